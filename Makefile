@@ -1,0 +1,33 @@
+# The README's two commands: `make demo` and `make test`. Each builds .venv when it is missing.
+PYTHON ?= python3
+BIN := .venv/bin
+NOW := 2026-11-27
+
+.PHONY: demo check test bench schemas clean
+
+.venv/.installed: pyproject.toml
+	$(PYTHON) -m venv .venv
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+demo: .venv/.installed  ## riskctl on the shipped register
+	$(BIN)/riskctl lint register --now $(NOW)
+	$(BIN)/riskctl rules list
+
+check: .venv/.installed  ## before every commit: lint, format, type check, tests
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/pytest -q
+
+test: check  ## the README's test command; .ci/run calls it
+
+bench: .venv/.installed  ## ratios against floors measured in the same run
+	$(BIN)/python bench/run.py
+
+schemas: .venv/.installed  ## regenerate schemas/ from the models
+	$(BIN)/riskctl schema export --out schemas
+
+clean:
+	rm -rf .venv build dist *.egg-info

@@ -1,0 +1,5 @@
+"""Run riskctl as `python -m riskctl`."""
+
+from riskctl.cli import main
+
+main()

@@ -1,0 +1,59 @@
+"""The command line: thin typer commands around the core. Only this package prints and exits."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+
+import typer
+
+from riskctl import __version__
+from riskctl.cli import lint, rules, schema
+from riskctl.cli._common import EXIT_INTERNAL
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"riskctl {__version__}\n")
+        raise typer.Exit()
+
+
+app = typer.Typer(
+    name="riskctl",
+    help="A git-native risk register: lint, score, diff and report YAML risk registers.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """riskctl: a git-native risk register toolkit."""
+
+
+app.command("lint")(lint.lint_command)
+app.add_typer(rules.app)
+app.add_typer(schema.app)
+
+
+def main() -> None:
+    """Run the CLI; a bug exits 4 with a report line and no register data."""
+    try:
+        app(prog_name="riskctl")
+    except Exception as error:  # only bugs get here: RiskctlError already exited 3
+        frames = traceback.extract_tb(error.__traceback__)
+        sys.stderr.write("Traceback (most recent call last):\n")
+        for frame in frames:  # no source lines: only riskctl's own frames, no data
+            sys.stderr.write(f'  File "{frame.filename}", line {frame.lineno}, in {frame.name}\n')
+        sys.stderr.write(f"{type(error).__module__}.{type(error).__qualname__}\n")
+        sys.stderr.write(
+            f"riskctl {__version__}: internal error; please report it with the traceback above "
+            "(the error's message is left out: it may quote register data)\n"
+        )
+        raise SystemExit(EXIT_INTERNAL) from None

@@ -1,0 +1,99 @@
+"""`riskctl lint`: check the register and report every problem at file:line:col."""
+
+from __future__ import annotations
+
+import enum
+import os
+from typing import Annotated
+
+import typer
+
+from riskctl import __version__
+from riskctl.cli._common import (
+    DEFAULT_REGISTER,
+    EXIT_CLEAN,
+    EXIT_FINDINGS,
+    ColorChoice,
+    ColorOpt,
+    NowOpt,
+    RegisterArg,
+    operational_errors,
+    split_codes,
+    today_or,
+    use_color,
+    write_stdout,
+)
+
+
+class LintFormat(enum.StrEnum):
+    """Output formats of `riskctl lint`."""
+
+    AUTO = "auto"
+    TEXT = "text"
+    JSON = "json"
+    GITHUB = "github"
+    SARIF = "sarif"
+
+
+def resolve_format(chosen: LintFormat) -> str:
+    """`auto` is `github` inside GitHub Actions, `text` elsewhere."""
+    if chosen is LintFormat.AUTO:
+        return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+    return chosen.value
+
+
+def lint_command(
+    path: RegisterArg = DEFAULT_REGISTER,
+    output_format: Annotated[
+        LintFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="text, json, github or sarif; auto picks github in GitHub Actions.",
+        ),
+    ] = LintFormat.AUTO,
+    select: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--select",
+            help="Only rules whose code starts with these prefixes (RK0,RK1).",
+            metavar="PREFIXES",
+        ),
+    ] = None,
+    ignore: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--ignore", help="Skip rules whose code starts with these prefixes.", metavar="PREFIXES"
+        ),
+    ] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Warnings fail the run too.")] = False,
+    now: NowOpt = None,
+    color: ColorOpt = ColorChoice.AUTO,
+) -> None:
+    """Check the register: schema, references and rules, each finding at file:line:col.
+
+    Exit 0 when clean, 1 when there are errors (or warnings with --strict), 3 when the register
+    cannot be read.
+    """
+    from riskctl.findings import Severity
+    from riskctl.lint.engine import lint
+    from riskctl.load import read_directory
+    from riskctl.output import FORMATTERS
+
+    with operational_errors():
+        result = lint(
+            read_directory(path),
+            today=today_or(now),
+            select=split_codes(select),
+            ignore=split_codes(ignore),
+        )
+    chosen = resolve_format(output_format)
+    if chosen == "text" and use_color(color):
+        from riskctl.cli._console import print_findings
+
+        print_findings(result)
+    else:
+        write_stdout(FORMATTERS[chosen](result, __version__))
+    failing = Severity.WARNING if strict else Severity.ERROR
+    failed = any(finding.severity >= failing for finding in result.findings)
+    raise typer.Exit(EXIT_FINDINGS if failed else EXIT_CLEAN)

@@ -1,0 +1,45 @@
+"""`riskctl rules list` and `riskctl rules explain CODE`: the rules' own documentation."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from riskctl.cli._common import operational_errors, write_stdout
+
+app = typer.Typer(name="rules", help="List the lint rules or explain one.", no_args_is_help=True)
+
+
+@app.command("list")
+def list_command() -> None:
+    """List every rule: code, default severity, name and summary."""
+    from riskctl.lint.rules import all_rules
+
+    rows = [
+        (each.code, each.default.label, each.name, each.summary) for each in all_rules().values()
+    ]
+    width = max(len(name) for _code, _severity, name, _summary in rows)
+    write_stdout(
+        "".join(
+            f"{code}  {severity:<7}  {name:<{width}}  {summary}\n"
+            for code, severity, name, summary in rows
+        )
+    )
+
+
+@app.command("explain")
+def explain_command(
+    code: Annotated[str, typer.Argument(help="A rule code (RK103) or name (unknown-reference).")],
+) -> None:
+    """Print a rule's full documentation."""
+    from riskctl.errors import RiskctlError
+    from riskctl.lint.rules import all_rules, find_rule_in
+
+    with operational_errors():
+        found = find_rule_in(all_rules(), code)
+        if found is None:
+            raise RiskctlError(f"no rule {code!r}; `riskctl rules list` shows them all")
+    switch = "" if found.can_disable else " (cannot be disabled)"
+    header = f"{found.code} {found.name}  [default: {found.default.label}{switch}; {found.family}]"
+    write_stdout(f"{header}\n\n{found.doc}\n")

@@ -1,0 +1,79 @@
+"""The vocabulary of lint results: severities, places in the register, hits and findings."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+#: A path into one file's data: mapping keys and sequence indexes, outermost first.
+DataPath = tuple[str | int, ...]
+
+
+class Severity(enum.IntEnum):
+    """How much a finding matters; ordered so that `max()` and `>=` work."""
+
+    NOTE = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        """The lower-case name used in every output format."""
+        return self.name.lower()
+
+
+@dataclass(frozen=True)
+class Where:
+    """A place in the register: a file (relative to the register) and a path into its data.
+
+    `at_key` points at the key of the last path element instead of its value (used for unknown
+    keys and for a duplicate key). A `line`/`col` pair, 1-based, is set when the position is
+    already known (a YAML syntax error), and then the path is not consulted.
+    """
+
+    file: str
+    path: DataPath = ()
+    at_key: bool = False
+    line: int | None = None
+    col: int | None = None
+
+
+@dataclass(frozen=True)
+class Hit:
+    """What a rule yields: where and what. The engine adds code, name, severity and position."""
+
+    where: Where
+    message: str
+    code: str = ""
+    """Set only by the loader, whose RK0xx problems are found while parsing, not by a rule."""
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One reported problem at an exact 1-based position. Field order is sort order."""
+
+    file: str
+    line: int
+    col: int
+    code: str
+    name: str
+    severity: Severity
+    message: str
+
+
+@dataclass(frozen=True)
+class LintResult:
+    """Everything a formatter needs: sorted findings and what was checked."""
+
+    findings: tuple[Finding, ...]
+    files: int
+
+    @property
+    def errors(self) -> int:
+        """How many findings are errors."""
+        return sum(1 for finding in self.findings if finding.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        """How many findings are warnings."""
+        return sum(1 for finding in self.findings if finding.severity is Severity.WARNING)

@@ -1,0 +1,114 @@
+"""The rule registry: each rule is a generator function with a code, a name and a docstring.
+
+Codes are `RK` and three digits, families by hundreds: RK0xx files, YAML and schema (found by the
+loader; cannot be disabled) and waivers, RK1xx identity and references, RK2xx scoring, RK3xx
+controls and testing, RK4xx acceptances, RK5xx KRIs, RK6xx incidents and RCA, RK7xx launches,
+RK8xx configuration. A code is never reused.
+"""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+import inspect
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from riskctl.findings import Hit, Severity, Where
+from riskctl.model.config import Config
+from riskctl.model.register import Record, Register
+
+#: Modules holding rules, in code order.
+RULE_MODULES = ("files", "identity", "config")
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """What a rule may look at: the register, each file's raw data, the loader's problems, today."""
+
+    register: Register
+    raw: dict[str, Any]
+    load_hits: tuple[Hit, ...]
+    today: datetime.date
+    rules: Mapping[str, Rule]
+    """Every rule by code, for rules about waivers and settings."""
+
+    @property
+    def config(self) -> Config:
+        """The register's configuration."""
+        return self.register.config
+
+    def find_rule(self, code_or_name: str) -> Rule | None:
+        """The rule with this code (any case) or name."""
+        return find_rule_in(self.rules, code_or_name)
+
+    def where(self, record: Record, *path: str | int, at_key: bool = False) -> Where:
+        """A place in the file of `record`."""
+        return Where(record.file, tuple(path), at_key=at_key)
+
+
+Check = Callable[[RuleContext], Iterator[Hit]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A registered rule. `summary` is the docstring's first line; `doc` all of it."""
+
+    code: str
+    name: str
+    default: Severity
+    check: Check
+    can_disable: bool = True
+
+    @property
+    def doc(self) -> str:
+        """The rule's documentation: its docstring, dedented."""
+        return inspect.cleandoc(self.check.__doc__ or "")
+
+    @property
+    def summary(self) -> str:
+        """The first line of the documentation."""
+        return self.doc.splitlines()[0] if self.doc else ""
+
+    @property
+    def family(self) -> str:
+        """The module that holds the rule (files, identity, ...)."""
+        return self.check.__module__.rpartition(".")[2]
+
+
+_REGISTRY: dict[str, Rule] = {}
+
+
+def rule(
+    code: str, name: str, default: Severity = Severity.ERROR, *, can_disable: bool = True
+) -> Callable[[Check], Check]:
+    """Register a rule function under a code and a kebab-case name."""
+
+    def register(check: Check) -> Check:
+        if code in _REGISTRY:
+            raise ValueError(f"duplicate rule code {code}")
+        _REGISTRY[code] = Rule(code, name, default, check, can_disable)
+        return check
+
+    return register
+
+
+def all_rules() -> dict[str, Rule]:
+    """Every rule by code, sorted by code."""
+    for module in RULE_MODULES:
+        importlib.import_module(f"{__name__}.{module}")
+    return dict(sorted(_REGISTRY.items()))
+
+
+def find_rule_in(rules: Mapping[str, Rule], code_or_name: str) -> Rule | None:
+    """The rule with this code (any case) or name."""
+    wanted = code_or_name.strip()
+    if wanted.upper() in rules:
+        return rules[wanted.upper()]
+    return next((each for each in rules.values() if each.name == wanted), None)
+
+
+def records(register: Register, kind: str) -> Iterator[Record]:
+    """Every valid record of a kind, duplicates included, in file order."""
+    return (record for record in register.records if record.kind == kind)

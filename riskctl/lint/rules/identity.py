@@ -1,0 +1,123 @@
+"""RK1xx: identity and references: ids are unique and match file names, references resolve."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from riskctl.findings import Hit
+from riskctl.lint.rules import RuleContext, rule
+from riskctl.model.common import ID_EXAMPLES, ID_REGEXES
+from riskctl.model.owner import Owner
+from riskctl.model.references import references
+from riskctl.model.risk import Risk
+
+
+@rule("RK101", "duplicate-id")
+def duplicate_id(context: RuleContext) -> Iterator[Hit]:
+    """No two files of one kind declare the same id.
+
+    Why: references resolve by id; with two candidates, which one a reference means is a guess.
+    Fires:   `risks/R-002.yaml` saying `id: R-001` while `risks/R-001.yaml` exists
+             (reported on every file after the first, at its id)
+    Passes:  every id once
+    """
+    first_file: dict[tuple[str, str], str] = {}
+    for record in context.register.records:
+        key = (record.kind, record.entity.id)
+        if key in first_file:
+            yield Hit(
+                context.where(record, "id"),
+                f"duplicate {record.kind} id {record.entity.id}: "
+                f"also declared in {first_file[key]}",
+            )
+        else:
+            first_file[key] = record.file
+
+
+@rule("RK102", "id-not-file-name")
+def id_not_file_name(context: RuleContext) -> Iterator[Hit]:
+    """A file is named after the id it declares: `risks/R-001.yaml` holds `id: R-001`.
+
+    Why: people and tools find an entity by its file name; a mismatch hides it.
+    Fires:   `risks/R-002.yaml` with `id: R-001`
+    Passes:  `risks/R-001.yaml` with `id: R-001`
+    """
+    for record in context.register.records:
+        stem = record.file.rpartition("/")[2].removesuffix(".yaml")
+        if stem != record.entity.id:
+            yield Hit(
+                context.where(record, "id"),
+                f"id {record.entity.id} does not match the file name {stem}.yaml; "
+                f"rename the file to {record.entity.id}.yaml or fix the id",
+            )
+
+
+@rule("RK103", "unknown-reference")
+def unknown_reference(context: RuleContext) -> Iterator[Hit]:
+    """Every reference names an entity of the right kind that exists in the register.
+
+    Why: a risk that names a missing control is credited with nothing, silently.
+    References: risk → owner, controls, kris; control → owner; incident → owner, risks,
+    failed_controls, action owners; kri → risks, owner; launch → owner, risks, failure modes'
+    controls and risk, monitoring kris; acceptance → risk, approver; owner → escalation.
+    Fires:   `controls: [C-001, C-404]` when there is no `controls/C-404.yaml`
+    Passes:  every named id has its file (even a retired control or a file with other errors)
+    """
+    register = context.register
+    for record in register.records:
+        for reference in references(record.entity):
+            if register.has(reference.kind, reference.target):
+                continue
+            pattern = ID_REGEXES[reference.kind]
+            shape = (
+                ""
+                if pattern.match(reference.target)
+                else f" (a {reference.kind} id is {ID_EXAMPLES[reference.kind]})"
+            )
+            yield Hit(
+                context.where(record, *reference.path),
+                f"{record.entity.id} refers to {reference.kind} {reference.target!r}, "
+                f"which is not in the register{shape}",
+            )
+
+
+@rule("RK104", "unknown-category")
+def unknown_category(context: RuleContext) -> Iterator[Hit]:
+    """A risk's category is one of the categories in `riskctl.yaml`.
+
+    Why: the category sets the risk's appetite; an unknown one leaves the risk unjudged.
+    Fires:   `category: payment-fraud` when riskctl.yaml lists only `payments-fraud`
+    Passes:  `category: payments-fraud`
+    """
+    categories = {category.id for category in context.config.categories}
+    for record in context.register.records:
+        if isinstance(record.entity, Risk) and record.entity.category not in categories:
+            known = ", ".join(sorted(categories))
+            yield Hit(
+                context.where(record, "category"),
+                f"{record.entity.id} has category {record.entity.category!r}, which riskctl.yaml "
+                f"does not define (categories: {known})",
+            )
+
+
+@rule("RK105", "escalation-cycle")
+def escalation_cycle(context: RuleContext) -> Iterator[Hit]:
+    """Following owners' `escalation` never comes back to where it started.
+
+    Why: an escalation that loops never reaches someone with more authority.
+    Fires:   `a` escalates to `b` and `b` escalates to `a` (reported on each owner in the loop),
+             or an owner escalating to itself
+    Passes:  a chain that ends at an owner without `escalation`
+    """
+    owners = context.register.by_id(Owner)
+    for owner_id, owner in owners.items():
+        seen = [owner_id]
+        current = owner.escalation
+        while current is not None and current in owners and current not in seen:
+            seen.append(current)
+            current = owners[current].escalation
+        if current == owner_id:
+            record = context.register.record("owner", owner_id)
+            assert record is not None
+            loop = " → ".join([*seen, owner_id])
+            yield Hit(context.where(record, "escalation"), f"escalation loops back: {loop}")

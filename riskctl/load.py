@@ -1,0 +1,636 @@
+"""Files to models: read a register, parse YAML with positions, validate, report problems.
+
+The only module that imports a YAML library. Parsing uses libyaml's composer through PyYAML's C
+binding: it gives every node its start mark, as fast as PyYAML's C safe loader, and our own
+construction applies the YAML 1.2 core schema (only `true`/`false` are booleans; `no`, `on` and
+dates stay strings), rejects duplicate keys, tags and complex keys, and bounds alias expansion
+and nesting. Positions are not kept for clean files: `Locator` composes a file again, with the
+same parser, only when a finding in it needs a line and column, so positions are exact and a clean
+register pays nothing for them.
+
+Bad input never raises here: every problem becomes a `Hit` with an RK0xx code. Only an
+unusable register (a missing folder, no `riskctl.yaml`, a broken configuration) raises
+`RiskctlError`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import gc
+import math
+import os
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+import yaml
+from pydantic import BaseModel, ValidationError
+from yaml.cyaml import CParser  # type: ignore[attr-defined]  # exported only with libyaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import BaseResolver
+
+from riskctl.errors import RiskctlError
+from riskctl.findings import DataPath, Hit, Where
+from riskctl.model.common import ID_EXAMPLES
+from riskctl.model.config import Config
+from riskctl.model.register import CONFIG_FILE, KIND_BY_FOLDER, Record, Register
+
+#: Deepest nesting a register file may have; real files need about six levels.
+MAX_DEPTH = 64
+#: Nodes that aliases may re-expand in one file before we call it an alias bomb.
+MAX_ALIAS_EXPANSION = 100_000
+#: Longest excerpt of a value quoted in a message.
+QUOTE_LIMIT = 60
+
+_CORE = "tag:yaml.org,2002:"
+NULL, BOOL, INT, FLOAT, STR = (_CORE + name for name in ("null", "bool", "int", "float", "str"))
+SEQ, MAP = _CORE + "seq", _CORE + "map"
+
+
+class _CoreResolver(BaseResolver):
+    """Implicit tags of the YAML 1.2 core schema (YAML 1.2.2, section 10.3.2)."""
+
+
+_CoreResolver.add_implicit_resolver(
+    NULL, re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
+)
+_CoreResolver.add_implicit_resolver(
+    BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_CoreResolver.add_implicit_resolver(
+    INT, re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), list("-+0123456789")
+)
+_CoreResolver.add_implicit_resolver(
+    FLOAT,
+    re.compile(
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+.0123456789"),
+)
+
+
+class _Composer(CParser, _CoreResolver):
+    """libyaml's parser and composer with the core-schema resolver: nodes with start marks."""
+
+    def __init__(self, text: str) -> None:
+        CParser.__init__(self, text)
+        _CoreResolver.__init__(self)
+
+
+def compose(text: str) -> Node | None:
+    """The node tree of a single-document YAML text (None for an empty stream).
+
+    Raises `yaml.YAMLError` on a syntax error or a second document.
+    """
+    composer = _Composer(text)
+    try:
+        root: Node | None = composer.get_single_node()
+        return root
+    finally:
+        composer.dispose()
+
+
+class _Unsupported(Exception):
+    """Construction stopped: the YAML is valid but not something a register file may hold."""
+
+    def __init__(self, node: Node, message: str) -> None:
+        super().__init__(message)
+        self.node = node
+        self.message = message
+
+
+@dataclass
+class _Construction:
+    """Turns nodes into plain values, collecting problems that do not stop construction."""
+
+    file: str
+    hits: list[Hit] = field(default_factory=list)
+    expanded: int = 0
+    seen: set[int] = field(default_factory=set)
+
+    def value(self, node: Node, depth: int = 0) -> Any:
+        if depth > MAX_DEPTH:
+            raise _Unsupported(node, f"nesting deeper than {MAX_DEPTH} levels")
+        if id(node) in self.seen:  # reached again through an alias
+            self.expanded += 1
+            if self.expanded > MAX_ALIAS_EXPANSION:
+                raise _Unsupported(
+                    node,
+                    f"aliases expand to more than {MAX_ALIAS_EXPANSION:,} nodes (an alias bomb?); "
+                    "register files need few aliases, if any",
+                )
+        else:
+            self.seen.add(id(node))
+        if isinstance(node, ScalarNode):
+            return self.scalar(node)
+        if node.tag not in (SEQ, MAP):
+            self.unsupported_tag(node)
+        if isinstance(node, SequenceNode):
+            return [self.value(item, depth + 1) for item in node.value]
+        return self.mapping(cast(MappingNode, node), depth)
+
+    def mapping(self, node: MappingNode, depth: int) -> dict[Any, Any]:
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                self.hits.append(
+                    _hit_at(self.file, key_node, "RK004", "a complex (non-scalar) key")
+                )
+                continue
+            key = self.scalar(key_node)
+            if key in result:
+                self.hits.append(
+                    _hit_at(self.file, key_node, "RK002", f"duplicate key {_quote(key)}")
+                )
+                continue
+            result[key] = self.value(value_node, depth + 1)
+        return result
+
+    def scalar(self, node: ScalarNode) -> Any:
+        text: str = node.value
+        tag = node.tag
+        try:
+            if tag == STR:
+                return text
+            if tag == NULL:
+                return None
+            if tag == BOOL:
+                return text.lower() == "true"
+            if tag == INT:
+                if text[:2] in ("0o", "0x"):
+                    return int(text[2:], 8 if text[1] == "o" else 16)
+                return int(text, 10)
+            if tag == FLOAT:
+                lowered = text.lower()
+                if lowered.endswith(".inf"):
+                    return -math.inf if lowered.startswith("-") else math.inf
+                if lowered == ".nan":
+                    return math.nan
+                return float(text)
+        except ValueError:
+            self.hits.append(
+                _hit_at(
+                    self.file, node, "RK004", f"{_quote(text)} is not a valid {tag[len(_CORE) :]}"
+                )
+            )
+            return text
+        self.unsupported_tag(node)
+        return text
+
+    def unsupported_tag(self, node: Node) -> None:
+        self.hits.append(
+            _hit_at(
+                self.file,
+                node,
+                "RK004",
+                f"tag {_quote(node.tag)} is not allowed in a register file",
+            )
+        )
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """One file's data (None when unusable) and the problems found while parsing it."""
+
+    data: Any
+    hits: tuple[Hit, ...]
+
+
+def decode(file: str, raw: bytes) -> tuple[str | None, Hit | None]:
+    """The text of a file, or why it cannot be read as UTF-8 YAML. A BOM is dropped."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    if b"\x00" in raw:
+        line, col = _byte_position(raw, raw.index(b"\x00"))
+        return None, Hit(
+            Where(file, line=line, col=col),
+            "binary file: a NUL byte; register files are UTF-8 YAML text",
+        )
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError as error:
+        line, col = _byte_position(raw, error.start)
+        return None, Hit(
+            Where(file, line=line, col=col),
+            f"not UTF-8: byte 0x{raw[error.start]:02x} cannot be decoded; save the file as UTF-8",
+        )
+
+
+def parse(file: str, raw: bytes) -> Parsed:
+    """Parse one file's bytes into plain data, never raising on bad input."""
+    text, problem = decode(file, raw)
+    if text is None:
+        return Parsed(None, (_coded(problem, "RK008"),) if problem else ())
+    try:
+        root = compose(text)
+    except yaml.MarkedYAMLError as error:
+        return Parsed(None, (_syntax_hit(file, error),))
+    except yaml.YAMLError as error:  # pragma: no cover - libyaml errors always carry a mark
+        return Parsed(None, (_hit(file, 1, 1, "RK001", str(error)),))
+    if root is None:
+        return Parsed(None, (_hit(file, 1, 1, "RK003", "empty file: expected a mapping"),))
+    construction = _Construction(file)
+    try:
+        data = construction.value(root)
+    except _Unsupported as stop:
+        return Parsed(None, (*construction.hits, _hit_at(file, stop.node, "RK004", stop.message)))
+    if not isinstance(data, dict):
+        what = "a list" if isinstance(data, list) else f"a single value ({_quote(data)})"
+        return Parsed(
+            None,
+            (*construction.hits, _hit_at(file, root, "RK003", f"expected a mapping, found {what}")),
+        )
+    return Parsed(data, tuple(construction.hits))
+
+
+def _syntax_hit(file: str, error: yaml.MarkedYAMLError) -> Hit:
+    mark = error.problem_mark or error.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem = error.problem or "syntax error"
+    if error.context and "single document" in error.context:
+        return _hit(file, line, col, "RK003", "a second YAML document: one entity per file")
+    context = f" ({error.context})" if error.context else ""
+    return _hit(file, line, col, "RK001", f"YAML syntax error: {problem}{context}")
+
+
+def _hit(file: str, line: int, col: int, code: str, message: str) -> Hit:
+    """A hit at a known 1-based position; the code travels at the front of the message."""
+    return Hit(Where(file, line=line, col=col), message, code)
+
+
+def _hit_at(file: str, node: Node, code: str, message: str) -> Hit:
+    mark = node.start_mark
+    return _hit(file, mark.line + 1, mark.column + 1, code, message)
+
+
+def _coded(hit: Hit, code: str) -> Hit:
+    return Hit(hit.where, hit.message, code)
+
+
+def _byte_position(raw: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and column (in characters) of a byte offset."""
+    before = raw[:offset]
+    line_start = before.rfind(b"\n") + 1
+    column = len(before[line_start:].decode("utf-8", errors="replace"))
+    return before.count(b"\n") + 1, column + 1
+
+
+def _quote(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= QUOTE_LIMIT else text[: QUOTE_LIMIT - 4] + "...'"
+
+
+# --- schema validation ------------------------------------------------------------------------
+
+
+def validate(file: str, data: dict[Any, Any], model: type[BaseModel]) -> tuple[Any, list[Hit]]:
+    """Validate plain data against a model: the model (or None) and a hit per schema problem.
+
+    A file whose only problems are unknown keys still yields its model, without those keys.
+    """
+    try:
+        return model.model_validate(data), []
+    except ValidationError as error:
+        problems = error.errors()
+    hits = _unique([_schema_hit(file, data, model, problem) for problem in problems])
+    if all(problem["type"] == "extra_forbidden" for problem in problems):
+        # Only unknown keys: the rest of the entity is sound, so keep it for the cross-file
+        # rules (its references still resolve, its waivers still count) minus those keys.
+        unknown = [data_path(data, problem["loc"]) for problem in problems]
+        try:
+            return model.model_validate(_without(data, unknown)), hits
+        except ValidationError:  # pragma: no cover - removing extra keys cannot add errors
+            pass
+    return None, hits
+
+
+def _without(data: Any, paths: list[DataPath]) -> Any:
+    """A copy of `data` without the keys at `paths`."""
+    if not isinstance(data, dict | list):
+        return data
+    here = {path[0] for path in paths if len(path) == 1}
+    deeper: dict[Any, list[DataPath]] = {}
+    for path in paths:
+        if len(path) > 1:
+            deeper.setdefault(path[0], []).append(path[1:])
+    if isinstance(data, list):
+        return [_without(item, deeper.get(index, [])) for index, item in enumerate(data)]
+    return {
+        key: _without(value, deeper.get(key, [])) for key, value in data.items() if key not in here
+    }
+
+
+def _schema_hit(file: str, data: Any, model: type[BaseModel], problem: Any) -> Hit:
+    path = data_path(data, problem["loc"])
+    kind = problem["type"]
+    where_text = ".".join(str(element) for element in path)
+    if kind == "extra_forbidden":
+        key = path[-1] if path else "?"
+        hint = _suggest(key, _allowed_keys(model, path[:-1], data))
+        return Hit(Where(file, path, at_key=True), f"unknown key {_quote(key)}{hint}", "RK005")
+    if kind == "missing":
+        parent = ".".join(str(element) for element in path[:-1])
+        within = f" in {parent}" if parent else ""
+        return Hit(Where(file, path), f"missing required key {_quote(path[-1])}{within}", "RK006")
+    message = problem["msg"]
+    message = message[0].lower() + message[1:] if message else "invalid value"
+    if kind == "string_pattern_mismatch" and path == ("id",):
+        kind_name = _kind_of_model(model)
+        if kind_name:
+            article = "an" if kind_name[0] in "aeiou" else "a"
+            message = f"not {article} {kind_name} id: expected {ID_EXAMPLES[kind_name]}"
+    found = _quote(problem["input"])
+    return Hit(Where(file, path), f"{where_text or 'value'}: {message}, found {found}", "RK007")
+
+
+def data_path(data: Any, loc: tuple[Any, ...]) -> DataPath:
+    """A pydantic error location as a path in the data, without union tags and model names."""
+    path: list[str | int] = []
+    current = data
+    for position, element in enumerate(loc):
+        is_last = position == len(loc) - 1
+        is_key = isinstance(current, dict) and element in current
+        is_index = isinstance(current, list) and isinstance(element, int) and element < len(current)
+        if is_key or is_index:
+            path.append(element)
+            current = current[element]
+        elif is_last and isinstance(current, dict):
+            path.append(element)  # a missing key: named, and located at its mapping
+        # else: a tag or model name pydantic added; not part of the data
+    return tuple(path)
+
+
+def _allowed_keys(model: type[BaseModel], path: DataPath, data: Any) -> list[str]:
+    """Field names (aliases) of the model at `path`, for "did you mean" hints."""
+    current: Any = model
+    for element in path:
+        if isinstance(element, int):
+            continue
+        annotation = _field_model(current, element)
+        if annotation is None:
+            return []
+        current = annotation
+    if not (isinstance(current, type) and issubclass(current, BaseModel)):
+        return []
+    return [info.alias or name for name, info in current.model_fields.items()]
+
+
+def _field_model(model: Any, name: str) -> type[BaseModel] | None:
+    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        return None
+    for field_name, info in model.model_fields.items():
+        if (info.alias or field_name) == name:
+            for candidate in _annotation_models(info.annotation):
+                return candidate
+    return None
+
+
+def _annotation_models(annotation: Any) -> Iterator[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        yield annotation
+    for argument in getattr(annotation, "__args__", ()):
+        yield from _annotation_models(argument)
+    origin = getattr(annotation, "__origin__", None)
+    if origin is not None and getattr(annotation, "__metadata__", None) is not None:
+        yield from _annotation_models(origin)
+
+
+def _suggest(key: object, allowed: list[str]) -> str:
+    if not isinstance(key, str):
+        return ""
+    close = difflib.get_close_matches(key, allowed, n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _kind_of_model(model: type[BaseModel]) -> str | None:
+    for folder_kind in KIND_BY_FOLDER.values():
+        if folder_kind.model is model:
+            return folder_kind.name
+    return None
+
+
+def _unique(hits: list[Hit]) -> list[Hit]:
+    seen: set[tuple[Where, str]] = set()
+    unique = []
+    for hit in hits:
+        if (hit.where, hit.message) not in seen:
+            seen.add((hit.where, hit.message))
+            unique.append(hit)
+    return unique
+
+
+# --- sources ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sources:
+    """A register's files as bytes, by path relative to the register, plus reading problems.
+
+    `label` is how the register's folder is shown in findings (relative to the current
+    directory), so a finding names `label/risks/R-001.yaml`.
+    """
+
+    label: str
+    files: Mapping[str, bytes]
+    problems: tuple[Hit, ...] = ()
+
+
+def read_directory(path: Path) -> Sources:
+    """Every file of a register folder; symlinks out of the register are problems, not read."""
+    if not path.exists():
+        raise RiskctlError(f"{path}: no such register folder")
+    if not path.is_dir():
+        raise RiskctlError(f"{path}: not a folder; give the register folder (e.g. ./register)")
+    root = path.resolve()
+    if not (path / CONFIG_FILE).is_file():
+        raise RiskctlError(
+            f"{path}: not a register: no {CONFIG_FILE} (create one with `version: 1` and "
+            "`categories`)"
+        )
+    files: dict[str, bytes] = {}
+    problems: list[Hit] = []
+    for relative, full in _walk(path):
+        try:
+            if full.is_symlink():
+                target = full.resolve()
+                if not target.is_relative_to(root):
+                    problems.append(
+                        _hit(
+                            relative, 1, 1, "RK008", "symlink points outside the register; not read"
+                        )
+                    )
+                    continue
+            files[relative] = full.read_bytes()
+        except OSError as error:
+            problems.append(
+                _hit(relative, 1, 1, "RK008", f"cannot read: {error.strerror or error}")
+            )
+    return Sources(label=_label(path), files=files, problems=tuple(problems))
+
+
+def _walk(path: Path) -> Iterator[tuple[str, Path]]:
+    """Files under `path` (not hidden ones), as (posix relative path, path), sorted."""
+    for directory, folders, names in os.walk(path):
+        folders[:] = sorted(folder for folder in folders if not folder.startswith("."))
+        base = Path(directory)
+        for name in sorted(names):
+            if not name.startswith("."):
+                full = base / name
+                yield full.relative_to(path).as_posix(), full
+
+
+def _label(path: Path) -> str:
+    try:
+        label = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        label = str(path)
+    return Path(label).as_posix()
+
+
+# --- the register -----------------------------------------------------------------------------
+
+
+@dataclass
+class Loaded:
+    """A loaded register, the problems found while loading it, and the raw data per file."""
+
+    register: Register
+    hits: list[Hit]
+    raw: dict[str, Any]
+    sources: Sources
+
+
+IGNORED_AT_TOP = ("README.md", "README", "LICENSE", "CODEOWNERS")
+
+
+def load_config(sources: Sources) -> tuple[Config, Any]:
+    """The register's configuration; a broken one is an operational error naming each problem."""
+    raw = sources.files.get(CONFIG_FILE)
+    if raw is None:
+        raise RiskctlError(f"{sources.label}: not a register: no {CONFIG_FILE}")
+    parsed = parse(CONFIG_FILE, raw)
+    hits = list(parsed.hits)
+    config = None
+    if parsed.data is not None:
+        config, schema_hits = validate(CONFIG_FILE, parsed.data, Config)
+        hits += schema_hits
+    if config is None or hits:
+        locator = Locator(sources)
+        lines = []
+        for hit in hits:
+            line, col = locator.locate(hit.where)
+            lines.append(f"{sources.label}/{CONFIG_FILE}:{line}:{col}: {hit.message} [{hit.code}]")
+        raise RiskctlError("invalid configuration:\n  " + "\n  ".join(lines or ["unreadable"]))
+    return cast(Config, config), parsed.data
+
+
+def load(sources: Sources) -> Loaded:
+    """Parse and validate every file; each problem becomes a hit, nothing raises on bad data."""
+    config, config_data = load_config(sources)
+    register = Register(config=config)
+    hits = list(sources.problems)
+    raw: dict[str, Any] = {CONFIG_FILE: config_data}
+    paused = gc.isenabled()
+    gc.disable()  # parsing allocates many small, acyclic objects: collecting is wasted time
+    try:
+        for file in sorted(sources.files):
+            if file == CONFIG_FILE:
+                continue
+            folder, _, name = file.rpartition("/")
+            kind = KIND_BY_FOLDER.get(folder)
+            if kind is None or "/" in folder:
+                if folder or (name not in IGNORED_AT_TOP and name.endswith((".yaml", ".yml"))):
+                    hits.append(_unexpected(file, folder))
+                continue
+            if not name.endswith(".yaml"):
+                hits.append(
+                    _hit(
+                        file,
+                        1,
+                        1,
+                        "RK009",
+                        f"not a register file: {kind.folder}/ holds only ID.yaml files",
+                    )
+                )
+                continue
+            register.files.append(file)
+            parsed = parse(file, sources.files[file])
+            hits += parsed.hits
+            if parsed.data is None:
+                continue
+            raw[file] = parsed.data
+            entity, schema_hits = validate(file, parsed.data, kind.model)
+            hits += schema_hits
+            if entity is not None:
+                register.add(Record(kind.name, file, entity))
+            elif isinstance(parsed.data.get("id"), str):
+                register.known_ids.setdefault(kind.name, set()).add(parsed.data["id"])
+    finally:
+        if paused:
+            gc.enable()
+    return Loaded(register=register, hits=hits, raw=raw, sources=sources)
+
+
+def _unexpected(file: str, folder: str) -> Hit:
+    folders = ", ".join(f"{name}/" for name in KIND_BY_FOLDER)
+    where = f"folder {folder}/" if folder else "the register's top level"
+    return _hit(file, 1, 1, "RK009", f"unexpected file in {where}: entities live in {folders}")
+
+
+# --- positions --------------------------------------------------------------------------------
+
+
+class Locator:
+    """Resolves a `Where` to a 1-based line and column, composing files again only on demand."""
+
+    def __init__(self, sources: Sources) -> None:
+        self._sources = sources
+        self._roots: dict[str, Node | None] = {}
+
+    def locate(self, where: Where) -> tuple[int, int]:
+        """Line and column of `where`, or of its nearest existing ancestor; (1, 1) at worst."""
+        if where.line is not None:
+            return where.line, where.col or 1
+        node = self._root(where.file)
+        if node is None:
+            return 1, 1
+        mark = node.start_mark
+        for position, element in enumerate(where.path):
+            child = _child(node, element)
+            if child is None:
+                break
+            key_node, value_node = child
+            is_last = position == len(where.path) - 1
+            if is_last and where.at_key and key_node is not None:
+                mark = key_node.start_mark
+            else:
+                mark = value_node.start_mark
+            node = value_node
+        return mark.line + 1, mark.column + 1  # the one place 0-based marks become 1-based
+
+    def _root(self, file: str) -> Node | None:
+        if file not in self._roots:
+            self._roots[file] = None
+            raw = self._sources.files.get(file)
+            if raw is not None:
+                text, _problem = decode(file, raw)
+                if text is not None:
+                    with contextlib.suppress(yaml.YAMLError):
+                        self._roots[file] = compose(text)
+        return self._roots[file]
+
+
+def _child(node: Node, element: str | int) -> tuple[Node | None, Node] | None:
+    if isinstance(node, MappingNode):
+        construction = _Construction("")
+        for key_node, value_node in node.value:
+            if isinstance(key_node, ScalarNode) and construction.scalar(key_node) == element:
+                return key_node, value_node
+        return None
+    if isinstance(node, SequenceNode) and isinstance(element, int) and element < len(node.value):
+        return None, node.value[element]
+    return None

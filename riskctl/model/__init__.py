@@ -1,0 +1,1 @@
+"""pydantic models of the register: one module per kind, no I/O."""

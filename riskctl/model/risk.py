@@ -1,0 +1,72 @@
+"""Risks: what could go wrong, how bad it is before controls, and what mitigates it."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field
+
+from riskctl.model.common import STRICT, Entity, LikelihoodImpact, Reference, RiskId, Text
+
+Positive = Annotated[float, Field(gt=0)]
+
+
+class Pert(BaseModel):
+    """A three-point estimate (minimum, most likely, maximum) drawn from a PERT distribution."""
+
+    model_config = STRICT
+    low: Annotated[float, Field(ge=0)]
+    mode: Annotated[float, Field(ge=0)]
+    high: Positive
+
+
+class Interval90(BaseModel):
+    """A 90 % confidence interval: 5 % of outcomes fall below `low`, 5 % above `high`."""
+
+    model_config = STRICT
+    low: Positive
+    high: Positive
+
+
+class Quant(BaseModel):
+    """Inputs for Monte Carlo loss quantification (optional; see `riskctl quant`)."""
+
+    model_config = STRICT
+    frequency: Pert
+    """Loss events per year."""
+    magnitude: Interval90
+    """Loss per event, in `currency`, as a 90 % interval (lognormal)."""
+    currency: str = "USD"
+
+
+class Risk(Entity):
+    """A risk: an event that could harm the business, assessed before and after controls."""
+
+    id: RiskId
+    """R- and 3 or more digits, the file name without `.yaml`."""
+    title: Text
+    description: str | None = None
+    category: Reference
+    """A category id from `riskctl.yaml`."""
+    owner: Reference
+    """The accountable owner's id."""
+    process: str | None = None
+    """The business process the risk sits in (an RCM column)."""
+    status: Literal["open", "closed"] = "open"
+    inherent: LikelihoodImpact
+    """Likelihood and impact before any control, assessed by the analyst."""
+    residual: LikelihoodImpact | None = None
+    """An analyst's override of the computed residual; needs `override_reason`."""
+    override_reason: str | None = None
+    target: LikelihoodImpact | None = None
+    """Where the analyst means the risk to end up."""
+    controls: list[Reference] = []
+    """Ids of the controls that mitigate this risk."""
+    treatment: Literal["mitigate", "accept", "transfer", "avoid"] | None = None
+    reviewed: datetime.date | None = None
+    """When the risk was last reviewed; with the residual level it sets the next review."""
+    kris: list[Reference] = []
+    """Ids of the KRIs that watch this risk."""
+    tags: list[str] = []
+    quant: Quant | None = None

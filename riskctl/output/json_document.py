@@ -1,0 +1,34 @@
+"""`--format json`: the findings as one JSON document, version 1."""
+
+from __future__ import annotations
+
+import json
+
+from riskctl.findings import LintResult
+
+
+def render(result: LintResult, version: str) -> str:
+    """`{"version": 1, "findings": [...], "summary": {...}}`, keys sorted."""
+    del version  # the document's own format version is what consumers need
+    document = {
+        "version": 1,
+        "findings": [
+            {
+                "file": finding.file,
+                "line": finding.line,
+                "col": finding.col,
+                "code": finding.code,
+                "name": finding.name,
+                "severity": finding.severity.label,
+                "message": finding.message,
+            }
+            for finding in result.findings
+        ],
+        "summary": {
+            "files": result.files,
+            "errors": result.errors,
+            "warnings": result.warnings,
+            "notes": len(result.findings) - result.errors - result.warnings,
+        },
+    }
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

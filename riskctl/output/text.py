@@ -1,0 +1,35 @@
+"""`--format text`: one line per finding, as compilers and flake8 print them, and a summary."""
+
+from __future__ import annotations
+
+from riskctl.findings import Finding, LintResult
+
+
+def line(finding: Finding) -> str:
+    """`file:line:col: severity: CODE message [name]`."""
+    return (
+        f"{finding.file}:{finding.line}:{finding.col}: {finding.severity.label}: "
+        f"{finding.code} {finding.message} [{finding.name}]"
+    )
+
+
+def summary(result: LintResult) -> str:
+    """One line: how many files, errors and warnings."""
+    files = f"{result.files} file{'s' if result.files != 1 else ''}"
+    if not result.findings:
+        return f"{files} checked: no problems"
+    parts = [_count(result.errors, "error"), _count(result.warnings, "warning")]
+    notes = len(result.findings) - result.errors - result.warnings
+    if notes:
+        parts.append(_count(notes, "note"))
+    return f"{files} checked: {', '.join(parts)}"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' if number != 1 else ''}"
+
+
+def render(result: LintResult, version: str) -> str:
+    """Every finding on its own line, then the summary."""
+    del version  # the text format does not name the version
+    return "".join(line(finding) + "\n" for finding in result.findings) + summary(result) + "\n"

@@ -1,0 +1,1 @@
+"""Scoring: matrices, levels and (later) residual credit."""

@@ -1,0 +1,55 @@
+"""Shared fixtures: golden-file updating, a clean git environment, register copies."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).parent
+ROOT = TESTS.parent
+BASE_REGISTER = TESTS / "rules" / "base"
+SHIPPED_REGISTER = ROOT / "register"
+#: The date the shipped register and the test registers are frozen at.
+FROZEN_NOW = "2026-11-27"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="Rewrite golden files from the current output instead of comparing.",
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+@pytest.fixture(autouse=True)
+def _isolated_git(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No global or system git configuration leaks into a test."""
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+
+@pytest.fixture
+def base_register(tmp_path: Path) -> Path:
+    """A writable copy of the tiny clean register in tests/rules/base."""
+    target = tmp_path / "register"
+    shutil.copytree(BASE_REGISTER, target)
+    return target
+
+
+def check_golden(path: Path, actual: str, update: bool) -> None:
+    """Compare `actual` with the golden file, or rewrite it with --update-golden."""
+    if update or not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(actual, encoding="utf-8")
+        if not update:
+            pytest.fail(f"golden file {path} was missing and has been written; review it")
+    assert actual == path.read_text(encoding="utf-8")

@@ -1,0 +1,184 @@
+"""The loader: YAML 1.2 values, exact positions, never raising on bad input."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import pytest
+
+from riskctl.errors import RiskctlError
+from riskctl.findings import Where
+from riskctl.lint.engine import lint
+from riskctl.load import Locator, Sources, data_path, load_config, parse, read_directory
+
+NOW = datetime.date(2026, 11, 27)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a: no", {"a": "no"}),
+        ("a: yes", {"a": "yes"}),
+        ("a: on", {"a": "on"}),
+        ("a: true", {"a": True}),
+        ("a: False", {"a": False}),
+        ("a: ~", {"a": None}),
+        ("a:", {"a": None}),
+        ("a: null", {"a": None}),
+        ("a: 012", {"a": 12}),
+        ("a: 0o17", {"a": 15}),
+        ("a: 0x1F", {"a": 31}),
+        ("a: -3", {"a": -3}),
+        ("a: 1.5e3", {"a": 1500.0}),
+        ("a: .5", {"a": 0.5}),
+        ("a: 1_000", {"a": "1_000"}),
+        ("a: 2026-10-01", {"a": "2026-10-01"}),
+        ("a: '3'", {"a": "3"}),
+        ("a: !!str 3", {"a": "3"}),
+        ("a: !!int '3'", {"a": 3}),
+        ("a: [1, b, {c: d}]", {"a": [1, "b", {"c": "d"}]}),
+        ("a: &x 1\nb: *x", {"a": 1, "b": 1}),
+    ],
+)
+def test_parse_applies_the_yaml_1_2_core_schema(text: str, expected: object) -> None:
+    parsed = parse("f.yaml", text.encode())
+    assert parsed.hits == ()
+    assert parsed.data == expected
+
+
+def test_parse_infinities_and_nan() -> None:
+    data = parse("f.yaml", b"a: .inf\nb: -.Inf\nc: .NaN\n").data
+    assert data["a"] == float("inf")
+    assert data["b"] == float("-inf")
+    assert data["c"] != data["c"]
+
+
+def _locate(text: str, path: tuple[str | int, ...], at_key: bool = False) -> tuple[int, int]:
+    sources = Sources(label="register", files={"f.yaml": text.encode()})
+    return Locator(sources).locate(Where("f.yaml", path, at_key=at_key))
+
+
+BLOCK = """\
+id: R-001
+inherent:
+  likelihood: 4
+  impact: 3
+controls:
+  - C-001
+  - C-002
+"""
+FLOW = "id: R-001\ninherent: {likelihood: 4, impact: 3}\ncontrols: [C-001, C-002]\n"
+NESTED = """\
+tests:
+  - date: 2026-09-01
+    result: pass
+  - {date: 2026-10-01, result: fail}
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "path", "at_key", "expected"),
+    [
+        (BLOCK, ("id",), False, (1, 5)),
+        (BLOCK, ("id",), True, (1, 1)),
+        (BLOCK, ("inherent", "impact"), False, (4, 11)),
+        (BLOCK, ("inherent", "impact"), True, (4, 3)),
+        (BLOCK, ("controls", 1), False, (7, 5)),
+        (BLOCK, ("inherent", "missing"), False, (3, 3)),  # a missing key: at its mapping
+        (BLOCK, ("nothing", "deeper"), False, (1, 1)),
+        (BLOCK, ("controls", 9), False, (6, 3)),
+        (FLOW, ("inherent", "impact"), False, (2, 35)),
+        (FLOW, ("inherent",), False, (2, 11)),
+        (FLOW, ("controls", 1), False, (3, 19)),
+        (NESTED, ("tests", 0, "result"), False, (3, 13)),
+        (NESTED, ("tests", 1, "result"), True, (4, 24)),
+        (NESTED, ("tests", 1), False, (4, 5)),
+    ],
+)
+def test_locate_block_flow_and_nested(
+    text: str, path: tuple[str | int, ...], at_key: bool, expected: tuple[int, int]
+) -> None:
+    assert _locate(text, path, at_key) == expected
+
+
+def test_locate_counts_columns_in_characters_not_bytes() -> None:
+    assert _locate("title: Müller — über\nowner: x\n", ("owner",)) == (2, 8)
+    assert _locate("name: 'José'\nx: [é, ü]\n", ("x", 1)) == (2, 8)
+
+
+def test_data_path_drops_union_tags_and_keeps_a_missing_key() -> None:
+    data = {"baseline": {"first": 0}, "inherent": {"likelihood": 4}}
+    assert data_path(data, ("baseline", "first-points", "first")) == ("baseline", "first")
+    assert data_path(data, ("inherent", "impact")) == ("inherent", "impact")
+    assert data_path(data, ("inherent", "likelihood", "extra")) == ("inherent", "likelihood")
+
+
+def test_byte_order_mark_lints_exactly_like_the_same_file_without(base_register: Path) -> None:
+    broken = "id: C-002\ntitel: Review\nowner: payments-risk\nnature: sometimes\n"
+    target = base_register / "controls" / "C-002.yaml"
+    target.write_bytes(broken.encode())
+    plain = lint(read_directory(base_register), today=NOW).findings
+    target.write_bytes(b"\xef\xbb\xbf" + broken.encode())
+    with_bom = lint(read_directory(base_register), today=NOW).findings
+    assert plain == with_bom
+    assert [(f.code, f.line, f.col) for f in plain] == [
+        ("RK006", 1, 1),
+        ("RK005", 2, 1),
+        ("RK007", 4, 9),
+    ]
+
+
+def test_crlf_file_lints_like_lf(base_register: Path) -> None:
+    broken = "id: C-002\ntitle: Review\nowner: nobody\nnature: detective\n"
+    target = base_register / "controls" / "C-002.yaml"
+    target.write_bytes(broken.encode())
+    lf = lint(read_directory(base_register), today=NOW).findings
+    target.write_bytes(broken.replace("\n", "\r\n").encode())
+    assert lint(read_directory(base_register), today=NOW).findings == lf
+    assert [(f.code, f.line, f.col) for f in lf] == [("RK103", 3, 8)]
+
+
+def test_schema_messages_name_the_field_and_the_value() -> None:
+    from riskctl.load import validate
+    from riskctl.model.risk import Risk
+
+    data = parse(
+        "risks/R-17.yaml",
+        b"id: R-17\ntitle: T\ncategory: c\nowner: o\ninherent: {likelihood: 0, impact: 3}\n",
+    ).data
+    model, hits = validate("risks/R-17.yaml", data, Risk)
+    assert model is None
+    assert [(hit.code, hit.message) for hit in hits] == [
+        ("RK007", "id: not a risk id: expected R- and 3 or more digits, e.g. R-007, found 'R-17'"),
+        ("RK007", "inherent.likelihood: input should be greater than or equal to 1, found 0"),
+    ]
+
+
+def test_missing_register_folder_is_an_operational_error(tmp_path: Path) -> None:
+    with pytest.raises(RiskctlError, match="no such register folder"):
+        read_directory(tmp_path / "absent")
+
+
+def test_folder_without_configuration_is_not_a_register(tmp_path: Path) -> None:
+    with pytest.raises(RiskctlError, match=r"not a register: no riskctl\.yaml"):
+        read_directory(tmp_path)
+
+
+def test_broken_configuration_names_each_problem_with_its_position(tmp_path: Path) -> None:
+    (tmp_path / "riskctl.yaml").write_text(
+        "version: 2\ncategories:\n  - {id: x, name: X, apetite: low}\n", encoding="utf-8"
+    )
+    with pytest.raises(RiskctlError) as raised:
+        load_config(read_directory(tmp_path))
+    message = str(raised.value)
+    label = read_directory(tmp_path).label
+    assert f"{label}/riskctl.yaml:1:10: version: input should be 1, found 2 [RK007]" in message
+    assert (
+        f"{label}/riskctl.yaml:3:5: missing required key 'appetite' in categories.0 [RK006]"
+        in message
+    )
+    assert (
+        f"{label}/riskctl.yaml:3:22: unknown key 'apetite'; did you mean 'appetite'? [RK005]"
+        in message
+    )

@@ -1,0 +1,39 @@
+"""The committed JSON Schemas match the models, and shipped files name their schema."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from riskctl.load import parse
+from riskctl.model.register import KIND_BY_FOLDER
+from riskctl.model.schema import json_schemas
+from tests.conftest import ROOT, SHIPPED_REGISTER
+
+SCHEMAS = ROOT / "schemas"
+
+
+def test_committed_schemas_match_the_models() -> None:
+    exported = json_schemas()
+    committed = {path.name: path.read_text(encoding="utf-8") for path in SCHEMAS.glob("*.json")}
+    assert committed == exported, "run `make schemas` (riskctl schema export) and commit schemas/"
+
+
+def _shipped_files() -> list[Path]:
+    return sorted(SHIPPED_REGISTER.rglob("*.yaml")) if SHIPPED_REGISTER.is_dir() else []
+
+
+@pytest.mark.parametrize("path", _shipped_files(), ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_shipped_file_names_its_schema_and_validates(path: Path) -> None:
+    first_line = path.read_text(encoding="utf-8").splitlines()[0]
+    relative = path.relative_to(SHIPPED_REGISTER)
+    kind = KIND_BY_FOLDER[relative.parts[0]].name if len(relative.parts) > 1 else "riskctl"
+    expected_schema = Path("../" * (len(relative.parts) - 1) + f"../schemas/{kind}.schema.json")
+    assert first_line == f"# yaml-language-server: $schema={expected_schema.as_posix()}"
+    schema = json.loads((SCHEMAS / f"{kind}.schema.json").read_text(encoding="utf-8"))
+    data = parse(path.name, path.read_bytes()).data  # as an editor sees it: dates are strings
+    validator = jsonschema.Draft202012Validator(schema)
+    assert [error.message for error in validator.iter_errors(data)] == []
