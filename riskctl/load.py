@@ -464,6 +464,8 @@ def read_directory(path: Path) -> Sources:
                         )
                     )
                     continue
+            if full.is_dir():  # a symlink to a folder inside the register: read where it is
+                continue
             files[relative] = full.read_bytes()
         except OSError as error:
             problems.append(
@@ -475,20 +477,25 @@ def read_directory(path: Path) -> Sources:
 def _walk(path: Path) -> Iterator[tuple[str, Path]]:
     """Files under `path` (not hidden ones), as (posix relative path, path), sorted."""
     for directory, folders, names in os.walk(path):
-        folders[:] = sorted(folder for folder in folders if not folder.startswith("."))
         base = Path(directory)
-        for name in sorted(names):
+        visible = sorted(folder for folder in folders if not folder.startswith("."))
+        folders[:] = [folder for folder in visible if not (base / folder).is_symlink()]
+        linked = [folder for folder in visible if (base / folder).is_symlink()]
+        for name in sorted([*names, *linked]):
             if not name.startswith("."):
                 full = base / name
                 yield full.relative_to(path).as_posix(), full
 
 
 def _label(path: Path) -> str:
+    """How findings name the register folder: relative to the current directory when it is
+    inside it (or was given relative), else absolute."""
+    if not path.is_absolute():
+        return Path(os.path.normpath(path)).as_posix()
     try:
-        label = os.path.relpath(path)
-    except ValueError:  # another drive on Windows
-        label = str(path)
-    return Path(label).as_posix()
+        return path.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 # --- the register -----------------------------------------------------------------------------
