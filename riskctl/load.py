@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import errno
 import gc
 import math
 import os
 import re
+import stat
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +32,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from yaml.cyaml import CParser  # type: ignore[attr-defined]  # exported only with libyaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.reader import ReaderError
 from yaml.resolver import BaseResolver
 
 from riskctl.errors import RiskctlError
@@ -54,12 +57,10 @@ class _CoreResolver(BaseResolver):
     """Implicit tags of the YAML 1.2 core schema (YAML 1.2.2, section 10.3.2)."""
 
 
-_CoreResolver.add_implicit_resolver(
-    NULL, re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
-)
-_CoreResolver.add_implicit_resolver(
-    BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+_CoreResolver.add_implicit_resolver(NULL, _NULL, ["~", "n", "N", ""])
+_CoreResolver.add_implicit_resolver(BOOL, _BOOL, list("tTfF"))
 _CoreResolver.add_implicit_resolver(
     INT, re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), list("-+0123456789")
 )
@@ -135,6 +136,7 @@ class _Construction:
 
     def mapping(self, node: MappingNode, depth: int) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
+        seen: set[tuple[type, Any]] = set()  # typed: YAML's 1, 1.0 and true are three keys
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
                 self.hits.append(
@@ -142,11 +144,12 @@ class _Construction:
                 )
                 continue
             key = self.scalar(key_node)
-            if key in result:
+            if (type(key), key) in seen or key in result:
                 self.hits.append(
                     _hit_at(self.file, key_node, "RK002", f"duplicate key {_quote(key)}")
                 )
                 continue
+            seen.add((type(key), key))
             result[key] = self.value(value_node, depth + 1)
         return result
 
@@ -157,8 +160,12 @@ class _Construction:
             if tag == STR:
                 return text
             if tag == NULL:
+                if not _NULL.match(text):
+                    raise ValueError(text)
                 return None
             if tag == BOOL:
+                if not _BOOL.match(text):
+                    raise ValueError(text)
                 return text.lower() == "true"
             if tag == INT:
                 if text[:2] in ("0o", "0x"):
@@ -204,6 +211,10 @@ def decode(file: str, raw: bytes) -> tuple[str | None, Hit | None]:
     """The text of a file, or why it cannot be read as UTF-8 YAML. A BOM is dropped."""
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, Hit(
+            Where(file, line=1, col=1), "a UTF-16 file: register files are UTF-8; save it as UTF-8"
+        )
     if b"\x00" in raw:
         line, col = _byte_position(raw, raw.index(b"\x00"))
         return None, Hit(
@@ -229,8 +240,13 @@ def parse(file: str, raw: bytes) -> Parsed:
         root = compose(text)
     except yaml.MarkedYAMLError as error:
         return Parsed(None, (_syntax_hit(file, error),))
-    except yaml.YAMLError as error:  # pragma: no cover - libyaml errors always carry a mark
-        return Parsed(None, (_hit(file, 1, 1, "RK001", str(error)),))
+    except ReaderError as error:  # a character YAML forbids; libyaml gives its byte offset
+        line, col = _byte_position(text.encode("utf-8"), error.position)
+        character = f"#x{error.character:04x}" if isinstance(error.character, int) else "a byte"
+        message = f"YAML syntax error: character {character} is not allowed ({error.reason})"
+        return Parsed(None, (_hit(file, line, col, "RK001", message),))
+    except yaml.YAMLError as error:  # pragma: no cover - every other libyaml error has a mark
+        return Parsed(None, (_hit(file, 1, 1, "RK001", f"YAML error: {error}".splitlines()[0]),))
     if root is None:
         return Parsed(None, (_hit(file, 1, 1, "RK003", "empty file: expected a mapping"),))
     construction = _Construction(file)
@@ -297,7 +313,7 @@ def validate(file: str, data: dict[Any, Any], model: type[BaseModel]) -> tuple[A
     except ValidationError as error:
         problems = error.errors()
     hits = _unique([_schema_hit(file, data, model, problem) for problem in problems])
-    if all(problem["type"] == "extra_forbidden" for problem in problems):
+    if all(problem["type"] in ("extra_forbidden", "invalid_key") for problem in problems):
         # Only unknown keys: the rest of the entity is sound, so keep it for the cross-file
         # rules (its references still resolve, its waivers still count) minus those keys.
         unknown = [data_path(data, problem["loc"]) for problem in problems]
@@ -328,7 +344,7 @@ def _schema_hit(file: str, data: Any, model: type[BaseModel], problem: Any) -> H
     path = data_path(data, problem["loc"])
     kind = problem["type"]
     where_text = ".".join(str(element) for element in path)
-    if kind == "extra_forbidden":
+    if kind in ("extra_forbidden", "invalid_key"):
         key = path[-1] if path else "?"
         hint = _suggest(key, _allowed_keys(model, path[:-1], data))
         return Hit(Where(file, path, at_key=True), f"unknown key {_quote(key)}{hint}", "RK005")
@@ -353,6 +369,9 @@ def data_path(data: Any, loc: tuple[Any, ...]) -> DataPath:
     current = data
     for position, element in enumerate(loc):
         is_last = position == len(loc) - 1
+        if isinstance(current, dict) and element not in current and isinstance(element, str):
+            # pydantic names a non-string key by its str(): find the key it means
+            element = next((key for key in current if str(key) == element), element)
         is_key = isinstance(current, dict) and element in current
         is_index = isinstance(current, list) and isinstance(element, int) and element < len(current)
         if is_key or is_index:
@@ -455,22 +474,23 @@ def read_directory(path: Path) -> Sources:
     problems: list[Hit] = []
     for relative, full in _walk(path):
         try:
-            if full.is_symlink():
-                target = full.resolve()
-                if not target.is_relative_to(root):
-                    problems.append(
-                        _hit(
-                            relative, 1, 1, "RK008", "symlink points outside the register; not read"
-                        )
-                    )
-                    continue
-            if full.is_dir():  # a symlink to a folder inside the register: read where it is
+            if full.is_symlink() and not full.resolve(strict=True).is_relative_to(root):
+                problems.append(
+                    _hit(relative, 1, 1, "RK008", "symlink points outside the register; not read")
+                )
+                continue
+            mode = full.stat().st_mode
+            if stat.S_ISDIR(mode):  # a symlink to a folder inside the register: read it there
+                continue
+            if not stat.S_ISREG(mode):  # a pipe or a device would block or never end
+                problems.append(_hit(relative, 1, 1, "RK008", "not a regular file; not read"))
                 continue
             files[relative] = full.read_bytes()
+        except RuntimeError:  # Python < 3.13: Path.resolve on a symlink loop
+            problems.append(_hit(relative, 1, 1, "RK008", "symlink loop; not read"))
         except OSError as error:
-            problems.append(
-                _hit(relative, 1, 1, "RK008", f"cannot read: {error.strerror or error}")
-            )
+            reason = "symlink loop" if error.errno == errno.ELOOP else error.strerror or error
+            problems.append(_hit(relative, 1, 1, "RK008", f"cannot read: {reason}"))
     return Sources(label=_label(path), files=files, problems=tuple(problems))
 
 

@@ -1,0 +1,709 @@
+"""Hostile input: riskctl reports it as findings at exact positions, and never crashes.
+
+Every file of `tests/data/hostile/` (and, when `../shared/corpus/` is present, every case of the
+YAML test suite) goes into a tiny clean register as `risks/R-999.yaml`. Linting it must give a
+clean result or at least one RK0xx error at that file with line >= 1 and col >= 1: never an
+exception (exit 4), never a traceback. Most cases run through the library; a handful run through
+the real CLI in subprocesses, started in parallel to keep this file fast.
+
+Decisions these tests pin:
+- A file holding only comments holds no entity: RK003 at 1:1, like an empty file.
+- A CRLF file lints exactly like the same file with LF line endings, and a UTF-8 byte-order mark
+  changes nothing (same findings, same positions).
+- UTF-16 is not read: register files are UTF-8 (RK008).
+- Nesting deeper than libyaml's limit (1000) is RK001 from libyaml 0.2.6 on; with an older
+  libyaml, riskctl's own limit (64 levels) reports RK004. Either is a positioned finding.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from riskctl.errors import RiskctlError
+from riskctl.findings import Finding, LintResult, Severity
+from riskctl.lint.engine import lint
+from riskctl.load import Sources, parse, read_directory
+from riskctl.output import FORMATTERS
+
+HOSTILE = Path(__file__).parent / "data" / "hostile"
+BUNDLED_SUITE = HOSTILE / "yaml-test-suite"
+SHARED_SUITE = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "yaml-test-suite"
+NO_SHARED_SUITE = (
+    f"the YAML test suite is not at {SHARED_SUITE} (CI checks out ../shared beside the clone); "
+    "the cases copied into tests/data/hostile/yaml-test-suite/ still run"
+)
+
+NOW = datetime.date(2026, 11, 27)
+NOW_TEXT = NOW.isoformat()
+TARGET = "risks/R-999.yaml"
+LABEL = "register"
+BOM = b"\xef\xbb\xbf"
+LOADER_CODES = frozenset(f"RK00{digit}" for digit in range(1, 10))
+FOLDERS = ("risks", "controls", "owners", "incidents", "kris", "launches", "acceptances")
+BASE_FILES: dict[str, bytes] = {
+    "riskctl.yaml": (
+        b"version: 1\ncategories:\n"
+        b"  - {id: payments-fraud, name: Payments fraud, appetite: medium}\n"
+    ),
+    "owners/payments-risk.yaml": b"id: payments-risk\nname: Payments risk\n",
+    "risks/R-001.yaml": (
+        b"id: R-001\ntitle: Card testing\ncategory: payments-fraud\nowner: payments-risk\n"
+        b"inherent: {likelihood: 3, impact: 4}\n"
+    ),
+}
+#: A valid risk with the hostile file's name; tests splice hostile parts into it.
+VALID_RISK = (
+    b"id: R-999\ntitle: Card testing\ncategory: payments-fraud\nowner: payments-risk\n"
+    b"inherent: {likelihood: 3, impact: 4}\n"
+)
+PWNED = Path("/tmp/pwned-riskctl")  # the side effect python-tag*.yaml would have if constructed
+
+#: `error` cases of the YAML test suite that libyaml accepts, so riskctl sees well-formed YAML.
+LIBYAML_ACCEPTS_ERRORS = frozenset(
+    {
+        "9C9N",
+        "DK95-01",
+        "QB6E",
+        "S98Z",
+        "SU5Z",
+        "X4QW",
+        "name-block-scalar-with-more-spaces-than-first-content-line",
+        "name-comment-without-whitespace-after-block-scalar-indicator",
+        "name-comment-without-whitespace-after-doublequoted-scalar",
+        "name-wrong-indented-flow-sequence",
+        "name-wrong-indented-multiline-quoted-scalar",
+    }
+)
+LIBYAML_ACCEPTS_REASON = (
+    "BUG (gap): libyaml accepts this invalid YAML, so riskctl reports no RK001; a risk file with "
+    '`title: "Card testing"# comment` lints clean'
+)
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def write_register(folder: Path, hostile: bytes | None = None) -> Path:
+    """The minimal clean register in `folder`, with `hostile` as risks/R-999.yaml if given."""
+    for name in FOLDERS:
+        (folder / name).mkdir(parents=True, exist_ok=True)
+    for relative, raw in BASE_FILES.items():
+        (folder / relative).write_bytes(raw)
+    if hostile is not None:
+        (folder / TARGET).write_bytes(hostile)
+    return folder
+
+
+def lint_folder(folder: Path) -> LintResult:
+    """Lint a register folder on disk, as `riskctl lint` does."""
+    return lint(read_directory(folder), today=NOW)
+
+
+def lint_bytes(raw: bytes, file: str = TARGET) -> LintResult:
+    """Lint the minimal register with `raw` as `file`, in memory (no disk, fast)."""
+    return lint(Sources(label=LABEL, files={**BASE_FILES, file: raw}), today=NOW)
+
+
+def findings_at(result: LintResult, file: str = TARGET) -> list[Finding]:
+    """The findings of one register file, whatever the register's label."""
+    return [finding for finding in result.findings if finding.file.endswith(f"/{file}")]
+
+
+def check_findings_or_clean(result: LintResult, must_find: bool = False) -> list[Finding]:
+    """Assert the acceptance criterion for the hostile file; return its findings.
+
+    Clean, or exit 1 with an RK0xx error at the file with a position. Nothing else in the
+    register is affected, and every output format renders the result.
+    """
+    own = findings_at(result)
+    others = [finding for finding in result.findings if finding not in own]
+    assert others == [], "the hostile file changed what is reported about other files"
+    for finding in own:
+        assert finding.line >= 1, finding
+        assert finding.col >= 1, finding
+    if own or must_find:
+        loader = [f for f in own if f.code in LOADER_CODES and f.severity is Severity.ERROR]
+        assert loader, f"expected an RK0xx error at {TARGET}, got {own}"
+    for render in FORMATTERS.values():
+        assert isinstance(render(result, "0.0.0-test"), str)
+    return own
+
+
+def placed(findings: list[Finding]) -> set[tuple[str, int, int]]:
+    return {(finding.code, finding.line, finding.col) for finding in findings}
+
+
+def read_index(suite: Path) -> dict[str, str]:
+    """`index.txt` of a YAML test suite folder: case id -> "valid" or "error"."""
+    kinds = {}
+    for line in (suite / "index.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            case_id, kind, _title = line.split(" ", 2)
+            kinds[case_id] = kind
+    return kinds
+
+
+def hostile_files() -> list[Path]:
+    return sorted(HOSTILE.rglob("*.yaml"))
+
+
+def case_id(path: Path) -> str:
+    return path.relative_to(HOSTILE).as_posix()
+
+
+BUNDLED_KINDS = read_index(BUNDLED_SUITE)
+
+
+def is_error_case(path: Path) -> bool:
+    return path.parent == BUNDLED_SUITE and BUNDLED_KINDS[path.stem] == "error"
+
+
+def corpus_params() -> list[object]:
+    return [pytest.param(path, id=case_id(path)) for path in hostile_files()]
+
+
+# --- every hostile file -----------------------------------------------------------------------
+
+
+def test_corpus_is_complete() -> None:
+    """The corpus holds what it should, and git has not rewritten its bytes (see .gitattributes)."""
+    names = {case_id(path) for path in hostile_files()}
+    assert len(names) >= 45
+    assert set(BUNDLED_KINDS) == {path.stem for path in BUNDLED_SUITE.glob("*.yaml")}
+    assert (BUNDLED_SUITE / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")
+    assert b"\r\n" in (HOSTILE / "crlf.yaml").read_bytes()
+    assert b"\n" not in (HOSTILE / "crlf.yaml").read_bytes().replace(b"\r\n", b"")
+    assert (HOSTILE / "bom-findings.yaml").read_bytes().startswith(BOM)
+    assert b"\xe9" in (HOSTILE / "latin1.yaml").read_bytes()
+    assert (HOSTILE / "utf16.yaml").read_bytes().startswith(b"\xff\xfe")
+    assert "* -text" in (HOSTILE / ".gitattributes").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("path", corpus_params())
+def test_hostile_file_gives_positioned_findings_or_a_clean_result(
+    path: Path, tmp_path: Path
+) -> None:
+    register = write_register(tmp_path / LABEL, path.read_bytes())
+    check_findings_or_clean(lint_folder(register), must_find=is_error_case(path))
+
+
+#: (file, code, line, col): a finding that must be among the file's findings; col None: any.
+EXACT: list[tuple[str, str, int, int | None]] = [
+    ("syntax-unclosed-quote.yaml", "RK001", 5, 1),  # at the end of the stream
+    ("syntax-unclosed-flow.yaml", "RK001", 4, 6),
+    ("syntax-bad-indentation.yaml", "RK001", 3, 11),
+    ("duplicate-key.yaml", "RK002", 6, 1),  # the second `owner:`
+    ("duplicate-key-flow.yaml", "RK002", 5, 38),  # the second `likelihood:` in the flow map
+    ("long-line.yaml", "RK002", 5, len("inherent: {likelihood: 3, impact: 4,") + 20_000 + 1),
+    ("tabs.yaml", "RK001", 3, 1),
+    ("tabs-after-spaces.yaml", "RK001", 4, 1),
+    ("latin1.yaml", "RK008", 2, 11),  # the 0xe9 of "Caf\xe9"
+    ("binary.yaml", "RK008", 4, 1),  # the first NUL byte
+    ("utf16.yaml", "RK008", 1, None),
+    ("empty.yaml", "RK003", 1, 1),
+    ("comments-only.yaml", "RK003", 1, 1),
+    ("list.yaml", "RK003", 1, 1),
+    ("scalar.yaml", "RK003", 1, 1),
+    ("multi-document.yaml", "RK003", 6, 1),  # the second document's `---`
+    ("complex-key.yaml", "RK004", 6, 3),
+    ("python-tag.yaml", "RK004", 1, 1),
+    ("python-tag-value.yaml", "RK004", 2, 8),
+    ("alias-recursive.yaml", "RK004", 2, 8),
+    ("deep-100.yaml", "RK004", 2, len("title: ") + 65),  # the 65th `[`
+    ("bom-findings.yaml", "RK002", 2, 1),
+    ("bom-findings.yaml", "RK007", 6, 24),
+    ("bom-findings.yaml", "RK005", 7, 1),
+    ("crlf-findings.yaml", "RK007", 5, 24),
+    ("crlf-findings.yaml", "RK005", 6, 1),
+    ("crlf-findings.yaml", "RK002", 7, 1),
+    ("yaml-test-suite/4EJS.yaml", "RK001", 3, 1),
+    ("yaml-test-suite/JHB9.yaml", "RK003", 8, 1),
+    ("yaml-test-suite/M5DY.yaml", "RK004", 1, 3),
+    ("yaml-test-suite/M5DY.yaml", "RK004", 6, 3),
+    ("yaml-test-suite/7FWL.yaml", "RK004", 2, 3),
+]
+
+
+@pytest.mark.parametrize(("name", "code", "line", "col"), EXACT)
+def test_hostile_finding_at_its_exact_position(
+    name: str, code: str, line: int, col: int | None
+) -> None:
+    own = check_findings_or_clean(lint_bytes((HOSTILE / name).read_bytes()), must_find=True)
+    if col is None:
+        assert (code, line) in {(finding.code, finding.line) for finding in own}, own
+    else:
+        assert (code, line, col) in placed(own), own
+
+
+@pytest.mark.parametrize(
+    ("name", "line"),
+    [
+        ("alias-bomb.yaml", None),
+        ("deep-flow.yaml", 2),
+        ("deep-flow-mapping.yaml", 2),
+        ("deep-block.yaml", 3),
+    ],
+)
+def test_alias_bomb_and_deep_nesting_are_refused(name: str, line: int | None) -> None:
+    own = check_findings_or_clean(lint_bytes((HOSTILE / name).read_bytes()), must_find=True)
+    assert own, name
+    refused = [f for f in own if f.code in ("RK001", "RK004")]
+    assert refused, own
+    if line is None:  # where the expansion passes the limit: somewhere in the nine aliases
+        assert all(2 <= f.line <= 10 for f in refused), refused
+    else:
+        assert all(f.line == line for f in refused), refused
+
+
+def test_crlf_valid_file_is_clean_and_lints_like_lf() -> None:
+    crlf = (HOSTILE / "crlf.yaml").read_bytes()
+    assert lint_bytes(crlf).findings == ()
+    assert lint_bytes(crlf.replace(b"\r\n", b"\n")).findings == ()
+
+
+def test_byte_order_mark_lints_exactly_like_the_same_file_without_it(tmp_path: Path) -> None:
+    with_bom = (HOSTILE / "bom-findings.yaml").read_bytes()
+    register = write_register(tmp_path / LABEL, with_bom)
+    findings = lint_folder(register).findings
+    (register / TARGET).write_bytes(with_bom.removeprefix(BOM))
+    assert lint_folder(register).findings == findings
+    assert [(f.code, f.line, f.col) for f in findings] == [
+        ("RK002", 2, 1),
+        ("RK007", 6, 24),
+        ("RK005", 7, 1),
+    ]
+
+
+@pytest.mark.parametrize("path", corpus_params())
+def test_byte_order_mark_changes_nothing(path: Path) -> None:
+    raw = path.read_bytes().removeprefix(BOM)
+    assert lint_bytes(BOM + raw).findings == lint_bytes(raw).findings
+
+
+NOT_LINE_BASED = {"binary.yaml", "utf16.yaml"}
+
+
+def crlf_params() -> list[object]:
+    params: list[object] = []
+    for path in hostile_files():
+        name = case_id(path)
+        if name in NOT_LINE_BASED:
+            continue
+        params.append(pytest.param(path, id=name))
+    return params
+
+
+@pytest.mark.parametrize("path", crlf_params())
+def test_crlf_lints_exactly_like_lf(path: Path) -> None:
+    lf = path.read_bytes().replace(b"\r\n", b"\n")
+    assert lint_bytes(lf.replace(b"\n", b"\r\n")).findings == lint_bytes(lf).findings
+
+
+@pytest.mark.parametrize("path", corpus_params())
+def test_hostile_configuration_is_an_operational_error(path: Path) -> None:
+    """As riskctl.yaml, every hostile file is exit 3 with positions, never an exception."""
+    sources = Sources(label=LABEL, files={**BASE_FILES, "riskctl.yaml": path.read_bytes()})
+    with pytest.raises(
+        RiskctlError, match=r"invalid configuration:\n  register/riskctl\.yaml:\d+:\d+: "
+    ):
+        lint(sources, today=NOW)
+
+
+# --- generated at run time --------------------------------------------------------------------
+
+
+def ten_megabyte_scalar() -> bytes:
+    """A valid risk whose title is 10 MB on one line, then a duplicate key on line 6."""
+    title = b"title: " + b"x" * 10_000_000 + b"\n"
+    return VALID_RISK.replace(b"title: Card testing\n", title) + b"owner: fraud-ops\n"
+
+
+def test_ten_megabyte_scalar(tmp_path: Path) -> None:
+    register = write_register(tmp_path / LABEL, ten_megabyte_scalar())
+    own = check_findings_or_clean(lint_folder(register), must_find=True)
+    assert placed(own) == {("RK002", 6, 1)}
+
+
+def test_deep_block_mapping_nesting_beyond_1000_levels() -> None:
+    nested = b"".join(b" " * level + b"k:\n" for level in range(1200))
+    own = check_findings_or_clean(lint_bytes(b"id: R-999\n" + nested), must_find=True)
+    assert {f.code for f in own} & {"RK001", "RK004"}, own
+
+
+def test_symlink_out_of_the_register_is_not_read(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.yaml"
+    secret.write_bytes(b"id: R-999\npassword: hunter2\n")
+    register = write_register(tmp_path / LABEL)
+    (register / TARGET).symlink_to(secret)
+    sources = read_directory(register)
+    assert not any(b"hunter2" in raw for raw in sources.files.values())
+    own = check_findings_or_clean(lint(sources, today=NOW), must_find=True)
+    assert placed(own) == {("RK008", 1, 1)}
+
+
+def test_symlink_loop_is_a_finding(tmp_path: Path) -> None:
+    register = write_register(tmp_path / LABEL)
+    (register / "risks" / "R-998.yaml").symlink_to("R-999.yaml")
+    (register / TARGET).symlink_to("R-998.yaml")
+    result = lint_folder(register)
+    assert {f.code for f in findings_at(result)} == {"RK008"}
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes need POSIX")
+def test_named_pipe_does_not_hang_the_reader(tmp_path: Path) -> None:
+    register = write_register(tmp_path / LABEL)
+    fifo = register / TARGET
+    os.mkfifo(fifo)
+    outcome: list[object] = []
+    reader = threading.Thread(target=lambda: outcome.append(read_directory(register)), daemon=True)
+    reader.start()
+    reader.join(timeout=0.5)
+    hung = reader.is_alive()
+    if hung:  # release the reader: a writer that opens and closes the pipe gives it end of file
+        with contextlib.suppress(OSError):
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        reader.join(timeout=5.0)
+    assert not hung, "read_directory blocked on a named pipe"
+
+
+def python_tag_with_marker(marker: Path) -> bytes:
+    command = json.dumps(f"touch {marker}")
+    return f"!!python/object/apply:os.system [{command}]\n".encode()
+
+
+def test_python_object_tag_never_runs(tmp_path: Path) -> None:
+    pwned_before = PWNED.exists()
+    marker = tmp_path / "pwned"
+    for raw in (
+        python_tag_with_marker(marker),
+        VALID_RISK + b"notes: " + python_tag_with_marker(marker),
+        (HOSTILE / "python-tag.yaml").read_bytes(),
+        (HOSTILE / "python-tag-value.yaml").read_bytes(),
+    ):
+        own = check_findings_or_clean(lint_bytes(raw), must_find=True)
+        assert "RK004" in {f.code for f in own}
+    assert not marker.exists()
+    assert pwned_before or not PWNED.exists()
+
+
+# --- bugs found by this corpus, fixed; and libyaml's known gaps as strict xfails --------------
+
+
+def test_control_character_is_a_syntax_error_at_its_position() -> None:
+    own = check_findings_or_clean(
+        lint_bytes((HOSTILE / "control-character.yaml").read_bytes()), must_find=True
+    )
+    assert placed(own) == {("RK001", 2, len("title: Card") + 1)}
+    assert all("\n" not in finding.message for finding in own)
+
+
+def test_non_string_keys_are_unknown_keys_at_the_key() -> None:
+    own = check_findings_or_clean(
+        lint_bytes((HOSTILE / "non-string-keys.yaml").read_bytes()), must_find=True
+    )
+    assert placed(own) == {("RK005", 6, 1), ("RK005", 7, 1), ("RK005", 8, 1)}
+
+
+@pytest.mark.parametrize("value", ["!!bool yes", "!!bool abc", "!!null abc"])
+def test_explicit_core_tag_on_a_wrong_value_is_a_finding(value: str) -> None:
+    parsed = parse(TARGET, f"notes: {value}\n".encode())
+    assert [(hit.code, hit.where.line, hit.where.col) for hit in parsed.hits] == [("RK004", 1, 8)]
+
+
+@pytest.mark.xfail(strict=True, reason=LIBYAML_ACCEPTS_REASON)
+def test_comment_glued_to_a_quoted_scalar_is_a_syntax_error() -> None:
+    own = findings_at(lint_bytes((HOSTILE / "quoted-scalar-comment.yaml").read_bytes()))
+    assert "RK001" in {f.code for f in own}
+
+
+def bundled_error_params() -> list[object]:
+    params: list[object] = []
+    for case, kind in sorted(BUNDLED_KINDS.items()):
+        if kind == "error":
+            marks = []
+            if case in LIBYAML_ACCEPTS_ERRORS:
+                marks.append(pytest.mark.xfail(strict=True, reason=LIBYAML_ACCEPTS_REASON))
+            params.append(pytest.param(case, id=case, marks=marks))
+    return params
+
+
+@pytest.mark.parametrize("case", bundled_error_params())
+def test_invalid_yaml_is_reported_by_the_parser(case: str) -> None:
+    hits = parse(TARGET, (BUNDLED_SUITE / f"{case}.yaml").read_bytes()).hits
+    assert hits, f"{case} is invalid YAML but parse() found nothing wrong"
+
+
+# --- the real CLI, in parallel subprocesses ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CliCase:
+    """A register to lint with `python -m riskctl lint`, and what must come out of it."""
+
+    setup: Callable[[Path], object]
+    output_format: str
+    exit_code: int
+
+
+def hostile_copy(name: str) -> Callable[[Path], object]:
+    return lambda register: shutil.copyfile(HOSTILE / name, register / TARGET)
+
+
+def hostile_bytes(make: Callable[[Path], bytes]) -> Callable[[Path], object]:
+    return lambda register: (register / TARGET).write_bytes(make(register))
+
+
+def hostile_configuration(register: Path) -> None:
+    shutil.copyfile(HOSTILE / "alias-bomb.yaml", register / "riskctl.yaml")
+
+
+CLI_CASES: dict[str, CliCase] = {
+    "alias-bomb": CliCase(hostile_copy("alias-bomb.yaml"), "json", 1),
+    "deep-flow-100000-levels": CliCase(
+        hostile_bytes(lambda _: b"id: R-999\ntitle: " + b"[" * 100_000 + b"]" * 100_000), "json", 1
+    ),
+    "python-tag": CliCase(
+        hostile_bytes(lambda register: python_tag_with_marker(register.parent / "pwned")),
+        "json",
+        1,
+    ),
+    "binary": CliCase(hostile_copy("binary.yaml"), "github", 1),
+    "latin1": CliCase(hostile_copy("latin1.yaml"), "sarif", 1),
+    "ten-megabyte-scalar": CliCase(hostile_bytes(lambda _: ten_megabyte_scalar()), "text", 1),
+    "crlf": CliCase(hostile_copy("crlf.yaml"), "json", 0),
+    "hostile-configuration": CliCase(hostile_configuration, "text", 3),
+}
+
+
+def run_cli(folder: Path, output_format: str) -> subprocess.CompletedProcess[str]:
+    environment = {key: value for key, value in os.environ.items() if key != "GITHUB_ACTIONS"}
+    command = [sys.executable, "-m", "riskctl", "lint", LABEL, "--format", output_format]
+    return subprocess.run(
+        [*command, "--now", NOW_TEXT],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        timeout=120,
+        env={**environment, "NO_COLOR": "1"},
+        check=False,
+    )
+
+
+@dataclass(frozen=True)
+class CliRuns:
+    """The CLI cases' outcomes: case name -> (its folder, the finished process)."""
+
+    runs: dict[str, tuple[Path, subprocess.CompletedProcess[str]]]
+    pwned_before: bool
+
+
+@pytest.fixture(scope="module")
+def cli_runs(tmp_path_factory: pytest.TempPathFactory) -> CliRuns:
+    """Every CLI case, run at once: each in its own folder holding `register/`."""
+    pwned_before = PWNED.exists()
+    folders = {}
+    for name, case in CLI_CASES.items():
+        folder = tmp_path_factory.mktemp(name)
+        case.setup(write_register(folder / LABEL))
+        folders[name] = folder
+    with ThreadPoolExecutor(max_workers=len(CLI_CASES)) as pool:
+        futures = {
+            name: pool.submit(run_cli, folders[name], case.output_format)
+            for name, case in CLI_CASES.items()
+        }
+        runs = {name: (folders[name], future.result()) for name, future in futures.items()}
+    return CliRuns(runs, pwned_before)
+
+
+@pytest.mark.parametrize("name", sorted(CLI_CASES))
+def test_cli_on_hostile_input(name: str, cli_runs: CliRuns) -> None:
+    case = CLI_CASES[name]
+    folder, completed = cli_runs.runs[name]
+    assert "Traceback" not in completed.stderr
+    assert completed.returncode == case.exit_code, completed.stderr
+    shown = f"{LABEL}/{TARGET}"
+    if case.exit_code == 3:
+        assert completed.stderr.startswith("riskctl: error: invalid configuration:")
+        assert f"{LABEL}/riskctl.yaml:" in completed.stderr
+        return
+    assert completed.stderr == ""
+    if case.output_format == "json":
+        findings = json.loads(completed.stdout)["findings"]
+        if case.exit_code == 0:
+            assert findings == []
+        else:
+            assert findings
+            for finding in findings:
+                assert finding["file"] == shown
+                assert finding["line"] >= 1
+                assert finding["col"] >= 1
+            assert {finding["code"] for finding in findings} & LOADER_CODES
+    elif case.output_format == "text":
+        assert completed.stdout.startswith(f"{shown}:")
+    elif case.output_format == "github":
+        assert completed.stdout.startswith(f"::error file={shown},line=")
+    else:
+        results = json.loads(completed.stdout)["runs"][0]["results"]
+        assert results
+        assert {result["ruleId"] for result in results} <= LOADER_CODES
+    assert not (folder / "pwned").exists()
+    assert cli_runs.pwned_before or not PWNED.exists()
+
+
+# --- the YAML test suite in ../shared/corpus --------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def shared_suite() -> dict[str, tuple[str, bytes]]:
+    """Every case of the shared YAML test suite: id -> (kind, bytes)."""
+    if not (SHARED_SUITE / "index.txt").is_file():
+        pytest.skip(NO_SHARED_SUITE)
+    return {
+        case: (kind, (SHARED_SUITE / "cases" / f"{case}.yaml").read_bytes())
+        for case, kind in read_index(SHARED_SUITE).items()
+    }
+
+
+@pytest.fixture(scope="module")
+def shared_suite_register(
+    shared_suite: dict[str, tuple[str, bytes]], tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, dict[str, str]]:
+    """A register holding every case as risks/R-1000.yaml, R-1001.yaml, ...: file -> case."""
+    folder = tmp_path_factory.mktemp("suite")
+    register = write_register(folder / LABEL)
+    case_of_file = {}
+    for number, (case, (_kind, raw)) in enumerate(sorted(shared_suite.items()), start=1000):
+        file = f"risks/R-{number}.yaml"
+        (register / file).write_bytes(raw)
+        case_of_file[file] = case
+    return register, case_of_file
+
+
+def test_shared_suite_cases_parse_without_raising(
+    shared_suite: dict[str, tuple[str, bytes]],
+) -> None:
+    assert len(shared_suite) >= 700
+    problems = []
+    for case, (kind, raw) in sorted(shared_suite.items()):
+        parsed = parse(TARGET, raw)
+        for hit in parsed.hits:
+            line, col = hit.where.line, hit.where.col
+            if hit.code not in LOADER_CODES or not (line and line >= 1 and col and col >= 1):
+                problems.append(f"{case}: {hit}")
+        if parsed.data is not None and not isinstance(parsed.data, dict):
+            problems.append(f"{case}: data is a {type(parsed.data).__name__}")
+        if kind == "error" and not parsed.hits and case not in LIBYAML_ACCEPTS_ERRORS:
+            problems.append(f"{case}: invalid YAML, and parse() found nothing wrong")
+    assert problems == []
+
+
+@pytest.mark.xfail(strict=True, reason=LIBYAML_ACCEPTS_REASON)
+def test_shared_suite_invalid_cases_are_all_reported_by_the_parser(
+    shared_suite: dict[str, tuple[str, bytes]],
+) -> None:
+    silent = [
+        case
+        for case, (kind, raw) in sorted(shared_suite.items())
+        if kind == "error" and not parse(TARGET, raw).hits
+    ]
+    assert silent == []
+
+
+def test_shared_suite_lints_as_one_register(
+    shared_suite: dict[str, tuple[str, bytes]],
+    shared_suite_register: tuple[Path, dict[str, str]],
+) -> None:
+    register, case_of_file = shared_suite_register
+    sources = read_directory(register)
+    result = lint(sources, today=NOW)
+    by_file: dict[str, list[Finding]] = {}
+    for finding in result.findings:
+        assert finding.line >= 1, finding
+        assert finding.col >= 1, finding
+        by_file.setdefault(finding.file.removeprefix(f"{sources.label}/"), []).append(finding)
+    assert set(by_file) <= {*case_of_file, *BASE_FILES}
+    problems = []
+    for file, case in case_of_file.items():
+        kind = shared_suite[case][0]
+        own = by_file.get(file, [])
+        has_loader_error = any(f.code in LOADER_CODES and f.severity is Severity.ERROR for f in own)
+        if (own or kind == "error") and not has_loader_error:
+            problems.append(f"{case} ({kind}) as {file}: {own}")
+    assert problems == []
+
+
+def test_shared_suite_byte_order_mark_and_crlf_change_nothing(
+    shared_suite: dict[str, tuple[str, bytes]],
+) -> None:
+    problems = []
+    for case, (_kind, raw) in sorted(shared_suite.items()):
+        plain = lint_bytes(raw).findings
+        if lint_bytes(BOM + raw).findings != plain:
+            problems.append(f"{case}: a byte-order mark changes the findings")
+        if b"\r" not in raw and lint_bytes(raw.replace(b"\n", b"\r\n")).findings != plain:
+            problems.append(f"{case}: CRLF line endings change the findings")
+    assert problems == []
+
+
+def test_shared_suite_through_the_cli(shared_suite_register: tuple[Path, dict[str, str]]) -> None:
+    register, case_of_file = shared_suite_register
+    completed = run_cli(register.parent, "sarif")
+    assert "Traceback" not in completed.stderr
+    assert completed.returncode == 1, completed.stderr
+    results = json.loads(completed.stdout)["runs"][0]["results"]
+    assert len(results) >= len(case_of_file) // 2
+
+
+# --- properties -------------------------------------------------------------------------------
+
+#: Pieces of YAML syntax, glued at random: more parser paths than `st.text()` finds alone.
+YAML_PIECES = [
+    *"-?:,[]{}#&*!|>'\"%@` \n\t\r.~0123456789abcxyz",
+    *("\ufeff", "\x85", "\u2028", "\x07", "\xe9", "---", "...", "!!int", "!!python/object:x"),
+    *("&a", "*a", "<<", "\\u", "\\x", "%YAML 1.2", "%TAG ! tag:x,2000:", ": ", "- ", "? "),
+]
+YAMLISH = st.lists(st.sampled_from(YAML_PIECES), max_size=80).map("".join)
+
+
+def check_parsed(raw: bytes) -> None:
+    parsed = parse(TARGET, raw)
+    assert parsed.data is None or isinstance(parsed.data, dict)
+    for hit in parsed.hits:
+        assert hit.code in LOADER_CODES
+        assert hit.where.line is not None and hit.where.line >= 1
+        assert hit.where.col is not None and hit.where.col >= 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_parse_never_raises_on_any_text(text: str) -> None:
+    check_parsed(text.encode("utf-8", errors="surrogatepass"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary())
+def test_parse_never_raises_on_any_bytes(raw: bytes) -> None:
+    check_parsed(raw)
+
+
+@settings(max_examples=300, deadline=None)
+@given(YAMLISH)
+def test_parse_never_raises_on_yaml_punctuation(text: str) -> None:
+    check_parsed(text.encode("utf-8"))
