@@ -14,6 +14,8 @@ NOW := 2026-11-27
 demo: .venv/.installed  ## riskctl on the shipped register
 	$(BIN)/riskctl lint register --now $(NOW)
 	$(BIN)/riskctl rules list
+	$(BIN)/riskctl rules explain RK103
+	$(BIN)/riskctl schema export --check
 
 check: .venv/.installed  ## before every commit: lint, format, type check, tests
 	$(BIN)/ruff check .
