@@ -1,0 +1,439 @@
+"""Time riskctl as whole processes against floors measured in the same run; print a table.
+
+    .venv/bin/python bench/run.py [--risks 5000] [--repeat 3] [--cmd "PATH [ARGS]"]
+
+Every number is the wall-clock time (`time.perf_counter`) of a child process, from start to
+exit. A benchmark is a ratio to a floor: the same work done by the simplest process that cannot
+be beaten (a bare libyaml parse of the register, `import typer`), timed in the same run on the
+same machine, so the goal holds whatever the machine. `make bench` runs this file.
+
+To add a benchmark, add its command to MEASUREMENTS (if new) and a row to BENCHMARKS; see
+bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime
+import json
+import os
+import platform
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+DATA = BENCH / ".data"
+VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
+RISKCTL = ROOT / ".venv" / "bin" / "riskctl"
+#: The date every command is run at, so that findings do not depend on the day.
+NOW = "2026-11-27"
+SEED = 7
+STARTUP_RUNS = 10
+DROP_CACHES = Path("/proc/sys/vm/drop_caches")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What commands are built from: the interpreter, riskctl's command and the register."""
+
+    python: str
+    riskctl: list[str] | None
+    """The command that runs riskctl, or None when it is not installed."""
+    register: Path
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """A command timed as a whole process.
+
+    `cold-warm`: one run just after the page cache is dropped (cold), then one unmeasured
+    warm-up and the median of `--repeat` runs (warm). `startup`: one unmeasured warm-up, then
+    the median of STARTUP_RUNS runs (warm only).
+    """
+
+    name: str
+    argv: Callable[[Context], list[str]]
+    style: Literal["cold-warm", "startup"]
+    needs_riskctl: bool = False
+    ok_codes: frozenset[int] = frozenset({0})
+    """Exit codes that mean success (lint exits 1 when it has findings)."""
+    prepare: Callable[[Context], None] | None = None
+    """Builds what the command needs (a git history, a long series) before any timing."""
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    """A row of the table: a measurement, its floor and the goal for their ratio.
+
+    With `floor` None, `goal` is in seconds, not a ratio; with `goal` None, the row is shown
+    for reference only.
+    """
+
+    name: str
+    measurement: str
+    floor: str | None
+    goal: float | None
+
+
+def riskctl(*arguments: str) -> Callable[[Context], list[str]]:
+    """The argv of a riskctl subcommand; `{register}` in an argument becomes the register."""
+
+    def build(context: Context) -> list[str]:
+        assert context.riskctl is not None  # measurements that need riskctl are skipped without
+        return [*context.riskctl, *(a.format(register=context.register) for a in arguments)]
+
+    return build
+
+
+def python(*arguments: str) -> Callable[[Context], list[str]]:
+    """The argv of the benchmark's Python; `{register}` in an argument becomes the register."""
+
+    def build(context: Context) -> list[str]:
+        return [context.python, *(a.format(register=context.register) for a in arguments)]
+
+    return build
+
+
+MEASUREMENTS: tuple[Measurement, ...] = (
+    Measurement("floor-csafe", python(str(BENCH / "floor_csafe.py"), "{register}"), "cold-warm"),
+    Measurement(
+        "lint",
+        riskctl("lint", "{register}", "--now", NOW, "--format", "json"),
+        "cold-warm",
+        needs_riskctl=True,
+        ok_codes=frozenset({0, 1}),
+    ),
+    Measurement("import-typer", python("-c", "import typer"), "startup"),
+    Measurement("python-pass", python("-c", "pass"), "startup"),
+    Measurement("help", riskctl("--help"), "startup", needs_riskctl=True),
+)
+
+BENCHMARKS: tuple[Benchmark, ...] = (
+    Benchmark("riskctl lint", "lint", floor="floor-csafe", goal=1.5),
+    Benchmark("riskctl --help", "help", floor="import-typer", goal=1.3),
+    Benchmark("floor: CSafeLoader parse", "floor-csafe", floor=None, goal=None),
+    Benchmark("floor: import typer", "import-typer", floor=None, goal=None),
+    Benchmark("ref: python -c pass", "python-pass", floor=None, goal=None),
+)
+
+
+@dataclass
+class Timing:
+    """The runs of one measurement."""
+
+    cold: float | None = None
+    warm_runs: list[float] = field(default_factory=list)
+    skipped: str | None = None
+    """Why the measurement was not run (riskctl missing)."""
+    failed: str | None = None
+    """The failing command's exit code and stderr."""
+
+    @property
+    def warm(self) -> float | None:
+        """The median warm run."""
+        return statistics.median(self.warm_runs) if self.warm_runs else None
+
+
+class CommandFailedError(Exception):
+    """A timed command exited with a code that is not one of its success codes."""
+
+
+def run_once(argv: Sequence[str], ok_codes: frozenset[int]) -> float:
+    """Run `argv` to completion and return its wall-clock seconds; stdout goes to /dev/null."""
+    started = time.perf_counter()
+    completed = subprocess.run(
+        argv,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+        check=False,
+    )
+    elapsed = time.perf_counter() - started
+    if completed.returncode not in ok_codes:
+        stderr = completed.stderr.decode("utf-8", "replace").strip()
+        raise CommandFailedError(f"{shlex.join(argv)} exited {completed.returncode}\n{stderr}")
+    return elapsed
+
+
+def drop_page_cache() -> bool:
+    """Flush dirty pages and drop the page cache (needs root); whether it worked."""
+    os.sync()
+    try:
+        DROP_CACHES.write_text("3\n")
+    except OSError:
+        return False
+    return True
+
+
+def ensure_register(risks: int, python_command: str) -> tuple[Path, float | None]:
+    """The benchmark register, generated first if missing; returns it and the seconds taken."""
+    register = DATA / f"register-{risks}-seed{SEED}"
+    if (register / "riskctl.yaml").is_file():
+        return register, None
+    partial = register.with_name(register.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    DATA.mkdir(parents=True, exist_ok=True)
+    print(f"generating {register.relative_to(ROOT)} ...", flush=True)
+    argv = [python_command, str(BENCH / "generate.py"), str(partial)]
+    argv += ["--seed", str(SEED), "--risks", str(risks)]
+    started = time.perf_counter()
+    subprocess.run(argv, check=True, cwd=ROOT)
+    elapsed = time.perf_counter() - started
+    shutil.rmtree(register, ignore_errors=True)
+    partial.rename(register)  # only a complete register ever has the final name
+    return register, elapsed
+
+
+def register_size(register: Path) -> tuple[int, int]:
+    """The number of `.yaml` files under `register` and their total size in bytes."""
+    sizes = [path.stat().st_size for path in register.rglob("*.yaml")]
+    return len(sizes), sum(sizes)
+
+
+def needed_measurements() -> list[Measurement]:
+    """The measurements some benchmark uses, in MEASUREMENTS order."""
+    names = {row.measurement for row in BENCHMARKS}
+    names |= {row.floor for row in BENCHMARKS if row.floor is not None}
+    return [measurement for measurement in MEASUREMENTS if measurement.name in names]
+
+
+def measure(
+    measurements: Sequence[Measurement], context: Context, repeat: int, drop: bool
+) -> dict[str, Timing]:
+    """Time every measurement: cold runs first, then interleaved warm rounds."""
+    timings = {measurement.name: Timing() for measurement in measurements}
+    runnable: list[Measurement] = []
+    for measurement in measurements:
+        if measurement.needs_riskctl and context.riskctl is None:
+            timings[measurement.name].skipped = f"riskctl not found at {RISKCTL}"
+            continue
+        if measurement.prepare is not None:
+            measurement.prepare(context)
+        runnable.append(measurement)
+
+    def attempt(measurement: Measurement) -> float | None:
+        """One timed run, or None once the measurement has failed."""
+        timing = timings[measurement.name]
+        if timing.failed is not None:
+            return None
+        try:
+            return run_once(measurement.argv(context), measurement.ok_codes)
+        except CommandFailedError as error:
+            timing.failed = str(error)
+            print(f"FAILED: {error}", file=sys.stderr, flush=True)
+            return None
+
+    cold_warm = [m for m in runnable if m.style == "cold-warm"]
+    startup = [m for m in runnable if m.style == "startup"]
+    for measurement in cold_warm:
+        if drop:
+            drop_page_cache()
+        timings[measurement.name].cold = attempt(measurement)
+    # Warm: one unmeasured run each, then rounds that interleave the commands, so that a drift
+    # in machine speed affects a benchmark and its floor alike.
+    for group, rounds in ((cold_warm, repeat), (startup, STARTUP_RUNS)):
+        for measurement in group:
+            attempt(measurement)
+        for _ in range(rounds):
+            for measurement in group:
+                seconds = attempt(measurement)
+                if seconds is not None:
+                    timings[measurement.name].warm_runs.append(seconds)
+    return timings
+
+
+@dataclass(frozen=True)
+class Row:
+    """A computed row of the table."""
+
+    name: str
+    seconds_cold: float | None
+    seconds_warm: float | None
+    floor_cold: float | None
+    floor_warm: float | None
+    ratio_cold: float | None
+    ratio_warm: float | None
+    goal: str
+    verdict: str
+
+
+def ratio(value: float | None, floor: float | None) -> float | None:
+    """value / floor, when both exist."""
+    return None if value is None or floor is None or floor <= 0 else value / floor
+
+
+def evaluate(row: Benchmark, timings: dict[str, Timing]) -> Row:
+    """Ratios and verdict of one benchmark: OK only if every measured ratio meets the goal."""
+    timing = timings[row.measurement]
+    floor = timings[row.floor] if row.floor is not None else Timing()
+    ratio_cold, ratio_warm = ratio(timing.cold, floor.cold), ratio(timing.warm, floor.warm)
+    if row.goal is None:
+        goal = "-"
+    else:
+        goal = f"<= {row.goal:.2f}x" if row.floor is not None else f"<= {row.goal:.2f} s"
+    if timing.failed is not None or floor.failed is not None:
+        verdict = "FAIL"
+    elif timing.skipped is not None or floor.skipped is not None:
+        verdict = "skipped"
+    elif row.goal is None:
+        verdict = "-"
+    else:
+        judged = [ratio_cold, ratio_warm] if row.floor is not None else [timing.cold, timing.warm]
+        measured = [value for value in judged if value is not None]
+        verdict = "OK" if measured and max(measured) <= row.goal else "MISS"
+    return Row(
+        name=row.name,
+        seconds_cold=timing.cold,
+        seconds_warm=timing.warm,
+        floor_cold=floor.cold,
+        floor_warm=floor.warm,
+        ratio_cold=ratio_cold,
+        ratio_warm=ratio_warm,
+        goal=goal,
+        verdict=verdict,
+    )
+
+
+def render_table(rows: Sequence[Row]) -> str:
+    """The rows as a plain-text table."""
+
+    def seconds(value: float | None) -> str:
+        return "-" if value is None else f"{value:.3f}"
+
+    def times(value: float | None) -> str:
+        return "-" if value is None else f"{value:.2f}x"
+
+    header = (
+        "benchmark",
+        "seconds cold",
+        "seconds warm",
+        "floor cold",
+        "floor warm",
+        "ratio cold",
+        "ratio warm",
+        "goal",
+        "",
+    )
+    cells = [header]
+    cells += [
+        (
+            row.name,
+            seconds(row.seconds_cold),
+            seconds(row.seconds_warm),
+            seconds(row.floor_cold),
+            seconds(row.floor_warm),
+            times(row.ratio_cold),
+            times(row.ratio_warm),
+            row.goal,
+            row.verdict,
+        )
+        for row in rows
+    ]
+    widths = [max(len(line[column]) for line in cells) for column in range(len(header))]
+    lines = []
+    for line in cells:
+        first = line[0].ljust(widths[0])
+        rest = [cell.rjust(width) for cell, width in zip(line[1:-1], widths[1:-1], strict=True)]
+        lines.append("  ".join([first, *rest, line[-1]]).rstrip())
+    lines.insert(1, "-" * len(lines[0]))
+    return "\n".join(lines)
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    """The command line."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--risks", type=int, default=5000, help="register size (default 5000)")
+    parser.add_argument("--repeat", type=int, default=3, help="warm runs per median (default 3)")
+    parser.add_argument(
+        "--cmd",
+        help="time this command instead of .venv/bin/riskctl (split like a shell would), "
+        "to try the harness; its numbers are not riskctl's",
+    )
+    args = parser.parse_args(argv)
+    if args.repeat < 1 or args.risks < 10:
+        parser.error("--repeat must be at least 1 and --risks at least 10")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Measure, print the table, write bench/.data/results.json; 1 if a command failed."""
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    python_command = str(VENV_PYTHON) if VENV_PYTHON.exists() else sys.executable
+    if args.cmd:
+        riskctl_command: list[str] | None = shlex.split(args.cmd)
+    else:
+        riskctl_command = [str(RISKCTL)] if RISKCTL.exists() else None
+    register, generation_seconds = ensure_register(args.risks, python_command)
+    files, size = register_size(register)
+    context = Context(python=python_command, riskctl=riskctl_command, register=register)
+
+    dropped = drop_page_cache()
+    cold_method = (
+        "cold = first run after dropping the page cache"
+        if dropped
+        else "cold = first run, page cache not dropped"
+    )
+    print(f"register: {register.relative_to(ROOT)} ({files} files, {size / 1e6:.1f} MB)")
+    if generation_seconds is not None:
+        print(f"generated in {generation_seconds:.1f} s")
+    if riskctl_command is None:
+        print(f"riskctl not found at {RISKCTL}: its rows are skipped")
+    else:
+        override = " (--cmd override: not riskctl's numbers)" if args.cmd else ""
+        print(f"riskctl: {shlex.join(riskctl_command)}{override}")
+    print(f"{cold_method}; warm = median of {args.repeat} runs after one warm-up;")
+    print(f"start-up = median of {STARTUP_RUNS} runs; wall clock, whole processes", flush=True)
+
+    timings = measure(needed_measurements(), context, args.repeat, dropped)
+    rows = [evaluate(row, timings) for row in BENCHMARKS]
+    print()
+    print(render_table(rows))
+
+    results = {
+        "version": 1,
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+        },
+        "register": {"path": str(register.relative_to(ROOT)), "files": files, "bytes": size},
+        "generation_seconds": generation_seconds,
+        "riskctl": riskctl_command,
+        "riskctl_override": bool(args.cmd),
+        "cold_method": cold_method,
+        "page_cache_dropped": dropped,
+        "repeat": args.repeat,
+        "startup_runs": STARTUP_RUNS,
+        "measurements": {
+            measurement.name: {
+                "argv": None if timings[measurement.name].skipped else measurement.argv(context),
+                "cold": timings[measurement.name].cold,
+                "warm": timings[measurement.name].warm,
+                "warm_runs": timings[measurement.name].warm_runs,
+                "skipped": timings[measurement.name].skipped,
+                "failed": timings[measurement.name].failed,
+            }
+            for measurement in needed_measurements()
+        },
+        "benchmarks": [dataclasses.asdict(row) for row in rows],
+    }
+    DATA.mkdir(parents=True, exist_ok=True)
+    (DATA / "results.json").write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    print(f"\nwrote {(DATA / 'results.json').relative_to(ROOT)}")
+    return 1 if any(row.verdict == "FAIL" for row in rows) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
