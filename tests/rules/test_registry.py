@@ -10,7 +10,14 @@ import yaml
 from riskctl.lint.rules import RULE_MODULES, all_rules
 
 CASES = Path(__file__).parent / "cases"
-FAMILY_OF_DIGIT = {"0": "files", "1": "identity", "8": "config"}
+FAMILY_OF_DIGIT = {
+    "0": "files",
+    "1": "identity",
+    "2": "scoring",
+    "3": "controls",
+    "4": "acceptances",
+    "8": "config",
+}
 
 
 def test_codes_and_names_are_unique_and_well_formed() -> None:

@@ -9,18 +9,25 @@ RK8xx configuration. A code is never reused.
 from __future__ import annotations
 
 import datetime
+import functools
 import importlib
 import inspect
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
+from pydantic import BaseModel, ValidationError
+
+from riskctl.errors import RiskctlError
 from riskctl.findings import Hit, Severity, Where
-from riskctl.model.config import Config
+from riskctl.model.config import Config, RuleSetting
 from riskctl.model.register import Record, Register
+from riskctl.score.residual import RiskScore, Scorecard, score_register
 
 #: Modules holding rules, in code order.
 RULE_MODULES = ("files", "identity", "config")
+
+OptionsT = TypeVar("OptionsT", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,34 @@ class RuleContext:
         """A place in the file of `record`."""
         return Where(record.file, tuple(path), at_key=at_key)
 
+    @functools.cached_property
+    def scorecard(self) -> Scorecard | None:
+        """Every risk scored by the configured method; None when the method cannot be used."""
+        try:
+            return score_register(self.register)
+        except RiskctlError:  # an unusable custom matrix: RK805 reports it
+            return None
+
+    @functools.cached_property
+    def scores(self) -> dict[str, RiskScore]:
+        """Scores by risk id (empty when the method cannot be used)."""
+        card = self.scorecard
+        return {score.risk.id: score for score in card.risks} if card else {}
+
+    def options(self, code: str, model: type[OptionsT]) -> OptionsT:
+        """A rule's options from `lint: rules:` in riskctl.yaml, or the model's defaults.
+
+        Options that do not validate fall back to the defaults; RK801 reports them.
+        """
+        for key, setting in self.config.lint.rules.items():
+            found = self.find_rule(key)
+            if found is not None and found.code == code and isinstance(setting, RuleSetting):
+                try:
+                    return model.model_validate(setting.model_extra or {})
+                except ValidationError:
+                    break
+        return model()
+
 
 Check = Callable[[RuleContext], Iterator[Hit]]
 
@@ -60,6 +95,8 @@ class Rule:
     default: Severity
     check: Check
     can_disable: bool = True
+    options: type[BaseModel] | None = None
+    """The rule's options (set under `lint: rules: CODE:` in riskctl.yaml), with defaults."""
 
     @property
     def doc(self) -> str:
@@ -81,14 +118,19 @@ _REGISTRY: dict[str, Rule] = {}
 
 
 def rule(
-    code: str, name: str, default: Severity = Severity.ERROR, *, can_disable: bool = True
+    code: str,
+    name: str,
+    default: Severity = Severity.ERROR,
+    *,
+    can_disable: bool = True,
+    options: type[BaseModel] | None = None,
 ) -> Callable[[Check], Check]:
     """Register a rule function under a code and a kebab-case name."""
 
     def register(check: Check) -> Check:
         if code in _REGISTRY:
             raise ValueError(f"duplicate rule code {code}")
-        _REGISTRY[code] = Rule(code, name, default, check, can_disable)
+        _REGISTRY[code] = Rule(code, name, default, check, can_disable, options)
         return check
 
     return register

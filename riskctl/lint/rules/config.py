@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
+
+from pydantic import ValidationError
 
 from riskctl.findings import Hit, Where
-from riskctl.lint.rules import RuleContext, rule
+from riskctl.lint.rules import Rule, RuleContext, rule
+from riskctl.model.config import RuleSetting
 from riskctl.model.register import CONFIG_FILE
 from riskctl.score.matrix import level_names
 
 
 @rule("RK801", "unknown-rule-setting")
 def unknown_rule_setting(context: RuleContext) -> Iterator[Hit]:
-    """Every key under `lint: rules:` is a rule code or name, and RK001-RK009 stay on.
+    """Every key under `lint: rules:` is a rule code or name with valid options; RK001-9 stay on.
 
-    Why: a misspelt code configures nothing, and the loader's findings (RK001-RK009) cannot be
-    turned off: a file that does not parse cannot be checked.
-    Fires:   `lint: {rules: {RK999: off}}`, `{RK001: off}`
+    Why: a misspelt code or option configures nothing, silently; and the loader's findings
+    (RK001-RK009) cannot be turned off: a file that does not parse cannot be checked.
+    Fires:   `lint: {rules: {RK999: off}}`, `{RK001: off}`, an option the rule does not take
     Passes:  `lint: {rules: {RK010: warning, waiver-unknown-rule: off}}`
     """
     for key, setting in context.config.lint.rules.items():
@@ -24,10 +28,34 @@ def unknown_rule_setting(context: RuleContext) -> Iterator[Hit]:
         found = context.find_rule(key)
         if found is None:
             yield Hit(where, f"lint.rules names no rule: {key!r}")
-        elif not found.can_disable:
-            severity = setting if isinstance(setting, str) else setting.severity
-            if severity == "off":
-                yield Hit(where, f"{key} cannot be turned off: it reports what the loader found")
+            continue
+        severity = setting if isinstance(setting, str) else setting.severity
+        if not found.can_disable and severity == "off":
+            yield Hit(where, f"{key} cannot be turned off: it reports what the loader found")
+        if isinstance(setting, RuleSetting):
+            yield from _option_problems(key, found, setting.model_extra or {})
+
+
+def _option_problems(key: str, found: Rule, options: dict[str, Any]) -> Iterator[Hit]:
+    path = ("lint", "rules", key)
+    if found.options is None:
+        for option in options:
+            yield Hit(
+                Where(CONFIG_FILE, (*path, option), at_key=True),
+                f"{found.code} {found.name} takes no options (only severity); not {option!r}",
+            )
+        return
+    try:
+        found.options.model_validate(options)
+    except ValidationError as error:
+        for problem in error.errors():
+            location = tuple(problem["loc"])
+            at_key = problem["type"] == "extra_forbidden"
+            yield Hit(
+                Where(CONFIG_FILE, (*path, *location), at_key=at_key),
+                f"{found.code} option {'.'.join(map(str, location))}: "
+                + ("unknown option" if at_key else problem["msg"]),
+            )
 
 
 @rule("RK802", "duplicate-category")

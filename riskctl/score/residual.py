@@ -1,0 +1,267 @@
+"""Residual and projected risk from the controls a risk links, by the project's credit model.
+
+Source: ../shared/reference/residual-scoring.md, section 3 (the project default credit model):
+1. A control earns credit only while `active`; `degraded` earns at most the partially-effective
+   credit; `planned` counts only for the projected tier, as if active and effective; `retired`
+   never counts.
+2. Its grade is the lower of design and operating effectiveness (effective > partially-effective
+   > ineffective = not-tested); credits effective 0.6, partially-effective 0.3, others 0 (from
+   riskctl.yaml `scoring.credits`); a control whose latest operating test failed earns 0.
+3. Credits apply on the dimension the control `reduces` (likelihood, impact, or both).
+4. Per dimension, compound R = 1 - prod(1 - c_i) (default), or strongest R = max c_i
+   (SimpleRisk's `get_residual_risk`).
+5. Back onto the 1-5 scale, conservatively: residual = ceil(1 + (x - 1)(1 - R)), computed with a
+   1e-9 tolerance before the ceiling so that exact integers are not pushed up by float error;
+   never below 1, never above the inherent value x.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from riskctl.errors import RiskctlError
+from riskctl.model.config import Config, Credits
+from riskctl.model.control import Control, ControlTest
+from riskctl.model.register import Register
+from riskctl.model.risk import Risk
+from riskctl.score.matrix import (
+    Cell,
+    Matrix,
+    build_matrix,
+    custom_grid_problems,
+    method_document,
+    review_days,
+)
+
+Tier = Literal["residual", "projected"]
+Dimension = Literal["likelihood", "impact"]
+DIMENSIONS: tuple[Dimension, Dimension] = ("likelihood", "impact")
+#: Float tolerance before the ceiling (residual-scoring.md, section 3).
+TOLERANCE = 1e-9
+
+GRADE_ORDER = {"effective": 2, "partially-effective": 1, "ineffective": 0, "not-tested": 0}
+
+
+@dataclass(frozen=True)
+class ControlCredit:
+    """What one linked control contributes to one tier, and why."""
+
+    control: str
+    credit: float
+    dimension: str | None
+    """likelihood, impact or both; None when the control is missing or says nothing."""
+    reason: str
+
+
+@dataclass(frozen=True)
+class DimensionStep:
+    """The arithmetic for one dimension: credits, combined reduction R, the value v, the result."""
+
+    dimension: Dimension
+    inherent: int
+    credits: tuple[float, ...]
+    reduction: float
+    value: float
+    result: int
+
+
+@dataclass(frozen=True)
+class TierResult:
+    """A computed tier: the cell, every control's credit, and the two dimensions' steps."""
+
+    cell: Cell
+    controls: tuple[ControlCredit, ...]
+    steps: tuple[DimensionStep, DimensionStep]
+
+
+@dataclass(frozen=True)
+class Appetite:
+    """The risk's category appetite and whether the residual level is within it."""
+
+    limit: str | None
+    within: bool | None
+    """None when the category or its appetite is unknown (a lint finding)."""
+
+
+@dataclass(frozen=True)
+class RiskScore:
+    """Every tier of one risk, with the reasons behind the computed ones."""
+
+    risk: Risk
+    inherent: Cell
+    computed: TierResult
+    residual: Cell
+    residual_source: Literal["computed", "override"]
+    projected: TierResult
+    target: Cell | None
+    appetite: Appetite
+    next_review: datetime.date | None
+    review_days: int
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    """The scores of a register's risks under one method."""
+
+    matrix: Matrix
+    method: dict[str, object]
+    risks: tuple[RiskScore, ...]
+
+
+def latest_test(control: Control, test_type: str) -> ControlTest | None:
+    """The most recent test of a type (`design` or `operating`); the last listed wins a tie."""
+    latest = None
+    for test in control.tests:
+        if test.type == test_type and (latest is None or test.date >= latest.date):
+            latest = test
+    return latest
+
+
+def grade(control: Control) -> str:
+    """The lower of design and operating effectiveness; not-tested ranks with ineffective."""
+    design, operating = control.effectiveness.design, control.effectiveness.operating
+    return design if GRADE_ORDER[design] <= GRADE_ORDER[operating] else operating
+
+
+def control_credit(control: Control, tier: Tier, table: Credits) -> tuple[float, str]:
+    """The credit a control earns in a tier, and the reason in words."""
+    if control.status == "retired":
+        return 0.0, "retired: never counts"
+    if control.status == "planned":
+        if tier == "projected":
+            return table.effective, "planned: counted as if active and effective"
+        return 0.0, "planned: counts only in the projected tier"
+    latest = latest_test(control, "operating")
+    if latest is not None and latest.result == "fail":
+        return 0.0, f"latest operating test ({latest.date}) failed"
+    control_grade = grade(control)
+    credit = {
+        "effective": table.effective,
+        "partially-effective": table.partially_effective,
+    }.get(control_grade, 0.0)
+    design, operating = control.effectiveness.design, control.effectiveness.operating
+    why = f"grade {control_grade} (design {design}, operating {operating})"
+    if control.status == "degraded" and credit > table.partially_effective:
+        return table.partially_effective, f"{why}, but degraded: capped at partially-effective"
+    return credit, f"{why}, {control.status}"
+
+
+def combine(earned: Sequence[float], method: str) -> float:
+    """Combined reduction R on one dimension: compound 1 - prod(1 - c), or strongest max c."""
+    if not earned:
+        return 0.0
+    if method == "strongest":
+        return max(earned)
+    remaining = 1.0
+    for credit in earned:
+        remaining *= 1.0 - credit
+    return 1.0 - remaining
+
+
+def back_to_scale(inherent: int, reduction: float) -> tuple[float, int]:
+    """v = 1 + (x - 1)(1 - R) and the conservative 1-5 value ceil(v - 1e-9), within [1, x]."""
+    value = 1 + (inherent - 1) * (1 - reduction)
+    return value, min(inherent, max(1, math.ceil(value - TOLERANCE)))
+
+
+def compute_tier(
+    risk: Risk,
+    controls: Mapping[str, Control],
+    tier: Tier,
+    config: Config,
+    matrix: Matrix,
+) -> TierResult:
+    """One computed tier (residual or projected) of a risk."""
+    contributions = []
+    per_dimension: dict[Dimension, list[float]] = {"likelihood": [], "impact": []}
+    for control_id in risk.controls:
+        control = controls.get(control_id)
+        if control is None:
+            contributions.append(ControlCredit(control_id, 0.0, None, "not in the register"))
+            continue
+        credit, reason = control_credit(control, tier, config.scoring.credits)
+        if control.reduces is None:
+            credit, reason = 0.0, "no `reduces`: it does not say which dimension it lowers"
+        contributions.append(ControlCredit(control_id, credit, control.reduces, reason))
+        if credit > 0 and control.reduces is not None:
+            for dimension in DIMENSIONS:
+                if control.reduces in (dimension, "both"):
+                    per_dimension[dimension].append(credit)
+    steps = []
+    for dimension in DIMENSIONS:
+        inherent = getattr(risk.inherent, dimension)
+        reduction = combine(per_dimension[dimension], config.scoring.combine)
+        value, result = back_to_scale(inherent, reduction)
+        steps.append(
+            DimensionStep(
+                dimension, inherent, tuple(per_dimension[dimension]), reduction, value, result
+            )
+        )
+    likelihood, impact = steps
+    return TierResult(
+        matrix.cell(likelihood.result, impact.result), tuple(contributions), (likelihood, impact)
+    )
+
+
+def score_risk(
+    risk: Risk, controls: Mapping[str, Control], config: Config, matrix: Matrix
+) -> RiskScore:
+    """Inherent, residual (computed or overridden), projected and target tiers of one risk."""
+    computed = compute_tier(risk, controls, "residual", config, matrix)
+    if risk.residual is not None:
+        residual = matrix.cell(risk.residual.likelihood, risk.residual.impact)
+        source: Literal["computed", "override"] = "override"
+    else:
+        residual, source = computed.cell, "computed"
+    target = matrix.cell(risk.target.likelihood, risk.target.impact) if risk.target else None
+    limit = next(
+        (category.appetite for category in config.categories if category.id == risk.category),
+        None,
+    )
+    within = (
+        matrix.rank(residual.level) <= matrix.rank(limit)
+        if limit is not None and limit in matrix.levels
+        else None
+    )
+    cadence = review_days(config, matrix).get(residual.level, 365)
+    next_review = (
+        risk.reviewed + datetime.timedelta(days=cadence) if risk.reviewed is not None else None
+    )
+    return RiskScore(
+        risk=risk,
+        inherent=matrix.cell(risk.inherent.likelihood, risk.inherent.impact),
+        computed=computed,
+        residual=residual,
+        residual_source=source,
+        projected=compute_tier(risk, controls, "projected", config, matrix),
+        target=target,
+        appetite=Appetite(limit, within),
+        next_review=next_review,
+        review_days=cadence,
+    )
+
+
+def usable_matrix(config: Config) -> Matrix:
+    """The configured matrix; a custom one that cannot be used is an operational error."""
+    problems = custom_grid_problems(config.scoring) if config.scoring.method == "custom" else []
+    if problems:
+        details = "; ".join(message for _path, message in problems)
+        raise RiskctlError(f"riskctl.yaml: the custom scoring method cannot be used: {details}")
+    return build_matrix(config.scoring)
+
+
+def score_register(register: Register) -> Scorecard:
+    """Score every risk of a register (open and closed), in id order."""
+    config = register.config
+    matrix = usable_matrix(config)
+    controls = register.by_id(Control)
+    risks = sorted(register.by_id(Risk).values(), key=lambda risk: risk.id)
+    return Scorecard(
+        matrix=matrix,
+        method=method_document(config, matrix),
+        risks=tuple(score_risk(risk, controls, config, matrix) for risk in risks),
+    )
