@@ -8,7 +8,7 @@ import traceback
 import typer
 
 from riskctl import __version__
-from riskctl.cli import lint, rules, schema
+from riskctl.cli import lint, rules, schema, score
 from riskctl.cli._common import EXIT_INTERNAL
 
 
@@ -38,6 +38,7 @@ def _root(
 
 
 app.command("lint")(lint.lint_command)
+app.command("score")(score.score_command)
 app.add_typer(rules.app)
 app.add_typer(schema.app)
 

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Sequence
+
+from rich import box
 from rich.console import Console
+from rich.table import Table
 from rich.text import Text
 
 from riskctl.findings import LintResult, Severity
 from riskctl.output import text
+from riskctl.output.scores import HEADER, rows
+from riskctl.score.residual import RiskScore, Scorecard
 
 STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
 
@@ -23,3 +30,37 @@ def print_findings(result: LintResult) -> None:
         line.append(f"[{finding.name}]", style="dim")
         console.print(line)
     console.print(Text(text.summary(result), style="bold"))
+
+
+LEVEL_STYLE = {
+    "critical": "bold white on red",
+    "very-high": "bold white on red",
+    "high": "bold red",
+    "moderate": "yellow",
+    "medium": "yellow",
+    "low": "green",
+    "very-low": "green",
+}
+
+
+def print_scores(card: Scorecard, scores: Sequence[RiskScore], today: datetime.date) -> None:
+    """The score table as a rich table, each tier coloured by its level."""
+    console = Console(highlight=False, force_terminal=True)
+    table = Table(box=box.SIMPLE_HEAD, header_style="bold")
+    for name in HEADER:
+        table.add_column(name, overflow="fold")
+    for score, row in zip(scores, rows(scores, today), strict=True):
+        cells = [Text(value) for value in row]
+        for index, cell in ((4, score.inherent), (5, score.residual), (6, score.projected.cell)):
+            cells[index].stylize(LEVEL_STYLE.get(cell.level, ""))
+        if score.appetite.within is False:
+            cells[8].stylize("bold red")
+        table.add_row(*cells)
+    console.print(table)
+    console.print(
+        Text(
+            f"{len(scores)} risks; method {card.method['name']} ({card.method['fingerprint']}); "
+            "* = analyst override",
+            style="dim",
+        )
+    )

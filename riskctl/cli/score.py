@@ -1,0 +1,94 @@
+"""`riskctl score`: inherent, residual, projected and target risk, explained step by step."""
+
+from __future__ import annotations
+
+import enum
+from typing import Annotated
+
+import typer
+
+from riskctl.cli._common import (
+    DEFAULT_REGISTER,
+    ColorChoice,
+    ColorOpt,
+    NowOpt,
+    RegisterArg,
+    operational_errors,
+    today_or,
+    use_color,
+    write_stdout,
+)
+
+
+class ScoreFormat(enum.StrEnum):
+    """Output formats of `riskctl score`."""
+
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+    MARKDOWN = "markdown"
+
+
+def score_command(
+    path: RegisterArg = DEFAULT_REGISTER,
+    output_format: Annotated[
+        ScoreFormat, typer.Option("--format", "-f", help="table, json, csv or markdown.")
+    ] = ScoreFormat.TABLE,
+    explain: Annotated[
+        str | None,
+        typer.Option("--explain", help="Explain every step for one risk.", metavar="RISK-ID"),
+    ] = None,
+    category: Annotated[
+        str | None, typer.Option("--category", help="Only risks of this category.")
+    ] = None,
+    owner: Annotated[str | None, typer.Option("--owner", help="Only risks of this owner.")] = None,
+    above_appetite: Annotated[
+        bool, typer.Option("--above-appetite", help="Only risks above their category's appetite.")
+    ] = False,
+    include_closed: Annotated[
+        bool, typer.Option("--include-closed", help="Show closed risks too.")
+    ] = False,
+    sort: Annotated[
+        str,
+        typer.Option(
+            "--sort",
+            help="residual (default), inherent, projected, target, id, title, category, owner "
+            "or next-review.",
+        ),
+    ] = "residual",
+    now: NowOpt = None,
+    color: ColorOpt = ColorChoice.AUTO,
+) -> None:
+    """Score every risk: inherent, residual from the controls in place, projected and target.
+
+    Sorted by residual then inherent score, highest first. Exit 3 for an unknown risk id,
+    category or owner, or a register that cannot be read.
+    """
+    from riskctl.load import load, read_directory
+    from riskctl.output.scores import SCORE_FORMATS
+    from riskctl.score import query
+    from riskctl.score.explain import explain as explain_risk
+    from riskctl.score.residual import score_register
+
+    today = today_or(now)
+    with operational_errors():
+        register = load(read_directory(path)).register
+        card = score_register(register)
+        if explain is not None:
+            write_stdout(explain_risk(query.find(card, explain), card, today))
+            return
+        chosen = query.select(
+            card,
+            register,
+            category=category,
+            owner=owner,
+            above_appetite=above_appetite,
+            include_closed=include_closed,
+            sort=sort,
+        )
+    if output_format is ScoreFormat.TABLE and use_color(color):
+        from riskctl.cli._console import print_scores
+
+        print_scores(card, chosen, today)
+    else:
+        write_stdout(SCORE_FORMATS[output_format.value](card, chosen, today))
