@@ -12,7 +12,8 @@ Source: ../shared/reference/residual-scoring.md, section 3 (the project default 
    (SimpleRisk's `get_residual_risk`).
 5. Back onto the 1-5 scale, conservatively: residual = ceil(1 + (x - 1)(1 - R)), computed with a
    1e-9 tolerance before the ceiling so that exact integers are not pushed up by float error;
-   never below 1, never above the inherent value x.
+   never above the inherent value x, and never below 2 when x >= 2 (credits are below 1, so
+   controls never bring a dimension to 1).
 """
 
 from __future__ import annotations
@@ -163,9 +164,16 @@ def combine(earned: Sequence[float], method: str) -> float:
 
 
 def back_to_scale(inherent: int, reduction: float) -> tuple[float, int]:
-    """v = 1 + (x - 1)(1 - R) and the conservative 1-5 value ceil(v - 1e-9), within [1, x]."""
+    """v = 1 + (x - 1)(1 - R) and the conservative 1-5 value ceil(v - 1e-9), within [2, x].
+
+    The floor is 2 for x >= 2, not 1: every credit is below 1 (the configuration forbids 1), so
+    R < 1 and v > 1, and "controls never bring a dimension to 1" (residual-scoring.md,
+    properties). The tolerance alone would round a v within 1e-9 above 1 (23 effective
+    controls on x = 2) down to 1.
+    """
     value = 1 + (inherent - 1) * (1 - reduction)
-    return value, min(inherent, max(1, math.ceil(value - TOLERANCE)))
+    lowest = 2 if inherent >= 2 else 1
+    return value, min(inherent, max(lowest, math.ceil(value - TOLERANCE)))
 
 
 def compute_tier(
@@ -178,7 +186,7 @@ def compute_tier(
     """One computed tier (residual or projected) of a risk."""
     contributions = []
     per_dimension: dict[Dimension, list[float]] = {"likelihood": [], "impact": []}
-    for control_id in risk.controls:
+    for control_id in dict.fromkeys(risk.controls):  # a control linked twice counts once
         control = controls.get(control_id)
         if control is None:
             contributions.append(ControlCredit(control_id, 0.0, None, "not in the register"))
