@@ -113,6 +113,12 @@ MEASUREMENTS: tuple[Measurement, ...] = (
         needs_riskctl=True,
         ok_codes=frozenset({0, 1}),
     ),
+    Measurement(
+        "score",
+        riskctl("score", "{register}", "--now", NOW, "--format", "json"),
+        "cold-warm",
+        needs_riskctl=True,
+    ),
     Measurement("import-typer", python("-c", "import typer"), "startup"),
     Measurement("python-pass", python("-c", "pass"), "startup"),
     Measurement("help", riskctl("--help"), "startup", needs_riskctl=True),
@@ -120,6 +126,7 @@ MEASUREMENTS: tuple[Measurement, ...] = (
 
 BENCHMARKS: tuple[Benchmark, ...] = (
     Benchmark("riskctl lint", "lint", floor="floor-csafe", goal=1.5),
+    Benchmark("riskctl score (vs lint)", "score", floor="lint", goal=1.2),
     Benchmark("riskctl --help", "help", floor="import-typer", goal=1.3),
     Benchmark("floor: CSafeLoader parse", "floor-csafe", floor=None, goal=None),
     Benchmark("floor: import typer", "import-typer", floor=None, goal=None),

@@ -81,7 +81,7 @@ def test_waivers(base_register: Path, waiver: str, now: datetime.date, codes: li
 def test_findings_are_sorted_by_file_line_col_code(base_register: Path) -> None:
     (base_register / "risks" / "R-001.yaml").write_text(
         "id: R-001\ntitle: T\ncategory: nope\nowner: nobody\n"
-        "inherent: {likelihood: 4, impact: 4}\ncontrols: [C-404]\n",
+        "inherent: {likelihood: 4, impact: 4}\ncontrols: [C-404]\nreviewed: 2026-10-01\n",
         encoding="utf-8",
     )
     result = lint(read_directory(base_register), today=NOW)

@@ -58,7 +58,8 @@ FOLDERS = ("risks", "controls", "owners", "incidents", "kris", "launches", "acce
 BASE_FILES: dict[str, bytes] = {
     "riskctl.yaml": (
         b"version: 1\ncategories:\n"
-        b"  - {id: payments-fraud, name: Payments fraud, appetite: medium}\n"
+        b"  - {id: payments-fraud, name: Payments fraud, appetite: high}\n"
+        b"lint: {rules: {review-overdue: off}}\n"
     ),
     "owners/payments-risk.yaml": b"id: payments-risk\nname: Payments risk\n",
     "risks/R-001.yaml": (

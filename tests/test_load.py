@@ -130,7 +130,7 @@ def test_byte_order_mark_lints_exactly_like_the_same_file_without(base_register:
 
 
 def test_crlf_file_lints_like_lf(base_register: Path) -> None:
-    broken = "id: C-002\ntitle: Review\nowner: nobody\nnature: detective\n"
+    broken = "id: C-002\ntitle: Review\nowner: nobody\nnature: detective\nreduces: impact\n"
     target = base_register / "controls" / "C-002.yaml"
     target.write_bytes(broken.encode())
     lf = lint(read_directory(base_register), today=NOW).findings

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple, TypeVar, cast
 
 from riskctl.model.acceptance import Acceptance
 from riskctl.model.common import Entity
@@ -64,9 +64,11 @@ class Register:
     known_ids: dict[str, set[str]] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
     _by_kind: dict[str, dict[str, Record]] = field(default_factory=dict)
+    _typed: dict[type[Entity], dict[str, Entity]] = field(default_factory=dict)
 
     def add(self, record: Record) -> None:
         """Add a valid entity; the first of two records with one id keeps the index."""
+        self._typed.clear()
         self.records.append(record)
         self._by_kind.setdefault(record.kind, {}).setdefault(record.entity.id, record)
         self.known_ids.setdefault(record.kind, set()).add(record.entity.id)
@@ -88,11 +90,13 @@ class Register:
         """Whether an entity of that kind and id exists, valid or not."""
         return entity_id in self.known_ids.get(kind, ())
 
-    def by_id(self, model: type[EntityT]) -> dict[str, EntityT]:
-        """Valid entities of one model by id, e.g. `register.by_id(Risk)`."""
-        kind = KIND_BY_MODEL[model]
-        return {
-            entity_id: record.entity
-            for entity_id, record in self.of_kind(kind.name).items()
-            if isinstance(record.entity, model)
-        }
+    def by_id(self, model: type[EntityT]) -> Mapping[str, EntityT]:
+        """Valid entities of one model by id, e.g. `register.by_id(Risk)`; built once per kind."""
+        if model not in self._typed:
+            kind = KIND_BY_MODEL[model]
+            self._typed[model] = {
+                entity_id: record.entity
+                for entity_id, record in self.of_kind(kind.name).items()
+                if isinstance(record.entity, model)
+            }
+        return cast(Mapping[str, EntityT], self._typed[model])

@@ -16,10 +16,10 @@ def line(finding: Finding) -> str:
 def summary(result: LintResult) -> str:
     """One line: how many files, errors and warnings."""
     files = f"{result.files} file{'s' if result.files != 1 else ''}"
-    if not result.findings:
-        return f"{files} checked: no problems"
-    parts = [_count(result.errors, "error"), _count(result.warnings, "warning")]
     notes = len(result.findings) - result.errors - result.warnings
+    if not result.errors and not result.warnings:
+        return f"{files} checked: no problems" + (f" ({_count(notes, 'note')})" if notes else "")
+    parts = [_count(result.errors, "error"), _count(result.warnings, "warning")]
     if notes:
         parts.append(_count(notes, "note"))
     return f"{files} checked: {', '.join(parts)}"

@@ -25,7 +25,7 @@ from riskctl.model.register import Record, Register
 from riskctl.score.residual import RiskScore, Scorecard, score_register
 
 #: Modules holding rules, in code order.
-RULE_MODULES = ("files", "identity", "config")
+RULE_MODULES = ("files", "identity", "scoring", "controls", "acceptances", "config")
 
 OptionsT = TypeVar("OptionsT", bound=BaseModel)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from riskctl.findings import Hit
+from riskctl.findings import Hit, Severity
 from riskctl.lint.rules import RuleContext, rule
 from riskctl.model.common import ID_EXAMPLES, ID_REGEXES
 from riskctl.model.owner import Owner
@@ -121,3 +121,27 @@ def escalation_cycle(context: RuleContext) -> Iterator[Hit]:
             assert record is not None
             loop = " → ".join([*seen, owner_id])
             yield Hit(context.where(record, "escalation"), f"escalation loops back: {loop}")
+
+
+@rule("RK106", "duplicate-reference", Severity.WARNING)
+def duplicate_reference(context: RuleContext) -> Iterator[Hit]:
+    """A list of references names each id once.
+
+    Why: a control listed twice under a risk still counts once in its residual; the repeat is a
+    copy-and-paste slip that hides which control was meant.
+    Fires:   `controls: [C-001, C-002, C-001]` (reported at the second C-001)
+    Passes:  `controls: [C-001, C-002]`; the same control in two different lists
+    """
+    for record in context.register.records:
+        seen: set[tuple[tuple[str | int, ...], str]] = set()
+        for reference in references(record.entity):
+            if not isinstance(reference.path[-1], int):
+                continue
+            key = (reference.path[:-1], reference.target)
+            if key in seen:
+                listed = ".".join(str(part) for part in reference.path[:-1])
+                yield Hit(
+                    context.where(record, *reference.path),
+                    f"{record.entity.id} lists {reference.target} twice in {listed}",
+                )
+            seen.add(key)

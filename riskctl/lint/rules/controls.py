@@ -1,0 +1,204 @@
+"""RK3xx: controls and their testing (rcm.md: the Risk Control Matrix, PCAOB AS 2201)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from typing import Annotated, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from riskctl.findings import Hit, Severity
+from riskctl.lint.rules import RuleContext, records, rule
+from riskctl.model.control import Control, Frequency
+from riskctl.model.register import Record
+from riskctl.model.risk import Risk
+from riskctl.score.residual import latest_test
+
+Days = Annotated[int, Field(ge=1, strict=True)]
+#: A control without `frequency` is tested at least annually.
+DEFAULT_WINDOW_DAYS = 365
+
+
+def _controls(context: RuleContext) -> Iterator[tuple[Control, Record]]:
+    """Every valid control file (duplicates included) with its record, in file order."""
+    for record in records(context.register, "control"):
+        if isinstance(record.entity, Control):
+            yield record.entity, record
+
+
+def _every_frequency(days: int) -> dict[Frequency, int]:
+    return dict.fromkeys(get_args(Frequency), days)
+
+
+class TestWindowOptions(BaseModel):
+    """Options of RK301 key-control-untested."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    window_days: dict[Frequency, Days] = Field(
+        default_factory=lambda: _every_frequency(DEFAULT_WINDOW_DAYS)
+    )
+    """Days an operating test stays current, by the control's frequency (365 when unset)."""
+
+
+@rule("RK301", "key-control-untested", options=TestWindowOptions)
+def key_control_untested(context: RuleContext) -> Iterator[Hit]:
+    """A key control in operation has an operating test within its testing window.
+
+    Why: a key control is relied on to address the risk, so its operation must be evidenced
+    every test cycle: PCAOB AS 2201 tests operating effectiveness each year. Without a recent
+    test, its effectiveness rating is an opinion.
+    Checks key controls with status active or degraded. Any operating test dated within the
+    window before today counts, whatever its result (a failed one is RK302's business).
+    Options: `window_days`, days by frequency (default 365 for every frequency; a frequency
+    left out, or a control without frequency, uses 365), e.g. `{quarterly: 100}`.
+    Reported at `tests` when the control has tests, else at `key`.
+    Fires:   `key: true`, latest operating test 2025-11-26, checked on 2026-11-27
+    Passes:  an operating test on 2025-11-27 (365 days before); a non-key or planned control
+    """
+    options = context.options("RK301", TestWindowOptions)
+    for control, record in _controls(context):
+        if not control.key or control.status not in ("active", "degraded"):
+            continue
+        window = (
+            options.window_days.get(control.frequency, DEFAULT_WINDOW_DAYS)
+            if control.frequency is not None
+            else DEFAULT_WINDOW_DAYS
+        )
+        since = context.today - datetime.timedelta(days=window)
+        operating = [test for test in control.tests if test.type == "operating"]
+        if any(since <= test.date <= context.today for test in operating):
+            continue
+        earlier = [test.date for test in operating if test.date < since]
+        last = f"last on {max(earlier)}" if earlier else "never tested"
+        yield Hit(
+            context.where(record, "tests" if control.tests else "key"),
+            f"{control.id} is a key control with no operating test in the {window} days "
+            f"before {context.today} ({last})",
+        )
+
+
+@rule("RK302", "effective-despite-failed-test")
+def effective_despite_failed_test(context: RuleContext) -> Iterator[Hit]:
+    """A control rated operating-effective has not failed its latest operating test.
+
+    Why: the rating earns residual credit that the evidence does not support (the credit model
+    gives a control whose latest operating test failed no credit at all, so the rating also
+    misleads whoever reads the file). Retired controls are skipped.
+    Fires:   `operating: effective` (or `partially-effective`), and the latest operating test
+             has `result: fail`
+    Passes:  `operating: ineffective`; or a later operating test that passed
+    """
+    for control, record in _controls(context):
+        operating = control.effectiveness.operating
+        latest = latest_test(control, "operating")
+        if (
+            control.status != "retired"
+            and operating in ("effective", "partially-effective")
+            and latest is not None
+            and latest.result == "fail"
+        ):
+            yield Hit(
+                context.where(record, "effectiveness", "operating"),
+                f"{control.id} is rated operating {operating} but failed its latest operating "
+                f"test on {latest.date}",
+            )
+
+
+SampleRow = Literal[
+    "continuous",
+    "multiple-daily",
+    "daily",
+    "weekly",
+    "monthly",
+    "quarterly",
+    "annual",
+    "event-driven",
+    "automated",
+]
+#: Minimum sample per operating test by frequency, and `automated` for any automated control
+#: (rcm.md section 6; a practitioner convention). Continuous and event-driven have no row.
+DEFAULT_MINIMUM: dict[SampleRow, int] = {
+    "annual": 1,
+    "quarterly": 2,
+    "monthly": 2,
+    "weekly": 5,
+    "daily": 20,
+    "multiple-daily": 25,
+    "automated": 1,
+}
+
+
+class SampleSizeOptions(BaseModel):
+    """Options of RK303 sample-size-below-convention."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    minimum: dict[SampleRow, Days] = Field(default_factory=lambda: dict(DEFAULT_MINIMUM))
+    """Minimum sample by frequency, plus `automated`; merged over the default table."""
+
+
+@rule("RK303", "sample-size-below-convention", options=SampleSizeOptions)
+def sample_size_below_convention(context: RuleContext) -> Iterator[Hit]:
+    """An operating test inspects at least the conventional sample for the control's frequency.
+
+    Why: a sample smaller than the convention cannot show that the control operated throughout
+    the period. No primary source fixes the sizes: rcm.md section 6 records the practitioner
+    convention riskctl ships as a default (annual 1, quarterly 2, monthly 2, weekly 5, daily 20,
+    multiple-daily 25; an automated control 1, a "test of one", whatever its frequency).
+    Continuous and event-driven controls have no row and are not checked unless configured.
+    Options: `minimum`, by frequency plus `automated`, e.g. `{daily: 25, event-driven: 10}`;
+    the entries given replace those rows of the default table, the others keep their default.
+    Every operating test is checked (each is evidence), not only the latest; a test without
+    `sample_size` is not. Retired controls are skipped.
+    Fires:   a manual daily control with an operating test of `sample_size: 10`
+    Passes:  `sample_size: 20`; `sample_size: 1` on an automated daily control
+    """
+    configured = context.options("RK303", SampleSizeOptions).minimum
+    table = {**DEFAULT_MINIMUM, **configured}
+    for control, record in _controls(context):
+        if control.status == "retired":
+            continue
+        row: SampleRow | None = (
+            "automated" if control.automation == "automated" else control.frequency
+        )
+        minimum = table.get(row) if row is not None else None
+        if minimum is None:
+            continue
+        for index, test in enumerate(control.tests):
+            if (
+                test.type == "operating"
+                and test.sample_size is not None
+                and test.sample_size < minimum
+            ):
+                yield Hit(
+                    context.where(record, "tests", index, "sample_size"),
+                    f"{control.id} operating test on {test.date} sampled {test.sample_size}; "
+                    f"the convention for {row} controls is at least {minimum}",
+                )
+
+
+@rule("RK304", "credited-control-without-reduces", default=Severity.WARNING)
+def credited_control_without_reduces(context: RuleContext) -> Iterator[Hit]:
+    """A control that an open risk relies on says which dimension it reduces.
+
+    Why: the credit model applies a control's credit to the dimension named by `reduces`
+    (likelihood, impact or both); without it the control earns nothing, in the residual or
+    the projected tier, however effective it is.
+    Checks active, degraded and planned controls linked from at least one open risk; reported
+    at the control's top mapping.
+    Fires:   C-002, planned, linked from open R-001, without `reduces:`
+    Passes:  `reduces: impact`; or the same control linked only from a closed risk
+    """
+    linked: dict[str, set[str]] = {}
+    for risk in context.register.by_id(Risk).values():
+        if risk.status == "open":
+            for control_id in risk.controls:
+                linked.setdefault(control_id, set()).add(risk.id)
+    for control, record in _controls(context):
+        risks = linked.get(control.id)
+        if risks and control.reduces is None and control.status != "retired":
+            yield Hit(
+                context.where(record),
+                f"{control.id} ({control.status}) is linked from {', '.join(sorted(risks))} but "
+                "has no `reduces:` (likelihood, impact or both), so it earns no credit",
+            )
