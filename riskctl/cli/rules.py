@@ -42,4 +42,15 @@ def explain_command(
             raise RiskctlError(f"no rule {code!r}; `riskctl rules list` shows them all")
     switch = "" if found.can_disable else " (cannot be disabled)"
     header = f"{found.code} {found.name}  [default: {found.default.label}{switch}; {found.family}]"
-    write_stdout(f"{header}\n\n{found.doc}\n")
+    options = ""
+    if found.options is not None:
+        defaults = found.options()
+        lines = [
+            f"  {name}: {getattr(defaults, name)!r}"
+            + (f"  # {field.description}" if field.description else "")
+            for name, field in found.options.model_fields.items()
+        ]
+        options = (
+            f"\nOptions, under lint: rules: {found.code}: (defaults):\n" + "\n".join(lines) + "\n"
+        )
+    write_stdout(f"{header}\n\n{found.doc}\n{options}")

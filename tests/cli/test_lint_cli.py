@@ -141,3 +141,21 @@ def test_every_command_has_a_docstring() -> None:
 
     for command in walk(get_command(app)):
         assert command.help, f"{command.name} has no help text"
+
+
+def test_explain_lists_a_rules_options_with_their_defaults() -> None:
+    explained = runner.invoke(app, ["rules", "explain", "acceptance-expiring-soon"]).stdout
+    assert explained.endswith("Options, under lint: rules: RK403: (defaults):\n  notice_days: 30\n")
+    assert "Options, under" not in runner.invoke(app, ["rules", "explain", "RK103"]).stdout
+
+
+def test_rule_options_change_what_fires(base_register: Path) -> None:
+    args = ["lint", str(base_register), "--now", "2027-03-01"]
+    assert "RK403" in runner.invoke(app, args).stdout  # ACC-001 expires 2027-03-31: 30 days
+    config = base_register / "riskctl.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        + "lint:\n  rules:\n    acceptance-expiring-soon: {notice_days: 20}\n",
+        encoding="utf-8",
+    )
+    assert "RK403" not in runner.invoke(app, args).stdout
