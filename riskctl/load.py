@@ -19,6 +19,7 @@ import contextlib
 import difflib
 import errno
 import gc
+import hashlib
 import math
 import os
 import re
@@ -37,7 +38,7 @@ from yaml.resolver import BaseResolver
 
 from riskctl.errors import RiskctlError
 from riskctl.findings import DataPath, Hit, Where
-from riskctl.model.common import ID_EXAMPLES
+from riskctl.model.common import ID_EXAMPLES, Entity
 from riskctl.model.config import Config
 from riskctl.model.register import CONFIG_FILE, KIND_BY_FOLDER, Record, Register
 
@@ -483,6 +484,8 @@ class Sources:
     label: str
     files: Mapping[str, bytes]
     problems: tuple[Hit, ...] = ()
+    blob_ids: Mapping[str, str] | None = None
+    """Git blob ids by path, when read from a commit: they key the parse cache."""
 
 
 def read_directory(path: Path) -> Sources:
@@ -518,7 +521,7 @@ def read_directory(path: Path) -> Sources:
         except OSError as error:
             reason = "symlink loop" if error.errno == errno.ELOOP else error.strerror or error
             problems.append(_hit(relative, 1, 1, "RK008", f"cannot read: {reason}"))
-    return Sources(label=_label(path), files=files, problems=tuple(problems))
+    return Sources(label=label_of(path), files=files, problems=tuple(problems))
 
 
 def _walk(path: Path) -> Iterator[tuple[str, Path]]:
@@ -534,7 +537,7 @@ def _walk(path: Path) -> Iterator[tuple[str, Path]]:
                 yield full.relative_to(path).as_posix(), full
 
 
-def _label(path: Path) -> str:
+def label_of(path: Path) -> str:
     """How findings name the register folder: relative to the current directory when it is
     inside it (or was given relative), else absolute."""
     if not path.is_absolute():
@@ -582,8 +585,40 @@ def load_config(sources: Sources) -> tuple[Config, Any]:
     return cast(Config, config), parsed.data
 
 
-def load(sources: Sources) -> Loaded:
-    """Parse and validate every file; each problem becomes a hit, nothing raises on bad data."""
+@dataclass(frozen=True)
+class LoadedFile:
+    """One entity file after parsing and validation: its data, its model (or None), its hits."""
+
+    data: Any
+    entity: Entity | None
+    hits: tuple[Hit, ...]
+
+
+#: Loaded files by (path, git blob id): a blob id is the hash of the content, so a file that did
+#: not change between two revisions (or the working tree) is parsed once.
+ParseCache = dict[tuple[str, str], LoadedFile]
+
+
+def blob_id(content: bytes) -> str:
+    """The git blob id of some content: sha1 of `blob <size>\\0<content>` (git's object format)."""
+    header = f"blob {len(content)}\0".encode()
+    return hashlib.sha1(header + content, usedforsecurity=False).hexdigest()
+
+
+def load_file(file: str, raw: bytes, model: type[Entity]) -> LoadedFile:
+    """Parse and validate one entity file."""
+    parsed = parse(file, raw)
+    if parsed.data is None:
+        return LoadedFile(None, None, parsed.hits)
+    entity, schema_hits = validate(file, parsed.data, model)
+    return LoadedFile(parsed.data, entity, (*parsed.hits, *schema_hits))
+
+
+def load(sources: Sources, cache: ParseCache | None = None) -> Loaded:
+    """Parse and validate every file; each problem becomes a hit, nothing raises on bad data.
+
+    With a `cache`, files are looked up by path and blob id first (read from git, or hashed).
+    """
     config, config_data = load_config(sources)
     register = Register(config=config)
     hits = list(sources.problems)
@@ -601,28 +636,27 @@ def load(sources: Sources) -> Loaded:
                     hits.append(_unexpected(file, folder))
                 continue
             if not name.endswith(".yaml"):
-                hits.append(
-                    _hit(
-                        file,
-                        1,
-                        1,
-                        "RK009",
-                        f"not a register file: {kind.folder}/ holds only ID.yaml files",
-                    )
-                )
+                message = f"not a register file: {kind.folder}/ holds only ID.yaml files"
+                hits.append(_hit(file, 1, 1, "RK009", message))
                 continue
             register.files.append(file)
-            parsed = parse(file, sources.files[file])
-            hits += parsed.hits
-            if parsed.data is None:
+            content = sources.files[file]
+            if cache is None:
+                loaded = load_file(file, content, kind.model)
+            else:
+                known = sources.blob_ids.get(file) if sources.blob_ids else None
+                key = (file, known or blob_id(content))
+                loaded = cache.get(key) or cache.setdefault(
+                    key, load_file(file, content, kind.model)
+                )
+            hits += loaded.hits
+            if loaded.data is None:
                 continue
-            raw[file] = parsed.data
-            entity, schema_hits = validate(file, parsed.data, kind.model)
-            hits += schema_hits
-            if entity is not None:
-                register.add(Record(kind.name, file, entity))
-            elif isinstance(parsed.data.get("id"), str):
-                register.known_ids.setdefault(kind.name, set()).add(parsed.data["id"])
+            raw[file] = loaded.data
+            if loaded.entity is not None:
+                register.add(Record(kind.name, file, loaded.entity))
+            elif isinstance(loaded.data.get("id"), str):
+                register.known_ids.setdefault(kind.name, set()).add(loaded.data["id"])
     finally:
         if paused:
             gc.enable()

@@ -10,11 +10,14 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from riskctl.errors import RiskctlError
+
+if TYPE_CHECKING:
+    from riskctl.load import Sources
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -48,6 +51,28 @@ NowOpt = Annotated[
         metavar="YYYY-MM-DD",
     ),
 ]
+
+
+RevisionOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--rev",
+        help="Read the register as it was at this git revision (branch, tag or commit), "
+        "from git objects; the working tree is not touched.",
+        metavar="REV",
+    ),
+]
+
+
+def read_sources(path: Path, revision: str | None) -> Sources:
+    """The register's files: from the working tree, or from git at `revision`."""
+    if revision is None:
+        from riskctl.load import read_directory
+
+        return read_directory(path)
+    from riskctl.gitio import sources_at
+
+    return sources_at(path, revision)
 
 
 class ColorChoice(enum.StrEnum):

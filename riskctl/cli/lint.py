@@ -17,7 +17,9 @@ from riskctl.cli._common import (
     ColorOpt,
     NowOpt,
     RegisterArg,
+    RevisionOpt,
     operational_errors,
+    read_sources,
     split_codes,
     today_or,
     use_color,
@@ -67,6 +69,7 @@ def lint_command(
         ),
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail the run too.")] = False,
+    revision: RevisionOpt = None,
     now: NowOpt = None,
     color: ColorOpt = ColorChoice.AUTO,
 ) -> None:
@@ -77,12 +80,11 @@ def lint_command(
     """
     from riskctl.findings import Severity
     from riskctl.lint.engine import lint
-    from riskctl.load import read_directory
     from riskctl.output import FORMATTERS
 
     with operational_errors():
         result = lint(
-            read_directory(path),
+            read_sources(path, revision),
             today=today_or(now),
             select=split_codes(select),
             ignore=split_codes(ignore),

@@ -13,7 +13,9 @@ from riskctl.cli._common import (
     ColorOpt,
     NowOpt,
     RegisterArg,
+    RevisionOpt,
     operational_errors,
+    read_sources,
     today_or,
     use_color,
     write_stdout,
@@ -56,6 +58,7 @@ def score_command(
             "or next-review.",
         ),
     ] = "residual",
+    revision: RevisionOpt = None,
     now: NowOpt = None,
     color: ColorOpt = ColorChoice.AUTO,
 ) -> None:
@@ -64,7 +67,7 @@ def score_command(
     Sorted by residual then inherent score, highest first. Exit 3 for an unknown risk id,
     category or owner, or a register that cannot be read.
     """
-    from riskctl.load import load, read_directory
+    from riskctl.load import load
     from riskctl.output.scores import SCORE_FORMATS
     from riskctl.score import query
     from riskctl.score.explain import explain as explain_risk
@@ -72,7 +75,7 @@ def score_command(
 
     today = today_or(now)
     with operational_errors():
-        register = load(read_directory(path)).register
+        register = load(read_sources(path, revision)).register
         card = score_register(register)
         if explain is not None:
             write_stdout(explain_risk(query.find(card, explain), card, today))
