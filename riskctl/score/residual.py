@@ -262,9 +262,13 @@ def usable_matrix(config: Config) -> Matrix:
     return build_matrix(config.scoring)
 
 
-def score_register(register: Register) -> Scorecard:
-    """Score every risk of a register (open and closed), in id order."""
-    config = register.config
+def score_register(register: Register, config: Config | None = None) -> Scorecard:
+    """Score every risk of a register (open and closed), in id order.
+
+    `config` scores the register under another configuration (the diff's "old data under the
+    new method"); by default the register's own.
+    """
+    config = config or register.config
     matrix = usable_matrix(config)
     controls = register.by_id(Control)
     risks = sorted(register.by_id(Risk).values(), key=lambda risk: risk.id)

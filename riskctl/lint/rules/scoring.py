@@ -13,17 +13,18 @@ from collections.abc import Iterator, Mapping
 
 from riskctl.findings import Hit, Severity
 from riskctl.lint.rules import RuleContext, records, rule
-from riskctl.lint.rules.acceptances import (
-    acceptance_problem,
-    acceptances_by_risk,
-    has_valid_acceptance,
-)
 from riskctl.model.acceptance import Acceptance
 from riskctl.model.control import Control
 from riskctl.model.register import Record
 from riskctl.model.risk import Risk
 from riskctl.score.matrix import Cell
 from riskctl.score.residual import RiskScore
+from riskctl.score.treatment import (
+    acceptance_problem,
+    acceptances_by_risk,
+    has_treatment_plan,
+    has_valid_acceptance,
+)
 
 
 def _cell(cell: Cell) -> str:
@@ -210,9 +211,7 @@ def above_appetite_without_plan(context: RuleContext) -> Iterator[Hit]:
         risk = score.risk
         if score.appetite.within is not False:
             continue
-        if has_valid_acceptance(by_risk.get(risk.id, []), context.today) or any(
-            control.status == "planned" for control in _linked_controls(risk, controls)
-        ):
+        if has_treatment_plan(risk, controls, by_risk.get(risk.id, []), context.today):
             continue
         path = ("treatment",) if risk.treatment is not None else ()
         yield Hit(

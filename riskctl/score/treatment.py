@@ -1,0 +1,54 @@
+"""Treatment plans: whether an acceptance holds today, and whether a risk has a plan at all.
+
+Shared by the lint rules (RK205, RK206, RK4xx) and the diff's `above-appetite` gate.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+
+from riskctl.model.acceptance import Acceptance
+from riskctl.model.control import Control
+from riskctl.model.register import Register
+from riskctl.model.risk import Risk
+
+
+def acceptance_problem(acceptance: Acceptance, today: datetime.date) -> str | None:
+    """Why an acceptance does not hold today, or None when it does.
+
+    Valid: decided on or before today, and an expiry on or after today. An acceptance without an
+    expiry is not valid: every acceptance expires (rcm.md section 7).
+    """
+    if acceptance.decided > today:
+        return f"{acceptance.id} is decided only on {acceptance.decided}"
+    if acceptance.expires is None:
+        return f"{acceptance.id} has no expiry"
+    if acceptance.expires < today:
+        return f"{acceptance.id} expired on {acceptance.expires}"
+    return None
+
+
+def acceptances_by_risk(register: Register) -> dict[str, list[Acceptance]]:
+    """Acceptances grouped by the risk they name, each group in id order."""
+    grouped: dict[str, list[Acceptance]] = {}
+    for acceptance in sorted(register.by_id(Acceptance).values(), key=lambda each: each.id):
+        grouped.setdefault(acceptance.risk, []).append(acceptance)
+    return grouped
+
+
+def has_valid_acceptance(acceptances: Iterable[Acceptance], today: datetime.date) -> bool:
+    """Whether one of these acceptances holds today (`acceptance_problem` is None)."""
+    return any(acceptance_problem(each, today) is None for each in acceptances)
+
+
+def has_treatment_plan(
+    risk: Risk,
+    controls: Mapping[str, Control],
+    acceptances: Iterable[Acceptance],
+    today: datetime.date,
+) -> bool:
+    """A valid acceptance of the risk, or a linked control with `status: planned`."""
+    if has_valid_acceptance(acceptances, today):
+        return True
+    return any(controls[each].status == "planned" for each in risk.controls if each in controls)
