@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime
 import re
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -22,8 +22,8 @@ import git
 
 from riskctl.errors import RiskctlError
 from riskctl.findings import Hit, Where
-from riskctl.load import Sources, label_of
-from riskctl.model.register import CONFIG_FILE
+from riskctl.load import Sources, blob_id, label_of, parse
+from riskctl.model.register import CONFIG_FILE, KIND_BY_FOLDER
 
 #: A plain revision expression: names, ids, `^`, `~N`, `@{...}`; no spaces, no leading dash.
 _REVISION = re.compile(r"[\w./@^~{}+-]+")
@@ -231,3 +231,166 @@ def sources_at_commit(
         problems=problems,
         blob_ids=regular,
     )
+
+
+@dataclass(frozen=True)
+class DiffSides:
+    """The two sides of a diff, as sources holding only the files the comparison needs."""
+
+    old: Sources
+    new: Sources
+    old_ref: str
+    """The old side's full commit id."""
+    new_ref: str
+    """The new side's full commit id, or `worktree`."""
+    partial: bool
+    """True when unchanged files that cannot matter were left out."""
+
+
+def _kind_and_id(path: str) -> tuple[str, str] | None:
+    folder, _, name = path.rpartition("/")
+    if folder in KIND_BY_FOLDER and name.endswith(".yaml"):
+        return KIND_BY_FOLDER[folder].name, name.removesuffix(".yaml")
+    return None
+
+
+def read_diff_sides(
+    folder: Path, first: str | None, second: str | None, *, complete: bool = False
+) -> DiffSides:
+    """Read what `riskctl diff FIRST SECOND` compares, in time that follows the change.
+
+    FIRST defaults to HEAD and SECOND to the working tree; `A...B` (as FIRST) compares the merge
+    base of A and B with B. Only changed files are read on both sides, plus the unchanged files
+    the scores of affected risks depend on: the risks that link a changed control (found by the
+    control's id in the risk's text, then parsed), their linked controls and the acceptances
+    naming them. A changed riskctl.yaml can move every score: then everything is read (as with
+    `complete`, which the tests use to check that the partial read gives the same diff).
+    """
+    repository = Repository(folder if folder.exists() else folder.parent)
+    if first is not None and "..." in first:
+        if second is not None:
+            raise RiskctlError("give either A...B or two revisions, not both")
+        left, _, right = first.partition("...")
+        new_id: str | None = repository.resolve(right or "HEAD")
+        old_id = repository.merge_base(repository.resolve(left or "HEAD"), new_id or "HEAD")
+    else:
+        old_id = repository.resolve(first or "HEAD")
+        new_id = repository.resolve(second) if second is not None else None
+    inside = repository.relative(folder)
+    old_tree = {
+        path: blob
+        for path, (mode, blob) in repository.tree(old_id, inside).items()
+        if mode != SYMLINK_MODE
+    }
+    if CONFIG_FILE not in old_tree:
+        raise RiskctlError(f"{inside or '.'} at {old_id[:12]} is not a register: no {CONFIG_FILE}")
+    changes = {change.path: change.status for change in repository.changes(old_id, new_id, inside)}
+    if new_id is not None:
+        new_tree: dict[str, str | None] = {
+            path: blob
+            for path, (mode, blob) in repository.tree(new_id, inside).items()
+            if mode != SYMLINK_MODE
+        }
+    else:  # the working tree: the old tree plus what git reports as changed
+        new_tree = {path: blob for path, blob in old_tree.items() if path not in changes}
+        new_tree.update({path: None for path, status in changes.items() if status != "D"})
+    blobs = _BlobReader(repository, folder)
+
+    def content(tree: Mapping[str, str | None], path: str) -> bytes:
+        return blobs.read(path, tree[path])
+
+    everything = complete or CONFIG_FILE in changes
+    needed = set(old_tree) | set(new_tree) if everything else {CONFIG_FILE, *changes}
+    if not everything:
+        needed |= _dependants(changes, old_tree, new_tree, blobs)
+    blobs.prefetch(
+        blob
+        for tree in (old_tree, new_tree)
+        for path in needed
+        if path in tree and (blob := tree[path]) is not None
+    )
+    old_files = {path: content(old_tree, path) for path in sorted(needed) if path in old_tree}
+    new_files = {path: content(new_tree, path) for path in sorted(needed) if path in new_tree}
+    label = label_of(folder)
+    return DiffSides(
+        old=Sources(label, old_files, blob_ids={p: old_tree[p] for p in old_files}),
+        new=Sources(
+            label,
+            new_files,
+            blob_ids={p: new_tree[p] or blob_id(new_files[p]) for p in new_files},
+        ),
+        old_ref=old_id,
+        new_ref=new_id or WORKTREE,
+        partial=not everything,
+    )
+
+
+class _BlobReader:
+    """Reads files of either side: git blobs in batches, working-tree files from disk."""
+
+    def __init__(self, repository: Repository, folder: Path) -> None:
+        self._repository = repository
+        self._folder = folder
+        self._cache: dict[str, bytes] = {}
+
+    def prefetch(self, object_ids: Iterable[str]) -> None:
+        """Read many blobs with one git process, before `read` asks for them one by one."""
+        wanted = [each for each in dict.fromkeys(object_ids) if each not in self._cache]
+        self._cache.update(self._repository.read_blobs(wanted))
+
+    def read(self, path: str, object_id: str | None) -> bytes:
+        if object_id is None:
+            try:
+                return (self._folder / path).read_bytes()
+            except OSError as error:
+                raise RiskctlError(f"cannot read {self._folder / path}: {error.strerror}") from None
+        if object_id not in self._cache:
+            self.prefetch([object_id])
+        return self._cache[object_id]
+
+
+def _dependants(
+    changes: Mapping[str, str],
+    old_tree: Mapping[str, str],
+    new_tree: Mapping[str, str | None],
+    blobs: _BlobReader,
+) -> set[str]:
+    """Unchanged files that the scores and gates of the changed entities depend on."""
+    changed = [found for path in changes if (found := _kind_and_id(path))]
+    changed_controls = {entity_id for kind, entity_id in changed if kind == "control"}
+    affected_risks = {entity_id for kind, entity_id in changed if kind == "risk"}
+    unchanged_risks = [
+        path for path in old_tree if path.startswith("risks/") and path not in changes
+    ]
+    if changed_controls:
+        blobs.prefetch(old_tree[path] for path in unchanged_risks)
+        for path in unchanged_risks:
+            text = blobs.read(path, old_tree[path])
+            if any(control.encode() in text for control in changed_controls):
+                found = _kind_and_id(path)
+                if found:
+                    affected_risks.add(found[1])
+    needed: set[str] = set()
+    blobs.prefetch(
+        blob
+        for risk_id in affected_risks
+        for tree in (old_tree, new_tree)
+        if (blob := tree.get(f"risks/{risk_id}.yaml")) is not None
+    )
+    for risk_id in affected_risks:
+        path = f"risks/{risk_id}.yaml"
+        for tree in (old_tree, new_tree):
+            if path in tree:
+                needed.add(path)
+                data = parse(path, blobs.read(path, tree[path])).data
+                linked = data.get("controls") if isinstance(data, dict) else None
+                for control in linked if isinstance(linked, list) else []:
+                    needed.add(f"controls/{control}.yaml")
+    acceptances = [path for path in old_tree if path.startswith("acceptances/")]
+    if affected_risks and acceptances:
+        blobs.prefetch(old_tree[path] for path in acceptances)
+        for path in acceptances:
+            text = blobs.read(path, old_tree[path])
+            if any(risk.encode() in text for risk in affected_risks):
+                needed.add(path)
+    return needed

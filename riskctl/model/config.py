@@ -30,7 +30,7 @@ class RuleSetting(BaseModel):
 
 def _rule_config_kind(value: object) -> str:
     """A plain severity name, or a mapping of severity and options."""
-    return "rule-options" if isinstance(value, dict) else "severity-name"
+    return "rule-options" if isinstance(value, dict | RuleSetting) else "severity-name"
 
 
 RuleConfig = Annotated[
@@ -78,6 +78,14 @@ class Scoring(BaseModel):
     """custom only: grid[likelihood-1][impact-1] is a level name."""
 
 
+class GatesConfig(BaseModel):
+    """Pull-request gates of `riskctl diff` (see `riskctl gates list`)."""
+
+    model_config = STRICT
+    fail_on: list[str] = []
+    """Gates that fail `riskctl diff` (exit 1) when they fire; `--fail-on` adds to them."""
+
+
 class Config(BaseModel):
     """The register's configuration, `register/riskctl.yaml`."""
 
@@ -88,3 +96,4 @@ class Config(BaseModel):
     scoring: Scoring = Scoring()
     review_days: dict[str, Annotated[int, Field(ge=1, strict=True)]] | None = None
     """Days between reviews per residual level; the method's defaults when absent."""
+    gates: GatesConfig = GatesConfig()

@@ -43,7 +43,7 @@ class DateRange(BaseModel):
 
 def _baseline_kind(value: object) -> str:
     """Pick the baseline form by its keys, so that an error names one form, not both."""
-    if isinstance(value, dict) and "first" in value:
+    if isinstance(value, FirstPoints) or (isinstance(value, dict) and "first" in value):
         return "first-points"
     return "date-range"
 

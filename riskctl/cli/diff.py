@@ -1,0 +1,108 @@
+"""`riskctl diff` and `riskctl gates list`: what a change does to risk, with policy gates."""
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from riskctl.cli._common import (
+    DEFAULT_REGISTER,
+    EXIT_CLEAN,
+    EXIT_FINDINGS,
+    NowOpt,
+    operational_errors,
+    split_codes,
+    today_or,
+    write_stdout,
+)
+from riskctl.errors import RiskctlError
+
+
+class DiffFormat(enum.StrEnum):
+    """Output formats of `riskctl diff`."""
+
+    TEXT = "text"
+    JSON = "json"
+    MARKDOWN = "markdown"
+
+
+def _split_arguments(arguments: list[str]) -> tuple[str | None, str | None, Path]:
+    """[A] [B] [PATH]: the last argument is the register folder when it is a folder."""
+    remaining = list(arguments)
+    path = DEFAULT_REGISTER
+    if remaining and Path(remaining[-1]).is_dir():
+        path = Path(remaining.pop())
+    if len(remaining) > 2:
+        raise RiskctlError(f"too many arguments: {' '.join(arguments)} (give [A] [B] [PATH])")
+    first = remaining[0] if remaining else None
+    second = remaining[1] if len(remaining) > 1 else None
+    return first, second, path
+
+
+def diff_command(
+    arguments: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="[A] [B] [PATH]: revisions A (default HEAD) and B (default the working tree), "
+            "or A...B for the change since their merge base; PATH the register folder.",
+            metavar="[A] [B] [PATH]",
+            show_default=False,
+        ),
+    ] = None,
+    output_format: Annotated[
+        DiffFormat, typer.Option("--format", "-f", help="text, json or markdown.")
+    ] = DiffFormat.TEXT,
+    fail_on: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--fail-on",
+            help="Gates that fail the run (exit 1) when they fire, comma-separated or repeated; "
+            "added to gates.fail_on in riskctl.yaml. `riskctl gates list` names them.",
+            metavar="GATES",
+        ),
+    ] = None,
+    now: NowOpt = None,
+) -> None:
+    """Compare the register between two revisions: changes, every tier's movement, gates.
+
+    Every gate that fires is reported in every format; only those named by --fail-on (or in
+    riskctl.yaml) make the run fail with exit 1.
+    """
+    from riskctl.diff import GATES, diff_registers
+    from riskctl.gitio import read_diff_sides
+    from riskctl.load import ParseCache, load
+    from riskctl.output.diff import DIFF_FORMATS
+
+    with operational_errors():
+        first, second, path = _split_arguments(arguments or [])
+        requested = [name.lower() for name in split_codes(fail_on)]
+        unknown = [name for name in requested if name not in GATES]
+        if unknown:
+            raise RiskctlError(
+                f"no gate {', '.join(map(repr, unknown))}; gates: {', '.join(GATES)}"
+            )
+        sides = read_diff_sides(path, first, second)
+        cache: ParseCache = {}
+        old, new = load(sides.old, cache).register, load(sides.new, cache).register
+        diff = diff_registers(old, new, today_or(now), sides.old_ref, sides.new_ref)
+    failing = set(requested) | set(new.config.gates.fail_on)
+    write_stdout(DIFF_FORMATS[output_format.value](diff, failing))
+    fired = {hit.gate for hit in diff.gates}
+    raise typer.Exit(EXIT_FINDINGS if fired & failing else EXIT_CLEAN)
+
+
+gates_app = typer.Typer(
+    name="gates", help="The policy gates of riskctl diff.", no_args_is_help=True
+)
+
+
+@gates_app.command("list")
+def gates_list_command() -> None:
+    """List every gate with its documentation."""
+    from riskctl.diff import GATES
+
+    blocks = [f"{name}\n  " + gate.doc.replace("\n", "\n  ") for name, gate in GATES.items()]
+    write_stdout("\n\n".join(blocks) + "\n")

@@ -1,0 +1,435 @@
+"""What a change does to risk: entities added, removed and modified, every tier's movement,
+and policy gates for pull requests.
+
+`diff_registers` compares two loaded registers entity by entity (matched by id: a moved or
+renamed file is not a change). Risks are scored on both sides, so a risk whose own file did
+not change but whose residual moved because a control did is reported too, and each modified
+control lists the risks it moves. When the scoring method changed (its fingerprint), the
+effects are separated: old data under the old method, old data under the new method, and new
+data under the new method.
+"""
+
+from __future__ import annotations
+
+import datetime
+import inspect
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from riskctl.model.acceptance import Acceptance
+from riskctl.model.common import Entity
+from riskctl.model.control import Control
+from riskctl.model.register import KINDS, Register
+from riskctl.score.matrix import Cell
+from riskctl.score.residual import RiskScore, score_register
+from riskctl.score.treatment import acceptances_by_risk, has_treatment_plan
+
+TIERS = ("inherent", "residual", "projected", "target")
+EFFECTIVENESS_RANK = {"effective": 2, "partially-effective": 1, "ineffective": 0, "not-tested": 0}
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field that changed, by dotted path (`effectiveness.operating`, `tests.2.result`)."""
+
+    path: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True)
+class EntityChange:
+    """One entity that the change added, removed or modified (or only re-scored)."""
+
+    kind: str
+    id: str
+    change: Literal["added", "removed", "modified"]
+    fields: tuple[FieldChange, ...] = ()
+    scores: Mapping[str, tuple[Cell | None, Cell | None]] = field(default_factory=dict)
+    """Risks: each tier that moved, old and new."""
+    appetite: tuple[bool | None, bool | None] | None = None
+    """Risks: within appetite before and after, when that moved."""
+    moves: tuple[str, ...] = ()
+    """Controls: the risks whose residual this change moves."""
+
+    @property
+    def level_move(self) -> int:
+        """+1 when the residual level went up, -1 down, 0 otherwise (for ordering)."""
+        old, new = self.scores.get("residual", (None, None))
+        if old is None or new is None or old.level == new.level:
+            return 0
+        return 1 if new.score > old.score else -1
+
+
+@dataclass(frozen=True)
+class GateHit:
+    """A policy gate that fired on an entity."""
+
+    gate: str
+    id: str
+    message: str
+
+
+@dataclass(frozen=True)
+class MethodEffect:
+    """A risk's residual under old data/old method, old data/new method, new data/new method."""
+
+    id: str
+    old: Cell | None
+    old_data_new_method: Cell | None
+    new: Cell | None
+
+
+@dataclass(frozen=True)
+class RegisterDiff:
+    """Everything a change does to the register, ready to format."""
+
+    old_ref: str
+    new_ref: str
+    old_method: Mapping[str, object]
+    new_method: Mapping[str, object]
+    changes: tuple[EntityChange, ...]
+    gates: tuple[GateHit, ...]
+    method_effects: tuple[MethodEffect, ...] = ()
+
+    @property
+    def method_changed(self) -> bool:
+        """Whether the scoring method (its fingerprint) differs between the two sides."""
+        return self.old_method.get("fingerprint") != self.new_method.get("fingerprint")
+
+
+# --- gates --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GateContext:
+    """What a gate looks at: both registers, their scores, the changes, and today."""
+
+    old: Register
+    new: Register
+    old_scores: Mapping[str, RiskScore]
+    new_scores: Mapping[str, RiskScore]
+    changes: Mapping[tuple[str, str], EntityChange]
+    today: datetime.date
+
+
+GateCheck = Callable[[GateContext], Iterator[GateHit]]
+
+
+@dataclass(frozen=True)
+class Gate:
+    """A documented policy gate: a name and a check; the docstring is its documentation."""
+
+    name: str
+    check: GateCheck
+
+    @property
+    def doc(self) -> str:
+        """The gate's documentation."""
+        return inspect.cleandoc(self.check.__doc__ or "")
+
+    @property
+    def summary(self) -> str:
+        """The first line of the documentation."""
+        return self.doc.splitlines()[0]
+
+
+GATES: dict[str, Gate] = {}
+
+
+def gate(name: str) -> Callable[[GateCheck], GateCheck]:
+    """Register a gate under its name."""
+
+    def register(check: GateCheck) -> GateCheck:
+        GATES[name] = Gate(name, check)
+        return check
+
+    return register
+
+
+def _cell_text(cell: Cell | None) -> str:
+    return (
+        "none" if cell is None else f"L{cell.likelihood} I{cell.impact} ({cell.score} {cell.level})"
+    )
+
+
+@gate("residual-lowered")
+def residual_lowered(context: GateContext) -> Iterator[GateHit]:
+    """A risk's residual score went down with no change to any control it credits.
+
+    Only the risk's own numbers moved (its inherent rating, its override or its control list
+    unchanged in content): a lower residual should come from a control that got better, not
+    from an edit to the risk alone.
+    """
+    for risk_id, new in context.new_scores.items():
+        old = context.old_scores.get(risk_id)
+        if old is None or new.residual.score >= old.residual.score:
+            continue
+        linked = set(old.risk.controls) | set(new.risk.controls)
+        controls_changed = any(("control", each) in context.changes for each in linked)
+        if not controls_changed and set(old.risk.controls) == set(new.risk.controls):
+            yield GateHit(
+                "residual-lowered",
+                risk_id,
+                f"{risk_id} residual went down from {_cell_text(old.residual)} to "
+                f"{_cell_text(new.residual)} with no change to its controls",
+            )
+
+
+@gate("key-control-removed")
+def key_control_removed(context: GateContext) -> Iterator[GateHit]:
+    """A key control was unlinked from a risk, retired, or deleted.
+
+    A key control is relied on to address the risk (rcm.md section 3): losing one is a
+    reviewable event even when the residual does not move.
+    """
+    old_controls = context.old.by_id(Control)
+    new_controls = context.new.by_id(Control)
+    for risk_id, old_score in context.old_scores.items():
+        new_score = context.new_scores.get(risk_id)
+        kept = set(new_score.risk.controls) if new_score else set()
+        for control_id in old_score.risk.controls:
+            control = old_controls.get(control_id)
+            if control is not None and control.key and control_id not in kept and new_score:
+                yield GateHit(
+                    "key-control-removed",
+                    risk_id,
+                    f"key control {control_id} was unlinked from {risk_id}",
+                )
+    for control_id, old_control in old_controls.items():
+        if not old_control.key or old_control.status == "retired":
+            continue
+        new_control = new_controls.get(control_id)
+        if new_control is None:
+            yield GateHit(
+                "key-control-removed", control_id, f"key control {control_id} was deleted"
+            )
+        elif new_control.status == "retired":
+            yield GateHit(
+                "key-control-removed", control_id, f"key control {control_id} was retired"
+            )
+
+
+@gate("effectiveness-downgraded")
+def effectiveness_downgraded(context: GateContext) -> Iterator[GateHit]:
+    """A control's design or operating effectiveness went down.
+
+    Order: effective > partially-effective > ineffective = not-tested.
+    """
+    new_controls = context.new.by_id(Control)
+    for control_id, old_control in context.old.by_id(Control).items():
+        new_control = new_controls.get(control_id)
+        if new_control is None:
+            continue
+        for aspect in ("design", "operating"):
+            before = getattr(old_control.effectiveness, aspect)
+            after = getattr(new_control.effectiveness, aspect)
+            if EFFECTIVENESS_RANK[after] < EFFECTIVENESS_RANK[before]:
+                yield GateHit(
+                    "effectiveness-downgraded",
+                    control_id,
+                    f"{control_id} {aspect} effectiveness went down from {before} to {after}",
+                )
+
+
+@gate("acceptance-extended")
+def acceptance_extended(context: GateContext) -> Iterator[GateHit]:
+    """An acceptance's expiry moved later (or was removed).
+
+    Extending an acceptance is a new decision to keep a risk above appetite: its approver
+    should review it like the first one.
+    """
+    new_acceptances = context.new.by_id(Acceptance)
+    for acceptance_id, old in context.old.by_id(Acceptance).items():
+        new = new_acceptances.get(acceptance_id)
+        if new is None or new.expires == old.expires:
+            continue
+        if new.expires is None or (old.expires is not None and new.expires > old.expires):
+            after = new.expires or "no expiry"
+            yield GateHit(
+                "acceptance-extended",
+                acceptance_id,
+                f"{acceptance_id} of {new.risk} now expires {after} instead of {old.expires}",
+            )
+
+
+@gate("above-appetite")
+def above_appetite(context: GateContext) -> Iterator[GateHit]:
+    """A risk the change adds, modifies or moves is above appetite with no treatment plan.
+
+    A plan is a valid acceptance (decided, not expired on --now) or a linked `planned`
+    control, as for lint rule RK206.
+    """
+    controls = context.new.by_id(Control)
+    acceptances = acceptances_by_risk(context.new)
+    for risk_id, score in context.new_scores.items():
+        if ("risk", risk_id) not in context.changes or score.risk.status != "open":
+            continue
+        if score.appetite.within is not False:
+            continue
+        plan = has_treatment_plan(score.risk, controls, acceptances.get(risk_id, []), context.today)
+        if not plan:
+            yield GateHit(
+                "above-appetite",
+                risk_id,
+                f"{risk_id} residual {_cell_text(score.residual)} is above the "
+                f"{score.risk.category} appetite ({score.appetite.limit}) with no treatment plan",
+            )
+
+
+@gate("risk-deleted")
+def risk_deleted(context: GateContext) -> Iterator[GateHit]:
+    """A risk file was deleted instead of the risk being closed.
+
+    Closing (`status: closed`) keeps the record and its history in the register; deleting
+    loses it from every later report.
+    """
+    for (kind, entity_id), change in context.changes.items():
+        if kind == "risk" and change.change == "removed":
+            yield GateHit(
+                "risk-deleted", entity_id, f"{entity_id} was deleted; close it with status: closed"
+            )
+
+
+# --- the comparison ------------------------------------------------------------------------------
+
+
+def field_changes(old: Any, new: Any, path: str = "") -> list[FieldChange]:
+    """Changed fields as dotted paths; lists of mappings by index, other lists whole."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        changes = []
+        for key in sorted(old.keys() | new.keys(), key=str):
+            inner = f"{path}.{key}" if path else str(key)
+            changes += field_changes(old.get(key), new.get(key), inner)
+        return changes
+    if (
+        isinstance(old, list)
+        and isinstance(new, list)
+        and any(isinstance(item, dict) for item in [*old, *new])
+    ):
+        changes = []
+        for index in range(max(len(old), len(new))):
+            before = old[index] if index < len(old) else None
+            after = new[index] if index < len(new) else None
+            changes += field_changes(before, after, f"{path}.{index}")
+        return changes
+    return [] if old == new else [FieldChange(path, old, new)]
+
+
+def _dump(entity: Entity) -> dict[str, Any]:
+    return entity.model_dump(mode="json", by_alias=True)
+
+
+def _moved_tiers(
+    old: RiskScore | None, new: RiskScore | None
+) -> dict[str, tuple[Cell | None, Cell | None]]:
+    moved = {}
+    for tier in TIERS:
+        before = _tier(old, tier)
+        after = _tier(new, tier)
+        if before != after:
+            moved[tier] = (before, after)
+    return moved
+
+
+def _tier(score: RiskScore | None, tier: str) -> Cell | None:
+    if score is None:
+        return None
+    if tier == "projected":
+        return score.projected.cell
+    cell: Cell | None = getattr(score, tier)
+    return cell
+
+
+def diff_registers(
+    old: Register,
+    new: Register,
+    today: datetime.date,
+    old_ref: str = "old",
+    new_ref: str = "new",
+) -> RegisterDiff:
+    """Compare two registers: entity changes, tier movements, gates, method effects."""
+    old_card, new_card = score_register(old), score_register(new)
+    old_scores = {score.risk.id: score for score in old_card.risks}
+    new_scores = {score.risk.id: score for score in new_card.risks}
+    changes: dict[tuple[str, str], EntityChange] = {}
+    for kind in KINDS:
+        before, after = old.of_kind(kind.name), new.of_kind(kind.name)
+        for entity_id in sorted(before.keys() | after.keys()):
+            old_record, new_record = before.get(entity_id), after.get(entity_id)
+            if old_record is None and new_record is not None:
+                changes[kind.name, entity_id] = EntityChange(kind.name, entity_id, "added")
+            elif new_record is None and old_record is not None:
+                changes[kind.name, entity_id] = EntityChange(kind.name, entity_id, "removed")
+            elif old_record is not None and new_record is not None:
+                if old_record.entity is new_record.entity or old_record.entity == new_record.entity:
+                    continue
+                fields = field_changes(_dump(old_record.entity), _dump(new_record.entity))
+                if fields:
+                    changes[kind.name, entity_id] = EntityChange(
+                        kind.name, entity_id, "modified", tuple(fields)
+                    )
+    # Risks: tier movements, including risks whose file did not change.
+    for risk_id in sorted(old_scores.keys() | new_scores.keys()):
+        old_score, new_score = old_scores.get(risk_id), new_scores.get(risk_id)
+        moved = _moved_tiers(old_score, new_score)
+        was_within = old_score.appetite.within if old_score else None
+        is_within = new_score.appetite.within if new_score else None
+        appetite = (was_within, is_within) if was_within != is_within else None
+        existing = changes.get(("risk", risk_id))
+        if existing is None and not moved and appetite is None:
+            continue
+        base = existing or EntityChange("risk", risk_id, "modified")
+        changes["risk", risk_id] = EntityChange(
+            base.kind, base.id, base.change, base.fields, moved, appetite
+        )
+    # Controls: the risks whose residual each changed control moves.
+    for (entity_kind, control_id), change in list(changes.items()):
+        if entity_kind != "control":
+            continue
+        moved_risks = tuple(
+            risk_id
+            for (other_kind, risk_id), risk_change in changes.items()
+            if other_kind == "risk"
+            and "residual" in risk_change.scores
+            and control_id in _linked(old_scores, new_scores, risk_id)
+        )
+        if moved_risks:
+            changes[entity_kind, control_id] = EntityChange(
+                change.kind, change.id, change.change, change.fields, moves=moved_risks
+            )
+    context = GateContext(old, new, old_scores, new_scores, changes, today)
+    hits = [hit for each in GATES.values() for hit in each.check(context)]
+    effects: tuple[MethodEffect, ...] = ()
+    if old_card.method.get("fingerprint") != new_card.method.get("fingerprint"):
+        crossed = {s.risk.id: s for s in score_register(old, new.config).risks}
+        effects = tuple(
+            MethodEffect(
+                risk_id,
+                old_scores[risk_id].residual if risk_id in old_scores else None,
+                crossed[risk_id].residual if risk_id in crossed else None,
+                new_scores[risk_id].residual if risk_id in new_scores else None,
+            )
+            for risk_id in sorted(old_scores.keys() | new_scores.keys())
+        )
+    ordered = sorted(changes.values(), key=lambda c: ([k.name for k in KINDS].index(c.kind), c.id))
+    return RegisterDiff(
+        old_ref=old_ref,
+        new_ref=new_ref,
+        old_method=old_card.method,
+        new_method=new_card.method,
+        changes=tuple(ordered),
+        gates=tuple(sorted(hits, key=lambda hit: (hit.gate, hit.id, hit.message))),
+        method_effects=effects,
+    )
+
+
+def _linked(
+    old_scores: Mapping[str, RiskScore], new_scores: Mapping[str, RiskScore], risk_id: str
+) -> set[str]:
+    linked: set[str] = set()
+    for scores in (old_scores, new_scores):
+        if risk_id in scores:
+            linked.update(scores[risk_id].risk.controls)
+    return linked

@@ -1,0 +1,217 @@
+"""Formats of `riskctl diff`: text for terminals, json for machines, markdown for pull requests."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Collection
+from typing import Any
+
+from riskctl.diff import EntityChange, RegisterDiff
+from riskctl.output.markdown import markdown_cell, markdown_table
+from riskctl.output.scores import tier
+from riskctl.score.matrix import Cell
+
+
+def _ref(ref: str) -> str:
+    return ref if ref == "worktree" else ref[:12]
+
+
+def _cell(cell: Cell | None) -> str:
+    if cell is None:
+        return "none"
+    return f"L{cell.likelihood} I{cell.impact} {cell.score} {cell.level}"
+
+
+def _value(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _counts(diff: RegisterDiff) -> str:
+    counted: dict[str, int] = {}
+    for change in diff.changes:
+        counted[change.change] = counted.get(change.change, 0) + 1
+    parts = [
+        f"{counted[kind]} {kind}" for kind in ("added", "modified", "removed") if kind in counted
+    ]
+    return ", ".join(parts) or "no changes"
+
+
+def summary(diff: RegisterDiff, failing: Collection[str]) -> str:
+    """One line: what changed, how many levels moved, which gates fired."""
+    up = sum(1 for change in diff.changes if change.level_move > 0)
+    down = sum(1 for change in diff.changes if change.level_move < 0)
+    fired = sorted({hit.gate for hit in diff.gates})
+    gates = (
+        "no gate fired"
+        if not fired
+        else "gates: "
+        + ", ".join(f"{name}{' (fails)' if name in failing else ''}" for name in fired)
+    )
+    method = "; scoring method changed" if diff.method_changed else ""
+    return (
+        f"{_ref(diff.old_ref)} → {_ref(diff.new_ref)}: {_counts(diff)}; "
+        f"{up} risk level(s) up, {down} down{method}; {gates}"
+    )
+
+
+def _ordered(diff: RegisterDiff) -> list[EntityChange]:
+    """Risks whose level moved (up first), then everything else in kind and id order."""
+    moved = [change for change in diff.changes if change.level_move]
+    moved.sort(key=lambda change: (-change.level_move, change.id))
+    return moved + [change for change in diff.changes if not change.level_move]
+
+
+def _change_lines(change: EntityChange) -> list[str]:
+    lines = [f"{change.kind} {change.id}: {change.change}"]
+    for tier_name, (old, new) in change.scores.items():
+        lines.append(f"  {tier_name}: {_cell(old)} → {_cell(new)}")
+    if change.appetite is not None:
+        before, after = (_appetite(value) for value in change.appetite)
+        lines.append(f"  appetite: {before} → {after}")
+    lines += [f"  {item.path}: {_value(item.old)} → {_value(item.new)}" for item in change.fields]
+    if change.change == "modified" and not change.fields:
+        lines.append("  (its file did not change: its controls did)")
+    if change.moves:
+        lines.append(f"  moves the residual of: {', '.join(change.moves)}")
+    return lines
+
+
+def _appetite(within: bool | None) -> str:
+    return {True: "within", False: "above", None: "n/a"}[within]
+
+
+def render_text(diff: RegisterDiff, failing: Collection[str]) -> str:
+    """A plain report: summary, method change, every change, the gates."""
+    lines = [summary(diff, failing), ""]
+    if diff.method_changed:
+        lines += [*_method_lines(diff), ""]
+    for change in _ordered(diff):
+        lines += _change_lines(change)
+    if diff.gates:
+        lines += ["", "gates:"]
+        lines += [
+            f"  {hit.gate}{' (fails)' if hit.gate in failing else ''}: {hit.message}"
+            for hit in diff.gates
+        ]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _method_lines(diff: RegisterDiff) -> list[str]:
+    old, new = diff.old_method, diff.new_method
+    lines = [
+        f"scoring method changed: {old['name']} ({old['fingerprint']}) → "
+        f"{new['name']} ({new['fingerprint']})",
+        "residual: old data, old method → old data, new method → new data, new method",
+    ]
+    lines.extend(
+        f"  {effect.id}: {_cell(effect.old)} → {_cell(effect.old_data_new_method)} → "
+        f"{_cell(effect.new)}"
+        for effect in diff.method_effects
+        if len({_cell(effect.old), _cell(effect.old_data_new_method), _cell(effect.new)}) > 1
+    )
+    return lines
+
+
+def render_json(diff: RegisterDiff, failing: Collection[str]) -> str:
+    """The diff as a version-1 JSON document."""
+    document: dict[str, Any] = {
+        "version": 1,
+        "from": diff.old_ref,
+        "to": diff.new_ref,
+        "method_changed": diff.method_changed,
+        "method": {"old": diff.old_method, "new": diff.new_method},
+        "changes": [_change_document(change) for change in diff.changes],
+        "gates": [
+            {"gate": hit.gate, "id": hit.id, "message": hit.message, "fails": hit.gate in failing}
+            for hit in diff.gates
+        ],
+    }
+    if diff.method_changed:
+        document["method_effects"] = [
+            {
+                "id": effect.id,
+                "old_data_old_method": tier(effect.old),
+                "old_data_new_method": tier(effect.old_data_new_method),
+                "new_data_new_method": tier(effect.new),
+            }
+            for effect in diff.method_effects
+        ]
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _change_document(change: EntityChange) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "kind": change.kind,
+        "id": change.id,
+        "change": change.change,
+        "fields": {item.path: {"old": item.old, "new": item.new} for item in change.fields},
+        "scores": {
+            name: {"old": tier(old), "new": tier(new)} for name, (old, new) in change.scores.items()
+        },
+    }
+    if change.appetite is not None:
+        document["appetite"] = {"old": change.appetite[0], "new": change.appetite[1]}
+    if change.moves:
+        document["moves"] = list(change.moves)
+    return document
+
+
+def render_markdown(diff: RegisterDiff, failing: Collection[str]) -> str:
+    """A pull-request comment a reviewer reads in 30 seconds.
+
+    A one-line summary, the gates, then the risks whose level moved (up first); everything
+    else inside `<details>`.
+    """
+    lines = [f"**riskctl diff** {markdown_cell(summary(diff, failing))}", ""]
+    if diff.gates:
+        lines += ["**Gates**", ""]
+        lines += [
+            f"- {'❌' if hit.gate in failing else '⚠️'} `{hit.gate}`: {markdown_cell(hit.message)}"
+            for hit in diff.gates
+        ]
+        lines.append("")
+    moved = [change for change in _ordered(diff) if change.level_move]
+    if moved:
+        rows = []
+        for change in moved:
+            old, new = change.scores["residual"]
+            arrow = "⬆️" if change.level_move > 0 else "⬇️"
+            rows.append([f"{arrow} {change.id}", _cell(old), _cell(new), _appetite_cell(change)])
+        lines.append("**Risks whose residual level moved**")
+        lines.append("")
+        lines.append(
+            markdown_table(["risk", "residual before", "residual after", "appetite"], rows)
+        )
+    if diff.method_changed:
+        lines += ["**Scoring method changed**", "", "```", *_method_lines(diff), "```", ""]
+    rest = [change for change in _ordered(diff) if not change.level_move]
+    if rest:
+        lines += [
+            f"<details><summary>{len(rest)} other change(s)</summary>",
+            "",
+            "```",
+            *(
+                line.replace("```", "` ` `")  # a value can never close the code block early
+                for change in rest
+                for line in _change_lines(change)
+            ),
+            "```",
+            "",
+            "</details>",
+        ]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _appetite_cell(change: EntityChange) -> str:
+    if change.appetite is None:
+        return ""
+    return f"{_appetite(change.appetite[0])} → {_appetite(change.appetite[1])}"
+
+
+Renderer = Callable[[RegisterDiff, Collection[str]], str]
+DIFF_FORMATS: dict[str, Renderer] = {
+    "text": render_text,
+    "json": render_json,
+    "markdown": render_markdown,
+}
