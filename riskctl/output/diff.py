@@ -23,6 +23,8 @@ def _cell(cell: Cell | None) -> str:
 
 
 def _value(value: Any) -> str:
+    if value is None:
+        return "(none)"
     text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
     return text if len(text) <= 80 else text[:77] + "..."
 
