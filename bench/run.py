@@ -104,6 +104,42 @@ def python(*arguments: str) -> Callable[[Context], list[str]]:
     return build
 
 
+def diff_repository(context: Context) -> Path:
+    """Where the diff benchmark's repository lives: two commits of the register, 1% apart."""
+    return context.register.parent / f"diff-repo-{context.register.name}"
+
+
+def prepare_diff_repository(context: Context) -> None:
+    """A git repository holding the register, then a commit changing 1% of its files."""
+    repository = diff_repository(context)
+    if (repository / ".git").is_dir():
+        return
+    partial = repository.with_name(repository.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    shutil.copytree(context.register, partial / "register")
+    environment = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "bench",
+        "GIT_AUTHOR_EMAIL": "bench@example.invalid",
+        "GIT_COMMITTER_NAME": "bench",
+        "GIT_COMMITTER_EMAIL": "bench@example.invalid",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }
+
+    def git(*arguments: str) -> None:
+        subprocess.run(["git", *arguments], cwd=partial, env=environment, check=True)
+
+    git("init", "--quiet", "--initial-branch=main")
+    git("add", "--all")
+    git("commit", "--quiet", "-m", "synthetic register")
+    mutate = [context.python, str(BENCH / "generate.py"), str(partial / "register")]
+    subprocess.run([*mutate, "--mutate", "1"], check=True, stdout=subprocess.DEVNULL)
+    git("add", "--all")
+    git("commit", "--quiet", "-m", "change 1% of the files")
+    partial.rename(repository)
+
+
 MEASUREMENTS: tuple[Measurement, ...] = (
     Measurement("floor-csafe", python(str(BENCH / "floor_csafe.py"), "{register}"), "cold-warm"),
     Measurement(
@@ -119,6 +155,23 @@ MEASUREMENTS: tuple[Measurement, ...] = (
         "cold-warm",
         needs_riskctl=True,
     ),
+    Measurement(
+        "diff",
+        lambda context: [
+            *(context.riskctl or []),
+            "diff",
+            "HEAD~1",
+            "HEAD",
+            str(diff_repository(context) / "register"),
+            "--now",
+            NOW,
+            "--format",
+            "json",
+        ],
+        "cold-warm",
+        needs_riskctl=True,
+        prepare=prepare_diff_repository,
+    ),
     Measurement("import-typer", python("-c", "import typer"), "startup"),
     Measurement("python-pass", python("-c", "pass"), "startup"),
     Measurement("help", riskctl("--help"), "startup", needs_riskctl=True),
@@ -127,6 +180,7 @@ MEASUREMENTS: tuple[Measurement, ...] = (
 BENCHMARKS: tuple[Benchmark, ...] = (
     Benchmark("riskctl lint", "lint", floor="floor-csafe", goal=1.5),
     Benchmark("riskctl score (vs lint)", "score", floor="lint", goal=1.2),
+    Benchmark("riskctl diff, 1% changed (vs score)", "diff", floor="score", goal=0.25),
     Benchmark("riskctl --help", "help", floor="import-typer", goal=1.3),
     Benchmark("floor: CSafeLoader parse", "floor-csafe", floor=None, goal=None),
     Benchmark("floor: import typer", "import-typer", floor=None, goal=None),

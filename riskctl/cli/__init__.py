@@ -9,7 +9,7 @@ import traceback
 import typer
 
 from riskctl import __version__
-from riskctl.cli import diff, lint, rules, schema, score
+from riskctl.cli import diff, lint, log, rules, schema, score
 from riskctl.cli._common import EXIT_INTERNAL
 
 
@@ -41,6 +41,7 @@ def _root(
 app.command("lint")(lint.lint_command)
 app.command("score")(score.score_command)
 app.command("diff")(diff.diff_command)
+app.command("log")(log.log_command)
 app.add_typer(diff.gates_app)
 app.add_typer(rules.app)
 app.add_typer(schema.app)

@@ -104,5 +104,8 @@ def gates_list_command() -> None:
     """List every gate with its documentation."""
     from riskctl.diff import GATES
 
-    blocks = [f"{name}\n  " + gate.doc.replace("\n", "\n  ") for name, gate in GATES.items()]
+    blocks = [
+        name + "\n" + "\n".join(f"  {line}".rstrip() for line in gate.doc.splitlines())
+        for name, gate in GATES.items()
+    ]
     write_stdout("\n\n".join(blocks) + "\n")
