@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import datetime
 import enum
 import os
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -16,7 +14,9 @@ import typer
 
 from riskctl.errors import RiskctlError
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # datetime and tempfile are imported where used: `--help` stays fast
+    import datetime
+
     from riskctl.load import Sources
 
 EXIT_CLEAN = 0
@@ -29,6 +29,8 @@ EXIT_INTERNAL = 4
 def _parse_date(value: str | None) -> str | None:
     if value is not None:
         try:
+            import datetime
+
             datetime.date.fromisoformat(value)
         except ValueError:
             raise typer.BadParameter(f"{value!r} is not a date: use YYYY-MM-DD") from None
@@ -93,6 +95,8 @@ ColorOpt = Annotated[
 
 def today_or(now: str | None) -> datetime.date:
     """`--now` if given, else today: the only place riskctl reads the clock."""
+    import datetime
+
     return datetime.date.fromisoformat(now) if now else datetime.date.today()
 
 
@@ -131,6 +135,8 @@ def use_color(choice: ColorChoice) -> bool:
 def write_atomically(path: Path, text: str) -> None:
     """Write a file through a temporary file in the same folder and `os.replace`."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    import tempfile
+
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
