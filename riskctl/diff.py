@@ -148,6 +148,27 @@ def gate(name: str) -> Callable[[GateCheck], GateCheck]:
     return register
 
 
+def credit_changes(old: RiskScore | None, new: RiskScore | None) -> set[str]:
+    """Controls whose contribution to the risk's computed residual differs between the sides.
+
+    A contribution is a credit above 0 and the dimension it lowers; a control that earns
+    nothing contributes nothing, linked or not. So an edit that leaves every credit as it was
+    (a new title, a test that changes no grade) changes nothing here.
+    """
+
+    def contributions(score: RiskScore | None) -> dict[str, tuple[float, str | None]]:
+        if score is None:
+            return {}
+        return {c.control: (c.credit, c.dimension) for c in score.computed.controls if c.credit}
+
+    before, after = contributions(old), contributions(new)
+    return {
+        control
+        for control in before.keys() | after.keys()
+        if before.get(control) != after.get(control)
+    }
+
+
 def _cell_text(cell: Cell | None) -> str:
     return (
         "none" if cell is None else f"L{cell.likelihood} I{cell.impact} ({cell.score} {cell.level})"
@@ -158,17 +179,16 @@ def _cell_text(cell: Cell | None) -> str:
 def residual_lowered(context: GateContext) -> Iterator[GateHit]:
     """A risk's residual score went down with no change to any control it credits.
 
-    Only the risk's own numbers moved (its inherent rating, its override or its control list
-    unchanged in content): a lower residual should come from a control that got better, not
-    from an edit to the risk alone.
+    Every linked control earns the same credit before and after, so only the risk's own
+    numbers moved (its inherent rating or its override): a lower residual should come from a
+    control that got better, not from an edit to the risk alone. An edit to a control that does
+    not change its credit does not count as a change.
     """
     for risk_id, new in context.new_scores.items():
         old = context.old_scores.get(risk_id)
         if old is None or new.residual.score >= old.residual.score:
             continue
-        linked = set(old.risk.controls) | set(new.risk.controls)
-        controls_changed = any(("control", each) in context.changes for each in linked)
-        if not controls_changed and set(old.risk.controls) == set(new.risk.controls):
+        if not credit_changes(old, new):
             yield GateHit(
                 "residual-lowered",
                 risk_id,
@@ -191,7 +211,8 @@ def key_control_removed(context: GateContext) -> Iterator[GateHit]:
         kept = set(new_score.risk.controls) if new_score else set()
         for control_id in old_score.risk.controls:
             control = old_controls.get(control_id)
-            if control is not None and control.key and control_id not in kept and new_score:
+            is_relied_on = control is not None and control.key and control.status != "retired"
+            if is_relied_on and control_id not in kept and new_score:
                 yield GateHit(
                     "key-control-removed",
                     risk_id,
@@ -246,11 +267,11 @@ def acceptance_extended(context: GateContext) -> Iterator[GateHit]:
         if new is None or new.expires == old.expires:
             continue
         if new.expires is None or (old.expires is not None and new.expires > old.expires):
-            after = new.expires or "no expiry"
+            after = f"expires {new.expires}" if new.expires else "has no expiry"
             yield GateHit(
                 "acceptance-extended",
                 acceptance_id,
-                f"{acceptance_id} of {new.risk} now expires {after} instead of {old.expires}",
+                f"{acceptance_id} of {new.risk} now {after} instead of expiring {old.expires}",
             )
 
 
@@ -384,16 +405,17 @@ def diff_registers(
         changes["risk", risk_id] = EntityChange(
             base.kind, base.id, base.change, base.fields, moved, appetite
         )
-    # Controls: the risks whose residual each changed control moves.
+    # Controls: the risks whose residual each changed control moves (its credit changed).
+    movers = {
+        risk_id: credit_changes(old_scores.get(risk_id), new_scores.get(risk_id))
+        for (kind_name, risk_id), risk_change in changes.items()
+        if kind_name == "risk" and "residual" in risk_change.scores
+    }
     for (entity_kind, control_id), change in list(changes.items()):
         if entity_kind != "control":
             continue
         moved_risks = tuple(
-            risk_id
-            for (other_kind, risk_id), risk_change in changes.items()
-            if other_kind == "risk"
-            and "residual" in risk_change.scores
-            and control_id in _linked(old_scores, new_scores, risk_id)
+            risk_id for risk_id, controls in sorted(movers.items()) if control_id in controls
         )
         if moved_risks:
             changes[entity_kind, control_id] = EntityChange(
@@ -423,13 +445,3 @@ def diff_registers(
         gates=tuple(sorted(hits, key=lambda hit: (hit.gate, hit.id, hit.message))),
         method_effects=effects,
     )
-
-
-def _linked(
-    old_scores: Mapping[str, RiskScore], new_scores: Mapping[str, RiskScore], risk_id: str
-) -> set[str]:
-    linked: set[str] = set()
-    for scores in (old_scores, new_scores):
-        if risk_id in scores:
-            linked.update(scores[risk_id].risk.controls)
-    return linked

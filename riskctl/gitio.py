@@ -299,10 +299,12 @@ def read_diff_sides(
     def content(tree: Mapping[str, str | None], path: str) -> bytes:
         return blobs.read(path, tree[path])
 
-    everything = complete or CONFIG_FILE in changes
-    needed = set(old_tree) | set(new_tree) if everything else {CONFIG_FILE, *changes}
-    if not everything:
-        needed |= _dependants(changes, old_tree, new_tree, blobs)
+    needed: set[str] | None = None
+    if not complete and CONFIG_FILE not in changes:
+        needed = _dependants(changes, old_tree, new_tree, blobs)
+    everything = needed is None
+    if needed is None:
+        needed = set(old_tree) | set(new_tree)
     blobs.prefetch(
         blob
         for tree in (old_tree, new_tree)
@@ -354,8 +356,13 @@ def _dependants(
     old_tree: Mapping[str, str],
     new_tree: Mapping[str, str | None],
     blobs: _BlobReader,
-) -> set[str]:
-    """Unchanged files that the scores and gates of the changed entities depend on."""
+) -> set[str] | None:
+    """Changed files and the unchanged files their scores and gates depend on.
+
+    None when that cannot be told from file names: a changed entity file whose id is not its
+    name (RK102), or a linked control whose file is not `controls/ID.yaml`. Then everything is
+    read.
+    """
     changed = [found for path in changes if (found := _kind_and_id(path))]
     changed_controls = {entity_id for kind, entity_id in changed if kind == "control"}
     affected_risks = {entity_id for kind, entity_id in changed if kind == "risk"}
@@ -370,7 +377,20 @@ def _dependants(
                 found = _kind_and_id(path)
                 if found:
                     affected_risks.add(found[1])
-    needed: set[str] = set()
+    needed: set[str] = {CONFIG_FILE, *changes}
+    blobs.prefetch(
+        blob
+        for path in changes
+        for tree in (old_tree, new_tree)
+        if (blob := tree.get(path)) is not None
+    )
+    for path in changes:
+        found = _kind_and_id(path)
+        for tree in (old_tree, new_tree):
+            if found and path in tree:
+                data = parse(path, blobs.read(path, tree[path])).data
+                if isinstance(data, dict) and data.get("id") != found[1]:
+                    return None
     blobs.prefetch(
         blob
         for risk_id in affected_risks
@@ -385,7 +405,10 @@ def _dependants(
                 data = parse(path, blobs.read(path, tree[path])).data
                 linked = data.get("controls") if isinstance(data, dict) else None
                 for control in linked if isinstance(linked, list) else []:
-                    needed.add(f"controls/{control}.yaml")
+                    control_path = f"controls/{control}.yaml"
+                    if control_path not in old_tree and control_path not in new_tree:
+                        return None  # a dangling link, or a control in a misnamed file
+                    needed.add(control_path)
     acceptances = [path for path in old_tree if path.startswith("acceptances/")]
     if affected_risks and acceptances:
         blobs.prefetch(old_tree[path] for path in acceptances)

@@ -88,7 +88,8 @@ def diff_command(
         cache: ParseCache = {}
         old, new = load(sides.old, cache).register, load(sides.new, cache).register
         diff = diff_registers(old, new, today_or(now), sides.old_ref, sides.new_ref)
-    failing = set(requested) | set(new.config.gates.fail_on)
+    # The old side's policy too: a change must not switch off the gate that judges it.
+    failing = set(requested) | set(old.config.gates.fail_on) | set(new.config.gates.fail_on)
     write_stdout(DIFF_FORMATS[output_format.value](diff, failing))
     fired = {hit.gate for hit in diff.gates}
     raise typer.Exit(EXIT_FINDINGS if fired & failing else EXIT_CLEAN)

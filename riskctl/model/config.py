@@ -78,11 +78,22 @@ class Scoring(BaseModel):
     """custom only: grid[likelihood-1][impact-1] is a level name."""
 
 
+#: The gates of `riskctl diff` (riskctl/diff.py documents each; a test keeps the two in step).
+GateName = Literal[
+    "residual-lowered",
+    "key-control-removed",
+    "effectiveness-downgraded",
+    "acceptance-extended",
+    "above-appetite",
+    "risk-deleted",
+]
+
+
 class GatesConfig(BaseModel):
     """Pull-request gates of `riskctl diff` (see `riskctl gates list`)."""
 
     model_config = STRICT
-    fail_on: list[str] = []
+    fail_on: list[GateName] = []
     """Gates that fail `riskctl diff` (exit 1) when they fire; `--fail-on` adds to them."""
 
 
