@@ -25,6 +25,8 @@ def _cell(cell: Cell | None) -> str:
 def _value(value: Any) -> str:
     if value is None:
         return "(none)"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # YAML's 60 is a float in the model: show it as written
     text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
     return text if len(text) <= 80 else text[:77] + "..."
 
