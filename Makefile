@@ -11,10 +11,17 @@ NOW := 2026-11-27
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
+# A commit of this repository that retested a failing control: the README's diff example.
+DEMO_DIFF := e0c5512 65682c6
+
 demo: .venv/.installed  ## riskctl on the shipped register
 	$(BIN)/riskctl lint register --now $(NOW)
+	$(BIN)/riskctl score register --now $(NOW) --above-appetite
+	$(BIN)/riskctl score register --now $(NOW) --explain R-013
+	$(BIN)/riskctl diff $(DEMO_DIFF) register --now $(NOW)
+	$(BIN)/riskctl log C-066 register
 	$(BIN)/riskctl rules list
-	$(BIN)/riskctl rules explain RK103
+	$(BIN)/riskctl gates list
 	$(BIN)/riskctl schema export --check
 
 check: .venv/.installed  ## before every commit: lint, format, type check, tests
