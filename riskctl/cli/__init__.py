@@ -9,7 +9,7 @@ import traceback
 import typer
 
 from riskctl import __version__
-from riskctl.cli import diff, lint, log, rules, schema, score
+from riskctl.cli import diff, lint, log, report, rules, schema, score
 from riskctl.cli._common import EXIT_INTERNAL
 
 
@@ -43,6 +43,7 @@ app.command("score")(score.score_command)
 app.command("diff")(diff.diff_command)
 app.command("log")(log.log_command)
 app.add_typer(diff.gates_app)
+app.add_typer(report.app)
 app.add_typer(rules.app)
 app.add_typer(schema.app)
 

@@ -1,0 +1,271 @@
+"""Ready-made values for the report templates: formatted strings and sorted rows, no logic left.
+
+Templates do no arithmetic (a test forbids it): every number, label and row is computed here,
+from the register and its scorecard.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from riskctl.errors import RiskctlError
+from riskctl.model.acceptance import Acceptance
+from riskctl.model.control import Control
+from riskctl.model.incident import Incident
+from riskctl.model.kri import Kri
+from riskctl.model.owner import Owner
+from riskctl.model.register import Register
+from riskctl.model.risk import Risk
+from riskctl.score.explain import explain
+from riskctl.score.matrix import Cell
+from riskctl.score.residual import ControlCredit, RiskScore, Scorecard, latest_test
+
+LIKELIHOOD_NAMES = ("rare", "unlikely", "possible", "likely", "almost-certain")
+REGISTER_HEADER = (
+    "risk", "title", "category", "owner", "inherent", "residual", "projected", "target",
+    "appetite", "controls", "next review",
+)  # fmt: skip
+RCM_HEADER = (
+    "risk", "process", "control", "title", "key", "nature", "automation", "frequency", "owner",
+    "status", "last test", "result", "effectiveness (design / operating)", "residual credit",
+)  # fmt: skip
+IMPACT_NAMES = ("insignificant", "minor", "moderate", "major", "severe")
+
+
+def tier_text(cell: Cell | None) -> str:
+    """`L3 I4 · 12 high`, or `—` for a tier not set."""
+    if cell is None:
+        return "—"
+    return f"L{cell.likelihood} I{cell.impact} · {cell.score} {cell.level}"
+
+
+def appetite_text(score: RiskScore) -> str:
+    """`above (medium)`, `within (low)` or `not judged`."""
+    if score.appetite.within is None:
+        return "not judged"
+    return f"{'within' if score.appetite.within else '**above**'} ({score.appetite.limit})"
+
+
+def review_text(score: RiskScore, today: datetime.date) -> str:
+    """The next review date, flagged when overdue."""
+    if score.next_review is None:
+        return "never reviewed"
+    overdue = " (overdue)" if score.next_review < today else ""
+    return f"{score.next_review}{overdue}"
+
+
+def heat_map(scores: Sequence[RiskScore], tier: str) -> dict[str, Any]:
+    """A likelihood x impact table of risk counts: rows likelihood 5 to 1, columns impact 1-5."""
+    counts: dict[tuple[int, int], int] = {}
+    for score in scores:
+        cell = score.inherent if tier == "inherent" else score.residual
+        key = (cell.likelihood, cell.impact)
+        counts[key] = counts.get(key, 0) + 1
+    header = ["likelihood \\ impact"] + [
+        f"{impact} {IMPACT_NAMES[impact - 1]}" for impact in range(1, 6)
+    ]
+    rows = [
+        [f"{likelihood} {LIKELIHOOD_NAMES[likelihood - 1]}"]
+        + [str(counts.get((likelihood, impact), "")) for impact in range(1, 6)]
+        for likelihood in range(5, 0, -1)
+    ]
+    return {"title": tier, "header": header, "rows": rows}
+
+
+def _method_line(card: Scorecard) -> str:
+    return f"{card.method['name']} ({card.method['fingerprint']})"
+
+
+def _open_scores(card: Scorecard) -> list[RiskScore]:
+    scores = [score for score in card.risks if score.risk.status == "open"]
+    scores.sort(key=lambda s: (-s.residual.score, -s.inherent.score, s.risk.id))
+    return scores
+
+
+def register_context(
+    register: Register, card: Scorecard, today: datetime.date, source: str
+) -> dict[str, Any]:
+    """All open risks with their tiers, owners and controls; inherent and residual heat maps."""
+    scores = _open_scores(card)
+    owners = register.by_id(Owner)
+    above = sum(1 for score in scores if score.appetite.within is False)
+    return {
+        "now": str(today),
+        "source": source,
+        "method": _method_line(card),
+        "summary": f"{len(scores)} open risks, {above} above appetite",
+        "heat_maps": [heat_map(scores, "inherent"), heat_map(scores, "residual")],
+        "risk_header": list(REGISTER_HEADER),
+        "risk_rows": [
+            [
+                score.risk.id,
+                score.risk.title,
+                score.risk.category,
+                owners[score.risk.owner].name if score.risk.owner in owners else score.risk.owner,
+                tier_text(score.inherent),
+                tier_text(score.residual)
+                + (" (override)" if score.residual_source == "override" else ""),
+                tier_text(score.projected.cell),
+                tier_text(score.target),
+                appetite_text(score),
+                ", ".join(score.risk.controls) or "—",
+                review_text(score, today),
+            ]
+            for score in scores
+        ],
+    }
+
+
+def _last_test(control: Control) -> tuple[str, str]:
+    test = latest_test(control, "operating") or latest_test(control, "design")
+    if test is None:
+        return "never tested", "—"
+    return f"{test.date} ({test.type})", test.result
+
+
+def rcm_context(
+    register: Register, card: Scorecard, today: datetime.date, source: str
+) -> dict[str, Any]:
+    """The Risk Control Matrix: one row per risk-control pair, with the RCM columns."""
+    controls = register.by_id(Control)
+    owners = register.by_id(Owner)
+    rows = []
+    for score in sorted(card.risks, key=lambda s: s.risk.id):
+        risk = score.risk
+        if risk.status != "open":
+            continue
+        earned = {credit.control: credit for credit in score.computed.controls}
+        for control_id in dict.fromkeys(risk.controls):
+            control = controls.get(control_id)
+            if control is None:
+                rows.append([risk.id, risk.process or "—", control_id, "(not in the register)"]
+                            + ["—"] * 10)  # fmt: skip
+                continue
+            tested, result = _last_test(control)
+            owner = owners[control.owner].name if control.owner in owners else control.owner
+            credit = earned.get(control_id)
+            rows.append(
+                [
+                    risk.id,
+                    risk.process or "—",
+                    control.id,
+                    control.title,
+                    "key" if control.key else "non-key",
+                    control.nature,
+                    control.automation or "—",
+                    control.frequency or "—",
+                    owner,
+                    control.status,
+                    tested,
+                    result,
+                    f"{control.effectiveness.design} / {control.effectiveness.operating}",
+                    f"{credit.credit:g} on {credit.dimension}" if credit and credit.credit else "0",
+                ]
+            )
+    return {
+        "now": str(today),
+        "source": source,
+        "method": _method_line(card),
+        "header": list(RCM_HEADER),
+        "rows": rows,
+        "summary": f"{len(rows)} risk-control pairs over "
+        f"{len({row[0] for row in rows})} open risks",
+    }
+
+
+def risk_context(
+    register: Register, card: Scorecard, risk_id: str, today: datetime.date, source: str
+) -> dict[str, Any]:
+    """One risk on one page: tiers, controls, KRIs, incidents, acceptances, the derivation."""
+    score = next((s for s in card.risks if s.risk.id == risk_id), None)
+    if score is None:
+        known = ", ".join(s.risk.id for s in card.risks[:8])
+        raise RiskctlError(f"no risk {risk_id!r} in the register (risks: {known}, ...)")
+    risk: Risk = score.risk
+    controls = register.by_id(Control)
+    owners: Mapping[str, Owner] = register.by_id(Owner)
+    kris = [
+        kri for kri in register.by_id(Kri).values() if kri.id in risk.kris or risk.id in kri.risks
+    ]
+    incidents = sorted(
+        (i for i in register.by_id(Incident).values() if risk.id in i.risks),
+        key=lambda i: (i.occurred, i.id),
+        reverse=True,
+    )
+    acceptances = sorted(
+        (a for a in register.by_id(Acceptance).values() if a.risk == risk.id),
+        key=lambda a: a.id,
+    )
+    earned = {credit.control: credit for credit in score.computed.controls}
+    return {
+        "now": str(today),
+        "source": source,
+        "method": _method_line(card),
+        "id": risk.id,
+        "title": risk.title,
+        "description": (risk.description or "").strip(),
+        "facts": [
+            ["category", risk.category],
+            ["owner", owners[risk.owner].name if risk.owner in owners else risk.owner],
+            ["process", risk.process or "—"],
+            ["status", risk.status],
+            ["treatment", risk.treatment or "—"],
+            ["reviewed", str(risk.reviewed) if risk.reviewed else "never"],
+            ["next review", review_text(score, today)],
+            ["appetite", appetite_text(score)],
+        ],
+        "tiers": [
+            ["inherent", tier_text(score.inherent), "the analyst's assessment"],
+            [
+                "residual",
+                tier_text(score.residual),
+                "analyst's override: " + (risk.override_reason or "").strip()
+                if score.residual_source == "override"
+                else "computed from the controls in place",
+            ],
+            ["projected", tier_text(score.projected.cell), "planned controls counted"],
+            ["target", tier_text(score.target), "the analyst's goal"],
+        ],
+        "controls": [
+            _control_row(control_id, controls, earned)
+            for control_id in dict.fromkeys(risk.controls)
+        ],
+        "kris": [
+            [
+                kri.id,
+                kri.title,
+                f"{kri.observations[-1].value:g} on {kri.observations[-1].date}"
+                if kri.observations
+                else "no observation",
+                f"amber {kri.thresholds.amber:g}, red {kri.thresholds.red:g} ({kri.direction})",
+            ]
+            for kri in sorted(kris, key=lambda k: k.id)
+        ],
+        "incidents": [
+            [i.id, i.kind, str(i.occurred), str(i.severity), i.status, i.title] for i in incidents
+        ],
+        "acceptances": [
+            [a.id, str(a.decided), str(a.expires) if a.expires else "no expiry", a.approver]
+            for a in acceptances
+        ],
+        "derivation": explain(score, card, today).rstrip("\n").replace("```", "` ` `"),
+    }
+
+
+def _control_row(
+    control_id: str, controls: Mapping[str, Control], earned: Mapping[str, ControlCredit]
+) -> list[str]:
+    control = controls.get(control_id)
+    credit = earned.get(control_id)
+    if control is None:
+        return [control_id, "(not in the register)", "—", "—", "0", "—"]
+    return [
+        control_id,
+        control.title,
+        "key" if control.key else "non-key",
+        control.status,
+        f"{credit.credit:g}" if credit else "0",
+        credit.reason if credit else "—",
+    ]
