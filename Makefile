@@ -18,6 +18,9 @@ demo: .venv/.installed  ## riskctl on the shipped register
 	$(BIN)/riskctl lint register --now $(NOW)
 	$(BIN)/riskctl score register --now $(NOW) --above-appetite
 	$(BIN)/riskctl score register --now $(NOW) --explain R-013
+	$(BIN)/riskctl kri status register --now $(NOW)
+	$(BIN)/riskctl incidents register --now $(NOW)
+	$(BIN)/riskctl premortem register --now $(NOW)
 	$(BIN)/riskctl diff $(DEMO_DIFF) register --now $(NOW)
 	$(BIN)/riskctl log C-066 register
 	$(BIN)/riskctl rules list

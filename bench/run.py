@@ -140,6 +140,35 @@ def prepare_diff_repository(context: Context) -> None:
     partial.rename(repository)
 
 
+KRI_SERIES_POINTS = 100_000
+
+
+def kri_series(context: Context) -> Path:
+    """Where the `kri xmr` benchmark's series lives."""
+    del context
+    return DATA / f"kri-series-{KRI_SERIES_POINTS}-seed{SEED}.csv"
+
+
+def prepare_kri_series(context: Context) -> None:
+    """A daily `date,value` series of 100,000 points with a shift in level, for `kri xmr`."""
+    import random
+
+    path = kri_series(context)
+    if path.is_file():
+        return
+    generator = random.Random(SEED)
+    start = datetime.date(1800, 1, 1)
+    lines = ["date,value\n"]
+    for index in range(KRI_SERIES_POINTS):
+        level = 100.0 if index < KRI_SERIES_POINTS * 3 // 5 else 104.0
+        day = start + datetime.timedelta(days=index)
+        lines.append(f"{day.isoformat()},{generator.gauss(level, 3.0):.2f}\n")
+    DATA.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text("".join(lines), encoding="utf-8")
+    partial.rename(path)  # only a complete series ever has the final name
+
+
 MEASUREMENTS: tuple[Measurement, ...] = (
     Measurement("floor-csafe", python(str(BENCH / "floor_csafe.py"), "{register}"), "cold-warm"),
     Measurement(
@@ -172,6 +201,23 @@ MEASUREMENTS: tuple[Measurement, ...] = (
         needs_riskctl=True,
         prepare=prepare_diff_repository,
     ),
+    Measurement(
+        "kri-xmr",
+        lambda context: [
+            *(context.riskctl or []),
+            "kri",
+            "xmr",
+            "--csv",
+            str(kri_series(context)),
+            "--baseline",
+            "20000",
+            "--format",
+            "json",
+        ],
+        "cold-warm",
+        needs_riskctl=True,
+        prepare=prepare_kri_series,
+    ),
     Measurement("import-typer", python("-c", "import typer"), "startup"),
     Measurement("python-pass", python("-c", "pass"), "startup"),
     Measurement("help", riskctl("--help"), "startup", needs_riskctl=True),
@@ -182,6 +228,7 @@ BENCHMARKS: tuple[Benchmark, ...] = (
     Benchmark("riskctl score (vs lint)", "score", floor="lint", goal=1.2),
     Benchmark("riskctl diff, 1% changed (vs score)", "diff", floor="score", goal=0.25),
     Benchmark("riskctl --help", "help", floor="import-typer", goal=1.3),
+    Benchmark("riskctl kri xmr --csv, 100,000 points", "kri-xmr", floor=None, goal=1.0),
     Benchmark("floor: CSafeLoader parse", "floor-csafe", floor=None, goal=None),
     Benchmark("floor: import typer", "import-typer", floor=None, goal=None),
     Benchmark("ref: python -c pass", "python-pass", floor=None, goal=None),

@@ -9,7 +9,7 @@ import traceback
 import typer
 
 from riskctl import __version__
-from riskctl.cli import diff, lint, log, report, rules, schema, score
+from riskctl.cli import diff, incidents, kri, lint, log, premortem, report, rules, schema, score
 from riskctl.cli._common import EXIT_INTERNAL
 
 
@@ -42,7 +42,10 @@ app.command("lint")(lint.lint_command)
 app.command("score")(score.score_command)
 app.command("diff")(diff.diff_command)
 app.command("log")(log.log_command)
+app.command("premortem")(premortem.premortem_command)
+app.command("incidents")(incidents.incidents_command)
 app.add_typer(diff.gates_app)
+app.add_typer(kri.app)
 app.add_typer(report.app)
 app.add_typer(rules.app)
 app.add_typer(schema.app)

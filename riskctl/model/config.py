@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
 from riskctl.model.common import STRICT, Text
+from riskctl.model.launch import Rating10
 
 SeverityName = Literal["error", "warning", "note", "off"]
 
@@ -97,6 +98,108 @@ class GatesConfig(BaseModel):
     """Gates that fail `riskctl diff` (exit 1) when they fire; `--fail-on` adds to them."""
 
 
+#: An action priority: H (the team must act or justify not acting), M (should), L (could).
+Priority = Literal["H", "M", "L"]
+#: A band of 1-10 ratings, `[lowest, highest]`, both included: `[7, 10]`, `[1, 1]`.
+Band = tuple[Rating10, Rating10]
+
+
+class ActionPriorityRow(BaseModel):
+    """One row of an action priority table: a severity band and an occurrence band."""
+
+    model_config = STRICT
+    severity: Band
+    """The row's severity band, `[lowest, highest]`."""
+    occurrence: Band
+    """The row's occurrence band, `[lowest, highest]`."""
+    ap: Annotated[tuple[Priority, ...], Field(min_length=1)]
+    """The action priority (H, M or L) for each detection band, in `detection_bands` order."""
+    provenance: str | None = None
+    """Where the row comes from and how far it has been checked."""
+
+
+class ActionPriorityTable(BaseModel):
+    """An FMEA action priority (AP) table: H, M or L for each severity, occurrence, detection.
+
+    The rows' severity and occurrence bands and the detection bands must give exactly one
+    priority for each of the 1,000 combinations of three 1-10 ratings.
+    """
+
+    model_config = STRICT
+    source: str | None = None
+    """Where the table comes from."""
+    status: str | None = None
+    """How far the table has been checked, e.g. `transcribed — verify`."""
+    detection_bands: Annotated[tuple[Band, ...], Field(min_length=1)]
+    """The detection bands, `[lowest, highest]` each: the columns of every row's `ap`."""
+    rows: Annotated[tuple[ActionPriorityRow, ...], Field(min_length=1)]
+    """The rows; each (severity, occurrence) pair falls in exactly one."""
+
+    @model_validator(mode="after")
+    def _covers_every_combination(self) -> Self:
+        problems = coverage_problems(self)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+def coverage_problems(table: ActionPriorityTable) -> list[str]:
+    """What keeps a table from giving exactly one priority for each S/O/D combination."""
+    ratings = range(1, 11)
+    bands = [(f"detection_bands[{i}]", band) for i, band in enumerate(table.detection_bands)]
+    for index, row in enumerate(table.rows):
+        bands += [(f"rows[{index}].severity", row.severity)]
+        bands += [(f"rows[{index}].occurrence", row.occurrence)]
+    problems = [
+        f"{where} [{low}, {high}] runs backwards: write [lowest, highest]"
+        for where, (low, high) in bands
+        if low > high
+    ]
+    problems += [
+        f"rows[{index}].ap has {len(row.ap)} priorities for {len(table.detection_bands)} "
+        "detection bands"
+        for index, row in enumerate(table.rows)
+        if len(row.ap) != len(table.detection_bands)
+    ]
+    detection = {
+        f"D {d}": sum(low <= d <= high for low, high in table.detection_bands) for d in ratings
+    }
+    problems += _coverage_counts(detection, "detection band")
+    pairs = {
+        f"S {s} O {o}": sum(
+            row.severity[0] <= s <= row.severity[1] and row.occurrence[0] <= o <= row.occurrence[1]
+            for row in table.rows
+        )
+        for s in ratings
+        for o in ratings
+    }
+    problems += _coverage_counts(pairs, "row")
+    return problems
+
+
+def _coverage_counts(counts: dict[str, int], what: str) -> list[str]:
+    """`no row covers S 1 O 1, S 1 O 2 and 8 more`; `more than one row covers S 9 O 4`."""
+    problems = []
+    for verb, keys in (
+        (f"no {what} covers", [key for key, count in counts.items() if count == 0]),
+        (f"more than one {what} covers", [key for key, count in counts.items() if count > 1]),
+    ):
+        if keys:
+            more = f" and {len(keys) - 4} more" if len(keys) > 4 else ""
+            problems.append(f"{verb} {', '.join(keys[:4])}{more}")
+    return problems
+
+
+class PremortemConfig(BaseModel):
+    """Settings of `riskctl premortem` and the launch rules (RK7xx)."""
+
+    model_config = STRICT
+    action_priority: ActionPriorityTable | None = None
+    """Replaces the AIAG-VDA action priority table shipped with riskctl (its
+    `riskctl/data/action-priority.yaml`), in the same shape; it must cover every S/O/D
+    combination."""
+
+
 class Config(BaseModel):
     """The register's configuration, `register/riskctl.yaml`."""
 
@@ -108,3 +211,5 @@ class Config(BaseModel):
     review_days: dict[str, Annotated[int, Field(ge=1, strict=True)]] | None = None
     """Days between reviews per residual level; the method's defaults when absent."""
     gates: GatesConfig = GatesConfig()
+    premortem: PremortemConfig = PremortemConfig()
+    """Launch pre-mortems: an optional override of the action priority table."""

@@ -7,6 +7,11 @@ Source: ../shared/reference/residual-scoring.md, section 3 (the project default 
 2. Its grade is the lower of design and operating effectiveness (effective > partially-effective
    > ineffective = not-tested); credits effective 0.6, partially-effective 0.3, others 0 (from
    riskctl.yaml `scoring.credits`); a control whose latest operating test failed earns 0.
+   Project rule (rca.md section 7, the incident feedback loop): a control whose latest failure
+   in an incident (the latest `occurred` among incidents and near-misses that list it in
+   `failed_controls`) postdates its latest passing operating test earns 0 too; no passing
+   operating test at all counts as postdating. A passing test on the failure's day, or later,
+   restores the credit.
 3. Credits apply on the dimension the control `reduces` (likelihood, impact, or both).
 4. Per dimension, compound R = 1 - prod(1 - c_i) (default), or strongest R = max c_i
    (SimpleRisk's `get_residual_risk`).
@@ -20,13 +25,14 @@ from __future__ import annotations
 
 import datetime
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from riskctl.errors import RiskctlError
 from riskctl.model.config import Config, Credits
 from riskctl.model.control import Control, ControlTest
+from riskctl.model.incident import Incident
 from riskctl.model.register import Register
 from riskctl.model.risk import Risk
 from riskctl.score.matrix import (
@@ -45,6 +51,17 @@ DIMENSIONS: tuple[Dimension, Dimension] = ("likelihood", "impact")
 TOLERANCE = 1e-9
 
 GRADE_ORDER = {"effective": 2, "partially-effective": 1, "ineffective": 0, "not-tested": 0}
+
+
+@dataclass(frozen=True, order=True)
+class Failure:
+    """A control's failure named by an incident: when it occurred, and which incident says so.
+
+    Ordered by date, then incident id, so `max` picks the latest (a tie goes to the higher id).
+    """
+
+    occurred: datetime.date
+    incident: str
 
 
 @dataclass(frozen=True)
@@ -128,8 +145,63 @@ def grade(control: Control) -> str:
     return design if GRADE_ORDER[design] <= GRADE_ORDER[operating] else operating
 
 
-def control_credit(control: Control, tier: Tier, table: Credits) -> tuple[float, str]:
-    """The credit a control earns in a tier, and the reason in words."""
+def latest_passing_test(control: Control) -> ControlTest | None:
+    """The most recent operating test that passed; the last listed wins a tie."""
+    latest = None
+    for test in control.tests:
+        if (
+            test.type == "operating"
+            and test.result == "pass"
+            and (latest is None or test.date >= latest.date)
+        ):
+            latest = test
+    return latest
+
+
+def latest_failures(incidents: Iterable[Incident]) -> dict[str, Failure]:
+    """Control id → its latest failure among the incidents (and near-misses) that name it.
+
+    A control listed twice in one incident, or in several incidents on one day, keeps one
+    failure: the latest date, and on a tie the highest incident id.
+    """
+    failures: dict[str, Failure] = {}
+    for incident in incidents:
+        failure = Failure(incident.occurred, incident.id)
+        for control_id in incident.failed_controls:
+            known = failures.get(control_id)
+            if known is None or failure > known:
+                failures[control_id] = failure
+    return dict(sorted(failures.items()))
+
+
+def failure_outweighs_tests(control: Control, failure: Failure | None) -> str | None:
+    """Why an incident failure voids the control's credit, or None when it does not.
+
+    It does when the failure postdates the latest passing operating test, or when there is no
+    passing operating test at all.
+    """
+    if failure is None:
+        return None
+    passed = latest_passing_test(control)
+    if passed is None:
+        return (
+            f"failed in {failure.incident} ({failure.occurred}) and has no passing operating test"
+        )
+    if failure.occurred > passed.date:
+        return (
+            f"failed in {failure.incident} ({failure.occurred}) after its latest passing "
+            f"operating test ({passed.date})"
+        )
+    return None
+
+
+def control_credit(
+    control: Control, tier: Tier, table: Credits, failure: Failure | None = None
+) -> tuple[float, str]:
+    """The credit a control earns in a tier, and the reason in words.
+
+    `failure` is the control's latest failure in an incident (see `latest_failures`), if any.
+    """
     if control.status == "retired":
         return 0.0, "retired: never counts"
     if control.status == "planned":
@@ -139,6 +211,9 @@ def control_credit(control: Control, tier: Tier, table: Credits) -> tuple[float,
     latest = latest_test(control, "operating")
     if latest is not None and latest.result == "fail":
         return 0.0, f"latest operating test ({latest.date}) failed"
+    voided = failure_outweighs_tests(control, failure)
+    if voided is not None:
+        return 0.0, voided
     control_grade = grade(control)
     credit = {
         "effective": table.effective,
@@ -147,8 +222,17 @@ def control_credit(control: Control, tier: Tier, table: Credits) -> tuple[float,
     design, operating = control.effectiveness.design, control.effectiveness.operating
     why = f"grade {control_grade} (design {design}, operating {operating})"
     if control.status == "degraded" and credit > table.partially_effective:
-        return table.partially_effective, f"{why}, but degraded: capped at partially-effective"
-    return credit, f"{why}, {control.status}"
+        why = f"{why}, but degraded: capped at partially-effective"
+        credit = table.partially_effective
+    else:
+        why = f"{why}, {control.status}"
+    passed = latest_passing_test(control) if failure is not None else None
+    if failure is not None and passed is not None:  # a failure that a later test outweighs
+        why += (
+            f"; failed in {failure.incident} ({failure.occurred}), before its latest passing "
+            f"operating test ({passed.date})"
+        )
+    return credit, why
 
 
 def combine(earned: Sequence[float], method: str) -> float:
@@ -182,8 +266,13 @@ def compute_tier(
     tier: Tier,
     config: Config,
     matrix: Matrix,
+    failures: Mapping[str, Failure] | None = None,
 ) -> TierResult:
-    """One computed tier (residual or projected) of a risk."""
+    """One computed tier (residual or projected) of a risk.
+
+    `failures` maps control ids to their latest incident failure (`latest_failures`).
+    """
+    failures = failures or {}
     contributions = []
     per_dimension: dict[Dimension, list[float]] = {"likelihood": [], "impact": []}
     for control_id in dict.fromkeys(risk.controls):  # a control linked twice counts once
@@ -191,7 +280,9 @@ def compute_tier(
         if control is None:
             contributions.append(ControlCredit(control_id, 0.0, None, "not in the register"))
             continue
-        credit, reason = control_credit(control, tier, config.scoring.credits)
+        credit, reason = control_credit(
+            control, tier, config.scoring.credits, failures.get(control_id)
+        )
         if control.reduces is None:
             credit, reason = 0.0, "no `reduces`: it does not say which dimension it lowers"
         contributions.append(ControlCredit(control_id, credit, control.reduces, reason))
@@ -216,10 +307,17 @@ def compute_tier(
 
 
 def score_risk(
-    risk: Risk, controls: Mapping[str, Control], config: Config, matrix: Matrix
+    risk: Risk,
+    controls: Mapping[str, Control],
+    config: Config,
+    matrix: Matrix,
+    failures: Mapping[str, Failure] | None = None,
 ) -> RiskScore:
-    """Inherent, residual (computed or overridden), projected and target tiers of one risk."""
-    computed = compute_tier(risk, controls, "residual", config, matrix)
+    """Inherent, residual (computed or overridden), projected and target tiers of one risk.
+
+    `failures` maps control ids to their latest incident failure (`latest_failures`).
+    """
+    computed = compute_tier(risk, controls, "residual", config, matrix, failures)
     if risk.residual is not None:
         residual = matrix.cell(risk.residual.likelihood, risk.residual.impact)
         source: Literal["computed", "override"] = "override"
@@ -245,7 +343,7 @@ def score_risk(
         computed=computed,
         residual=residual,
         residual_source=source,
-        projected=compute_tier(risk, controls, "projected", config, matrix),
+        projected=compute_tier(risk, controls, "projected", config, matrix, failures),
         target=target,
         appetite=Appetite(limit, within),
         next_review=next_review,
@@ -266,14 +364,16 @@ def score_register(register: Register, config: Config | None = None) -> Scorecar
     """Score every risk of a register (open and closed), in id order.
 
     `config` scores the register under another configuration (the diff's "old data under the
-    new method"); by default the register's own.
+    new method"); by default the register's own. A control's credit also depends on the
+    register's incidents: see `latest_failures` and `failure_outweighs_tests`.
     """
     config = config or register.config
     matrix = usable_matrix(config)
     controls = register.by_id(Control)
+    failures = latest_failures(register.by_id(Incident).values())
     risks = sorted(register.by_id(Risk).values(), key=lambda risk: risk.id)
     return Scorecard(
         matrix=matrix,
         method=method_document(config, matrix),
-        risks=tuple(score_risk(risk, controls, config, matrix) for risk in risks),
+        risks=tuple(score_risk(risk, controls, config, matrix, failures) for risk in risks),
     )

@@ -16,6 +16,9 @@ FAMILY_OF_DIGIT = {
     "2": "scoring",
     "3": "controls",
     "4": "acceptances",
+    "5": "kris",
+    "6": "incidents",
+    "7": "launches",
     "8": "config",
 }
 

@@ -25,7 +25,17 @@ from riskctl.model.register import Record, Register
 from riskctl.score.residual import RiskScore, Scorecard, score_register
 
 #: Modules holding rules, in code order.
-RULE_MODULES = ("files", "identity", "scoring", "controls", "acceptances", "config")
+RULE_MODULES = (
+    "files",
+    "identity",
+    "scoring",
+    "controls",
+    "acceptances",
+    "kris",
+    "incidents",
+    "launches",
+    "config",
+)
 
 OptionsT = TypeVar("OptionsT", bound=BaseModel)
 

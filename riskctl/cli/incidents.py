@@ -1,0 +1,71 @@
+"""`riskctl incidents`: incidents and near-misses per risk and per root-cause category."""
+
+from __future__ import annotations
+
+import enum
+from typing import Annotated
+
+import typer
+
+from riskctl.cli._common import (
+    DEFAULT_REGISTER,
+    NowOpt,
+    RegisterArg,
+    RevisionOpt,
+    _parse_date,
+    operational_errors,
+    read_sources,
+    today_or,
+    write_stdout,
+)
+
+
+class IncidentsFormat(enum.StrEnum):
+    """Output formats of `riskctl incidents`."""
+
+    TABLE = "table"
+    JSON = "json"
+
+
+SinceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--since",
+        help="Count only what occurred on or after this date (default: all up to --now).",
+        callback=_parse_date,
+        metavar="YYYY-MM-DD",
+    ),
+]
+
+
+def incidents_command(
+    path: RegisterArg = DEFAULT_REGISTER,
+    since: SinceOpt = None,
+    now: NowOpt = None,
+    revision: RevisionOpt = None,
+    output_format: Annotated[
+        IncidentsFormat, typer.Option("--format", "-f", help="table or json.")
+    ] = IncidentsFormat.TABLE,
+) -> None:
+    """Count incidents and near-misses per risk and per root-cause category.
+
+    Counts what occurred on or before --now (and on or after --since), with the
+    near-miss-to-incident ratio, near-misses ÷ incidents, as a leading indicator. Exit 3 for a
+    register that cannot be read.
+    """
+    import datetime
+
+    from riskctl.incidents import summarise
+    from riskctl.load import load
+    from riskctl.output.incidents import INCIDENT_FORMATS
+
+    today = today_or(now)
+    first = datetime.date.fromisoformat(since) if since else None
+    if first is not None and first > today:
+        raise typer.BadParameter(
+            f"{first} is after --now ({today}): nothing can have occurred in between",
+            param_hint="'--since'",
+        )
+    with operational_errors():
+        register = load(read_sources(path, revision)).register
+    write_stdout(INCIDENT_FORMATS[output_format.value](summarise(register, today, first)))

@@ -1,0 +1,156 @@
+"""`riskctl kri status` and `riskctl kri xmr`: KRI bands, XmR signals and period deltas."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from riskctl.cli._common import (
+    DEFAULT_REGISTER,
+    ColorChoice,
+    ColorOpt,
+    NowOpt,
+    RegisterArg,
+    RevisionOpt,
+    operational_errors,
+    read_sources,
+    today_or,
+    use_color,
+    write_stdout,
+)
+
+if TYPE_CHECKING:
+    import datetime
+
+    from riskctl.kri.status import KriStatus
+
+app = typer.Typer(
+    name="kri",
+    help="Key risk indicators: threshold status, XmR signals, week and year deltas.",
+    no_args_is_help=True,
+)
+
+
+class KriFormat(enum.StrEnum):
+    """Output formats of `riskctl kri`."""
+
+    TABLE = "table"
+    JSON = "json"
+
+
+FormatOpt = Annotated[KriFormat, typer.Option("--format", "-f", help="table or json.")]
+
+
+@app.command("status")
+def status_command(
+    path: RegisterArg = DEFAULT_REGISTER,
+    ids: Annotated[
+        list[str] | None,
+        typer.Option("--id", help="Only this KRI (repeatable).", metavar="KRI-ID"),
+    ] = None,
+    output_format: FormatOpt = KriFormat.TABLE,
+    now: NowOpt = None,
+    revision: RevisionOpt = None,
+    color: ColorOpt = ColorChoice.AUTO,
+) -> None:
+    """Show each KRI's latest value, green/amber/red status, XmR signals, WoW and YoY.
+
+    The register is frozen at --now: later observations are ignored. Limits are locked to the
+    KRI's `baseline` when it has one. Exit 3 for an unknown KRI id or a register that cannot be
+    read.
+    """
+    from riskctl.kri.status import register_status
+    from riskctl.load import load
+    from riskctl.output.kri import render_status_json, render_status_text
+
+    today = today_or(now)
+    with operational_errors():
+        register = load(read_sources(path, revision)).register
+        statuses = register_status(register, today, ids or ())
+    if output_format is KriFormat.JSON:
+        write_stdout(render_status_json(statuses, today))
+    elif use_color(color):
+        _print_coloured(statuses, today)
+    else:
+        write_stdout(render_status_text(statuses, today))
+
+
+@app.command("xmr")
+def xmr_command(
+    csv_file: Annotated[
+        Path,
+        typer.Option(
+            "--csv",
+            help="A CSV file with a header row `date,value`, dates YYYY-MM-DD.",
+            metavar="FILE",
+        ),
+    ],
+    baseline: Annotated[
+        int | None,
+        typer.Option(
+            "--baseline", min=1, help="Lock the limits to the first N points.", metavar="N"
+        ),
+    ] = None,
+    floor_at_zero: Annotated[
+        bool,
+        typer.Option(
+            "--floor-at-zero", help="Floor the lower limit at 0 (counts, non-negative rates)."
+        ),
+    ] = False,
+    output_format: FormatOpt = KriFormat.TABLE,
+) -> None:
+    """XmR analysis of any series: limits, provisional below 20 points, and every signal.
+
+    Exit 3 for a malformed row (the message names its line), fewer than 6 points, or a
+    --baseline longer than the series.
+    """
+    from riskctl.errors import RiskctlError
+    from riskctl.kri.xmr import FirstPoints, analyse, parse_series_csv
+    from riskctl.output.kri import render_xmr_json, render_xmr_text
+
+    with operational_errors():
+        try:
+            text = csv_file.read_bytes().decode("utf-8")
+        except OSError as error:
+            raise RiskctlError(f"cannot read {csv_file}: {error.strerror}") from None
+        except UnicodeDecodeError:
+            raise RiskctlError(f"{csv_file} is not UTF-8 text") from None
+        dates, values = parse_series_csv(text, str(csv_file))
+        if baseline is not None and baseline > len(dates):
+            raise RiskctlError(f"--baseline {baseline}, but {csv_file} has {len(dates)} points")
+        first = FirstPoints(baseline) if baseline is not None else None
+        analysis = analyse(dates, values, first, floor_at_zero=floor_at_zero)
+        if analysis.limits is None:
+            raise RiskctlError(f"{csv_file}: {analysis.note}")
+    if output_format is KriFormat.JSON:
+        write_stdout(render_xmr_json(analysis))
+    else:
+        write_stdout(render_xmr_text(analysis, values))
+
+
+BAND_STYLE = {"red": "bold red", "amber": "yellow", "green": "green"}
+
+
+def _print_coloured(statuses: Sequence[KriStatus], today: datetime.date) -> None:
+    """The status table through rich, the status cell coloured by its band."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from riskctl.output.kri import STATUS_HEADER, status_footer, status_rows
+
+    console = Console(highlight=False, force_terminal=True)
+    table = Table(box=box.SIMPLE_HEAD, header_style="bold")
+    for name in STATUS_HEADER:
+        table.add_column(name, overflow="fold")
+    for status, row in zip(statuses, status_rows(statuses), strict=True):
+        cells = [Text(cell) for cell in row]  # Text: no markup, so `[...]` in a title survives
+        cells[4].stylize(BAND_STYLE.get(status.band or "", ""))
+        table.add_row(*cells)
+    console.print(table)
+    console.print(Text(status_footer(statuses, today), style="dim"))

@@ -1,0 +1,244 @@
+"""`riskctl premortem`: launch failure modes ranked by action priority; draft risks from them."""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from riskctl.cli._common import (
+    DEFAULT_REGISTER,
+    ColorChoice,
+    ColorOpt,
+    NowOpt,
+    RegisterArg,
+    RevisionOpt,
+    operational_errors,
+    read_sources,
+    today_or,
+    use_color,
+    write_stdout,
+)
+from riskctl.errors import RiskctlError
+
+if TYPE_CHECKING:  # datetime is imported where used: `--help` stays fast
+    import datetime
+
+    from riskctl.premortem import Premortem
+
+
+class PremortemFormat(enum.StrEnum):
+    """Output formats of `riskctl premortem`."""
+
+    TABLE = "table"
+    JSON = "json"
+
+
+def premortem_command(
+    path: RegisterArg = DEFAULT_REGISTER,
+    launch: Annotated[
+        str | None,
+        typer.Option("--launch", help="Only this launch.", metavar="LAUNCH-ID"),
+    ] = None,
+    output_format: Annotated[
+        PremortemFormat, typer.Option("--format", "-f", help="table or json.")
+    ] = PremortemFormat.TABLE,
+    seed_risks: Annotated[
+        bool,
+        typer.Option(
+            "--seed-risks",
+            help="Write a draft risk (risks/R-NNN.yaml) for each failure mode of --launch that "
+            "links no risk, and print the paths written. Never overwrites a file.",
+        ),
+    ] = False,
+    owner: Annotated[
+        str | None,
+        typer.Option(
+            "--owner", help="With --seed-risks: the drafts' owner (default: the launch's)."
+        ),
+    ] = None,
+    category: Annotated[
+        str | None,
+        typer.Option(
+            "--category",
+            help="With --seed-risks: the drafts' category (default: the one category of the "
+            "risks the launch links).",
+        ),
+    ] = None,
+    link: Annotated[
+        bool,
+        typer.Option(
+            "--link",
+            help="With --seed-risks: also add `risk: R-NNN` to each seeded failure mode in the "
+            "launch file, keeping every other byte of it.",
+        ),
+    ] = False,
+    revision: RevisionOpt = None,
+    now: NowOpt = None,
+    color: ColorOpt = ColorChoice.AUTO,
+) -> None:
+    """Rank each launch's failure modes by AIAG-VDA action priority (H, M, L), then RPN.
+
+    RPN = S*O*D is shown but secondary. The action priority table ships with riskctl
+    (transcribed from the AIAG-VDA FMEA Handbook; verify it) and `premortem: {action_priority:
+    ...}` in riskctl.yaml replaces it. Exit 3 for an unknown launch id, a broken table, or a
+    --seed-risks run that cannot write every draft (then it writes none).
+    """
+    today = today_or(now)
+    with operational_errors():
+        if not seed_risks and (owner is not None or category is not None or link):
+            raise RiskctlError("--owner, --category and --link go with --seed-risks")
+        if seed_risks:
+            _seed(path, launch, revision, owner, category, link, today)
+            return
+        from riskctl.load import load
+        from riskctl.premortem import premortem
+
+        register = load(read_sources(path, revision)).register
+        result = premortem(register, today, launch)
+    if output_format is PremortemFormat.TABLE and use_color(color):
+        _print_coloured(result)
+    else:
+        from riskctl.output.premortem import PREMORTEM_FORMATS
+
+        write_stdout(PREMORTEM_FORMATS[output_format.value](result))
+
+
+def _seed(
+    path: Path,
+    launch: str | None,
+    revision: str | None,
+    owner: str | None,
+    category: str | None,
+    link: bool,
+    today: datetime.date,
+) -> None:
+    """Plan the drafts, refuse before writing if any target exists, then write them all."""
+    if launch is None:
+        raise RiskctlError("--seed-risks needs --launch LAUNCH-ID: the launch to seed from")
+    if revision is not None:
+        raise RiskctlError(
+            "--seed-risks writes draft files into the working tree; it cannot read --rev"
+        )
+    from riskctl.load import add_keys, decode, load, read_directory
+    from riskctl.premortem import link_additions, plan_drafts
+
+    sources = read_directory(path)
+    register = load(sources).register
+    plan = plan_drafts(register, launch, today, owner=owner, category=category)
+    new_files = {path / draft.file: draft.text for draft in plan.drafts}
+    existing = [target for target in new_files if target.exists() or target.is_symlink()]
+    if existing:
+        names = ", ".join(target.as_posix() for target in existing)
+        raise RiskctlError(f"refusing to overwrite {names}; nothing written")
+    launch_edit: tuple[Path, str] | None = None
+    if link and plan.drafts:
+        record = register.record("launch", plan.launch.id)
+        assert record is not None  # plan_drafts found it
+        raw = sources.files[record.file]
+        text, problem = decode(record.file, raw)
+        if text is None:  # pragma: no cover - the launch loaded, so its text decodes
+            raise RiskctlError(f"{record.file}: {problem.message if problem else 'unreadable'}")
+        edited = add_keys(f"{sources.label}/{record.file}", text, link_additions(plan))
+        bom = "\ufeff" if raw.startswith(b"\xef\xbb\xbf") else ""
+        launch_edit = (path / record.file, bom + edited)
+    _write_all(new_files, launch_edit)
+    for message in plan.skipped:
+        sys.stderr.write(f"riskctl: skipped {message}\n")
+    if not plan.drafts:
+        sys.stderr.write(
+            f"riskctl: nothing to seed: every failure mode of {plan.launch.id} links a risk"
+            f"{' or has a draft' if plan.skipped else ''}\n"
+        )
+    label = sources.label
+    written = [f"{label}/{draft.file}" for draft in plan.drafts]
+    if launch_edit is not None:
+        written.append(f"{label}/launches/{launch_edit[0].name}")
+    write_stdout("".join(f"{name}\n" for name in written))
+
+
+def _write_all(new_files: dict[Path, str], replacement: tuple[Path, str] | None) -> None:
+    """Write every file or none: stage each in a temporary file beside it, then `os.replace`.
+
+    New files must not exist (checked again just before each replace); `replacement` is an
+    existing file rewritten in place, last, keeping its permissions. If anything fails, the
+    temporary files and the new files already placed are removed, and the error names the file.
+    """
+    import stat
+    import tempfile
+
+    umask = os.umask(0)
+    os.umask(umask)
+    jobs = [(target, text, False) for target, text in new_files.items()]
+    if replacement is not None:
+        jobs.append((*replacement, True))
+    staged: list[tuple[str, Path, bool]] = []
+    placed: list[Path] = []
+    current = jobs[0][0] if jobs else Path()
+    try:
+        for target, text, is_rewrite in jobs:
+            current = target
+            target.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+            staged.append((temporary, target, is_rewrite))
+            with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+                stream.write(text)
+            mode = stat.S_IMODE(target.stat().st_mode) if is_rewrite else 0o666 & ~umask
+            os.chmod(temporary, mode)
+        for temporary, target, is_rewrite in staged:
+            current = target
+            if not is_rewrite and (target.exists() or target.is_symlink()):
+                raise FileExistsError(0, "appeared while writing", str(target))
+            os.replace(temporary, target)
+            if not is_rewrite:
+                placed.append(target)
+    except BaseException as error:
+        for temporary, _, _ in staged:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)  # already gone once replaced
+        for target in placed:
+            with contextlib.suppress(OSError):
+                os.unlink(target)
+        if isinstance(error, OSError):
+            reason = error.strerror or str(error)
+            raise RiskctlError(
+                f"cannot write {current.as_posix()}: {reason}; nothing written"
+            ) from None
+        raise
+
+
+def _print_coloured(result: Premortem) -> None:
+    """The table through rich, each action priority coloured (H red, M yellow, L green)."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from riskctl.output.premortem import HEADER, RIGHT, footer, heading, monitoring_line, rows
+
+    style = {"H": "bold red", "M": "yellow", "L": "green"}
+    console = Console(highlight=False, force_terminal=True)
+    for review in result.launches:
+        title, details = heading(review)
+        console.print(Text(title, style="bold"))
+        console.print(Text(details))
+        if review.failure_modes:
+            table = Table(box=box.SIMPLE_HEAD, header_style="bold")
+            for name in HEADER:
+                table.add_column(name, justify="right" if name in RIGHT else "left")
+            for row in rows(review):
+                cells = [Text(value) for value in row]
+                cells[1].stylize(style.get(row[1], ""))
+                table.add_row(*cells)
+            console.print(table)
+        else:
+            console.print(Text("no failure modes"))
+        console.print(Text(monitoring_line(review)))
+        console.print()
+    for line in footer(result):
+        console.print(Text(line))

@@ -1,0 +1,179 @@
+"""KRI status at a date: threshold band, XmR analysis, week-over-week and year-over-year deltas.
+
+The register is frozen at `today`: observations dated after it are ignored everywhere. Bands
+follow wbr.md section 4 (reaching a threshold counts as crossing it); deltas follow wbr.md
+section 2 (rates move in basis points, volumes in percent).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+from riskctl.errors import RiskctlError
+from riskctl.kri.xmr import Baseline, DateSpan, FirstPoints, XmrAnalysis, analyse
+from riskctl.model.kri import DateRange, Kri, Observation, Thresholds
+from riskctl.model.kri import FirstPoints as FirstPointsModel
+from riskctl.model.register import Register
+from riskctl.model.risk import Risk
+
+Band = Literal["green", "amber", "red"]
+Direction = Literal["higher-is-worse", "lower-is-worse"]
+
+#: Units whose values cannot be negative: the XmR lower limit is floored at 0 (xmr.md section 3).
+FLOORED_UNITS = frozenset({"count", "pct", "bps", "ratio"})
+
+#: How a change in each unit is expressed (wbr.md section 2, "Percent or basis points"): rates
+#: in basis points, by their storage convention (pct: percent numbers, 1.5 = 1.5 %, so one unit
+#: is 100 bps; ratio: fractions, 0.015, so one unit is 10,000 bps; bps: already bps); volumes
+#: (counts, amounts, durations, and a KRI without a unit) in percent.
+BPS_PER_UNIT: dict[str | None, int] = {"pct": 100, "ratio": 10_000, "bps": 1}
+
+WEEK = datetime.timedelta(days=7)
+#: Year over year compares with the same week 52 x 7 = 364 days earlier, weekdays aligned (wbr.md
+#: section 2, wbr-app `wbr.py`).
+YEAR_OF_WEEKS = datetime.timedelta(days=364)
+
+
+@dataclass(frozen=True)
+class Delta:
+    """A period-over-period change: `change` in `unit` ("bps" or "%"), unrounded."""
+
+    change: float
+    unit: Literal["bps", "%"]
+
+
+@dataclass(frozen=True)
+class KriStatus:
+    """Everything `riskctl kri status` shows for one KRI at a date."""
+
+    kri: Kri
+    latest: Observation | None
+    """The latest observation on or before the date; None when there is none."""
+    band: Band | None
+    xmr: XmrAnalysis
+    wow: Delta | None
+    yoy: Delta | None
+
+
+def band(value: float, thresholds: Thresholds, direction: Direction) -> Band:
+    """Green, amber or red: reaching a threshold counts as crossing it (wbr.md section 4).
+
+    higher-is-worse: red when value ≥ red, amber when value ≥ amber; lower-is-worse mirrored.
+    Red is checked first, so inconsistent thresholds (RK503) still give one answer.
+    """
+    if direction == "higher-is-worse":
+        if value >= thresholds.red:
+            return "red"
+        return "amber" if value >= thresholds.amber else "green"
+    if value <= thresholds.red:
+        return "red"
+    return "amber" if value <= thresholds.amber else "green"
+
+
+def delta(current: float, previous: float, unit: str | None) -> Delta | None:
+    """The change from `previous` to `current` in bps (rates) or percent (volumes).
+
+    wbr.md section 2: a rate moves by (CY - PY) x bps-per-unit, computed on the decimal values
+    as written, so 1.20 → 1.35 pct is exactly +15 bps, not 15.000000000000014; a volume by
+    (CY / PY - 1) x 100 %, null when PY is 0 (not ±∞).
+    """
+    if unit in BPS_PER_UNIT:
+        difference = Decimal(repr(current)) - Decimal(repr(previous))
+        return Delta(float(difference * BPS_PER_UNIT[unit]), "bps")
+    if previous == 0:
+        return None
+    return Delta((current / previous - 1) * 100, "%")
+
+
+def observations_until(kri: Kri, today: datetime.date) -> list[Observation]:
+    """The KRI's observations dated on or before `today`, in date order (file order on a tie).
+
+    A value that is not a finite number (YAML `.nan`, `.inf`) measures nothing and is left out;
+    `not_finite_dates` lists them.
+    """
+    return sorted(
+        (each for each in kri.observations if each.date <= today and math.isfinite(each.value)),
+        key=lambda each: each.date,
+    )
+
+
+def not_finite_dates(kri: Kri, today: datetime.date) -> list[datetime.date]:
+    """The dates, up to `today`, of observations whose value is not a finite number."""
+    return sorted(
+        each.date
+        for each in kri.observations
+        if each.date <= today and not math.isfinite(each.value)
+    )
+
+
+def latest_observation(kri: Kri, today: datetime.date) -> Observation | None:
+    """The last observation dated on or before `today` (the last in the file on a tie)."""
+    known = observations_until(kri, today)
+    return known[-1] if known else None
+
+
+def xmr_baseline(kri: Kri) -> Baseline | None:
+    """The KRI's `baseline` as the XmR core's baseline."""
+    if isinstance(kri.baseline, FirstPointsModel):
+        return FirstPoints(kri.baseline.first)
+    if isinstance(kri.baseline, DateRange):
+        return DateSpan(kri.baseline.from_, kri.baseline.to)
+    return None
+
+
+def kri_status(kri: Kri, today: datetime.date) -> KriStatus:
+    """The KRI's band, XmR analysis and deltas from its observations up to `today`."""
+    observations = observations_until(kri, today)
+    xmr = analyse(
+        [each.date for each in observations],
+        [each.value for each in observations],
+        xmr_baseline(kri),
+        floor_at_zero=kri.unit in FLOORED_UNITS,
+    )
+    left_out = not_finite_dates(kri, today)
+    if left_out:
+        ignored = f"left out, not a finite number: {', '.join(map(str, left_out))}"
+        xmr = dataclasses.replace(xmr, note="; ".join(filter(None, [xmr.note, ignored])))
+    if not observations:
+        return KriStatus(kri, None, None, xmr, None, None)
+    latest = observations[-1]
+    value_on = {each.date: each.value for each in observations}  # the last one wins a tie
+
+    def change_since(offset: datetime.timedelta) -> Delta | None:
+        previous = value_on.get(latest.date - offset)
+        return None if previous is None else delta(latest.value, previous, kri.unit)
+
+    return KriStatus(
+        kri=kri,
+        latest=latest,
+        band=band(latest.value, kri.thresholds, kri.direction),
+        xmr=xmr,
+        wow=change_since(WEEK),
+        yoy=change_since(YEAR_OF_WEEKS),
+    )
+
+
+def register_status(
+    register: Register, today: datetime.date, ids: Sequence[str] = ()
+) -> list[KriStatus]:
+    """The status of every KRI, or of the KRIs in `ids`, in id order; an unknown id is an error."""
+    kris = register.by_id(Kri)
+    unknown = sorted(set(ids) - set(kris))
+    if unknown:
+        known = ", ".join(sorted(kris)) or "none"
+        raise RiskctlError(
+            f"no KRI {', '.join(repr(each) for each in unknown)} in the register; KRIs: {known}"
+        )
+    chosen = sorted(set(ids)) if ids else sorted(kris)
+    return [kri_status(kris[kri_id], today) for kri_id in chosen]
+
+
+def watched_risks(kri: Kri, risks: Iterable[Risk]) -> set[str]:
+    """The ids of the risks a KRI watches: those in its `risks`, and those naming it in `kris`."""
+    return set(kri.risks) | {risk.id for risk in risks if kri.id in risk.kris}

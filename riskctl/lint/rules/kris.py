@@ -1,0 +1,191 @@
+"""RK5xx: key risk indicators: red without action, stale, inconsistent thresholds, unwatched risks.
+
+Bands and the latest observation come from `riskctl.kri.status`, the code behind `riskctl kri
+status`, so lint and the status table never disagree. The register is frozen at today:
+observations (and incidents) dated after it are ignored.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from riskctl.findings import Hit, Severity
+from riskctl.kri.status import band, latest_observation, watched_risks
+from riskctl.lint.rules import RuleContext, records, rule
+from riskctl.model.incident import Incident
+from riskctl.model.kri import Kri, Observation
+from riskctl.model.register import Record
+from riskctl.model.risk import Risk
+
+#: Action statuses that still call for work.
+UNFINISHED = ("open", "in-progress")
+
+#: Days between two expected observations, by the KRI's `frequency` (a month is at most 31
+#: days, a quarter at most 92).
+PERIOD_DAYS = {"daily": 1, "weekly": 7, "monthly": 31, "quarterly": 92}
+
+
+def _kris(context: RuleContext) -> Iterator[tuple[Kri, Record]]:
+    """Every valid KRI file (duplicates included) with its record, in file order."""
+    for record in records(context.register, "kri"):
+        if isinstance(record.entity, Kri):
+            yield record.entity, record
+
+
+def _index(kri: Kri, observation: Observation) -> int:
+    """The position of `observation` (the object itself) in the KRI's observations."""
+    return next(i for i, each in enumerate(kri.observations) if each is observation)
+
+
+def _number(value: float) -> str:
+    """54.6, and 60 rather than 60.0, as the register writes it."""
+    return str(int(value)) if value.is_integer() else repr(value)
+
+
+@rule("RK501", "kri-red-without-action")
+def kri_red_without_action(context: RuleContext) -> Iterator[Hit]:
+    """A KRI whose latest value is red has an open incident or an open action on its risks.
+
+    Why: red is beyond tolerance and action is mandatory (wbr.md section 4: every red needs a
+    documented action and date). The action lives in an incident: an open incident naming one
+    of the KRI's risks (its `risks`, and the risks listing it under `kris`), or an action with
+    status open or in-progress in any incident naming one of them. Incidents that occurred
+    after today are not counted. Reported at the latest observation's value.
+    Fires:   `thresholds: {amber: 40, red: 60}` and a latest value of 60 (reaching red counts),
+             with every incident on its risks closed and every action done or cancelled
+    Passes:  the same KRI with an open action (open or in-progress) in a closed incident on one
+             of its risks, or an open incident with no action yet; a latest value of 59.9
+    """
+    risks = context.register.by_id(Risk).values()
+    incidents = [
+        incident
+        for incident in sorted(context.register.by_id(Incident).values(), key=lambda i: i.id)
+        if incident.occurred <= context.today
+    ]
+    for kri, record in _kris(context):
+        latest = latest_observation(kri, context.today)
+        if latest is None or band(latest.value, kri.thresholds, kri.direction) != "red":
+            continue
+        watched = watched_risks(kri, risks)
+        naming = [incident for incident in incidents if watched & set(incident.risks)]
+        if any(incident.status == "open" for incident in naming) or any(
+            action.status in UNFINISHED for incident in naming for action in incident.actions
+        ):
+            continue
+        where = ", ".join(sorted(watched)) if watched else "it watches no risk"
+        yield Hit(
+            context.where(record, "observations", _index(kri, latest), "value"),
+            f"{kri.id} is red ({_number(latest.value)} on {latest.date}, red at "
+            f"{_number(kri.thresholds.red)}) with no open incident and no open action on its "
+            f"risks ({where})",
+        )
+
+
+class ObservationMissingOptions(BaseModel):
+    """Options of RK502 kri-observation-missing."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    grace_days: int = Field(default=7, ge=0, strict=True)
+    """Days allowed beyond the KRI's period before its latest observation is missing."""
+
+
+@rule(
+    "RK502",
+    "kri-observation-missing",
+    default=Severity.WARNING,
+    options=ObservationMissingOptions,
+)
+def kri_observation_missing(context: RuleContext) -> Iterator[Hit]:
+    """A KRI has an observation within its expected period (plus grace) before today.
+
+    Why: a KRI that is not measured shows an old status as if it were current (wbr.md section
+    4: a KRI with no observation in its expected period is stale). The period follows
+    `frequency`: daily 1 day, weekly 7, monthly 31, quarterly 92; the `grace_days` option
+    (default 7) allows for reporting lag. Missing when today is later than the latest
+    observation's date plus period plus grace. Reported at the latest observation's date, or at
+    `observations` (the top mapping without it) when there is none on or before today.
+    Fires:   a weekly KRI last observed on 2026-11-12, checked on 2026-11-27 (due by 2026-11-26);
+             a KRI with no observation
+    Passes:  the same KRI last observed on 2026-11-13 (due by 2026-11-27, the last day)
+    """
+    grace = context.options("RK502", ObservationMissingOptions).grace_days
+    for kri, record in _kris(context):
+        period = PERIOD_DAYS[kri.frequency]
+        latest = latest_observation(kri, context.today)
+        if latest is None:
+            yield Hit(
+                context.where(record, "observations"),
+                f"{kri.id} has no observation on or before {context.today}; a {kri.frequency} "
+                f"KRI expects one every {period} day{'s' if period != 1 else ''}",
+            )
+            continue
+        due = latest.date + datetime.timedelta(days=period + grace)
+        if context.today > due:
+            yield Hit(
+                context.where(record, "observations", _index(kri, latest), "date"),
+                f"{kri.id} was last observed on {latest.date}, "
+                f"{(context.today - latest.date).days} days ago; a {kri.frequency} KRI expects "
+                f"one every {period} day{'s' if period != 1 else ''} "
+                f"(+{grace} days grace: due by {due})",
+            )
+
+
+@rule("RK503", "kri-thresholds-inconsistent")
+def kri_thresholds_inconsistent(context: RuleContext) -> Iterator[Hit]:
+    """A KRI's amber threshold comes before its red one in the direction of worse.
+
+    Why: amber is the early warning and red is beyond tolerance (wbr.md section 4); with the
+    thresholds the wrong way round, or equal, the KRI jumps straight to red and amber never
+    shows. higher-is-worse needs amber < red; lower-is-worse needs amber > red.
+    Fires:   higher-is-worse with `{amber: 60, red: 40}` or `{amber: 60, red: 60}`;
+             lower-is-worse with `{amber: 98, red: 99}`
+    Passes:  higher-is-worse with `{amber: 40, red: 60}`; lower-is-worse with `{amber: 99,
+             red: 98}`
+    """
+    for kri, record in _kris(context):
+        amber, red = kri.thresholds.amber, kri.thresholds.red
+        if kri.direction == "higher-is-worse" and not amber < red:
+            relation = "below"
+        elif kri.direction == "lower-is-worse" and not amber > red:
+            relation = "above"
+        else:
+            continue
+        yield Hit(
+            context.where(record, "thresholds"),
+            f"{kri.id} is {kri.direction}, so amber ({_number(amber)}) must be {relation} red "
+            f"({_number(red)}): amber warns before red",
+        )
+
+
+@rule("RK504", "above-appetite-without-kri", default=Severity.WARNING)
+def above_appetite_without_kri(context: RuleContext) -> Iterator[Hit]:
+    """An open risk above its category's appetite is watched by a KRI.
+
+    Why: a risk above appetite is the one most likely to move; without an indicator, nobody
+    sees it getting worse before it happens. A KRI watches a risk when the risk lists it under
+    `kris`, or the KRI lists the risk under `risks`; only KRIs in the register count. Closed
+    risks, and risks whose appetite is unknown (RK104, RK803), are skipped. Reported at the
+    risk's `kris` when it has one, else at its top mapping.
+    Fires:   residual L3 I4 (high) in a category with appetite medium, no `kris`, and no KRI
+             naming the risk
+    Passes:  the same risk with `kris: [KRI-001]`, or only named by KRI-001's `risks`; a risk
+             within appetite with no KRI
+    """
+    kris = context.register.by_id(Kri)
+    named = {risk_id for kri in kris.values() for risk_id in kri.risks}
+    for risk_id, score in sorted(context.scores.items()):
+        record = context.register.record("risk", risk_id)
+        risk = score.risk
+        if record is None or risk.status != "open" or score.appetite.within is not False:
+            continue
+        if risk_id in named or any(each in kris for each in risk.kris):
+            continue
+        path = ("kris",) if risk.kris else ()
+        yield Hit(
+            context.where(record, *path),
+            f"{risk_id} residual {score.residual.level} is above the {risk.category} appetite "
+            f"({score.appetite.limit}) and no KRI watches it",
+        )
