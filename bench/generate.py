@@ -955,9 +955,20 @@ class Generator:
         candidates = self.open_risks()
         titles = UniqueTitles()
         width = max(3, len(str(self.n_kris)))
-        for number_ in range(1, self.n_kris + 1):
-            kri_id = make_id("KRI-", number_, width)
+        # Every accepted (above-appetite) risk is watched by a KRI, as RK504 asks.
+        above = [risk for risk in candidates if risk.accepted]
+        assigned: list[list[Risk]] = []
+        for number_ in range(self.n_kris):
             linked = rng.sample(candidates, 1 if rng.random() < 0.6 else 2)
+            if number_ < len(above) and above[number_] not in linked:
+                linked = [above[number_], *linked[1:]]
+            assigned.append(linked)
+        for extra, risk in enumerate(above[self.n_kris :]):
+            group = assigned[extra % self.n_kris]
+            if risk not in group:
+                group.append(risk)
+        for number_, linked in enumerate(assigned, start=1):
+            kri_id = make_id("KRI-", number_, width)
             self.kri_risks[kri_id] = sorted(risk.id for risk in linked)
             for risk in linked:
                 risk.kris.append(kri_id)
