@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime
 import re
 import subprocess
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -54,6 +54,15 @@ class Commit:
     date: datetime.datetime
     author: str
     subject: str
+
+
+@dataclass(frozen=True)
+class Tag:
+    """A tag, the commit it points to, and its date (UTC)."""
+
+    name: str
+    commit: str
+    date: datetime.datetime
 
 
 @dataclass(frozen=True)
@@ -172,6 +181,35 @@ class Repository:
                 if name and path.startswith(prefix):
                     changes.append(Change("A", path[len(prefix) :]))
         return sorted(changes, key=lambda change: change.path)
+
+    def latest_tag(self, pattern: str, commit_id: str) -> Tag | None:
+        """The most recent tag named like `pattern` (a glob, `wbr-*`) reachable from a commit.
+
+        Most recent by tag date: an annotated tag's own date, a lightweight tag's commit date;
+        on a tie, the greater name (`wbr-2026-11-27` after `wbr-2026-11-20`). None when no such
+        tag is reachable.
+        """
+        output = self._git(
+            "for-each-ref",
+            f"--merged={commit_id}",
+            "--format=%(refname:strip=2)%00%(creatordate:unix)%00%(objectname)%00%(*objectname)",
+            f"refs/tags/{pattern}",
+        )
+        tags = []
+        for line in output.decode("utf-8", "surrogateescape").splitlines():
+            name, stamp, target, peeled = line.split("\0")
+            moment = datetime.datetime.fromtimestamp(int(stamp or 0), tz=datetime.UTC)
+            tags.append(Tag(name=name, commit=peeled or target, date=moment))
+        return max(tags, key=lambda tag: (tag.date, tag.name), default=None)
+
+    def mainline(self, commit_id: str) -> list[tuple[str, datetime.datetime]]:
+        """The first-parent history of a commit, newest first: (commit id, committer date)."""
+        output = self._git("log", "--first-parent", "--format=%H %ct", commit_id)
+        commits = []
+        for line in output.decode().splitlines():
+            found, stamp = line.split(" ")
+            commits.append((found, datetime.datetime.fromtimestamp(int(stamp), tz=datetime.UTC)))
+        return commits
 
     def history(self, commit_id: str, paths: list[str]) -> list[Commit]:
         """Commits reachable from `commit_id` that touched any of `paths`, newest first."""
@@ -417,3 +455,65 @@ def _dependants(
             if any(risk.encode() in text for risk in affected_risks):
                 needed.add(path)
     return needed
+
+
+@dataclass(frozen=True)
+class SourcesAt:
+    """The register as of a moment: the last mainline commit on or before it, and its files."""
+
+    moment: datetime.datetime
+    commit: Commit | None
+    """None when no commit of the mainline is that old."""
+    sources: Sources | None
+    """None without a commit, or when the commit holds no register (`problem` says which)."""
+    problem: str | None
+
+
+def last_commit_at(
+    mainline: Sequence[tuple[str, datetime.datetime]], moment: datetime.datetime
+) -> str | None:
+    """The newest commit of a first-parent history (newest first) dated on or before `moment`."""
+    return next((found for found, date in mainline if date <= moment), None)
+
+
+def sources_at_moments(
+    folder: Path, revision: str, moments: Sequence[datetime.datetime]
+) -> list[SourcesAt]:
+    """The register as it was at each moment, along the first-parent history of `revision`.
+
+    Each moment reads the last commit dated (committer date) on or before it. Every blob of
+    every chosen commit is read through one `git cat-file --batch` process, each blob once, so a
+    file that did not change between two moments is read once; its blob id keys the parse
+    cache of `load`, so it is parsed once too.
+    """
+    repository = Repository(folder if folder.exists() else folder.parent)
+    start = repository.resolve(revision)
+    mainline = repository.mainline(start)
+    inside = repository.relative(folder)
+    chosen = [last_commit_at(mainline, moment) for moment in moments]
+    trees = {
+        commit_id: {
+            path: blob
+            for path, (mode, blob) in repository.tree(commit_id, inside).items()
+            if mode != SYMLINK_MODE
+        }
+        for commit_id in dict.fromkeys(each for each in chosen if each is not None)
+    }
+    contents = repository.read_blobs(
+        blob for tree in trees.values() if CONFIG_FILE in tree for blob in tree.values()
+    )
+    commits = {commit_id: repository.commit(commit_id) for commit_id in trees}
+    label = label_of(folder)
+    found: list[SourcesAt] = []
+    for moment, commit_id in zip(moments, chosen, strict=True):
+        if commit_id is None:
+            found.append(SourcesAt(moment, None, None, "before the first commit"))
+            continue
+        tree = trees[commit_id]
+        if CONFIG_FILE not in tree:
+            found.append(SourcesAt(moment, commits[commit_id], None, "no register at this commit"))
+            continue
+        files = {path: contents[blob] for path, blob in tree.items()}
+        sources = Sources(label, files, blob_ids=dict(tree))
+        found.append(SourcesAt(moment, commits[commit_id], sources, None))
+    return found

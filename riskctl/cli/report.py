@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 
@@ -21,7 +21,9 @@ from riskctl.cli._common import (
 )
 
 app = typer.Typer(
-    name="report", help="Markdown reports: register, RCM, one risk.", no_args_is_help=True
+    name="report",
+    help="Markdown reports: register, RCM, one risk, WBR, MBR, one launch.",
+    no_args_is_help=True,
 )
 
 OutOpt = Annotated[
@@ -34,6 +36,16 @@ TemplatesOpt = Annotated[
         "--templates",
         help="A folder of templates; one named like a shipped template replaces it.",
         metavar="DIR",
+    ),
+]
+
+SinceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--since",
+        help="Compare with the register at this revision (the last review). Default: the most "
+        "recent wbr-* (mbr-* for mbr) tag reachable from the reviewed revision.",
+        metavar="REV",
     ),
 ]
 
@@ -109,3 +121,81 @@ def risk_command(
     from riskctl.report.context import risk_context
 
     _produce("risk.md.j2", risk_context, path, revision, now, out, templates, risk_id)
+
+
+@app.command("launch")
+def launch_command(
+    launch_id: Annotated[
+        str, typer.Argument(help="The launch's id, e.g. LAUNCH-002.", metavar="LAUNCH-ID")
+    ],
+    path: RegisterArg = DEFAULT_REGISTER,
+    revision: RevisionOpt = None,
+    now: NowOpt = None,
+    out: OutOpt = None,
+    templates: TemplatesOpt = None,
+) -> None:
+    """One launch on one page: failure modes by action priority, linked risks, monitoring KRIs."""
+    from riskctl.report.launch import launch_context
+
+    _produce("launch.md.j2", launch_context, path, revision, now, out, templates, launch_id)
+
+
+def _review(
+    kind: Literal["wbr", "mbr"],
+    path: Path,
+    revision: str | None,
+    since: str | None,
+    now: str | None,
+    out: Path | None,
+    templates: Path | None,
+) -> None:
+    """Read the register and the last review, build the review's context, render, print/write."""
+    from riskctl.report.inputs import read_review
+    from riskctl.report.render import render
+    from riskctl.report.reviews import mbr_context, wbr_context
+
+    today = today_or(now)
+    with operational_errors():
+        review = read_review(path, revision, since, kind, today)
+        context = (mbr_context if kind == "mbr" else wbr_context)(review, today)
+        text = render(f"{kind}.md.j2", context, templates)
+        if out is not None:
+            write_atomically(out, text)
+    write_stdout(text if out is None else f"wrote {out}\n")
+
+
+@app.command("wbr")
+def wbr_command(
+    path: RegisterArg = DEFAULT_REGISTER,
+    revision: RevisionOpt = None,
+    since: SinceOpt = None,
+    now: NowOpt = None,
+    out: OutOpt = None,
+    templates: TemplatesOpt = None,
+) -> None:
+    """The weekly business review, exceptions first.
+
+    What changed since the last review (the diff since --since, or the latest wbr-* tag), KRI
+    exceptions with 6-week and 12-month charts and routine KRIs one line each, risks above
+    appetite and their treatment, what falls due, and launches in monitoring. Tag the reviewed
+    commit after each review (`git tag wbr-2026-11-27`) and the next WBR starts from it.
+    """
+    _review("wbr", path, revision, since, now, out, templates)
+
+
+@app.command("mbr")
+def mbr_command(
+    path: RegisterArg = DEFAULT_REGISTER,
+    revision: RevisionOpt = None,
+    since: SinceOpt = None,
+    now: NowOpt = None,
+    out: OutOpt = None,
+    templates: TemplatesOpt = None,
+) -> None:
+    """The monthly business review: the WBR's questions over a month.
+
+    KRIs as monthly values with 13-month charts, the month's incidents and near-misses by root
+    cause, and open risks per residual level at each of the last 12 month-ends (from git
+    history) and today. --since defaults to the latest mbr-* tag.
+    """
+    _review("mbr", path, revision, since, now, out, templates)

@@ -3,7 +3,8 @@
 Templates arrive by pull request, so they run in jinja2's immutable sandbox with
 `StrictUndefined` (a misspelt name is an error, not an empty cell). They receive ready values
 from `report/context.py` and do no arithmetic. Every table cell goes through the `cell` filter,
-so a `|`, a line break or HTML in a title never breaks a table or injects markup. A template in
+so a `|`, a line break or HTML in a title never breaks a table or injects markup; every Mermaid
+label goes through `mermaid_label`, so a `"` in a title never breaks a chart. A template in
 `--templates DIR` replaces the shipped one of the same name.
 """
 
@@ -18,7 +19,7 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from riskctl.errors import RiskctlError
-from riskctl.output.markdown import markdown_cell
+from riskctl.output.markdown import markdown_cell, markdown_text, mermaid_label
 
 
 def shipped_templates() -> Path:
@@ -42,7 +43,9 @@ def make_environment(override: Path | None = None) -> ImmutableSandboxedEnvironm
         lstrip_blocks=True,
     )
     environment.filters["cell"] = markdown_cell
+    environment.filters["text"] = markdown_text
     environment.filters["table_rule"] = table_rule
+    environment.filters["mermaid_label"] = mermaid_label
     return environment
 
 
@@ -62,19 +65,23 @@ def render(name: str, context: Mapping[str, Any], override: Path | None = None) 
     except jinja2.TemplateNotFound as error:
         raise RiskctlError(f"template {error.name} not found") from None
     except (jinja2.TemplateError, TypeError, ValueError, AttributeError) as error:
-        raise RiskctlError(f"template {name}{_line_of(error)}: {error}") from None
+        raise RiskctlError(f"template {name}{_line_of(error, name)}: {error}") from None
 
 
-def _line_of(error: BaseException) -> str:
-    """`:LINE` of the template frame that raised, from the traceback jinja2 rewrites."""
+def _line_of(error: BaseException, name: str) -> str:
+    """` (line N)` of the template frame that raised, from the traceback jinja2 rewrites; ` (FILE
+    line N)` when that frame is another template (a macro imported or a file included)."""
     traceback = error.__traceback__
-    line = None
+    found = None
     while traceback is not None:
         filename = traceback.tb_frame.f_code.co_filename
         if filename.endswith(".j2"):
-            line = traceback.tb_lineno
+            found = (Path(filename).name, traceback.tb_lineno)
         traceback = traceback.tb_next
-    return f" (line {line})" if line is not None else ""
+    if found is None:
+        return ""
+    file, line = found
+    return f" (line {line})" if file == Path(name).name else f" ({file} line {line})"
 
 
 def template_names(override: Path | None = None) -> Sequence[str]:
