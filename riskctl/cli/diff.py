@@ -1,7 +1,5 @@
 """`riskctl diff` and `riskctl gates list`: what a change does to risk, with policy gates."""
 
-from __future__ import annotations
-
 import enum
 from pathlib import Path
 from typing import Annotated

@@ -1,7 +1,5 @@
 """`riskctl incidents`: incidents and near-misses per risk and per root-cause category."""
 
-from __future__ import annotations
-
 import enum
 from typing import Annotated
 

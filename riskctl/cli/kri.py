@@ -1,7 +1,5 @@
 """`riskctl kri status` and `riskctl kri xmr`: KRI bands, XmR signals and period deltas."""
 
-from __future__ import annotations
-
 import enum
 from collections.abc import Sequence
 from pathlib import Path
@@ -135,7 +133,7 @@ def xmr_command(
 BAND_STYLE = {"red": "bold red", "amber": "yellow", "green": "green"}
 
 
-def _print_coloured(statuses: Sequence[KriStatus], today: datetime.date) -> None:
+def _print_coloured(statuses: "Sequence[KriStatus]", today: "datetime.date") -> None:
     """The status table through rich, the status cell coloured by its band."""
     from rich import box
     from rich.console import Console

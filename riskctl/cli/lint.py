@@ -1,7 +1,5 @@
 """`riskctl lint`: check the register and report every problem at file:line:col."""
 
-from __future__ import annotations
-
 import enum
 import os
 from typing import Annotated

@@ -1,7 +1,5 @@
 """`riskctl log`: the history of one entity through the commits that touched its file."""
 
-from __future__ import annotations
-
 import enum
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """`riskctl premortem`: launch failure modes ranked by action priority; draft risks from them."""
 
-from __future__ import annotations
-
 import contextlib
 import enum
 import os
@@ -116,7 +114,7 @@ def _seed(
     owner: str | None,
     category: str | None,
     link: bool,
-    today: datetime.date,
+    today: "datetime.date",
 ) -> None:
     """Plan the drafts, refuse before writing if any target exists, then write them all."""
     if launch is None:
@@ -212,7 +210,7 @@ def _write_all(new_files: dict[Path, str], replacement: tuple[Path, str] | None)
         raise
 
 
-def _print_coloured(result: Premortem) -> None:
+def _print_coloured(result: "Premortem") -> None:
     """The table through rich, each action priority coloured (H red, M yellow, L green)."""
     from rich import box
     from rich.console import Console

@@ -1,7 +1,5 @@
 """`riskctl report KIND`: Markdown reports from the register (jinja2 templates)."""
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal

@@ -1,7 +1,5 @@
 """`riskctl rules list` and `riskctl rules explain CODE`: the rules' own documentation."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """`riskctl schema export`: write the JSON Schemas of the register's files."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """`riskctl score`: inherent, residual, projected and target risk, explained step by step."""
 
-from __future__ import annotations
-
 import enum
 from typing import Annotated
 
