@@ -11,6 +11,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from riskctl.errors import RiskctlError
+from riskctl.kri.status import band as kri_band
+from riskctl.kri.status import latest_observation
 from riskctl.model.acceptance import Acceptance
 from riskctl.model.control import Control
 from riskctl.model.incident import Incident
@@ -232,17 +234,7 @@ def risk_context(
             _control_row(control_id, controls, earned)
             for control_id in dict.fromkeys(risk.controls)
         ],
-        "kris": [
-            [
-                kri.id,
-                kri.title,
-                f"{kri.observations[-1].value:g} on {kri.observations[-1].date}"
-                if kri.observations
-                else "no observation",
-                f"amber {kri.thresholds.amber:g}, red {kri.thresholds.red:g} ({kri.direction})",
-            ]
-            for kri in sorted(kris, key=lambda k: k.id)
-        ],
+        "kris": [_kri_row(kri, today) for kri in sorted(kris, key=lambda k: k.id)],
         "incidents": [
             [i.id, i.kind, str(i.occurred), str(i.severity), i.status, i.title] for i in incidents
         ],
@@ -269,3 +261,12 @@ def _control_row(
         f"{credit.credit:g}" if credit else "0",
         credit.reason if credit else "—",
     ]
+
+
+def _kri_row(kri: Kri, today: datetime.date) -> list[str]:
+    """A KRI's latest reading on or before today, its band, and its thresholds."""
+    latest = latest_observation(kri, today)
+    reading = f"{latest.value:g} on {latest.date}" if latest else "no observation"
+    status = kri_band(latest.value, kri.thresholds, kri.direction) if latest else "-"
+    thresholds = f"amber {kri.thresholds.amber:g}, red {kri.thresholds.red:g} ({kri.direction})"
+    return [kri.id, kri.title, reading, status, thresholds]
