@@ -77,6 +77,9 @@ class EntityHistory:
     revision: str
     """The revision the walk started at, as given."""
     entries: tuple[HistoryEntry, ...]
+    scores_at_revision: RiskScore | None = None
+    """A risk's tiers at `revision` itself, which differ from the newest entry's when a commit
+    not listed (a linked control changed) moved them since."""
 
 
 def kind_of(entity_id: str) -> Kind:
@@ -271,8 +274,14 @@ def entity_history(
                 note=now.problem or scoring_note,
             )
         )
+    at_revision, _ = walker.scores(start) if walker.state(start).exists else (None, None)
     return EntityHistory(
-        id=entity_id, kind=kind.name, file=file, revision=revision, entries=tuple(entries)
+        id=entity_id,
+        kind=kind.name,
+        file=file,
+        revision=revision,
+        entries=tuple(entries),
+        scores_at_revision=at_revision,
     )
 
 

@@ -13,6 +13,7 @@ from riskctl.cli import app
 from riskctl.errors import RiskctlError
 from riskctl.history import changed_fields, entity_history, kind_of
 from riskctl.load import ParseCache
+from riskctl.output.history import render_text
 from riskctl.score.matrix import Cell
 from tests.conftest import BASE_REGISTER, TESTS, check_golden
 from tests.gitrepo import GitRepo
@@ -303,7 +304,7 @@ def test_commit_ids_are_the_same_in_every_build(tmp_path: Path, repo: GitRepo) -
 
 def test_json_document_shape(in_repo: GitRepo) -> None:
     document = json.loads(_log("R-001", "--format", "json")[1])
-    assert list(document) == ["version", "id", "kind", "file", "commits"]
+    assert list(document) == ["version", "id", "kind", "file", "commits", "scores_at_revision"]
     assert document["version"] == 1
     commit = document["commits"][2]
     assert list(commit) == [
@@ -371,3 +372,25 @@ def test_an_id_before_its_file_existed_is_unknown(
     ]
     with pytest.raises(RiskctlError, match="no commit reachable from HEAD~1 touched"):
         _history("cfo", "HEAD~1")
+
+
+def test_log_says_when_the_residual_moved_after_the_newest_listed_commit(
+    tmp_path: Path,
+) -> None:
+    repo = GitRepo(tmp_path / "repo")
+    repo.copy_register(BASE_REGISTER)
+    repo.commit("base", day=1)
+    control = (repo.root / "register/controls/C-001.yaml").read_text(encoding="utf-8")
+    repo.write(
+        "register/controls/C-001.yaml",
+        control.replace("operating: effective}", "operating: partially-effective}"),
+    )
+    repo.commit("C-001 downgraded", day=2)
+    history = entity_history(repo.root / "register", "R-001")
+    # base: C-001 effective on likelihood, 0.6: v = 1 + 3 x 0.4 = 2.2 -> L3 I4 (12 high);
+    # after: 0.3: v = 1 + 3 x 0.7 = 3.1 -> L4 I4 (16 high), in a commit not touching R-001
+    assert [entry.commit.subject for entry in history.entries] == ["base"]
+    assert history.scores_at_revision is not None
+    assert history.scores_at_revision.residual.likelihood == 4
+    text = render_text(history)
+    assert "residual now L4 I4 16 high, moved from L3 I4 12 high" in text

@@ -52,6 +52,7 @@ def render_json(history: EntityHistory) -> str:
         "kind": history.kind,
         "file": history.file,
         "commits": [entry_document(entry) for entry in history.entries],
+        "scores_at_revision": scores_document(history.scores_at_revision),
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
@@ -116,6 +117,18 @@ def _moved_elsewhere(entry: HistoryEntry, older: HistoryEntry | None) -> str:
     )
 
 
+def _moved_since(history: EntityHistory) -> str:
+    """A residual that moved after the newest listed commit, through commits not listed."""
+    newest = history.entries[0].scores if history.entries else None
+    now = history.scores_at_revision
+    if newest is None or now is None or _residual(newest) == _residual(now):
+        return ""
+    return (
+        f"residual now {_residual(now)}, moved from {_residual(newest)} after the newest commit "
+        "below, in commits not listed (e.g. a linked control changed)"
+    )
+
+
 def render_text(history: EntityHistory) -> str:
     """One block per commit, newest first, and a footer on what is and is not listed."""
     is_risk = history.kind == "risk"
@@ -124,6 +137,9 @@ def render_text(history: EntityHistory) -> str:
         _block(entry, entries[index + 1] if index + 1 < len(entries) else None, is_risk)
         for index, entry in enumerate(entries)
     ]
+    since = _moved_since(history)
+    if since:
+        blocks.insert(0, [f"{history.revision:<12}  {since}"])
     count = len(entries)
     footer = [
         f"{count} commit{'s' if count != 1 else ''} touched {history.file} "
