@@ -502,7 +502,7 @@ def read_directory(path: Path) -> Sources:
         )
     files: dict[str, bytes] = {}
     problems: list[Hit] = []
-    for relative, full in _walk(path):
+    for relative, full in _walk(path, problems):
         try:
             if full.is_symlink() and not full.resolve(strict=True).is_relative_to(root):
                 problems.append(
@@ -524,9 +524,23 @@ def read_directory(path: Path) -> Sources:
     return Sources(label=label_of(path), files=files, problems=tuple(problems))
 
 
-def _walk(path: Path) -> Iterator[tuple[str, Path]]:
-    """Files under `path` (not hidden ones), as (posix relative path, path), sorted."""
-    for directory, folders, names in os.walk(path):
+def _walk(path: Path, unreadable: list[Hit]) -> Iterator[tuple[str, Path]]:
+    """Files under `path` (not hidden ones), as (posix relative path, path), sorted.
+
+    A folder that cannot be listed is added to `unreadable` (RK008), never skipped silently;
+    the register's own folder is an operational error.
+    """
+
+    def refuse(error: OSError) -> None:
+        folder = Path(error.filename or path)
+        if folder.resolve() == path.resolve():
+            raise RiskctlError(f"{path}: cannot read the register folder: {error.strerror}")
+        relative = folder.relative_to(path).as_posix()
+        unreadable.append(
+            _hit(relative, 1, 1, "RK008", f"cannot list the folder: {error.strerror}")
+        )
+
+    for directory, folders, names in os.walk(path, onerror=refuse):
         base = Path(directory)
         visible = sorted(folder for folder in folders if not folder.startswith("."))
         folders[:] = [folder for folder in visible if not (base / folder).is_symlink()]

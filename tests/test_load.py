@@ -182,3 +182,29 @@ def test_broken_configuration_names_each_problem_with_its_position(tmp_path: Pat
         f"{label}/riskctl.yaml:3:22: unknown key 'apetite'; did you mean 'appetite'? [RK005]"
         in message
     )
+
+
+def test_a_folder_that_cannot_be_listed_is_a_finding_not_a_silent_skip(
+    base_register: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    real_scandir = os.scandir
+
+    def refusing(folder: object = ".") -> object:
+        if str(folder) == str(base_register / "kris") or str(folder) == str(base_register):
+            if str(folder) == str(base_register) and not refuse_root:
+                return real_scandir(folder)  # type: ignore[call-overload]
+            raise PermissionError(13, "Permission denied", str(folder))
+        return real_scandir(folder)  # type: ignore[call-overload]
+
+    refuse_root = False
+    monkeypatch.setattr(os, "scandir", refusing)
+    sources = read_directory(base_register)
+    assert not any(name.startswith("kris/") for name in sources.files)
+    assert [(hit.where.file, hit.code, hit.message) for hit in sources.problems] == [
+        ("kris", "RK008", "cannot list the folder: Permission denied")
+    ]
+    refuse_root = True
+    with pytest.raises(RiskctlError, match="cannot read the register folder: Permission denied"):
+        read_directory(base_register)
