@@ -11,11 +11,23 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from riskctl.model.incident import Incident
+from riskctl.model.incident import Action, Incident
 from riskctl.model.register import Register
 
 #: The category of an incident without a root cause or without a `category`.
 UNKNOWN_CATEGORY = "unknown"
+#: Action statuses that still need work (rca.md section 5): everything but done and cancelled.
+UNFINISHED = ("open", "in-progress")
+
+
+def is_unfinished(action: Action) -> bool:
+    """Whether an action still needs work (open or in-progress)."""
+    return action.status in UNFINISHED
+
+
+def is_overdue(action: Action, today: datetime.date) -> bool:
+    """An unfinished action whose due date is before today (due today is not overdue)."""
+    return is_unfinished(action) and action.due is not None and action.due < today
 
 
 @dataclass(frozen=True)

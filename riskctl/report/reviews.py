@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from riskctl.diff import EFFECTIVENESS_RANK, EntityChange, RegisterDiff
-from riskctl.incidents import root_cause_category, summarise
+from riskctl.incidents import is_overdue, root_cause_category, summarise
 from riskctl.kri.status import (
     Delta,
     KriStatus,
@@ -60,7 +60,12 @@ from riskctl.report.periods import (
     year_before_week,
 )
 from riskctl.score.residual import RiskScore, Scorecard
-from riskctl.score.treatment import acceptance_problem, acceptances_by_risk
+from riskctl.score.treatment import (
+    acceptance_problem,
+    acceptances_by_risk,
+    has_valid_acceptance,
+    planned_controls,
+)
 
 Kind = Literal["wbr", "mbr"]
 #: RK403's default notice period: acceptances expiring within this many days are listed.
@@ -693,11 +698,7 @@ def treatment_status(
     if valid:
         latest = max(valid, key=lambda each: (each.expires or today, each.id))
         parts.append(f"accepted until {latest.expires} ({latest.id})")
-    planned = [
-        each
-        for each in dict.fromkeys(risk.controls)
-        if each in controls and controls[each].status == "planned"
-    ]
+    planned = planned_controls(risk, controls)
     if planned:
         parts.append(f"planned controls: {', '.join(planned)}")
     if parts:
@@ -758,7 +759,7 @@ def expiring_acceptances(
     for risk_id, acceptances in acceptances_by_risk(register).items():
         if risk_id not in open_risks:
             continue
-        has_valid = any(acceptance_problem(each, today) is None for each in acceptances)
+        has_valid = has_valid_acceptance(acceptances, today)
         for acceptance in acceptances:
             expires = acceptance.expires
             if expires is None or acceptance.decided > today or expires > horizon:
@@ -794,7 +795,7 @@ def overdue_actions(register: Register, today: datetime.date) -> list[list[str]]
         )
         for incident in register.by_id(Incident).values()
         for action in incident.actions
-        if action.status in ("open", "in-progress") and action.due and action.due < today
+        if is_overdue(action, today) and action.due is not None
     ]
     return [row for *_, row in sorted(found)]
 

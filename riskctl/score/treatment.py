@@ -49,6 +49,13 @@ def has_treatment_plan(
     today: datetime.date,
 ) -> bool:
     """A valid acceptance of the risk, or a linked control with `status: planned`."""
-    if has_valid_acceptance(acceptances, today):
-        return True
-    return any(controls[each].status == "planned" for each in risk.controls if each in controls)
+    return has_valid_acceptance(acceptances, today) or bool(planned_controls(risk, controls))
+
+
+def planned_controls(risk: Risk, controls: Mapping[str, Control]) -> list[str]:
+    """Ids of the risk's linked controls with `status: planned`, in the risk's order, once each."""
+    return [
+        each
+        for each in dict.fromkeys(risk.controls)
+        if each in controls and controls[each].status == "planned"
+    ]

@@ -15,6 +15,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from riskctl.findings import Hit, Severity
+from riskctl.incidents import is_overdue, is_unfinished
 from riskctl.lint.rules import RuleContext, records, rule
 from riskctl.model.control import Control
 from riskctl.model.incident import Action, Incident
@@ -23,7 +24,6 @@ from riskctl.model.risk import Risk
 from riskctl.score.residual import control_credit
 
 #: Action statuses that still call for work.
-UNFINISHED = ("open", "in-progress")
 
 #: Phrases that mark a chain stopped at the person instead of the system (rca.md section 2).
 DEFAULT_HUMAN_ERROR_PHRASES = (
@@ -161,7 +161,7 @@ def root_cause_is_human_error(context: RuleContext) -> Iterator[Hit]:
 def _actions(incident: Incident) -> Iterator[tuple[int, Action]]:
     """The incident's unfinished actions (open or in-progress) with their index."""
     for index, action in enumerate(incident.actions):
-        if action.status in UNFINISHED:
+        if is_unfinished(action):
             yield index, action
 
 
@@ -201,7 +201,8 @@ def action_overdue(context: RuleContext) -> Iterator[Hit]:
     """
     for incident, record in _incidents(context):
         for index, action in _actions(incident):
-            if action.due is not None and action.due < context.today:
+            if is_overdue(action, context.today):
+                assert action.due is not None
                 late = (context.today - action.due).days
                 yield Hit(
                     context.where(record, "actions", index, "due"),

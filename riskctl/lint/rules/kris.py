@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pydantic import BaseModel, ConfigDict, Field
 
 from riskctl.findings import Hit, Severity
+from riskctl.incidents import is_unfinished
 from riskctl.kri.status import band, latest_observation, watched_risks
 from riskctl.lint.rules import RuleContext, records, rule
 from riskctl.model.incident import Incident
@@ -21,7 +22,6 @@ from riskctl.model.register import Record
 from riskctl.model.risk import Risk
 
 #: Action statuses that still call for work.
-UNFINISHED = ("open", "in-progress")
 
 #: Days between two expected observations, by the KRI's `frequency` (a month is at most 31
 #: days, a quarter at most 92).
@@ -72,7 +72,7 @@ def kri_red_without_action(context: RuleContext) -> Iterator[Hit]:
         watched = watched_risks(kri, risks)
         naming = [incident for incident in incidents if watched & set(incident.risks)]
         if any(incident.status == "open" for incident in naming) or any(
-            action.status in UNFINISHED for incident in naming for action in incident.actions
+            is_unfinished(action) for incident in naming for action in incident.actions
         ):
             continue
         where = ", ".join(sorted(watched)) if watched else "it watches no risk"
