@@ -26,7 +26,7 @@ from typer.testing import CliRunner
 from riskctl.cli import app
 from riskctl.diff import GATES, TIERS, FieldChange, MethodEffect, RegisterDiff, field_changes
 from riskctl.diff import diff_registers as compare
-from riskctl.gitio import DiffSides, read_diff_sides
+from riskctl.diff_reads import DiffSides, diff_sources, read_diff_sides
 from riskctl.load import ParseCache, load
 from riskctl.output.diff import render_json, render_markdown, render_text
 from riskctl.score.matrix import Cell
@@ -1012,7 +1012,7 @@ def read_and_compare(
     complete: bool = False,
     now: datetime.date = NOW,
 ) -> tuple[RegisterDiff, DiffSides]:
-    sides = read_diff_sides(repo.root / "register", first, second, complete=complete)
+    sides = read_diff_sides(*diff_sources(repo.root / "register", first, second), complete=complete)
     cache: ParseCache = {}
     old, new = load(sides.old, cache), load(sides.new, cache)
     assert (old.hits, new.hits) == ([], [])  # every scenario file is valid

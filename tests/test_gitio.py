@@ -10,9 +10,10 @@ from typer.testing import CliRunner
 
 from riskctl.cli import app
 from riskctl.errors import RiskctlError
-from riskctl.gitio import Repository, check_revision, sources_at
+from riskctl.gitio import Repository, check_revision
 from riskctl.lint.engine import lint
-from riskctl.load import ParseCache, blob_id, load, read_directory
+from riskctl.load import ParseCache, Sources, blob_id, load, read_directory
+from riskctl.source import register_source
 from tests.conftest import BASE_REGISTER, FROZEN_NOW
 from tests.gitrepo import GitRepo
 
@@ -53,6 +54,10 @@ def test_check_revision_accepts_plain_revisions(revision: str) -> None:
 def test_blob_id_is_gits(repo: GitRepo) -> None:
     content = (repo.root / "register/owners/cfo.yaml").read_bytes()
     assert blob_id(content) == repo.git("hash-object", "register/owners/cfo.yaml")
+
+
+def sources_at(folder: Path, revision: str) -> Sources:
+    return register_source(folder, revision).read()
 
 
 def test_sources_at_a_revision_match_a_checkout(

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from riskctl import load as load_module
 from riskctl.cli import app
-from riskctl.gitio import Repository, last_commit_at, sources_at_moments
+from riskctl.gitio import Repository, last_commit_at
 from riskctl.kri.status import Delta
 from riskctl.kri.xmr import Signal
 from riskctl.model.kri import Observation
@@ -32,6 +32,7 @@ from riskctl.report.periods import (
     year_before_week,
 )
 from riskctl.report.reviews import change_text, is_improvement, signals_text
+from riskctl.source import register_source, sources_at_moments
 from tests.conftest import BASE_REGISTER, FROZEN_NOW, ROOT, TESTS, check_golden
 from tests.gitrepo import GitRepo
 from tests.test_report import _tables
@@ -498,7 +499,7 @@ def test_month_end_commits_are_the_last_on_or_before_that_day(history: GitRepo) 
         datetime.datetime(2026, 4, 10, 23, 59, 59, tzinfo=datetime.UTC),  # a day before C2
         datetime.datetime(2026, 10, 31, 23, 59, 59, tzinfo=datetime.UTC),
     ]
-    found = sources_at_moments(history.root / "register", "HEAD", moments)
+    found = sources_at_moments(register_source(history.root / "register", "HEAD"), moments)
     first = history.git("rev-parse", "v0")
     october = history.git("rev-parse", "mbr-2026-10-31")
     assert [at.commit.id if at.commit else None for at in found] == [None, first, first, october]
@@ -518,7 +519,7 @@ def test_month_ends_follow_the_first_parent_history(tmp_path: Path) -> None:
     repo.git("checkout", "--quiet", "main")
     repo.git("merge", "--quiet", "--no-ff", "-m", "merge side", "side", day=10)
     moments = [datetime.datetime(2026, 1, 6, tzinfo=datetime.UTC)]  # day 5
-    found = sources_at_moments(repo.root / "register", "main", moments)
+    found = sources_at_moments(register_source(repo.root / "register", "main"), moments)
     assert found[0].commit is not None and found[0].commit.id == first
     assert found[0].sources is not None and "owners/cfo.yaml" not in found[0].sources.files
 
@@ -543,7 +544,7 @@ def test_unchanged_files_are_parsed_once_across_month_ends(
         return original(file, raw, model)  # type: ignore[arg-type]
 
     monkeypatch.setattr(load_module, "load_file", counting)
-    read_review(Path("register"), None, None, "mbr", NOW)
+    read_review(register_source(Path("register"), with_repository=True), None, "mbr", NOW)
     # The owners and riskctl.yaml never change: each owner file is parsed once, although 10
     # month-ends with data, the diff's two sides and the working tree all read it.
     assert parsed.count("owners/head-of-risk.yaml") == 1

@@ -16,8 +16,11 @@ from riskctl.errors import RiskctlError
 
 if TYPE_CHECKING:  # datetime and tempfile are imported where used: `--help` stays fast
     import datetime
+    from collections.abc import Mapping
 
-    from riskctl.load import Sources
+    from riskctl.load import Loaded, ParseCache
+    from riskctl.output.partial import OutputKind
+    from riskctl.source import RegisterSource
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -66,15 +69,43 @@ RevisionOpt = Annotated[
 ]
 
 
-def read_sources(path: Path, revision: str | None) -> Sources:
-    """The register's files: from the working tree, or from git at `revision`."""
-    if revision is None:
-        from riskctl.load import read_directory
+PartialOpt = Annotated[
+    bool,
+    typer.Option(
+        "--partial",
+        help="Go on when some register files did not load (`riskctl lint` shows why); the "
+        "output names the files left out. Without it such a register is refused (exit 3).",
+    ),
+]
 
-        return read_directory(path)
-    from riskctl.gitio import sources_at
 
-    return sources_at(path, revision)
+def source_for(
+    path: Path, revision: str | None, *, with_repository: bool = False
+) -> RegisterSource:
+    """Which register: `PATH` and `--rev`, resolved once (see `riskctl.source`)."""
+    from riskctl.source import register_source
+
+    return register_source(path, revision, with_repository=with_repository)
+
+
+def load_for(source: RegisterSource, partial: bool, cache: ParseCache | None = None) -> Loaded:
+    """The loaded register; refused (RiskctlError) when a file did not load, unless partial."""
+    from riskctl.source import read_register
+
+    return read_register(source, cache, partial=partial)
+
+
+def write_output(
+    text: str, kind: OutputKind, failed: Mapping[str, str] | None = None, label: str = ""
+) -> None:
+    """Write a command's output; after a `--partial` read it names the files left out."""
+    if failed:
+        from riskctl.output.partial import mark_partial
+
+        text, note = mark_partial(text, kind, failed, label)
+        if note:
+            sys.stderr.write(f"riskctl: warning: {note}")
+    write_stdout(text)
 
 
 class ColorChoice(enum.StrEnum):

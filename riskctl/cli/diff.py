@@ -11,9 +11,11 @@ from riskctl.cli._common import (
     EXIT_CLEAN,
     EXIT_FINDINGS,
     NowOpt,
+    PartialOpt,
     operational_errors,
     split_codes,
     today_or,
+    write_output,
     write_stdout,
 )
 from riskctl.errors import RiskctlError
@@ -63,16 +65,19 @@ def diff_command(
         ),
     ] = None,
     now: NowOpt = None,
+    partial: PartialOpt = False,
 ) -> None:
     """Compare the register between two revisions: changes, every tier's movement, gates.
 
     Every gate that fires is reported in every format; only those named by --fail-on (or in
-    riskctl.yaml) make the run fail with exit 1.
+    riskctl.yaml) make the run fail with exit 1. A file that does not load on the new side is
+    refused (exit 3) unless --partial, and then reported as broken, never as deleted.
     """
     from riskctl.diff import GATES, diff_registers
-    from riskctl.gitio import read_diff_sides
+    from riskctl.diff_reads import diff_sources, read_diff_sides
     from riskctl.load import ParseCache, load
     from riskctl.output.diff import DIFF_FORMATS
+    from riskctl.source import refuse_partial
 
     with operational_errors():
         first, second, path = _split_arguments(arguments or [])
@@ -82,13 +87,26 @@ def diff_command(
             raise RiskctlError(
                 f"no gate {', '.join(map(repr, unknown))}; gates: {', '.join(GATES)}"
             )
-        sides = read_diff_sides(path, first, second)
+        sides = read_diff_sides(*diff_sources(path, first, second))
         cache: ParseCache = {}
-        old, new = load(sides.old, cache).register, load(sides.new, cache).register
-        diff = diff_registers(old, new, today_or(now), sides.old_ref, sides.new_ref)
+        old_loaded, new_loaded = load(sides.old, cache), load(sides.new, cache)
+        if not partial:
+            refuse_partial(new_loaded, sides.new_source)
+        old, new = old_loaded.register, new_loaded.register
+        diff = diff_registers(
+            old,
+            new,
+            today_or(now),
+            sides.old_ref,
+            sides.new_ref,
+            old_loaded.failed,
+            new_loaded.failed,
+        )
     # The old side's policy too: a change must not switch off the gate that judges it.
     failing = set(requested) | set(old.config.gates.fail_on) | set(new.config.gates.fail_on)
-    write_stdout(DIFF_FORMATS[output_format.value](diff, failing))
+    text = DIFF_FORMATS[output_format.value](diff, failing)
+    label = sides.new_source.label
+    write_output(text, output_format.value, new_loaded.failed, label)
     fired = {hit.gate for hit in diff.gates}
     raise typer.Exit(EXIT_FINDINGS if fired & failing else EXIT_CLEAN)
 

@@ -12,12 +12,15 @@ from riskctl.cli._common import (
     ColorChoice,
     ColorOpt,
     NowOpt,
+    PartialOpt,
     RegisterArg,
     RevisionOpt,
+    load_for,
     operational_errors,
-    read_sources,
+    source_for,
     today_or,
     use_color,
+    write_output,
     write_stdout,
 )
 
@@ -54,6 +57,7 @@ def status_command(
     now: NowOpt = None,
     revision: RevisionOpt = None,
     color: ColorOpt = ColorChoice.AUTO,
+    partial: PartialOpt = False,
 ) -> None:
     """Show each KRI's latest value, green/amber/red status, XmR signals, WoW and YoY.
 
@@ -62,19 +66,20 @@ def status_command(
     read.
     """
     from riskctl.kri.status import register_status
-    from riskctl.load import load
     from riskctl.output.kri import render_status_json, render_status_text
 
     today = today_or(now)
     with operational_errors():
-        register = load(read_sources(path, revision)).register
-        statuses = register_status(register, today, ids or ())
+        source = source_for(path, revision)
+        loaded = load_for(source, partial)
+        statuses = register_status(loaded.register, today, ids or ())
     if output_format is KriFormat.JSON:
-        write_stdout(render_status_json(statuses, today))
+        write_output(render_status_json(statuses, today), "json", loaded.failed, source.label)
     elif use_color(color):
+        write_output("", "text", loaded.failed, source.label)
         _print_coloured(statuses, today)
     else:
-        write_stdout(render_status_text(statuses, today))
+        write_output(render_status_text(statuses, today), "text", loaded.failed, source.label)
 
 
 @app.command("xmr")

@@ -17,7 +17,7 @@ from riskctl.cli._common import (
     RegisterArg,
     RevisionOpt,
     operational_errors,
-    read_sources,
+    source_for,
     split_codes,
     today_or,
     use_color,
@@ -82,7 +82,7 @@ def lint_command(
 
     with operational_errors():
         result = lint(
-            read_sources(path, revision),
+            source_for(path, revision).read(),
             today=today_or(now),
             select=split_codes(select),
             ignore=split_codes(ignore),

@@ -9,10 +9,12 @@ import typer
 from riskctl.cli._common import (
     DEFAULT_REGISTER,
     NowOpt,
+    PartialOpt,
     RegisterArg,
     RevisionOpt,
+    load_for,
     operational_errors,
-    read_sources,
+    source_for,
     today_or,
     write_atomically,
     write_stdout,
@@ -56,26 +58,35 @@ def _produce(
     now: str | None,
     out: Path | None,
     templates: Path | None,
+    partial: bool,
     *arguments: object,
 ) -> None:
     """Load, score, build the context, render, and print or write the report."""
-    from riskctl.load import load
     from riskctl.report.render import render
     from riskctl.score.residual import score_register
 
     today = today_or(now)
     with operational_errors():
-        register = load(read_sources(path, revision)).register
-        card = score_register(register)
-        source = f"{path.as_posix()}" + (f" at {revision}" if revision else "")
-        context = build(register, card, *arguments, today, source)
+        source = source_for(path, revision)
+        loaded = load_for(source, partial)
+        card = score_register(loaded.register)
+        described = path.as_posix() + (f" at {revision}" if revision else "")
+        context = build(loaded.register, card, *arguments, today, described)
         text = render(template, context, templates)
-        if out is not None:
-            write_atomically(out, text)
-    if out is None:
-        write_stdout(text)
-    else:
+        _emit(text, out, loaded.failed, source.label)
+
+
+def _emit(text: str, out: Path | None, failed: dict[str, str], label: str) -> None:
+    """Print the report, or write it to --out; a partial read is named at its top."""
+    if failed:
+        from riskctl.output.partial import mark_partial
+
+        text, _ = mark_partial(text, "markdown", failed, label)
+    if out is not None:
+        write_atomically(out, text)
         write_stdout(f"wrote {out}\n")
+    else:
+        write_stdout(text)
 
 
 @app.command("register")
@@ -85,11 +96,12 @@ def register_command(
     now: NowOpt = None,
     out: OutOpt = None,
     templates: TemplatesOpt = None,
+    partial: PartialOpt = False,
 ) -> None:
     """All open risks with their tiers, owners and controls, and inherent/residual heat maps."""
     from riskctl.report.context import register_context
 
-    _produce("register.md.j2", register_context, path, revision, now, out, templates)
+    _produce("register.md.j2", register_context, path, revision, now, out, templates, partial)
 
 
 @app.command("rcm")
@@ -99,11 +111,12 @@ def rcm_command(
     now: NowOpt = None,
     out: OutOpt = None,
     templates: TemplatesOpt = None,
+    partial: PartialOpt = False,
 ) -> None:
     """The Risk Control Matrix: one row per risk-control pair, with the RCM columns."""
     from riskctl.report.context import rcm_context
 
-    _produce("rcm.md.j2", rcm_context, path, revision, now, out, templates)
+    _produce("rcm.md.j2", rcm_context, path, revision, now, out, templates, partial)
 
 
 @app.command("risk")
@@ -114,11 +127,12 @@ def risk_command(
     now: NowOpt = None,
     out: OutOpt = None,
     templates: TemplatesOpt = None,
+    partial: PartialOpt = False,
 ) -> None:
     """One risk on one page: tiers, controls, KRIs, incidents, acceptances, the derivation."""
     from riskctl.report.context import risk_context
 
-    _produce("risk.md.j2", risk_context, path, revision, now, out, templates, risk_id)
+    _produce("risk.md.j2", risk_context, path, revision, now, out, templates, partial, risk_id)
 
 
 @app.command("launch")
@@ -131,11 +145,14 @@ def launch_command(
     now: NowOpt = None,
     out: OutOpt = None,
     templates: TemplatesOpt = None,
+    partial: PartialOpt = False,
 ) -> None:
     """One launch on one page: failure modes by action priority, linked risks, monitoring KRIs."""
     from riskctl.report.launch import launch_context
 
-    _produce("launch.md.j2", launch_context, path, revision, now, out, templates, launch_id)
+    _produce(
+        "launch.md.j2", launch_context, path, revision, now, out, templates, partial, launch_id
+    )
 
 
 def _review(
@@ -146,6 +163,7 @@ def _review(
     now: str | None,
     out: Path | None,
     templates: Path | None,
+    partial: bool,
 ) -> None:
     """Read the register and the last review, build the review's context, render, print/write."""
     from riskctl.report.inputs import read_review
@@ -154,12 +172,11 @@ def _review(
 
     today = today_or(now)
     with operational_errors():
-        review = read_review(path, revision, since, kind, today)
+        source = source_for(path, revision, with_repository=True)
+        review = read_review(source, since, kind, today, partial=partial)
         context = (mbr_context if kind == "mbr" else wbr_context)(review, today)
         text = render(f"{kind}.md.j2", context, templates)
-        if out is not None:
-            write_atomically(out, text)
-    write_stdout(text if out is None else f"wrote {out}\n")
+        _emit(text, out, review.left_out, source.label)
 
 
 @app.command("wbr")
@@ -170,6 +187,7 @@ def wbr_command(
     now: NowOpt = None,
     out: OutOpt = None,
     templates: TemplatesOpt = None,
+    partial: PartialOpt = False,
 ) -> None:
     """The weekly business review, exceptions first.
 
@@ -178,7 +196,7 @@ def wbr_command(
     appetite and their treatment, what falls due, and launches in monitoring. Tag the reviewed
     commit after each review (`git tag wbr-2026-11-27`) and the next WBR starts from it.
     """
-    _review("wbr", path, revision, since, now, out, templates)
+    _review("wbr", path, revision, since, now, out, templates, partial)
 
 
 @app.command("mbr")
@@ -189,6 +207,7 @@ def mbr_command(
     now: NowOpt = None,
     out: OutOpt = None,
     templates: TemplatesOpt = None,
+    partial: PartialOpt = False,
 ) -> None:
     """The monthly business review: the WBR's questions over a month.
 
@@ -196,4 +215,4 @@ def mbr_command(
     cause, and open risks per residual level at each of the last 12 month-ends (from git
     history) and today. --since defaults to the latest mbr-* tag.
     """
-    _review("mbr", path, revision, since, now, out, templates)
+    _review("mbr", path, revision, since, now, out, templates, partial)

@@ -10,13 +10,15 @@ from riskctl.cli._common import (
     ColorChoice,
     ColorOpt,
     NowOpt,
+    PartialOpt,
     RegisterArg,
     RevisionOpt,
+    load_for,
     operational_errors,
-    read_sources,
+    source_for,
     today_or,
     use_color,
-    write_stdout,
+    write_output,
 )
 
 
@@ -59,13 +61,13 @@ def score_command(
     revision: RevisionOpt = None,
     now: NowOpt = None,
     color: ColorOpt = ColorChoice.AUTO,
+    partial: PartialOpt = False,
 ) -> None:
     """Score every risk: inherent, residual from the controls in place, projected and target.
 
     Sorted by residual then inherent score, highest first. Exit 3 for an unknown risk id,
     category or owner, or a register that cannot be read.
     """
-    from riskctl.load import load
     from riskctl.output.scores import SCORE_FORMATS
     from riskctl.score import query
     from riskctl.score.explain import explain as explain_risk
@@ -73,10 +75,13 @@ def score_command(
 
     today = today_or(now)
     with operational_errors():
-        register = load(read_sources(path, revision)).register
+        source = source_for(path, revision)
+        loaded = load_for(source, partial)
+        register = loaded.register
         card = score_register(register)
         if explain is not None:
-            write_stdout(explain_risk(query.find(card, explain), card, today))
+            text = explain_risk(query.find(card, explain), card, today)
+            write_output(text, "text", loaded.failed, source.label)
             return
         chosen = query.select(
             card,
@@ -90,6 +95,9 @@ def score_command(
     if output_format is ScoreFormat.TABLE and use_color(color):
         from riskctl.cli._console import print_scores
 
+        write_output("", "text", loaded.failed, source.label)
         print_scores(card, chosen, today)
     else:
-        write_stdout(SCORE_FORMATS[output_format.value](card, chosen, today))
+        text = SCORE_FORMATS[output_format.value](card, chosen, today)
+        kind = "text" if output_format is ScoreFormat.TABLE else output_format.value
+        write_output(text, kind, loaded.failed, source.label)  # type: ignore[arg-type]

@@ -36,7 +36,9 @@ def _counts(diff: RegisterDiff) -> str:
     for change in diff.changes:
         counted[change.change] = counted.get(change.change, 0) + 1
     parts = [
-        f"{counted[kind]} {kind}" for kind in ("added", "modified", "removed") if kind in counted
+        f"{counted[kind]} {kind}"
+        for kind in ("added", "modified", "removed", "broken", "repaired")
+        if kind in counted
     ]
     return ", ".join(parts) or "no changes"
 
@@ -68,6 +70,9 @@ def _ordered(diff: RegisterDiff) -> list[EntityChange]:
 
 def _change_lines(change: EntityChange) -> list[str]:
     lines = [f"{change.kind} {change.id}: {change.change}"]
+    if change.problem is not None:
+        side = "after" if change.change == "broken" else "before"
+        lines.append(f"  its file does not load {side} the change: {change.problem}")
     for tier_name, (old, new) in change.scores.items():
         lines.append(f"  {tier_name}: {_cell(old)} → {_cell(new)}")
     if change.appetite is not None:
@@ -158,6 +163,8 @@ def _change_document(change: EntityChange) -> dict[str, Any]:
         document["appetite"] = {"old": change.appetite[0], "new": change.appetite[1]}
     if change.moves:
         document["moves"] = list(change.moves)
+    if change.problem is not None:
+        document["problem"] = change.problem
     return document
 
 

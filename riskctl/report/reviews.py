@@ -132,6 +132,8 @@ class Review:
     no_comparison: str | None
     """Why there is no comparison (a sentence without its full stop), when there is none."""
     month_ends: tuple[MonthEnd, ...] = field(default_factory=tuple)
+    left_out: dict[str, str] = field(default_factory=dict)
+    """Files of the reviewed register that did not load (a `--partial` read), with why."""
 
 
 # --- small texts ----------------------------------------------------------------------------
