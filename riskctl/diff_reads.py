@@ -26,6 +26,7 @@ checks that the partial read gives exactly the complete read's diff.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,7 +111,15 @@ def read_diff_sides(
         new_tree: dict[str, str | None] = dict(new.commit_tree())
     else:  # the working tree: the old tree plus what git reports as changed
         new_tree = {path: blob for path, blob in old_tree.items() if path not in changes}
-        new_tree.update({path: None for path, status in changes.items() if status != "D"})
+        # git calls a file replaced by a FIFO, a device or a folder deleted; it is not: it is
+        # there and cannot be read, so it goes to `read_file`, which refuses it (RK008).
+        new_tree.update(
+            {
+                path: None
+                for path, status in changes.items()
+                if status != "D" or os.path.lexists(new.folder / path)
+            }
+        )
     old_reader, new_reader = FileReader(old), FileReader(new)
     needed: set[str] | None = None
     if not complete and CONFIG_FILE not in changes:

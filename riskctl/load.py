@@ -657,7 +657,9 @@ def load(sources: Sources, cache: ParseCache | None = None) -> Loaded:
     config, config_data = load_config(sources)
     register = Register(config=config)
     hits = list(sources.problems)
-    failed = {hit.where.file: hit.message for hit in sources.problems if hit.code == "RK008"}
+    failed = {
+        hit.where.file: _problem_text((hit,)) for hit in sources.problems if hit.code == "RK008"
+    }
     raw: dict[str, Any] = {CONFIG_FILE: config_data}
     paused = gc.isenabled()
     gc.disable()  # parsing allocates many small, acyclic objects: collecting is wasted time
