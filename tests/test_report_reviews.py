@@ -624,6 +624,7 @@ def test_unknown_launch_exits_3(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_out_writes_the_wbr_atomically(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     target = tmp_path / "build" / "wbr.md"
+    target.parent.mkdir()  # --out creates no folder (tests/test_out.py)
     result = runner.invoke(
         app, ["report", "wbr", "register", "--now", FROZEN_NOW, "--out", str(target)]
     )

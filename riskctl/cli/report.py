@@ -11,11 +11,11 @@ from riskctl.cli._common import (
     NowOpt,
     RegisterArg,
     RevisionOpt,
+    check_out,
     operational_errors,
     read_sources,
     today_or,
-    write_atomically,
-    write_stdout,
+    write_output,
 )
 
 app = typer.Typer(
@@ -26,7 +26,12 @@ app = typer.Typer(
 
 OutOpt = Annotated[
     Path | None,
-    typer.Option("--out", help="Write the report to this file (atomically) instead of stdout."),
+    typer.Option(
+        "--out",
+        help="Write the report to this file (replaced atomically; - for stdout). Its folder must "
+        "exist; a folder, device, FIFO or symbolic link is refused.",
+        metavar="FILE",
+    ),
 ]
 TemplatesOpt = Annotated[
     Path | None,
@@ -64,18 +69,14 @@ def _produce(
     from riskctl.score.residual import score_register
 
     today = today_or(now)
+    check_out(out)
     with operational_errors():
         register = load(read_sources(path, revision)).register
         card = score_register(register)
         source = f"{path.as_posix()}" + (f" at {revision}" if revision else "")
         context = build(register, card, *arguments, today, source)
         text = render(template, context, templates)
-        if out is not None:
-            write_atomically(out, text)
-    if out is None:
-        write_stdout(text)
-    else:
-        write_stdout(f"wrote {out}\n")
+    write_output(out, text)
 
 
 @app.command("register")
@@ -153,13 +154,12 @@ def _review(
     from riskctl.report.reviews import mbr_context, wbr_context
 
     today = today_or(now)
+    check_out(out)
     with operational_errors():
         review = read_review(path, revision, since, kind, today)
         context = (mbr_context if kind == "mbr" else wbr_context)(review, today)
         text = render(f"{kind}.md.j2", context, templates)
-        if out is not None:
-            write_atomically(out, text)
-    write_stdout(text if out is None else f"wrote {out}\n")
+    write_output(out, text)
 
 
 @app.command("wbr")
