@@ -107,6 +107,25 @@ def split_codes(values: list[str] | None) -> tuple[str, ...]:
     )
 
 
+def check_rule_prefixes(values: list[str] | None) -> list[str] | None:
+    """`--select`/`--ignore`: a usage error (exit 2) for a prefix that starts no rule's code."""
+    if values:
+        from riskctl.lint.rules import all_rules
+
+        codes = all_rules()
+        unknown = [
+            prefix
+            for prefix in split_codes(values)
+            if not any(code.startswith(prefix) for code in codes)
+        ]
+        if unknown:
+            raise typer.BadParameter(
+                f"no rule code starts with {', '.join(map(repr, unknown))}; "
+                "`riskctl rules list` shows the codes (RK001, ...)"
+            )
+    return values
+
+
 @contextlib.contextmanager
 def operational_errors() -> Iterator[None]:
     """Turn a `RiskctlError` into `riskctl: error: ...` on stderr and exit 3."""

@@ -16,7 +16,6 @@ from riskctl.cli._common import (
     today_or,
     write_stdout,
 )
-from riskctl.errors import RiskctlError
 
 
 class DiffFormat(enum.StrEnum):
@@ -34,10 +33,26 @@ def _split_arguments(arguments: list[str]) -> tuple[str | None, str | None, Path
     if remaining and Path(remaining[-1]).is_dir():
         path = Path(remaining.pop())
     if len(remaining) > 2:
-        raise RiskctlError(f"too many arguments: {' '.join(arguments)} (give [A] [B] [PATH])")
+        raise typer.BadParameter(
+            f"too many arguments: {' '.join(arguments)} (give [A] [B] [PATH])",
+            param_hint="'[A] [B] [PATH]'",
+        )
     first = remaining[0] if remaining else None
     second = remaining[1] if len(remaining) > 1 else None
     return first, second, path
+
+
+def _check_gates(values: list[str] | None) -> list[str] | None:
+    """`--fail-on`: a usage error (exit 2) for a gate that does not exist."""
+    if values:
+        from riskctl.diff import GATES
+
+        unknown = [name.lower() for name in split_codes(values) if name.lower() not in GATES]
+        if unknown:
+            raise typer.BadParameter(
+                f"no gate {', '.join(map(repr, unknown))}; gates: {', '.join(GATES)}"
+            )
+    return values
 
 
 def diff_command(
@@ -60,6 +75,7 @@ def diff_command(
             help="Gates that fail the run (exit 1) when they fire, comma-separated or repeated; "
             "added to gates.fail_on in riskctl.yaml. `riskctl gates list` names them.",
             metavar="GATES",
+            callback=_check_gates,
         ),
     ] = None,
     now: NowOpt = None,
@@ -69,19 +85,14 @@ def diff_command(
     Every gate that fires is reported in every format; only those named by --fail-on (or in
     riskctl.yaml) make the run fail with exit 1.
     """
-    from riskctl.diff import GATES, diff_registers
+    from riskctl.diff import diff_registers
     from riskctl.gitio import read_diff_sides
     from riskctl.load import ParseCache, load
     from riskctl.output.diff import DIFF_FORMATS
 
+    first, second, path = _split_arguments(arguments or [])
+    requested = [name.lower() for name in split_codes(fail_on)]
     with operational_errors():
-        first, second, path = _split_arguments(arguments or [])
-        requested = [name.lower() for name in split_codes(fail_on)]
-        unknown = [name for name in requested if name not in GATES]
-        if unknown:
-            raise RiskctlError(
-                f"no gate {', '.join(map(repr, unknown))}; gates: {', '.join(GATES)}"
-            )
         sides = read_diff_sides(path, first, second)
         cache: ParseCache = {}
         old, new = load(sides.old, cache).register, load(sides.new, cache).register

@@ -21,7 +21,7 @@ from riskctl.cli._common import (
 class IncidentsFormat(enum.StrEnum):
     """Output formats of `riskctl incidents`."""
 
-    TABLE = "table"
+    TEXT = "text"
     JSON = "json"
 
 
@@ -42,8 +42,8 @@ def incidents_command(
     now: NowOpt = None,
     revision: RevisionOpt = None,
     output_format: Annotated[
-        IncidentsFormat, typer.Option("--format", "-f", help="table or json.")
-    ] = IncidentsFormat.TABLE,
+        IncidentsFormat, typer.Option("--format", "-f", help="text or json.")
+    ] = IncidentsFormat.TEXT,
 ) -> None:
     """Count incidents and near-misses per risk and per root-cause category.
 

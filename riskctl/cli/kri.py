@@ -36,11 +36,11 @@ app = typer.Typer(
 class KriFormat(enum.StrEnum):
     """Output formats of `riskctl kri`."""
 
-    TABLE = "table"
+    TEXT = "text"
     JSON = "json"
 
 
-FormatOpt = Annotated[KriFormat, typer.Option("--format", "-f", help="table or json.")]
+FormatOpt = Annotated[KriFormat, typer.Option("--format", "-f", help="text or json.")]
 
 
 @app.command("status")
@@ -50,7 +50,7 @@ def status_command(
         list[str] | None,
         typer.Option("--id", help="Only this KRI (repeatable).", metavar="KRI-ID"),
     ] = None,
-    output_format: FormatOpt = KriFormat.TABLE,
+    output_format: FormatOpt = KriFormat.TEXT,
     now: NowOpt = None,
     revision: RevisionOpt = None,
     color: ColorOpt = ColorChoice.AUTO,
@@ -99,7 +99,7 @@ def xmr_command(
             "--floor-at-zero", help="Floor the lower limit at 0 (counts, non-negative rates)."
         ),
     ] = False,
-    output_format: FormatOpt = KriFormat.TABLE,
+    output_format: FormatOpt = KriFormat.TEXT,
 ) -> None:
     """XmR analysis of any series: limits, provisional below 20 points, and every signal.
 

@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # datetime is imported where used: `--help` stays fast
 class PremortemFormat(enum.StrEnum):
     """Output formats of `riskctl premortem`."""
 
-    TABLE = "table"
+    TEXT = "text"
     JSON = "json"
 
 
@@ -44,8 +44,8 @@ def premortem_command(
         typer.Option("--launch", help="Only this launch.", metavar="LAUNCH-ID"),
     ] = None,
     output_format: Annotated[
-        PremortemFormat, typer.Option("--format", "-f", help="table or json.")
-    ] = PremortemFormat.TABLE,
+        PremortemFormat, typer.Option("--format", "-f", help="text or json.")
+    ] = PremortemFormat.TEXT,
     seed_risks: Annotated[
         bool,
         typer.Option(
@@ -57,7 +57,9 @@ def premortem_command(
     owner: Annotated[
         str | None,
         typer.Option(
-            "--owner", help="With --seed-risks: the drafts' owner (default: the launch's)."
+            "--owner",
+            help="With --seed-risks: the drafts' owner (default: the launch's).",
+            metavar="OWNER",
         ),
     ] = None,
     category: Annotated[
@@ -66,6 +68,7 @@ def premortem_command(
             "--category",
             help="With --seed-risks: the drafts' category (default: the one category of the "
             "risks the launch links).",
+            metavar="CATEGORY",
         ),
     ] = None,
     link: Annotated[
@@ -99,7 +102,7 @@ def premortem_command(
 
         register = load(read_sources(path, revision)).register
         result = premortem(register, today, launch)
-    if output_format is PremortemFormat.TABLE and use_color(color):
+    if output_format is PremortemFormat.TEXT and use_color(color):
         _print_coloured(result)
     else:
         from riskctl.output.premortem import PREMORTEM_FORMATS

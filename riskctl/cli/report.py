@@ -42,10 +42,10 @@ TemplatesOpt = Annotated[
     ),
 ]
 
-SinceOpt = Annotated[
+BaseOpt = Annotated[
     str | None,
     typer.Option(
-        "--since",
+        "--base",
         help="Compare with the register at this revision (the last review). Default: the most "
         "recent wbr-* (mbr-* for mbr) tag reachable from the reviewed revision.",
         metavar="REV",
@@ -143,7 +143,7 @@ def _review(
     kind: Literal["wbr", "mbr"],
     path: Path,
     revision: str | None,
-    since: str | None,
+    base: str | None,
     now: str | None,
     out: Path | None,
     templates: Path | None,
@@ -156,7 +156,7 @@ def _review(
     today = today_or(now)
     check_out(out)
     with operational_errors():
-        review = read_review(path, revision, since, kind, today)
+        review = read_review(path, revision, base, kind, today)
         context = (mbr_context if kind == "mbr" else wbr_context)(review, today)
         text = render(f"{kind}.md.j2", context, templates)
     write_output(out, text)
@@ -166,26 +166,26 @@ def _review(
 def wbr_command(
     path: RegisterArg = DEFAULT_REGISTER,
     revision: RevisionOpt = None,
-    since: SinceOpt = None,
+    base: BaseOpt = None,
     now: NowOpt = None,
     out: OutOpt = None,
     templates: TemplatesOpt = None,
 ) -> None:
     """The weekly business review, exceptions first.
 
-    What changed since the last review (the diff since --since, or the latest wbr-* tag), KRI
+    What changed since the last review (the diff since --base, or the latest wbr-* tag), KRI
     exceptions with 6-week and 12-month charts and routine KRIs one line each, risks above
     appetite and their treatment, what falls due, and launches in monitoring. Tag the reviewed
     commit after each review (`git tag wbr-2026-11-27`) and the next WBR starts from it.
     """
-    _review("wbr", path, revision, since, now, out, templates)
+    _review("wbr", path, revision, base, now, out, templates)
 
 
 @app.command("mbr")
 def mbr_command(
     path: RegisterArg = DEFAULT_REGISTER,
     revision: RevisionOpt = None,
-    since: SinceOpt = None,
+    base: BaseOpt = None,
     now: NowOpt = None,
     out: OutOpt = None,
     templates: TemplatesOpt = None,
@@ -194,6 +194,6 @@ def mbr_command(
 
     KRIs as monthly values with 13-month charts, the month's incidents and near-misses by root
     cause, and open risks per residual level at each of the last 12 month-ends (from git
-    history) and today. --since defaults to the latest mbr-* tag.
+    history) and today. --base defaults to the latest mbr-* tag.
     """
-    _review("mbr", path, revision, since, now, out, templates)
+    _review("mbr", path, revision, base, now, out, templates)

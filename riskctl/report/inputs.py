@@ -4,7 +4,7 @@ The one place the reports touch files and git, through `load` and `gitio`; every
 pure (`report/reviews.py`). One `ParseCache` is shared by every read, so a file that is the same
 at several commits (or in the working tree) is parsed once.
 
-The last review is `--since` when given (an error is the user's to fix: exit 3), else the most
+The last review is `--base` when given (an error is the user's to fix: exit 3), else the most
 recent `wbr-*` (or `mbr-*`) tag reachable from the reviewed revision (`--rev`, else `HEAD`).
 Without such a tag, or outside a git repository, the review says so instead of failing.
 """
