@@ -284,7 +284,7 @@ SHIPPED = {
         "register",
         "--now",
         FROZEN_NOW,
-        "--since",
+        "--base",
         "e0c5512",
         "--rev",
         "65682c6",
@@ -303,7 +303,7 @@ HISTORY = {
         "2026-01-31",
         "--rev",
         "v0",
-        "--since",
+        "--base",
         "v0",
     ],
     "mbr-history": ["report", "mbr", "register", "--now", FROZEN_NOW],
@@ -551,7 +551,7 @@ def test_unchanged_files_are_parsed_once_across_month_ends(
     assert parsed.count("risks/R-002.yaml") == 1
 
 
-# --- the last review: tags and --since --------------------------------------------------------
+# --- the last review: tags and --base ---------------------------------------------------------
 
 
 def test_latest_tag_is_by_tag_date_and_reachable_only(tmp_path: Path) -> None:
@@ -594,10 +594,10 @@ def test_a_register_outside_git_says_why_there_is_no_comparison(base_register: P
 
 
 def test_since_outside_git_or_unknown_exits_3(base_register: Path, in_history: GitRepo) -> None:
-    outside = runner.invoke(app, ["report", "wbr", str(base_register), "--since", "HEAD~1"])
+    outside = runner.invoke(app, ["report", "wbr", str(base_register), "--base", "HEAD~1"])
     assert outside.exit_code == 3 and "not inside a git repository" in outside.stderr
     for since, message in (("nope", "unknown revision 'nope'"), ("a..b", "not a revision")):
-        result = runner.invoke(app, ["report", "wbr", "register", "--since", since])
+        result = runner.invoke(app, ["report", "wbr", "register", "--base", since])
         assert (result.exit_code, result.stdout) == (3, "")
         assert message in result.stderr
 
@@ -607,7 +607,7 @@ def test_wbr_compares_with_the_working_tree(in_history: GitRepo) -> None:
     original = risk.read_text(encoding="utf-8")
     try:
         risk.write_text(original + "status: closed\n", encoding="utf-8")
-        text = _run(["report", "wbr", "register", "--now", FROZEN_NOW, "--since", "HEAD"])
+        text = _run(["report", "wbr", "register", "--now", FROZEN_NOW, "--base", "HEAD"])
     finally:
         risk.write_text(original, encoding="utf-8")
     changes = text.split("## 2.")[0]
@@ -625,6 +625,7 @@ def test_unknown_launch_exits_3(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_out_writes_the_wbr_atomically(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     target = tmp_path / "build" / "wbr.md"
+    target.parent.mkdir()  # --out creates no folder (tests/test_out.py)
     result = runner.invoke(
         app, ["report", "wbr", "register", "--now", FROZEN_NOW, "--out", str(target)]
     )

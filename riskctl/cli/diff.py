@@ -15,10 +15,9 @@ from riskctl.cli._common import (
     operational_errors,
     split_codes,
     today_or,
-    write_output,
+    write_result,
     write_stdout,
 )
-from riskctl.errors import RiskctlError
 
 
 class DiffFormat(enum.StrEnum):
@@ -36,10 +35,26 @@ def _split_arguments(arguments: list[str]) -> tuple[str | None, str | None, Path
     if remaining and Path(remaining[-1]).is_dir():
         path = Path(remaining.pop())
     if len(remaining) > 2:
-        raise RiskctlError(f"too many arguments: {' '.join(arguments)} (give [A] [B] [PATH])")
+        raise typer.BadParameter(
+            f"too many arguments: {' '.join(arguments)} (give [A] [B] [PATH])",
+            param_hint="'[A] [B] [PATH]'",
+        )
     first = remaining[0] if remaining else None
     second = remaining[1] if len(remaining) > 1 else None
     return first, second, path
+
+
+def _check_gates(values: list[str] | None) -> list[str] | None:
+    """`--fail-on`: a usage error (exit 2) for a gate that does not exist."""
+    if values:
+        from riskctl.diff import GATES
+
+        unknown = [name.lower() for name in split_codes(values) if name.lower() not in GATES]
+        if unknown:
+            raise typer.BadParameter(
+                f"no gate {', '.join(map(repr, unknown))}; gates: {', '.join(GATES)}"
+            )
+    return values
 
 
 def diff_command(
@@ -62,6 +77,7 @@ def diff_command(
             help="Gates that fail the run (exit 1) when they fire, comma-separated or repeated; "
             "added to gates.fail_on in riskctl.yaml. `riskctl gates list` names them.",
             metavar="GATES",
+            callback=_check_gates,
         ),
     ] = None,
     now: NowOpt = None,
@@ -73,20 +89,15 @@ def diff_command(
     riskctl.yaml) make the run fail with exit 1. A file that does not load on the new side is
     refused (exit 3) unless --partial, and then reported as broken, never as deleted.
     """
-    from riskctl.diff import GATES, diff_registers
+    from riskctl.diff import diff_registers
     from riskctl.diff_reads import diff_sources, read_diff_sides
     from riskctl.load import ParseCache, load
     from riskctl.output.diff import DIFF_FORMATS
     from riskctl.source import refuse_partial
 
+    first, second, path = _split_arguments(arguments or [])
+    requested = [name.lower() for name in split_codes(fail_on)]
     with operational_errors():
-        first, second, path = _split_arguments(arguments or [])
-        requested = [name.lower() for name in split_codes(fail_on)]
-        unknown = [name for name in requested if name not in GATES]
-        if unknown:
-            raise RiskctlError(
-                f"no gate {', '.join(map(repr, unknown))}; gates: {', '.join(GATES)}"
-            )
         sides = read_diff_sides(*diff_sources(path, first, second))
         cache: ParseCache = {}
         old_loaded, new_loaded = load(sides.old, cache), load(sides.new, cache)
@@ -106,7 +117,7 @@ def diff_command(
     failing = set(requested) | set(old.config.gates.fail_on) | set(new.config.gates.fail_on)
     text = DIFF_FORMATS[output_format.value](diff, failing)
     label = sides.new_source.label
-    write_output(text, output_format.value, new_loaded.failed, label)
+    write_result(text, output_format.value, new_loaded.failed, label)
     fired = {hit.gate for hit in diff.gates}
     raise typer.Exit(EXIT_FINDINGS if fired & failing else EXIT_CLEAN)
 

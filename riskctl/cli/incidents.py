@@ -16,14 +16,14 @@ from riskctl.cli._common import (
     operational_errors,
     source_for,
     today_or,
-    write_output,
+    write_result,
 )
 
 
 class IncidentsFormat(enum.StrEnum):
     """Output formats of `riskctl incidents`."""
 
-    TABLE = "table"
+    TEXT = "text"
     JSON = "json"
 
 
@@ -44,8 +44,8 @@ def incidents_command(
     now: NowOpt = None,
     revision: RevisionOpt = None,
     output_format: Annotated[
-        IncidentsFormat, typer.Option("--format", "-f", help="table or json.")
-    ] = IncidentsFormat.TABLE,
+        IncidentsFormat, typer.Option("--format", "-f", help="text or json.")
+    ] = IncidentsFormat.TEXT,
     partial: PartialOpt = False,
 ) -> None:
     """Count incidents and near-misses per risk and per root-cause category.
@@ -70,7 +70,7 @@ def incidents_command(
         source = source_for(path, revision)
         loaded = load_for(source, partial)
     text = INCIDENT_FORMATS[output_format.value](summarise(loaded.register, today, first))
-    write_output(
+    write_result(
         text,
         "json" if output_format is IncidentsFormat.JSON else "text",
         loaded.failed,

@@ -20,7 +20,7 @@ from riskctl.cli._common import (
     source_for,
     today_or,
     use_color,
-    write_output,
+    write_result,
     write_stdout,
 )
 
@@ -39,11 +39,11 @@ app = typer.Typer(
 class KriFormat(enum.StrEnum):
     """Output formats of `riskctl kri`."""
 
-    TABLE = "table"
+    TEXT = "text"
     JSON = "json"
 
 
-FormatOpt = Annotated[KriFormat, typer.Option("--format", "-f", help="table or json.")]
+FormatOpt = Annotated[KriFormat, typer.Option("--format", "-f", help="text or json.")]
 
 
 @app.command("status")
@@ -53,7 +53,7 @@ def status_command(
         list[str] | None,
         typer.Option("--id", help="Only this KRI (repeatable).", metavar="KRI-ID"),
     ] = None,
-    output_format: FormatOpt = KriFormat.TABLE,
+    output_format: FormatOpt = KriFormat.TEXT,
     now: NowOpt = None,
     revision: RevisionOpt = None,
     color: ColorOpt = ColorChoice.AUTO,
@@ -74,12 +74,12 @@ def status_command(
         loaded = load_for(source, partial)
         statuses = register_status(loaded.register, today, ids or ())
     if output_format is KriFormat.JSON:
-        write_output(render_status_json(statuses, today), "json", loaded.failed, source.label)
+        write_result(render_status_json(statuses, today), "json", loaded.failed, source.label)
     elif use_color(color):
-        write_output("", "text", loaded.failed, source.label)
+        write_result("", "text", loaded.failed, source.label)
         _print_coloured(statuses, today)
     else:
-        write_output(render_status_text(statuses, today), "text", loaded.failed, source.label)
+        write_result(render_status_text(statuses, today), "text", loaded.failed, source.label)
 
 
 @app.command("xmr")
@@ -104,7 +104,7 @@ def xmr_command(
             "--floor-at-zero", help="Floor the lower limit at 0 (counts, non-negative rates)."
         ),
     ] = False,
-    output_format: FormatOpt = KriFormat.TABLE,
+    output_format: FormatOpt = KriFormat.TEXT,
 ) -> None:
     """XmR analysis of any series: limits, provisional below 20 points, and every signal.
 

@@ -16,6 +16,7 @@ from riskctl.cli._common import (
     NowOpt,
     RegisterArg,
     RevisionOpt,
+    check_rule_prefixes,
     operational_errors,
     source_for,
     split_codes,
@@ -58,12 +59,16 @@ def lint_command(
             "--select",
             help="Only rules whose code starts with these prefixes (RK0,RK1).",
             metavar="PREFIXES",
+            callback=check_rule_prefixes,
         ),
     ] = None,
     ignore: Annotated[
         list[str] | None,
         typer.Option(
-            "--ignore", help="Skip rules whose code starts with these prefixes.", metavar="PREFIXES"
+            "--ignore",
+            help="Skip rules whose code starts with these prefixes.",
+            metavar="PREFIXES",
+            callback=check_rule_prefixes,
         ),
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail the run too.")] = False,

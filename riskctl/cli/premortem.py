@@ -22,7 +22,7 @@ from riskctl.cli._common import (
     source_for,
     today_or,
     use_color,
-    write_output,
+    write_result,
     write_stdout,
 )
 from riskctl.errors import RiskctlError
@@ -36,7 +36,7 @@ if TYPE_CHECKING:  # datetime is imported where used: `--help` stays fast
 class PremortemFormat(enum.StrEnum):
     """Output formats of `riskctl premortem`."""
 
-    TABLE = "table"
+    TEXT = "text"
     JSON = "json"
 
 
@@ -47,8 +47,8 @@ def premortem_command(
         typer.Option("--launch", help="Only this launch.", metavar="LAUNCH-ID"),
     ] = None,
     output_format: Annotated[
-        PremortemFormat, typer.Option("--format", "-f", help="table or json.")
-    ] = PremortemFormat.TABLE,
+        PremortemFormat, typer.Option("--format", "-f", help="text or json.")
+    ] = PremortemFormat.TEXT,
     seed_risks: Annotated[
         bool,
         typer.Option(
@@ -60,7 +60,9 @@ def premortem_command(
     owner: Annotated[
         str | None,
         typer.Option(
-            "--owner", help="With --seed-risks: the drafts' owner (default: the launch's)."
+            "--owner",
+            help="With --seed-risks: the drafts' owner (default: the launch's).",
+            metavar="OWNER",
         ),
     ] = None,
     category: Annotated[
@@ -69,6 +71,7 @@ def premortem_command(
             "--category",
             help="With --seed-risks: the drafts' category (default: the one category of the "
             "risks the launch links).",
+            metavar="CATEGORY",
         ),
     ] = None,
     link: Annotated[
@@ -103,14 +106,14 @@ def premortem_command(
         source = source_for(path, revision)
         loaded = load_for(source, partial)
         result = premortem(loaded.register, today, launch)
-    if output_format is PremortemFormat.TABLE and use_color(color):
-        write_output("", "text", loaded.failed, source.label)
+    if output_format is PremortemFormat.TEXT and use_color(color):
+        write_result("", "text", loaded.failed, source.label)
         _print_coloured(result)
     else:
         from riskctl.output.premortem import PREMORTEM_FORMATS
 
         text = PREMORTEM_FORMATS[output_format.value](result)
-        write_output(
+        write_result(
             text,
             "json" if output_format is PremortemFormat.JSON else "text",
             loaded.failed,

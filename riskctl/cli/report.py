@@ -12,12 +12,12 @@ from riskctl.cli._common import (
     PartialOpt,
     RegisterArg,
     RevisionOpt,
+    check_out,
     load_for,
     operational_errors,
     source_for,
     today_or,
-    write_atomically,
-    write_stdout,
+    write_output,
 )
 
 app = typer.Typer(
@@ -28,7 +28,12 @@ app = typer.Typer(
 
 OutOpt = Annotated[
     Path | None,
-    typer.Option("--out", help="Write the report to this file (atomically) instead of stdout."),
+    typer.Option(
+        "--out",
+        help="Write the report to this file (replaced atomically; - for stdout). Its folder must "
+        "exist; a folder, device, FIFO or symbolic link is refused.",
+        metavar="FILE",
+    ),
 ]
 TemplatesOpt = Annotated[
     Path | None,
@@ -39,10 +44,10 @@ TemplatesOpt = Annotated[
     ),
 ]
 
-SinceOpt = Annotated[
+BaseOpt = Annotated[
     str | None,
     typer.Option(
-        "--since",
+        "--base",
         help="Compare with the register at this revision (the last review). Default: the most "
         "recent wbr-* (mbr-* for mbr) tag reachable from the reviewed revision.",
         metavar="REV",
@@ -66,6 +71,7 @@ def _produce(
     from riskctl.score.residual import score_register
 
     today = today_or(now)
+    check_out(out)
     with operational_errors():
         source = source_for(path, revision)
         loaded = load_for(source, partial)
@@ -82,11 +88,7 @@ def _emit(text: str, out: Path | None, failed: dict[str, str], label: str) -> No
         from riskctl.output.partial import mark_partial
 
         text, _ = mark_partial(text, "markdown", failed, label)
-    if out is not None:
-        write_atomically(out, text)
-        write_stdout(f"wrote {out}\n")
-    else:
-        write_stdout(text)
+    write_output(out, text)
 
 
 @app.command("register")
@@ -159,7 +161,7 @@ def _review(
     kind: Literal["wbr", "mbr"],
     path: Path,
     revision: str | None,
-    since: str | None,
+    base: str | None,
     now: str | None,
     out: Path | None,
     templates: Path | None,
@@ -171,19 +173,20 @@ def _review(
     from riskctl.report.reviews import mbr_context, wbr_context
 
     today = today_or(now)
+    check_out(out)
     with operational_errors():
         source = source_for(path, revision, with_repository=True)
-        review = read_review(source, since, kind, today, partial=partial)
+        review = read_review(source, base, kind, today, partial=partial)
         context = (mbr_context if kind == "mbr" else wbr_context)(review, today)
         text = render(f"{kind}.md.j2", context, templates)
-        _emit(text, out, review.left_out, source.label)
+    _emit(text, out, review.left_out, source.label)
 
 
 @app.command("wbr")
 def wbr_command(
     path: RegisterArg = DEFAULT_REGISTER,
     revision: RevisionOpt = None,
-    since: SinceOpt = None,
+    base: BaseOpt = None,
     now: NowOpt = None,
     out: OutOpt = None,
     templates: TemplatesOpt = None,
@@ -191,19 +194,19 @@ def wbr_command(
 ) -> None:
     """The weekly business review, exceptions first.
 
-    What changed since the last review (the diff since --since, or the latest wbr-* tag), KRI
+    What changed since the last review (the diff since --base, or the latest wbr-* tag), KRI
     exceptions with 6-week and 12-month charts and routine KRIs one line each, risks above
     appetite and their treatment, what falls due, and launches in monitoring. Tag the reviewed
     commit after each review (`git tag wbr-2026-11-27`) and the next WBR starts from it.
     """
-    _review("wbr", path, revision, since, now, out, templates, partial)
+    _review("wbr", path, revision, base, now, out, templates, partial)
 
 
 @app.command("mbr")
 def mbr_command(
     path: RegisterArg = DEFAULT_REGISTER,
     revision: RevisionOpt = None,
-    since: SinceOpt = None,
+    base: BaseOpt = None,
     now: NowOpt = None,
     out: OutOpt = None,
     templates: TemplatesOpt = None,
@@ -213,6 +216,6 @@ def mbr_command(
 
     KRIs as monthly values with 13-month charts, the month's incidents and near-misses by root
     cause, and open risks per residual level at each of the last 12 month-ends (from git
-    history) and today. --since defaults to the latest mbr-* tag.
+    history) and today. --base defaults to the latest mbr-* tag.
     """
-    _review("mbr", path, revision, since, now, out, templates, partial)
+    _review("mbr", path, revision, base, now, out, templates, partial)

@@ -185,7 +185,7 @@ def _cut(text: str) -> str:
 
 Renderer = Callable[[Scorecard, Sequence[RiskScore], datetime.date], str]
 SCORE_FORMATS: dict[str, Renderer] = {
-    "table": render_text,
+    "text": render_text,
     "json": render_json,
     "csv": render_csv,
     "markdown": render_markdown,

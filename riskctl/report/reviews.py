@@ -1,7 +1,7 @@
 """The weekly and monthly business reviews (WBR, MBR): ready values for wbr.md.j2 and mbr.md.j2.
 
 Pure functions over what `report/inputs.py` read: the reviewed register and its scores, the
-comparison with the last review (the semantic diff since a `wbr-*`/`mbr-*` tag or `--since`) and,
+comparison with the last review (the semantic diff since a `wbr-*`/`mbr-*` tag or `--base`) and,
 for the MBR, the register at each of the last month-ends. Sections follow the questions of the
 meeting, exceptions first (wbr.md section 3): what changed since the last review; KRIs
 (exceptions in full with charts, routine ones one line each); risks above appetite and their
@@ -95,7 +95,7 @@ class Comparison:
     """The semantic diff since the last review, and both sides' (partial) registers."""
 
     since: str
-    """The baseline as named: the tag, or `--since` as given."""
+    """The baseline as named: the tag, or `--base` as given."""
     by_tag: bool
     since_commit: str
     since_date: datetime.date
@@ -391,7 +391,7 @@ def changes_section(review: Review, today: datetime.date) -> dict[str, Any]:
     start = (
         f"the last review, tag {comparison.since} ({baseline})"
         if comparison.by_tag
-        else f"{comparison.since} (--since; {baseline})"
+        else f"{comparison.since} (--base; {baseline})"
     )
     is_worktree = comparison.new_ref == "worktree"
     target = (
@@ -436,7 +436,7 @@ def no_comparison_text(reason: str, kind: Kind, today: datetime.date) -> str:
     return (
         f"{reason}, so there is no last review to compare with. After each review, tag the "
         f"reviewed commit, and the next report starts from it: `git tag {kind}-{today}` "
-        f"(or give `--since REV`)."
+        f"(or give `--base REV`)."
     )
 
 

@@ -33,7 +33,7 @@ def _premortem(*args: str) -> tuple[int, str, str]:
 # --- the view ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("output_format", "suffix"), [("table", "txt"), ("json", "json")])
+@pytest.mark.parametrize(("output_format", "suffix"), [("text", "txt"), ("json", "json")])
 def test_golden_formats_on_the_shipped_register(
     output_format: str, suffix: str, monkeypatch: pytest.MonkeyPatch, update_golden: bool
 ) -> None:
