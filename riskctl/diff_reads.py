@@ -27,6 +27,7 @@ checks that the partial read gives exactly the complete read's diff.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,7 +121,8 @@ def read_diff_sides(
                 if status != "D" or os.path.lexists(new.folder / path)
             }
         )
-    old_reader, new_reader = FileReader(old), FileReader(new)
+    blobs: dict[str, bytes] = {}  # one blob is read once, whichever side asks for it
+    old_reader, new_reader = FileReader(old, blobs), FileReader(new, blobs)
     needed: set[str] | None = None
     if not complete and CONFIG_FILE not in changes:
         needed = needed_files(changes, old_tree, new_tree, old_reader, new_reader)
@@ -172,15 +174,22 @@ class _Side:
             return []
         paths = [path for path in unchanged if path.startswith(f"{folder}/")]
         self.reader.prefetch(self.tree[path] for path in paths)
-        needles = [each.encode() for each in ids]
+        needles = {each.encode() for each in ids}
         found = []
         for path in paths:
             content = self.reader.read(path, self.tree[path])
             if not isinstance(content, bytes):
                 found.append(path)  # unreadable: read it with the rest, and let load report it
-            elif b"\\" in content or any(needle in content for needle in needles):
+            elif b"\\" in content or not needles.isdisjoint(_TOKEN.findall(content)):
                 found.append(path)
         return found
+
+
+#: A run of the characters ids are made of. An id written in a file is such a run exactly: the
+#: characters around a plain or quoted scalar are not id characters, and a scalar can spell an
+#: id differently only through an escape (a backslash, checked separately). So a file whose
+#: runs include none of the ids names none of them.
+_TOKEN = re.compile(rb"[A-Za-z0-9_-]+")
 
 
 def _strings(value: Any) -> set[str]:
@@ -235,6 +244,8 @@ def needed_files(
             risks.add(found[1])
     needed: set[str] = {CONFIG_FILE, *changes}
     linked: set[str] = set()
+    for side in sides:
+        side.reader.prefetch(side.tree.get(f"risks/{risk_id}.yaml") for risk_id in risks)
     for risk_id in risks:
         path = f"risks/{risk_id}.yaml"
         for side in sides:

@@ -173,9 +173,10 @@ class FileReader:
     refused (RK008) exactly as when the whole folder is read.
     """
 
-    def __init__(self, source: RegisterSource) -> None:
+    def __init__(self, source: RegisterSource, blobs: dict[str, bytes] | None = None) -> None:
         self.source = source
-        self._blobs: dict[str, bytes] = {}
+        self._blobs: dict[str, bytes] = {} if blobs is None else blobs
+        """Blob contents by id; readers of one repository may share them."""
 
     def prefetch(self, object_ids: Iterable[str | None]) -> None:
         """Read many blobs with one git process, before `read` asks for them one by one."""
