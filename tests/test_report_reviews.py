@@ -31,7 +31,7 @@ from riskctl.report.periods import (
     year_before_month,
     year_before_week,
 )
-from riskctl.report.reviews import change_text, is_improvement, signals_text
+from riskctl.report.review import change_text, is_improvement, signals_text
 from riskctl.source import register_source, sources_at_moments
 from tests.conftest import BASE_REGISTER, FROZEN_NOW, ROOT, TESTS, check_golden
 from tests.gitrepo import GitRepo

@@ -169,8 +169,9 @@ def _review(
 ) -> None:
     """Read the register and the last review, build the review's context, render, print/write."""
     from riskctl.report.inputs import read_review
+    from riskctl.report.mbr import mbr_context
     from riskctl.report.render import render
-    from riskctl.report.reviews import mbr_context, wbr_context
+    from riskctl.report.wbr import wbr_context
 
     today = today_or(now)
     check_out(out)

@@ -2,8 +2,8 @@
 
 The one place the reports read a register beyond the reviewed one, always through the
 command's `RegisterSource` (`riskctl.source`), `diff_reads` and `load`; everything after is
-pure (`report/reviews.py`). One `ParseCache` is shared by every read, so a file that is the same
-at several commits (or in the working tree) is parsed once.
+pure (`report/review.py`, `wbr.py`, `mbr.py`). One `ParseCache` is shared by every read, so
+a file that is the same at several commits (or in the working tree) is parsed once.
 
 The last review is `--base` when given (an error is the user's to fix: exit 3), else the most
 recent `wbr-*` (or `mbr-*`) tag reachable from the reviewed revision (`--rev`, else `HEAD`).
@@ -20,7 +20,7 @@ from riskctl.errors import RiskctlError
 from riskctl.gitio import check_revision
 from riskctl.load import ParseCache, load
 from riskctl.report.periods import month_ends_before
-from riskctl.report.reviews import TREND_MONTH_ENDS, Comparison, Kind, MonthEnd, Review
+from riskctl.report.review import TREND_MONTH_ENDS, Comparison, Kind, MonthEnd, Review
 from riskctl.score.residual import score_register
 from riskctl.source import RegisterSource, at_commit, read_register, sources_at_moments
 
