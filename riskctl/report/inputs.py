@@ -20,6 +20,7 @@ from riskctl.gitio import (
     Repository,
     check_revision,
     read_diff_sides,
+    shallow_hint,
     sources_at,
     sources_at_moments,
 )
@@ -132,11 +133,16 @@ def _month_ends(
         found = sources_at_moments(path, revision or "HEAD", moments)
     except RiskctlError as error:
         return [MonthEnd(day, False, None, None, str(error)) for day in days]
+    cut_off = None  # in a shallow clone, "before the first commit" may only be the clone's
+    is_missing = any(at.commit is None for at in found)
+    if is_missing and Repository(path if path.exists() else path.parent).is_shallow():
+        cut_off = f"not in this clone: {shallow_hint()}"
     points = []
     for day, at in zip(days, found, strict=True):
         commit = at.commit.id if at.commit else None
         if at.sources is None:
-            points.append(MonthEnd(day, False, None, commit, at.problem))
+            problem = cut_off if commit is None and cut_off else at.problem
+            points.append(MonthEnd(day, False, None, commit, problem))
             continue
         points.append(_scored(day, at.sources, commit, cache))
     return points
