@@ -1,8 +1,8 @@
 """Git access: resolve revisions, list and read a register's files at a commit, history.
 
 The only module that imports GitPython. Callers never see a GitPython type. A revision is
-checked before git sees it (nothing that git could read as an option, only plain revision
-expressions) and resolved once to a full commit id. Files are read from the object database,
+checked before git sees it (nothing that git could read as an option) and resolved by git
+itself, once, to a full commit id. Files are read from the object database,
 never by checking out: `git ls-tree` lists a folder's blobs and one `git cat-file --batch`
 process reads them all (about ten times faster than GitPython's per-object API on a large
 register). A blob id is the hash of its content, so it keys the parse cache in `load`.
@@ -11,6 +11,7 @@ register). A blob id is the hash of its content, so it keys the parse cache in `
 from __future__ import annotations
 
 import datetime
+import os
 import re
 import subprocess
 from collections.abc import Iterable, Mapping, Sequence
@@ -18,6 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
+# Without a git executable GitPython's import raises ImportError (a crash); quiet, the first
+# command raises GitCommandNotFound instead, which `_run` reports as an operational error.
+os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
 import git
 
 from riskctl.errors import RiskctlError
@@ -28,7 +32,8 @@ from riskctl.model.register import CONFIG_FILE, KIND_BY_FOLDER
 #: Longest revision accepted: enough for any ref name plus `@{...}` or `~N`.
 _MAX_REVISION = 256
 WORKTREE = "worktree"
-_HEX_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+#: `@{N}`, `@{-N}`, `@{date}`: a reflog entry (not `@{u}`, `@{upstream}`, `@{push}`).
+_REFLOG_ENTRY = re.compile(r"@\{(?!(?:u|upstream|push)\})", re.IGNORECASE)
 
 
 def check_revision(revision: str) -> str:
@@ -172,7 +177,7 @@ class Repository:
             branch = self._run("symbolic-ref", "--quiet", "--short", "HEAD")[1]
             name = branch.decode("utf-8", "replace").strip()
             message += f" (HEAD is the branch {name!r}, which has no commits yet)"
-        if "@{" in revision:
+        if _REFLOG_ENTRY.search(revision):
             message += (
                 " (a reflog entry exists only in the clone where the branch moved; "
                 "a fresh clone, as in CI, has few or none)"
@@ -356,8 +361,12 @@ class Repository:
                 istream=subprocess.PIPE if stdin is not None else None,
             )
             stdout, stderr = process.proc.communicate(stdin.encode() if stdin is not None else None)
-        except git.GitCommandError as error:  # pragma: no cover - spawning git itself failed
-            raise RiskctlError(f"git {arguments[0]} failed: {error}") from None
+        except git.GitCommandNotFound:
+            raise RiskctlError(
+                "cannot run git: install it and put it on PATH (riskctl reads history with git)"
+            ) from None
+        except (git.CommandError, OSError) as error:  # pragma: no cover - e.g. out of processes
+            raise RiskctlError(f"cannot run git {arguments[0]}: {error}") from None
         return int(process.proc.returncode), cast(bytes, stdout), cast(bytes, stderr)
 
 

@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import subprocess
+import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -228,6 +229,13 @@ def test_resolve_passes_on_gits_own_reason(edges: Edges) -> None:
     assert "main" in message.removeprefix("cannot resolve revision 'main@{99}': ")
     assert message.endswith(REFLOG_NOTE)
     assert "fatal" not in message
+    for revision in ("@{u}", "main@{upstream}", "@{push}"):  # no upstream in this clone
+        with pytest.raises(RiskctlError) as raised:
+            Repository(edges.repo.root).resolve(revision)
+        message = str(raised.value)
+        assert message.startswith(f"cannot resolve revision {revision!r}: "), message
+        assert "upstream" in message
+        assert "reflog" not in message
 
 
 # --- every command that takes a revision, through the CLI ---------------------------------------
@@ -620,3 +628,30 @@ def test_month_end_trend_in_a_shallow_clone_says_what_is_missing(clones: Clones)
     tip = f"commit {clones.source.git('rev-parse', 'main')[:12]}"
     assert full["2026-10-31"] == shallow["2026-10-31"] == tip
     assert len(full) == len(shallow) == 13
+
+
+def test_without_git_on_path_every_git_read_is_exit_3(edges: Edges) -> None:
+    """GitPython's import fails without git; riskctl must say so, not crash (subprocesses: the
+    executable is looked up once per process)."""
+    register = str(edges.register)
+    environment = {**_env(), "PATH": "/nonexistent"}
+    message = "riskctl: error: cannot run git: install it and put it on PATH (riskctl reads "
+    message += "history with git)\n"
+    commands = [
+        ["lint", register, "--rev", "HEAD"],
+        ["diff", "--", "HEAD", register],
+        ["log", "R-001", register],
+    ]
+    for arguments in commands:
+        started = time.monotonic()
+        completed = subprocess.run(
+            [sys.executable, "-m", "riskctl", *arguments],
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=TIME_BOUND,
+            check=False,
+        )
+        assert time.monotonic() - started < TIME_BOUND
+        assert (completed.returncode, completed.stdout) == (3, ""), completed.stderr
+        assert completed.stderr == message
