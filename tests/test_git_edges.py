@@ -481,7 +481,7 @@ def _env() -> dict[str, str]:
 @dataclass(frozen=True)
 class Clones:
     source: GitRepo
-    """main: c1 → c2 → c3, each touching R-001; feature: c1 → f1."""
+    """main: c1 (tag wbr-2026-01-02) → c2 → c3, each touching R-001; feature: c1 → f1."""
     depth_1: Path
     depth_2: Path
 
@@ -492,6 +492,7 @@ def clones(tmp_path_factory: pytest.TempPathFactory) -> Clones:
     source = GitRepo(base / "source")
     source.copy_register(BASE_REGISTER)
     source.commit("a clean register", day=1)
+    source.git("tag", "wbr-2026-01-02", day=1)
     source.git("checkout", "-q", "-b", "feature", day=1)
     _edit(source, R001, "reviewed: 2026-10-01", "reviewed: 2026-10-15")
     source.commit("review R-001", day=2)
@@ -501,11 +502,11 @@ def clones(tmp_path_factory: pytest.TempPathFactory) -> Clones:
     _edit(source, R001, "likelihood: 4,", "likelihood: 3,")
     source.commit("lower the likelihood of R-001", day=4)
     clones = {}
-    for depth in (1, 2):
+    for depth in (1, 2):  # both branches, no tags: like actions/checkout at a fixed depth
         target = base / f"depth-{depth}"
         subprocess.run(
             [
-                *("git", "clone", "-q", f"--depth={depth}", "--no-single-branch"),
+                *("git", "clone", "-q", f"--depth={depth}", "--no-single-branch", "--no-tags"),
                 f"file://{source.root}",
                 str(target),
             ],
@@ -655,3 +656,17 @@ def test_without_git_on_path_every_git_read_is_exit_3(edges: Edges) -> None:
         assert time.monotonic() - started < TIME_BOUND
         assert (completed.returncode, completed.stdout) == (3, ""), completed.stderr
         assert completed.stderr == message
+
+
+def test_wbr_in_a_shallow_clone_says_why_no_review_tag_is_found(clones: Clones) -> None:
+    runs = {
+        name: _invoke(["report", "wbr", str(root / "register"), "--now", FROZEN_NOW])
+        for name, root in (("full", clones.source.root), ("shallow", clones.depth_1))
+    }
+    for run in runs.values():
+        assert (run.crashed, run.exit_code, run.stderr) == (None, 0, "")
+    assert "wbr-2026-01-02" in runs["full"].stdout
+    assert "wbr-2026-01-02" not in runs["shallow"].stdout
+    expected = f"No `wbr-*` tag is reachable from HEAD in this clone: {HINT}, so there is no"
+    assert expected in runs["shallow"].stdout
+    assert "No `wbr-*` tag" not in runs["full"].stdout

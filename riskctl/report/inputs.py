@@ -81,7 +81,8 @@ def _compare(
     except RiskctlError as error:
         return None, f"No `{kind}-*` tag could be looked up ({error})"
     if tag is None:
-        return None, f"No `{kind}-*` tag is reachable from {reviewed}"
+        cut_off = f" in this clone: {shallow_hint()}" if repository.is_shallow() else ""
+        return None, f"No `{kind}-*` tag is reachable from {reviewed}{cut_off}"
     try:
         return _comparison(path, tag.commit, tag.name, True, revision, today, cache), None
     except RiskctlError as error:
