@@ -332,6 +332,36 @@ def test_every_command_refuses_each_bad_revision_with_exit_3(edges: Edges) -> No
     _check_runs(edges, cases, refusals)
 
 
+def test_the_other_commands_with_rev_resolve_and_refuse_alike(edges: Edges) -> None:
+    """Every other command with `--rev` reads through the same resolution: one form of each
+    kind (a reflog date, a previous branch, a tree, an ambiguous id) is enough to show it."""
+    register = str(edges.register)
+    now = ["--now", FROZEN_NOW]
+    commands = {
+        "incidents": ["incidents", register, *now],
+        "kri status": ["kri", "status", register, *now],
+        "premortem": ["premortem", register, *now],
+        "report register": ["report", "register", register, *now],
+        "report rcm": ["report", "rcm", register, *now],
+        "report risk": ["report", "risk", "R-001", register, *now],
+        "report launch": ["report", "launch", "LAUNCH-001", register, *now],
+        "report mbr": ["report", "mbr", register, *now],
+    }
+    refusals = _refusals(edges)
+    expected: dict[str, str | None] = {
+        "main@{2026-01-03 12:00:00 +0000}": None,
+        "@{-1}": None,
+        "HEAD^{tree}": refusals["HEAD^{tree}"],
+        edges.ambiguous: refusals[edges.ambiguous],
+    }
+    cases = [
+        (revision, command, [*arguments, "--rev", revision])
+        for revision in expected
+        for command, arguments in commands.items()
+    ]
+    _check_runs(edges, cases, expected)
+
+
 # --- commits with odd metadata ------------------------------------------------------------------
 
 
