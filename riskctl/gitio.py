@@ -1,8 +1,8 @@
 """Git access: resolve revisions, list trees and read blobs, changes, tags and history.
 
 The only module that imports GitPython. Callers never see a GitPython type. A revision is
-checked before git sees it (nothing that git could read as an option, only plain revision
-expressions) and resolved once to a full commit id. Files are read from the object database,
+checked before git sees it (nothing that git could read as an option) and resolved by git
+itself, once, to a full commit id. Files are read from the object database,
 never by checking out: `git ls-tree` lists a folder's blobs and one `git cat-file --batch`
 process reads them all (about ten times faster than GitPython's per-object API on a large
 register). A blob id is the hash of its content, so it keys the parse cache in `load`.
@@ -11,6 +11,7 @@ register). A blob id is the hash of its content, so it keys the parse cache in `
 from __future__ import annotations
 
 import datetime
+import os
 import re
 import subprocess
 from collections.abc import Iterable, Sequence
@@ -18,29 +19,48 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
+# Without a git executable GitPython's import raises ImportError (a crash); quiet, the first
+# command raises GitCommandNotFound instead, which `_run` reports as an operational error.
+os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
 import git
 
 from riskctl.errors import RiskctlError
 
-#: A plain revision expression: names, ids, `^`, `~N`, `@{...}`; no spaces, no leading dash.
-_REVISION = re.compile(r"[\w./@^~{}+-]+")
+#: Longest revision accepted: enough for any ref name plus `@{...}` or `~N`.
 _MAX_REVISION = 256
 WORKTREE = "worktree"
+#: `@{N}`, `@{-N}`, `@{date}`: a reflog entry (not `@{u}`, `@{upstream}`, `@{push}`).
+_REFLOG_ENTRY = re.compile(r"@\{(?!(?:u|upstream|push)\})", re.IGNORECASE)
 
 
 def check_revision(revision: str) -> str:
-    """The revision if it is a plain revision expression; else an operational error."""
+    """The revision if git may be given it as a revision; else an operational error.
+
+    Git itself resolves what passes (`git rev-parse --end-of-options`), so every form git
+    knows is accepted: names, ids, `^`, `~N`, `@`, reflog entries and dates (`HEAD@{1}`,
+    `@{-1}`, `main@{1 day ago}`), `:/message` searches. Refused: anything git could read as
+    an option (a leading `-`), control characters, and ranges (`A..B`; diff takes `A...B`).
+    """
+    is_search = revision.startswith(":/")
     if (
         not revision
         or revision.startswith("-")
         or len(revision) > _MAX_REVISION
-        or not _REVISION.fullmatch(revision)
-        or ".." in revision
+        or not revision.isprintable()
+        or (".." in revision and not is_search)
     ):
         raise RiskctlError(
             f"not a revision: {revision!r} (give a branch, tag or commit id, e.g. HEAD~1 or main)"
         )
     return revision
+
+
+def shallow_hint() -> str:
+    """What to say wherever a shallow clone hides history: that it is shallow, and the cure."""
+    return (
+        "this clone is shallow (its history was cut at a fixed depth); deepen it with "
+        "`git fetch --unshallow`, or in GitHub Actions give actions/checkout `fetch-depth: 0`"
+    )
 
 
 @dataclass(frozen=True)
@@ -51,6 +71,8 @@ class Commit:
     date: datetime.datetime
     author: str
     subject: str
+    parents: tuple[str, ...] = ()
+    """Parent ids, first parent first; none for a root commit or a shallow clone's boundary."""
 
 
 @dataclass(frozen=True)
@@ -71,19 +93,26 @@ class Change:
     """Relative to the register folder, forward slashes."""
 
 
+#: `git log` fields of a commit, NUL-separated (`-z` separates commits with NUL too).
+_COMMIT_FORMAT = "--format=%H%x00%P%x00%ct%x00%cI%x00%an%x00%B"
+_COMMIT_FIELDS = 6
+
+
 class Repository:
     """The git repository holding a register folder."""
 
     def __init__(self, folder: Path) -> None:
         try:
             self._repo = git.Repo(folder, search_parent_directories=True)
-        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError, OSError):
             raise RiskctlError(
                 f"{folder}: not inside a git repository (--rev and diff read git history)"
             ) from None
         if self._repo.working_tree_dir is None:
             raise RiskctlError(f"{folder}: a bare repository has no register to compare with")
         self.root = Path(self._repo.working_tree_dir).resolve()
+        self._names: dict[str, str] = {}
+        """Commit id → the revision it was resolved from, to name it as the user did."""
 
     def relative(self, folder: Path) -> str:
         """The folder's path inside the repository, forward slashes ('' for the root)."""
@@ -94,29 +123,129 @@ class Repository:
         return "" if inside == Path(".") else inside.as_posix()
 
     def resolve(self, revision: str) -> str:
-        """The full commit id that `revision` names."""
+        """The full commit id that `revision` names, resolved by git itself.
+
+        An annotated tag gives the commit it points to. Anything else that is not a commit (a
+        tree, a blob), an unknown or ambiguous name, or a commit cut off by a shallow clone is
+        an operational error that says which.
+        """
         check_revision(revision)
+        if ":" not in revision:
+            # One process for the common case; a `:/search` or `REV:path` would read an
+            # appended `^{commit}` as part of its text, so those go the long way below.
+            code, output, _ = self._run(
+                "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}"
+            )
+            if code == 0:
+                return self._named(output, revision)
+        code, output, error = self._run("rev-parse", "--verify", "--end-of-options", revision)
+        if code != 0:
+            raise RiskctlError(self._unresolved(revision, error.decode("utf-8", "replace")))
+        object_id = output.decode().strip()
+        code, output, _ = self._run("rev-parse", "--verify", "--quiet", f"{object_id}^{{commit}}")
+        if code == 0:
+            return self._named(output, revision)
+        kind = self._run("cat-file", "-t", object_id)[1].decode().strip() or "object"
+        raise RiskctlError(
+            f"{revision!r} names a {kind} ({object_id[:12]}), not a commit "
+            "(give a branch, tag or commit id, e.g. HEAD~1 or main)"
+        )
+
+    def _named(self, output: bytes, revision: str) -> str:
+        commit_id = output.decode().strip()
+        self._names.setdefault(commit_id, revision)
+        return commit_id
+
+    def _unresolved(self, revision: str, error: str) -> str:
+        """Why git could not resolve a revision, and what to do about it."""
+        lines = [line.strip() for line in error.splitlines() if line.strip()]
+        if any("is ambiguous" in line for line in lines):
+            return (
+                f"ambiguous revision {revision!r}: more than one object starts with it; "
+                "give more characters of the commit id"
+            )
+        reason = lines[-1].removeprefix("fatal: ") if lines else ""
+        message = f"unknown revision {revision!r}"
+        if reason and reason != "Needed a single revision":
+            message = f"cannot resolve revision {revision!r}: {reason}"
+        elif self._run("rev-parse", "--verify", "--quiet", "HEAD")[0] != 0:
+            if not self._git("for-each-ref", "--count=1").strip():
+                return f"{message}: the repository at {self.root} has no commits yet"
+            branch = self._run("symbolic-ref", "--quiet", "--short", "HEAD")[1]
+            name = branch.decode("utf-8", "replace").strip()
+            message += f" (HEAD is the branch {name!r}, which has no commits yet)"
+        if _REFLOG_ENTRY.search(revision):
+            message += (
+                " (a reflog entry exists only in the clone where the branch moved; "
+                "a fresh clone, as in CI, has few or none)"
+            )
+        if self.is_shallow():
+            message += f"; it may be cut off: {shallow_hint()}"
+        return message
+
+    def is_shallow(self) -> bool:
+        """Whether this is a shallow clone (`git clone --depth N`): older history is missing."""
+        return self._git("rev-parse", "--is-shallow-repository").strip() == b"true"
+
+    def shallow_boundary(self) -> frozenset[str]:
+        """The commits whose parents a shallow clone cut off (empty for a full clone)."""
+        location = self._git("rev-parse", "--git-path", "shallow").decode().strip()
         try:
-            return str(self._repo.commit(revision).hexsha)
-        except (git.BadName, git.BadObject, ValueError, git.GitCommandError):
-            raise RiskctlError(f"unknown revision {revision!r}") from None
+            text = (self.root / location).read_text(encoding="ascii")
+        except FileNotFoundError:
+            return frozenset()
+        except (OSError, UnicodeDecodeError) as error:
+            raise RiskctlError(f"cannot read {location}: {error}") from None
+        return frozenset(text.split())
 
     def merge_base(self, first: str, second: str) -> str:
         """The best common ancestor of two commits (for `A...B`)."""
-        bases = self._repo.merge_base(first, second)
-        if not bases:
-            raise RiskctlError(f"{first[:12]} and {second[:12]} have no common ancestor")
-        return str(bases[0].hexsha)
+        code, output, error = self._run("merge-base", first, second)
+        if code == 0:
+            return output.decode().split()[0]
+        if code == 1 and not error.strip():
+            names = [
+                repr(self._names[each]) if each in self._names else each[:12]
+                for each in (first, second)
+            ]
+            message = f"{names[0]} and {names[1]} have no common ancestor"
+            if self.is_shallow():
+                message += f" in this clone; the merge base may be cut off: {shallow_hint()}"
+            raise RiskctlError(message)
+        lines = error.decode("utf-8", "replace").strip().splitlines()
+        raise RiskctlError(f"git merge-base failed: {lines[-1] if lines else code}")
 
     def commit(self, commit_id: str) -> Commit:
         """What to show of a commit."""
-        found = self._repo.commit(commit_id)
-        return Commit(
-            id=found.hexsha,
-            date=found.committed_datetime,
-            author=str(found.author.name),
-            subject=str(found.message).splitlines()[0] if found.message else "",
-        )
+        found = self._commits("-1", commit_id)
+        if not found:  # pragma: no cover - callers pass resolved ids
+            raise RiskctlError(f"unknown commit {commit_id[:12]}")
+        return found[0]
+
+    def _commits(self, *arguments: str) -> list[Commit]:
+        """Commits that `git log ARGUMENTS` lists, newest first, in one git process.
+
+        Text is decoded as UTF-8 (what git re-encodes a commit with an `encoding` header to);
+        bytes that are not UTF-8 become U+FFFD, so a message in another encoding never fails.
+        """
+        output = self._git("log", "-z", _COMMIT_FORMAT, *arguments)
+        fields = output.split(b"\0") if output else []
+        commits = []
+        for start in range(0, len(fields) - _COMMIT_FIELDS + 1, _COMMIT_FIELDS):
+            found, parents, stamp, iso, author, message = (
+                field.decode("utf-8", "replace") for field in fields[start : start + _COMMIT_FIELDS]
+            )
+            lines = message.splitlines()
+            commits.append(
+                Commit(
+                    id=found,
+                    date=_commit_date(iso, stamp),
+                    author=author,
+                    subject=lines[0] if lines else "",
+                    parents=tuple(parents.split()),
+                )
+            )
+        return commits
 
     def tree(self, commit_id: str, folder: str) -> dict[str, tuple[str, str]]:
         """Files under `folder` at a commit: relative path → (mode, blob id)."""
@@ -210,11 +339,18 @@ class Repository:
 
     def history(self, commit_id: str, paths: list[str]) -> list[Commit]:
         """Commits reachable from `commit_id` that touched any of `paths`, newest first."""
-        output = self._git("log", "--format=%H", "--no-renames", commit_id, "--", *paths)
-        return [self.commit(line) for line in output.decode().split()]
+        return self._commits("--no-renames", commit_id, "--", *paths)
 
     def _git(self, *arguments: str, stdin: str | None = None) -> bytes:
         """Run a git command in the repository and return its stdout as bytes."""
+        code, stdout, stderr = self._run(*arguments, stdin=stdin)
+        if code != 0:
+            message = stderr.decode("utf-8", "replace").strip().splitlines()
+            raise RiskctlError(f"git {arguments[0]} failed: {message[-1] if message else ''}")
+        return stdout
+
+    def _run(self, *arguments: str, stdin: str | None = None) -> tuple[int, bytes, bytes]:
+        """Run a git command in the repository: its exit status, stdout and stderr."""
         try:
             process: Any = self._repo.git.execute(
                 ["git", *arguments],
@@ -222,12 +358,25 @@ class Repository:
                 istream=subprocess.PIPE if stdin is not None else None,
             )
             stdout, stderr = process.proc.communicate(stdin.encode() if stdin is not None else None)
-        except git.GitCommandError as error:  # pragma: no cover - spawning git itself failed
-            raise RiskctlError(f"git {arguments[0]} failed: {error}") from None
-        if process.proc.returncode != 0:
-            message = stderr.decode("utf-8", "replace").strip().splitlines()
-            raise RiskctlError(f"git {arguments[0]} failed: {message[-1] if message else ''}")
-        return cast(bytes, stdout)
+        except git.GitCommandNotFound:
+            raise RiskctlError(
+                "cannot run git: install it and put it on PATH (riskctl reads history with git)"
+            ) from None
+        except (git.CommandError, OSError) as error:  # pragma: no cover - e.g. out of processes
+            raise RiskctlError(f"cannot run git {arguments[0]}: {error}") from None
+        return int(process.proc.returncode), cast(bytes, stdout), cast(bytes, stderr)
+
+
+def _commit_date(iso: str, stamp: str) -> datetime.datetime:
+    """A commit's date in its own time zone; in UTC when git's ISO form is out of Python's range."""
+    try:
+        return datetime.datetime.fromisoformat(iso)
+    except ValueError:
+        pass
+    try:
+        return datetime.datetime.fromtimestamp(int(stamp), tz=datetime.UTC)
+    except (ValueError, OverflowError, OSError):
+        raise RiskctlError(f"a commit has a date out of range: {iso or stamp!r}") from None
 
 
 def last_commit_at(

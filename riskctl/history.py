@@ -11,7 +11,8 @@ listed, but the move shows as a difference between one listed commit's scores an
 newer one's parent scores.
 
 A register that cannot be read at some commit (a broken riskctl.yaml, an unparseable file) is
-never an error here: that commit gets a `note` and the walk goes on.
+never an error here: that commit gets a `note` and the walk goes on. In a shallow clone the walk
+shows the history the clone holds and stops at its boundary, whose change is `unknown`.
 """
 
 from __future__ import annotations
@@ -23,14 +24,15 @@ from typing import Any, Literal
 
 from riskctl.errors import RiskctlError
 from riskctl.findings import Hit
-from riskctl.gitio import Commit, Repository
+from riskctl.gitio import Commit, shallow_hint
 from riskctl.load import LoadedFile, ParseCache, load, load_file
 from riskctl.model.register import KIND_BY_NAME, Kind
 from riskctl.model.risk import Risk
 from riskctl.score.residual import RiskScore, score_register
 from riskctl.source import SYMLINK_MODE, RegisterSource, at_commit
 
-ChangeKind = Literal["added", "modified", "removed"]
+#: `unknown`: the commit is a shallow clone's boundary, whose parent the clone does not hold.
+ChangeKind = Literal["added", "modified", "removed", "unknown"]
 
 #: Kinds by id prefix; an id with none of these prefixes is an owner (a kebab-case slug).
 KIND_BY_PREFIX: tuple[tuple[str, str], ...] = (
@@ -80,6 +82,8 @@ class EntityHistory:
     scores_at_revision: RiskScore | None = None
     """A risk's tiers at `revision` itself, which differ from the newest entry's when a commit
     not listed (a linked control changed) moved them since."""
+    shallow: bool = False
+    """True in a shallow clone: commits older than its boundary are not listed."""
 
 
 def kind_of(entity_id: str) -> Kind:
@@ -255,19 +259,28 @@ def entity_history(
         raise RiskctlError(
             f"unknown id {entity_id!r}: no commit reachable from {revision} touched {file}"
         )
-    parents = _first_parents(repository, [commit.id for commit in commits])
+    boundary = repository.shallow_boundary()
     entries = []
     for commit in commits:
-        parent = parents[commit.id]
+        parent = commit.parents[0] if commit.parents else None
         now, before = walker.state(commit.id), walker.state(parent)
-        if not now.exists:
-            change: ChangeKind = "removed"
+        cut_note = None
+        if commit.id in boundary:  # git log shows it as if it added every file it holds
+            change: ChangeKind = "unknown"
+            cut_note = (
+                f"the history in this clone stops here, so what this commit changed is not "
+                f"known: {shallow_hint()}"
+            )
+        elif not now.exists:
+            change = "removed"
         elif not before.exists:
             change = "added"
         else:
             change = "modified"
         fields: tuple[str, ...] | None = ()
-        if change == "modified":
+        if change == "unknown":
+            fields = None
+        elif change == "modified":
             old_data = before.loaded.data if before.loaded else None
             new_data = now.loaded.data if now.loaded else None
             is_readable = isinstance(old_data, dict) and isinstance(new_data, dict)
@@ -281,7 +294,8 @@ def entity_history(
                 fields=fields,
                 scores=scores,
                 parent_scores=parent_scores,
-                note=now.problem or scoring_note,
+                note="; ".join(note for note in (now.problem, scoring_note, cut_note) if note)
+                or None,
             )
         )
     at_revision, _ = walker.scores(start) if walker.state(start).exists else (None, None)
@@ -292,15 +306,5 @@ def entity_history(
         revision=revision,
         entries=tuple(entries),
         scores_at_revision=at_revision,
+        shallow=bool(boundary),
     )
-
-
-def _first_parents(repository: Repository, commit_ids: list[str]) -> Mapping[str, str | None]:
-    """The first parent of each commit (None for a root commit), through `rev-parse`."""
-    parents: dict[str, str | None] = {}
-    for commit_id in commit_ids:
-        try:
-            parents[commit_id] = repository.resolve(f"{commit_id}^")
-        except RiskctlError:  # a root commit has no parent
-            parents[commit_id] = None
-    return parents

@@ -1296,7 +1296,7 @@ def test_explicit_register_path(branched: GitRepo, monkeypatch: pytest.MonkeyPat
     ("args", "message"),
     [
         (["--", "-x"], "not a revision: '-x'"),
-        (["HEAD;ls"], "not a revision: 'HEAD;ls'"),
+        (["HEAD;ls"], "unknown revision 'HEAD;ls'"),  # `;` may be in a ref name; no shell
         (["nope"], "unknown revision 'nope'"),
         (["v1", "HEAD~9"], "unknown revision 'HEAD~9'"),
         (["main...nope"], "unknown revision 'nope'"),

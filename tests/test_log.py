@@ -305,7 +305,15 @@ def test_commit_ids_are_the_same_in_every_build(tmp_path: Path, repo: GitRepo) -
 
 def test_json_document_shape(in_repo: GitRepo) -> None:
     document = json.loads(_log("R-001", "--format", "json")[1])
-    assert list(document) == ["version", "id", "kind", "file", "commits", "scores_at_revision"]
+    assert list(document) == [
+        "version",
+        "id",
+        "kind",
+        "file",
+        "commits",
+        "scores_at_revision",
+        "shallow",
+    ]
     assert document["version"] == 1
     commit = document["commits"][2]
     assert list(commit) == [

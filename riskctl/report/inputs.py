@@ -17,7 +17,7 @@ import datetime
 from riskctl.diff import diff_registers
 from riskctl.diff_reads import read_diff_sides
 from riskctl.errors import RiskctlError
-from riskctl.gitio import check_revision
+from riskctl.gitio import check_revision, shallow_hint
 from riskctl.load import ParseCache, load
 from riskctl.report.periods import month_ends_before
 from riskctl.report.review import TREND_MONTH_ENDS, Comparison, Kind, MonthEnd, Review
@@ -81,7 +81,8 @@ def _compare(
     except RiskctlError as error:
         return None, f"No `{kind}-*` tag could be looked up ({error})"
     if tag is None:
-        return None, f"No `{kind}-*` tag is reachable from {reviewed}"
+        cut_off = f" in this clone: {shallow_hint()}" if repository.is_shallow() else ""
+        return None, f"No `{kind}-*` tag is reachable from {reviewed}{cut_off}"
     try:
         baseline = at_commit(source, tag.commit, tag.name)
         return _comparison(source, baseline, tag.name, True, today, cache), None
@@ -139,11 +140,16 @@ def _month_ends(source: RegisterSource, today: datetime.date, cache: ParseCache)
         found = sources_at_moments(source, moments)
     except RiskctlError as error:
         return [MonthEnd(day, False, None, None, str(error)) for day in days]
+    cut_off = None  # in a shallow clone, "before the first commit" may only be the clone's
+    is_missing = any(at.commit is None for at in found)
+    if is_missing and source.git().is_shallow():
+        cut_off = f"not in this clone: {shallow_hint()}"
     points = []
     for day, at in zip(days, found, strict=True):
         commit = at.commit.id if at.commit else None
         if at.sources is None:
-            points.append(MonthEnd(day, False, None, commit, at.problem))
+            problem = cut_off if commit is None and cut_off else at.problem
+            points.append(MonthEnd(day, False, None, commit, problem))
             continue
         try:
             loaded = load(at.sources, cache)
