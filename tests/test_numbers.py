@@ -16,8 +16,12 @@ from __future__ import annotations
 import datetime
 import hashlib
 import math
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -31,7 +35,10 @@ from riskctl.kri.xmr import parse_series_csv
 from riskctl.lint.engine import lint
 from riskctl.load import load, read_directory
 from riskctl.model.kri import Kri
-from riskctl.report.reviews import mbr_kri_section, wbr_kri_section
+from riskctl.report.reviews import deadlines_section, mbr_kri_section, wbr_kri_section
+from riskctl.score.residual import score_register
+from tests.conftest import BASE_REGISTER
+from tests.gitrepo import IDENTITY, GitRepo
 from tests.rules.test_cases import build_register
 
 NOW = datetime.date(2026, 11, 27)
@@ -421,3 +428,186 @@ def test_an_xmr_csv_value_beyond_the_bound_is_an_error_naming_the_line(value: st
     assert str(raised.value) == (
         f"s.csv:3: {value!r} is not a finite number from -10^15 to 10^15 (1e15)"
     )
+
+
+# --- dates at the ends of the calendar --------------------------------------------------------
+
+#: A dated field of the base register: its file, the text it has there, and that text with {d}.
+DATED_FIELDS: dict[str, tuple[str, str, str]] = {
+    "risk-reviewed": ("risks/R-001.yaml", "reviewed: 2026-10-01", "reviewed: {d}"),
+    "acceptance-decided": ("acceptances/ACC-001.yaml", "decided: 2026-10-01", "decided: {d}"),
+    "acceptance-expires": ("acceptances/ACC-001.yaml", "expires: 2027-03-31", "expires: {d}"),
+    "control-test-date": ("controls/C-001.yaml", "{date: 2026-09-15,", "{date: {d},"),
+    "observation-date": ("kris/KRI-001.yaml", "{date: 2026-11-23,", "{date: {d},"),
+    "action-due": ("incidents/INC-2026-001.yaml", "due: 2026-12-15", "due: {d}"),
+    "incident-occurred": ("incidents/INC-2026-001.yaml", "occurred: 2026-08-03", "occurred: {d}"),
+    "launch-date": ("launches/LAUNCH-001.yaml", "launch_date: 2027-01-15", "launch_date: {d}"),
+    "monitoring-until": ("launches/LAUNCH-001.yaml", "until: 2027-03-31", "until: {d}"),
+}
+#: The findings on the edited file with 9999-12-01 in the field, by today. At 0001-01-01 every
+#: date is in the future; at 9999-12-31 every deadline has passed. Checked by hand:
+#: - an acceptance that expired 9999-12-01 is RK401 on 9999-12-31 (and one decided then
+#:   keeps its 2027 expiry, long past);
+#: - a key control's only operating test dated 9999-12-01 is not within the year before
+#:   2026-11-27 or 0001-01-01 (RK301), but is on 9999-12-31;
+#: - an observation on 9999-12-01 is ignored before it, and stale (weekly + 7 days grace) on
+#:   9999-12-31 (RK502); the base KRI's own 2026 observations are stale on 0001-01-01 too;
+#: - an open action due 9999-12-01 is overdue on 9999-12-31 (RK604), as is the base action
+#:   when the incident moves (its due date stays 2026-12-15);
+#: - a launch's monitoring window ending 9999-12-01 (or its base 2027 window) has lapsed
+#:   unreviewed on 9999-12-31 (RK703);
+#: - a risk reviewed on 9999-12-01 is not overdue on 9999-12-31: its next review, 180 days on,
+#:   is held at 9999-12-31.
+EDGE_FINDINGS: dict[str, dict[datetime.date, set[str]]] = {
+    "risk-reviewed": {FIRST_DAY: set(), NOW: set(), LAST_DAY: set()},
+    "acceptance-decided": {FIRST_DAY: set(), NOW: set(), LAST_DAY: {"RK401"}},
+    "acceptance-expires": {FIRST_DAY: set(), NOW: set(), LAST_DAY: {"RK401"}},
+    "control-test-date": {FIRST_DAY: {"RK301"}, NOW: {"RK301"}, LAST_DAY: set()},
+    "observation-date": {FIRST_DAY: {"RK502"}, NOW: set(), LAST_DAY: {"RK502"}},
+    "action-due": {FIRST_DAY: set(), NOW: set(), LAST_DAY: {"RK604"}},
+    "incident-occurred": {FIRST_DAY: set(), NOW: set(), LAST_DAY: {"RK604"}},
+    "launch-date": {FIRST_DAY: set(), NOW: set(), LAST_DAY: {"RK703"}},
+    "monitoring-until": {FIRST_DAY: set(), NOW: set(), LAST_DAY: {"RK703"}},
+}
+
+
+def edge_register(tmp_path: Path, field: str, day: str) -> tuple[Path, str]:
+    file, old, new = DATED_FIELDS[field]
+    text = (BASE_REGISTER / file).read_text(encoding="utf-8")
+    assert old in text, f"the base register's {file} no longer holds {old!r}"
+    return build_register(tmp_path, {file: text.replace(old, new.replace("{d}", day))}), file
+
+
+@pytest.mark.parametrize("today", [FIRST_DAY, NOW, LAST_DAY], ids=str)
+@pytest.mark.parametrize("field", sorted(DATED_FIELDS))
+def test_a_date_at_the_end_of_the_calendar_gives_findings_never_overflow(
+    tmp_path: Path, field: str, today: datetime.date
+) -> None:
+    register, file = edge_register(tmp_path, field, "9999-12-01")
+    result = lint_register(register, today)
+    assert {finding.code for finding in result.findings if finding.file.endswith(file)} == (
+        EDGE_FINDINGS[field][today]
+    )
+    with unchanged_and_bounded(register):
+        loaded = load(read_directory(register))
+        card = score_register(loaded.register)
+        statuses = register_status(loaded.register, today)
+        if today == FIRST_DAY:  # its weeks and months would start before 0001-01-01
+            for section in (wbr_kri_section, mbr_kri_section):
+                with pytest.raises(RiskctlError, match=r"before 0001-01-01.*use a later --now"):
+                    section(loaded.register, today)
+        else:
+            wbr_kri_section(loaded.register, today)
+            mbr_kri_section(loaded.register, today)
+        deadlines_section(loaded.register, card, today)
+    assert [status.kri.id for status in statuses] == ["KRI-001"]
+
+
+def test_next_review_past_the_last_day_is_held_at_the_last_day(tmp_path: Path) -> None:
+    register, _file = edge_register(tmp_path, "risk-reviewed", "9999-12-01")
+    [score] = score_register(load(read_directory(register)).register).risks
+    assert score.next_review == LAST_DAY and score.review_days in (30, 90, 180, 365)
+
+
+@pytest.mark.parametrize(
+    ("setting", "today", "fired"),
+    [
+        # the window reaches back past 0001-01-01; the 2026 test is in the future
+        ("RK301: {window_days: {continuous: 3650}}", FIRST_DAY, "controls/C-001.yaml"),
+        # the notice reaches past 9999-12-31; the acceptance expired long before (RK401)
+        ("RK403: {notice_days: 3650}", LAST_DAY, None),
+        # due ten years and a week after the last 2026 observation: long before 9999
+        ("RK502: {grace_days: 3650}", LAST_DAY, "kris/KRI-001.yaml"),
+    ],
+)
+def test_the_largest_day_counts_at_the_ends_of_the_calendar(
+    tmp_path: Path, setting: str, today: datetime.date, fired: str | None
+) -> None:
+    config = BASE_CONFIG + f"lint: {{rules: {{{setting}}}}}\nreview_days: {{high: 3650}}\n"
+    register = build_register(tmp_path, {"riskctl.yaml": config})
+    result = lint_register(register, today)
+    assert findings_of(result, "RK801") == []
+    rule = setting.partition(":")[0]
+    assert [where for where, *_ in findings_of(result, rule)] == ([fired] if fired else [])
+    if rule == "RK403":
+        assert [where for where, *_ in findings_of(result, "RK401")] == ["acceptances/ACC-001.yaml"]
+
+
+# --- `--now` at both ends of the calendar, on every command that takes it (subprocesses) -------
+
+#: command -> its exit code at (0001-01-01, 9999-12-31). lint finds stale KRIs and untested key
+#: controls at either end (exit 1); the reports whose weeks and months (and the same periods a
+#: year earlier) would start before 0001-01-01 refuse with exit 3.
+NOW_COMMANDS: dict[str, tuple[tuple[str, ...], int, int]] = {
+    "lint": (("lint", "register"), 1, 1),
+    "score-json": (("score", "register", "--format", "json"), 0, 0),
+    "diff": (("diff", "HEAD~1", "HEAD", "register"), 0, 0),
+    "incidents": (("incidents", "register"), 0, 0),
+    "kri-status-json": (("kri", "status", "register", "--format", "json"), 0, 0),
+    "premortem": (("premortem", "register"), 0, 0),
+    "report-rcm": (("report", "rcm", "register"), 0, 0),
+    "report-risk": (("report", "risk", "R-001", "register"), 0, 0),
+    "report-launch": (("report", "launch", "LAUNCH-001", "register"), 3, 0),
+    "report-wbr": (("report", "wbr", "--since", "HEAD~1", "register"), 3, 0),
+    "report-mbr": (("report", "mbr", "--since", "HEAD~1", "register"), 3, 0),
+}
+EDGES = {"first-day": "0001-01-01", "last-day": "9999-12-31"}
+
+
+def run_riskctl(folder: Path, arguments: tuple[str, ...]) -> subprocess.CompletedProcess[str]:
+    environment = {key: value for key, value in os.environ.items() if key != "GITHUB_ACTIONS"}
+    return subprocess.run(
+        [sys.executable, "-m", "riskctl", *arguments],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        timeout=120,
+        env={**environment, **IDENTITY, "NO_COLOR": "1"},
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def now_runs(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, dict[str, str], dict[str, subprocess.CompletedProcess[str]]]:
+    """Every command at both ends, run at once in one repository holding the base register."""
+    repo = GitRepo(tmp_path_factory.mktemp("now-edges") / "repo")
+    repo.copy_register(BASE_REGISTER)
+    repo.commit("the shipped register", day=0)
+    risk = repo.root / "register" / "risks" / "R-001.yaml"
+    risk.write_text(risk.read_text(encoding="utf-8") + "description: edited\n", encoding="utf-8")
+    repo.commit("an edit", day=1)
+    before = snapshot(repo.root / "register")
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        futures = {
+            f"{name}@{edge}": pool.submit(run_riskctl, repo.root, (*arguments, "--now", day))
+            for name, (arguments, _first, _last) in NOW_COMMANDS.items()
+            for edge, day in EDGES.items()
+        }
+        runs = {key: future.result() for key, future in futures.items()}
+    return repo.root, before, runs
+
+
+@pytest.mark.parametrize("edge", sorted(EDGES))
+@pytest.mark.parametrize("name", sorted(NOW_COMMANDS))
+def test_now_at_the_end_of_the_calendar_is_an_answer_or_exit_3(
+    name: str,
+    edge: str,
+    now_runs: tuple[Path, dict[str, str], dict[str, subprocess.CompletedProcess[str]]],
+) -> None:
+    root, before, runs = now_runs
+    completed = runs[f"{name}@{edge}"]
+    _arguments, first, last = NOW_COMMANDS[name]
+    expected = first if edge == "first-day" else last
+    assert "Traceback" not in completed.stdout + completed.stderr
+    assert completed.returncode == expected, completed.stderr
+    if expected == 3:
+        assert completed.stderr.startswith("riskctl: error: the report's periods"), completed.stderr
+        assert "use a later --now" in completed.stderr
+        assert completed.stdout == ""
+    else:
+        assert completed.stdout.strip(), completed.stderr
+    assert snapshot(root / "register") == before
