@@ -41,6 +41,7 @@ from riskctl.kri.status import (
 from riskctl.kri.xmr import Signal, XmrAnalysis, describe_baseline
 from riskctl.model.acceptance import Acceptance
 from riskctl.model.control import Control
+from riskctl.model.days import add_days
 from riskctl.model.incident import Incident
 from riskctl.model.kri import Kri, Observation
 from riskctl.model.launch import Launch
@@ -541,7 +542,7 @@ def _kri_summary(exceptions: int, count: int, window: str) -> str:
 
 def month_start(today: datetime.date) -> datetime.date:
     """The first day of the MBR's month: the day after the same day a month earlier."""
-    return shift_months(today, -1) + datetime.timedelta(days=1)
+    return add_days(shift_months(today, -1), 1)
 
 
 # --- section 3: risks above appetite ---------------------------------------------------------
@@ -614,7 +615,7 @@ def expiring_acceptances(
 ) -> list[list[str]]:
     """Acceptances of open risks that expire within 30 days, soonest first; and expired ones
     of open risks left with no valid acceptance (the most urgent, first of all)."""
-    horizon = today + datetime.timedelta(days=NOTICE_DAYS)
+    horizon = add_days(today, NOTICE_DAYS)
     open_risks = {score.risk.id for score in card.risks if score.risk.status == "open"}
     found = []
     for risk_id, acceptances in acceptances_by_risk(register).items():
