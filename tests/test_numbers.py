@@ -35,7 +35,9 @@ from riskctl.kri.xmr import parse_series_csv
 from riskctl.lint.engine import lint
 from riskctl.load import load, read_directory
 from riskctl.model.kri import Kri
-from riskctl.report.reviews import deadlines_section, mbr_kri_section, wbr_kri_section
+from riskctl.report.mbr import mbr_kri_section
+from riskctl.report.review import deadlines_section
+from riskctl.report.wbr import wbr_kri_section
 from riskctl.score.residual import score_register
 from tests.conftest import BASE_REGISTER
 from tests.gitrepo import IDENTITY, GitRepo
@@ -548,8 +550,8 @@ NOW_COMMANDS: dict[str, tuple[tuple[str, ...], int, int]] = {
     "report-rcm": (("report", "rcm", "register"), 0, 0),
     "report-risk": (("report", "risk", "R-001", "register"), 0, 0),
     "report-launch": (("report", "launch", "LAUNCH-001", "register"), 3, 0),
-    "report-wbr": (("report", "wbr", "--since", "HEAD~1", "register"), 3, 0),
-    "report-mbr": (("report", "mbr", "--since", "HEAD~1", "register"), 3, 0),
+    "report-wbr": (("report", "wbr", "--base", "HEAD~1", "register"), 3, 0),
+    "report-mbr": (("report", "mbr", "--base", "HEAD~1", "register"), 3, 0),
 }
 EDGES = {"first-day": "0001-01-01", "last-day": "9999-12-31"}
 
