@@ -97,6 +97,8 @@ class RegisterDiff:
     changes: tuple[EntityChange, ...]
     gates: tuple[GateHit, ...]
     method_effects: tuple[MethodEffect, ...] = ()
+    shallow_note: str | None = None
+    """Set when the repository is a shallow clone: what that hides and how to deepen it."""
 
     @property
     def method_changed(self) -> bool:

@@ -304,3 +304,29 @@ def test_log_notes_scores_computed_without_a_file(repo: GitRepo) -> None:
     assert "scored without 1 file(s) that did not load at this commit: controls/C-002.yaml" in (
         stdout
     )
+
+
+def test_a_diff_in_a_shallow_clone_says_so(repo: GitRepo, tmp_path: Path) -> None:
+    """GitHub Actions checks out one commit by default: the diff of what is there is right,
+    and every format says the clone is shallow and how to deepen it."""
+    repo.write("register/owners/cfo.yaml", "id: cfo\nname: CFO\n")
+    repo.commit("add the CFO", day=2)
+    clone = tmp_path / "clone"
+    subprocess.run(
+        ["git", "clone", "--quiet", "--depth", "1", f"file://{repo.root}", str(clone)],
+        check=True,
+        capture_output=True,
+    )
+    (clone / "register/owners/cfo.yaml").write_text("id: cfo\nname: Chief Financial Officer\n")
+    register = str(clone / "register")
+    code, stdout, _ = riskctl("diff", register, "--now", FROZEN_NOW)
+    assert code == 0
+    assert "owner cfo: modified" in stdout
+    assert "note: only the history this clone holds was read: this clone is shallow" in stdout
+    assert "fetch-depth: 0" in stdout
+    code, stdout, _ = riskctl("diff", register, "--now", FROZEN_NOW, "--format", "json")
+    assert "git fetch --unshallow" in json.loads(stdout)["shallow"]
+    code, stdout, _ = riskctl("diff", register, "--now", FROZEN_NOW, "--format", "markdown")
+    assert "\n> only the history this clone holds was read" in stdout
+    code, _, stderr = riskctl("diff", "HEAD~1", register, "--now", FROZEN_NOW)
+    assert code == 3 and "shallow" in stderr and "Traceback" not in stderr

@@ -113,6 +113,13 @@ def diff_command(
             old_loaded.failed,
             new_loaded.failed,
         )
+    if sides.old_source.git().is_shallow():
+        import dataclasses
+
+        from riskctl.gitio import shallow_hint
+
+        note = f"only the history this clone holds was read: {shallow_hint()}"
+        diff = dataclasses.replace(diff, shallow_note=note)
     # The old side's policy too: a change must not switch off the gate that judges it.
     failing = set(requested) | set(old.config.gates.fail_on) | set(new.config.gates.fail_on)
     text = DIFF_FORMATS[output_format.value](diff, failing)

@@ -93,6 +93,8 @@ def _appetite(within: bool | None) -> str:
 def render_text(diff: RegisterDiff, failing: Collection[str]) -> str:
     """A plain report: summary, method change, every change, the gates."""
     lines = [summary(diff, failing), ""]
+    if diff.shallow_note:
+        lines += [f"note: {diff.shallow_note}", ""]
     if diff.method_changed:
         lines += [*_method_lines(diff), ""]
     for change in _ordered(diff):
@@ -136,6 +138,8 @@ def render_json(diff: RegisterDiff, failing: Collection[str]) -> str:
             for hit in diff.gates
         ],
     }
+    if diff.shallow_note:
+        document["shallow"] = diff.shallow_note
     if diff.method_changed:
         document["method_effects"] = [
             {
@@ -175,6 +179,8 @@ def render_markdown(diff: RegisterDiff, failing: Collection[str]) -> str:
     else inside `<details>`.
     """
     lines = [f"**riskctl diff** {markdown_cell(summary(diff, failing))}", ""]
+    if diff.shallow_note:
+        lines += [f"> {markdown_cell(diff.shallow_note)}", ""]
     if diff.gates:
         lines += ["**Gates**", ""]
         lines += [
