@@ -70,13 +70,15 @@ def score_command(
     from riskctl.score import query
     from riskctl.score.explain import explain as explain_risk
     from riskctl.score.residual import score_register
+    from riskctl.textsafe import visible
 
     today = today_or(now)
     with operational_errors():
         register = load(read_sources(path, revision)).register
         card = score_register(register)
         if explain is not None:
-            write_stdout(explain_risk(query.find(card, explain), card, today))
+            explained = explain_risk(query.find(card, explain), card, today)
+            write_stdout(visible(explained, keep_newlines=True))  # register text: shown, not run
             return
         chosen = query.select(
             card,

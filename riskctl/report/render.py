@@ -19,7 +19,13 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from riskctl.errors import RiskctlError
-from riskctl.output.markdown import markdown_cell, markdown_text, mermaid_label
+from riskctl.output.markdown import (
+    markdown_cell,
+    markdown_code,
+    markdown_prose,
+    markdown_text,
+    mermaid_label,
+)
 
 
 def shipped_templates() -> Path:
@@ -44,6 +50,8 @@ def make_environment(override: Path | None = None) -> ImmutableSandboxedEnvironm
     )
     environment.filters["cell"] = markdown_cell
     environment.filters["text"] = markdown_text
+    environment.filters["prose"] = markdown_prose
+    environment.filters["code"] = markdown_code
     environment.filters["table_rule"] = table_rule
     environment.filters["mermaid_label"] = mermaid_label
     return environment
