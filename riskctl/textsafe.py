@@ -103,12 +103,15 @@ CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def csv_cell(value: object) -> object:
     """A CSV cell that no spreadsheet runs: text starting like a formula gets a leading `'`.
 
-    Numbers riskctl computes (int, float) stay numbers; everything else is text.
+    Numbers riskctl computes (int, float) stay numbers; everything else is text. A carriage
+    return becomes a line feed: the csv module quotes a field only for the characters of its
+    line terminator (`\\n` here), and a bare CR outside quotes would end the row for Excel.
     """
     if isinstance(value, int | float) and not isinstance(value, bool):
         return value
     text = str(value)
-    return "'" + text if text.startswith(CSV_FORMULA_STARTS) else text
+    text = "'" + text if text.startswith(CSV_FORMULA_STARTS) else text
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 # --- Markdown ---------------------------------------------------------------------------------
