@@ -18,7 +18,9 @@ Commands run in-process (typer's CliRunner); a handful run as real subprocesses.
 
 from __future__ import annotations
 
+import copy
 import csv
+import datetime
 import io
 import json
 import re
@@ -30,12 +32,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from pydantic import BaseModel
 from typer.testing import CliRunner
 
 from riskctl.cli import app
+from riskctl.errors import RiskctlError
 from riskctl.findings import Finding, LintResult, Severity
+from riskctl.lint.engine import lint
+from riskctl.load import Sources, validate
+from riskctl.model.config import Config
+from riskctl.model.register import KIND_BY_FOLDER
 from riskctl.output import FORMATTERS
 from riskctl.output.markdown import markdown_cell, markdown_text, mermaid_label
 from riskctl.textsafe import (
@@ -48,10 +57,11 @@ from riskctl.textsafe import (
     pad,
     visible,
 )
-from tests.conftest import FROZEN_NOW
+from tests.conftest import BASE_REGISTER, FROZEN_NOW, ROOT
 from tests.gitrepo import GitRepo
 
 runner = CliRunner()
+NOW = datetime.date.fromisoformat(FROZEN_NOW)
 #: Every command must finish well within this (seconds); the hostile text must not slow it down.
 TIME_BOUND = 20.0
 WIDE = {"COLUMNS": "1000", "NO_COLOR": ""}
@@ -712,3 +722,189 @@ def test_real_cli_escapes_hostile_text(planted: dict[str, Planted]) -> None:
         if command[0] != "lint":
             assert "click me" in stdout, command
     assert time.monotonic() - started < TIME_BOUND
+
+
+# --- 4. validation messages say what is expected ------------------------------------------------
+
+BASE_FILES = {
+    path.relative_to(BASE_REGISTER).as_posix(): path.read_bytes()
+    for path in sorted(BASE_REGISTER.rglob("*.yaml"))
+}
+
+
+def _replaced(file: str, old: str, new: str) -> dict[str, bytes]:
+    text = BASE_FILES[file].decode()
+    assert old in text, (file, old)
+    return {**BASE_FILES, file: text.replace(old, new, 1).encode()}
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "expected"),
+    [
+        (
+            "controls/C-001.yaml",
+            "effectiveness: {design: effective, operating: effective}",
+            "effectiveness: effective",
+            "9:16: effectiveness: expected a mapping with keys: design, operating, "
+            "found 'effective'",
+        ),
+        (
+            "incidents/INC-2026-001.yaml",
+            "barrier_that_held:",
+            "root_cause: {category: process, whys: [because]}\nbarrier_that_held:",
+            "8:40: root_cause.whys.0: expected a mapping with keys: why, evidence, verified "
+            "(required: why), found 'because'",
+        ),
+        (
+            "kris/KRI-001.yaml",
+            "thresholds: {amber: 40, red: 60}",
+            "thresholds: 40",
+            "7:13: thresholds: expected a mapping with keys: amber, red (required: amber, red), "
+            "found 40",
+        ),
+        (
+            "launches/LAUNCH-001.yaml",
+            "monitoring:\n  - {kri: KRI-001, until: 2027-03-31}",
+            "monitoring: [KRI-001]",
+            "14:14: monitoring.0: expected a mapping with keys: kri, until, reviewed "
+            "(required: kri, until), found 'KRI-001'",
+        ),
+        (
+            "risks/R-001.yaml",
+            "inherent: {likelihood: 4, impact: 4}",
+            "inherent: 16",
+            "5:11: inherent: expected a mapping with keys: likelihood, impact "
+            "(required: likelihood, impact), found 16",
+        ),
+        (
+            "acceptances/ACC-001.yaml",
+            "decided: 2026-10-01",
+            "decided: 2026-13-01",
+            "4:10: decided: expected a date as YYYY-MM-DD, e.g. 2026-11-27, found '2026-13-01'",
+        ),
+        (
+            "acceptances/ACC-001.yaml",
+            "decided: 2026-10-01",
+            "decided: 20261001",
+            "4:10: decided: expected a date as YYYY-MM-DD, e.g. 2026-11-27, found 20261001",
+        ),
+        (
+            "risks/R-001.yaml",
+            "inherent: {likelihood: 4, impact: 4}",
+            "inherent: {likelihood: 6, impact: 4}",
+            "5:24: inherent.likelihood: input should be less than or equal to 5, found 6",
+        ),
+        (
+            "controls/C-001.yaml",
+            "nature: preventive",
+            "nature: sometimes",
+            "5:9: nature: input should be 'preventive', 'detective' or 'corrective', "
+            "found 'sometimes'",
+        ),
+        (
+            "risks/R-001.yaml",
+            "title: Card testing through gift-coin purchases",
+            'title: ""',
+            "2:8: title: expected text, not an empty string, found ''",
+        ),
+        (
+            "incidents/INC-2026-001.yaml",
+            "barrier_that_held:",
+            "root_cause: {category: process, whys: [{why: x, verified: maybe}]}\n"
+            "barrier_that_held:",
+            "8:59: root_cause.whys.0.verified: input should be a valid boolean: true or false, "
+            "found 'maybe'",
+        ),
+    ],
+    ids=[
+        "nested-mapping", "nested-in-list", "thresholds", "list-of-mappings", "rating-pair",
+        "bad-date", "number-as-date", "above-range", "not-allowed-value", "empty-text",
+        "not-a-boolean",
+    ],
+)  # fmt: skip
+def test_validation_messages_say_what_is_expected(
+    file: str, old: str, new: str, expected: str
+) -> None:
+    result = lint(Sources(label="register", files=_replaced(file, old, new)), today=NOW)
+    found = [
+        f"{finding.line}:{finding.col}: {finding.message}"
+        for finding in result.findings
+        if finding.file == f"register/{file}" and finding.code == "RK007"
+    ]
+    assert found == [expected]
+
+
+def test_an_invalid_configuration_names_the_keys_of_a_category() -> None:
+    files = _replaced(
+        "riskctl.yaml",
+        "  - {id: account-security, name: Account security, appetite: low}",
+        "  - account-security",
+    )
+    with pytest.raises(RiskctlError) as raised:
+        lint(Sources(label="register", files=files), today=NOW)
+    assert "categories.1: expected a mapping with keys: id, name, appetite" in str(raised.value)
+
+
+def _models(model: type[BaseModel]) -> Iterator[type[BaseModel]]:
+    seen: set[type[BaseModel]] = set()
+    pending = [model]
+    while pending:
+        current = pending.pop()
+        if current not in seen:
+            seen.add(current)
+            yield current
+            for info in current.model_fields.values():
+                pending.extend(_nested(info.annotation))
+
+
+def _nested(annotation: object) -> Iterator[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        yield annotation
+    for argument in getattr(annotation, "__args__", ()):
+        yield from _nested(argument)
+    origin = getattr(annotation, "__origin__", None)
+    if origin is not None and getattr(annotation, "__metadata__", None) is not None:
+        yield from _nested(origin)
+
+
+ROOT_MODELS = [kind.model for kind in KIND_BY_FOLDER.values()] + [Config]
+MODEL_NAMES = sorted({model.__name__ for root in ROOT_MODELS for model in _models(root)})
+WRONG_VALUES: list[object] = ["x", 7, -1, 2.5, True, [], {}, ["x"], {"zz": 1}, "2026-13-45"]
+
+
+def _paths(data: object, path: tuple[object, ...] = ()) -> Iterator[tuple[object, ...]]:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield (*path, key)
+            yield from _paths(value, (*path, key))
+    elif isinstance(data, list) and data:
+        yield (*path, 0)
+        yield from _paths(data[0], (*path, 0))
+
+
+@pytest.mark.parametrize("folder", sorted(KIND_BY_FOLDER))
+def test_no_validation_message_names_a_model_class(folder: str) -> None:
+    """Every field of a shipped entity, set to each wrong kind of value: the message states
+    what is expected and never leaks a class name such as `Why`."""
+    sample = sorted((ROOT / "register" / folder).glob("*.yaml"))
+    model = KIND_BY_FOLDER[folder].model
+    checked = 0
+    for source in sample:
+        data = yaml.safe_load(source.read_text(encoding="utf-8"))
+        for path in _paths(data):
+            for wrong in WRONG_VALUES:
+                changed = copy.deepcopy(data)
+                target = changed
+                for element in path[:-1]:
+                    target = target[element]
+                target[path[-1]] = wrong
+                _, hits = validate(f"{folder}/x.yaml", changed, model)
+                for hit in hits:
+                    checked += 1
+                    words = set(re.findall(r"\w+", hit.message.split(", found ")[0]))
+                    assert not words & set(MODEL_NAMES), hit.message
+                    if hit.code == "RK007":
+                        assert re.search(r"expected|should be|not an? \w+ id", hit.message), (
+                            hit.message
+                        )
+    assert checked > 100
