@@ -38,7 +38,7 @@ from yaml.resolver import BaseResolver
 
 from riskctl.errors import RiskctlError
 from riskctl.findings import DataPath, Hit, Where
-from riskctl.model.common import ID_EXAMPLES, Entity
+from riskctl.model.common import ID_EXAMPLES, ID_PATTERNS, Entity
 from riskctl.model.config import Config
 from riskctl.model.register import CONFIG_FILE, KIND_BY_FOLDER, Record, Register
 
@@ -380,15 +380,84 @@ def _schema_hit(file: str, data: Any, model: type[BaseModel], problem: Any) -> H
         parent = ".".join(str(element) for element in path[:-1])
         within = f" in {parent}" if parent else ""
         return Hit(Where(file, path), f"missing required key {_quote(path[-1])}{within}", "RK006")
-    message = problem["msg"]
-    message = message[0].lower() + message[1:] if message else "invalid value"
+    message = _expected(model, problem)
     if kind == "string_pattern_mismatch" and path == ("id",):
         kind_name = _kind_of_model(model)
         if kind_name:
-            article = "an" if kind_name[0] in "aeiou" else "a"
-            message = f"not {article} {kind_name} id: expected {ID_EXAMPLES[kind_name]}"
+            message = f"not {_article(kind_name)} {kind_name} id: expected {ID_EXAMPLES[kind_name]}"
     found = _quote(problem["input"])
     return Hit(Where(file, path), f"{where_text or 'value'}: {message}, found {found}", "RK007")
+
+
+#: pydantic errors whose own message says what was wrong but not what is expected ("input is too
+#: short", "unable to interpret input", "datetimes provided to dates should have zero time"):
+#: what the register expects instead. pydantic's other messages name the type, the allowed
+#: values or the bound, and stay as they are.
+_EXPECTED_BY_ERROR = {
+    **dict.fromkeys(
+        (
+            "date_type",
+            "date_parsing",
+            "date_from_datetime_parsing",
+            "date_from_datetime_inexact",
+            "datetime_type",
+            "datetime_parsing",
+            "datetime_from_date_parsing",
+        ),
+        "expected a date as YYYY-MM-DD, e.g. 2026-11-27",
+    ),
+    "bool_parsing": "input should be a valid boolean: true or false",
+    "string_too_short": "expected text, not an empty string",
+}
+
+
+def _expected(model: type[BaseModel], problem: Any) -> str:
+    """What the value should have been, in the register's words: the allowed values or range,
+    the form of a date or id, or a nested mapping's keys; never a pydantic class name."""
+    kind = problem["type"]
+    context = problem.get("ctx") or {}
+    if kind in ("model_type", "model_attributes_type", "dict_type", "mapping_type"):
+        nested = _model_named(model, context.get("class_name"))
+        return _expected_mapping(nested) if nested is not None else "expected a mapping"
+    if kind in _EXPECTED_BY_ERROR and (kind != "string_too_short" or context["min_length"] == 1):
+        return _EXPECTED_BY_ERROR[kind]
+    if kind == "string_pattern_mismatch":
+        pattern = str(context.get("pattern", ""))
+        kind_name = next((name for name, p in ID_PATTERNS.items() if p == pattern), None)
+        if kind_name is not None:
+            return f"expected {_article(kind_name)} {kind_name} id: {ID_EXAMPLES[kind_name]}"
+        return f"expected text matching {pattern}"
+    message = str(problem.get("msg") or "")
+    return message[0].lower() + message[1:] if message else "invalid value"
+
+
+def _expected_mapping(model: type[BaseModel]) -> str:
+    """`expected a mapping with keys: a, b, c (required: a)`."""
+    fields = model.model_fields.items()
+    keys = [info.alias or name for name, info in fields]
+    required = [info.alias or name for name, info in fields if info.is_required()]
+    needed = f" (required: {', '.join(required)})" if required else ""
+    return f"expected a mapping with keys: {', '.join(keys)}{needed}"
+
+
+def _model_named(model: type[BaseModel], name: object) -> type[BaseModel] | None:
+    """The model called `name` among `model` and the models its fields hold, at any depth."""
+    seen: set[type[BaseModel]] = set()
+    pending = [model]
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        if current.__name__ == name:
+            return current
+        for info in current.model_fields.values():
+            pending.extend(_annotation_models(info.annotation))
+    return None
+
+
+def _article(word: str) -> str:
+    return "an" if word[0] in "aeiou" else "a"
 
 
 def data_path(data: Any, loc: tuple[Any, ...]) -> DataPath:

@@ -664,7 +664,7 @@ def _trend_rows(register: Path) -> dict[str, str]:
 def test_month_end_trend_in_a_shallow_clone_says_what_is_missing(clones: Clones) -> None:
     full = _trend_rows(clones.source.root / "register")
     shallow = _trend_rows(clones.depth_1 / "register")
-    cut_off = f"not in this clone: {shallow_hint()}".replace("|", "\\|")
+    cut_off = f"not in this clone: {shallow_hint()}".replace("|", "\\|").replace("`", "\\`")
     before = ("2025-11-30", "2025-12-31")  # the first commit is 2026-01-02
     assert [full[day] for day in before] == ["before the first commit"] * 2
     assert [shallow[day] for day in before] == [cut_off] * 2

@@ -163,7 +163,9 @@ def operational_errors() -> Iterator[None]:
     try:
         yield
     except RiskctlError as error:
-        sys.stderr.write(f"riskctl: error: {error}\n")
+        from riskctl.textsafe import visible  # a message quotes paths and values: show, never run
+
+        sys.stderr.write(f"riskctl: error: {visible(error, keep_newlines=True)}\n")
         raise typer.Exit(EXIT_OPERATIONAL) from None
 
 

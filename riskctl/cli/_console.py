@@ -14,19 +14,24 @@ from riskctl.findings import LintResult, Severity
 from riskctl.output import text
 from riskctl.output.scores import HEADER, rows
 from riskctl.score.residual import RiskScore, Scorecard
+from riskctl.textsafe import visible
 
 STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
 
 
 def print_findings(result: LintResult) -> None:
-    """The text format, with the position dimmed and the severity coloured."""
+    """The text format, with the position dimmed and the severity coloured.
+
+    Every piece is a `Text` (never markup, so `[link=...]` in a message stays text) of
+    `visible` strings (so no control character or escape sequence reaches the terminal).
+    """
     console = Console(highlight=False, soft_wrap=True, force_terminal=True)
     for finding in result.findings:
         line = Text()
-        line.append(f"{finding.file}:{finding.line}:{finding.col}:", style="bold")
+        line.append(f"{visible(finding.file)}:{finding.line}:{finding.col}:", style="bold")
         line.append(" ")
         line.append(f"{finding.severity.label}:", style=STYLE[finding.severity])
-        line.append(f" {finding.code} {finding.message} ")
+        line.append(f" {finding.code} {visible(finding.message)} ")
         line.append(f"[{finding.name}]", style="dim")
         console.print(line)
     console.print(Text(text.summary(result), style="bold"))
@@ -44,7 +49,11 @@ LEVEL_STYLE = {
 
 
 def print_scores(card: Scorecard, scores: Sequence[RiskScore], today: datetime.date) -> None:
-    """The score table as a rich table, each tier coloured by its level."""
+    """The score table as a rich table, each tier coloured by its level.
+
+    The rows are `scores.rows`, already `visible`; as `Text` they are never read as markup, and
+    rich measures their width in terminal cells.
+    """
     console = Console(highlight=False, force_terminal=True)
     table = Table(box=box.SIMPLE_HEAD, header_style="bold")
     for name in HEADER:

@@ -86,6 +86,7 @@ def score_command(
     from riskctl.score import query
     from riskctl.score.explain import explain as explain_risk
     from riskctl.score.residual import score_register
+    from riskctl.textsafe import visible
 
     today = today_or(now)
     with operational_errors():
@@ -94,8 +95,8 @@ def score_command(
         register = loaded.register
         card = score_register(register)
         if explain is not None:
-            text = explain_risk(query.find(card, explain), card, today)
-            write_result(text, "text", loaded.failed, source.label)
+            text = visible(explain_risk(query.find(card, explain), card, today), keep_newlines=True)
+            write_result(text, "text", loaded.failed, source.label)  # register text: shown, not run
             return
         chosen = query.select(
             card,

@@ -10,10 +10,11 @@ from riskctl.diff import EntityChange, RegisterDiff
 from riskctl.output.markdown import markdown_cell, markdown_table
 from riskctl.output.scores import tier
 from riskctl.score.matrix import Cell
+from riskctl.textsafe import json_safe, visible
 
 
 def _ref(ref: str) -> str:
-    return ref if ref == "worktree" else ref[:12]
+    return ref if ref == "worktree" else visible(ref[:12])
 
 
 def _cell(cell: Cell | None) -> str:
@@ -23,11 +24,13 @@ def _cell(cell: Cell | None) -> str:
 
 
 def _value(value: Any) -> str:
+    """A field's value on one line, control characters escaped, cut at 80 characters."""
     if value is None:
         return "(none)"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))  # YAML's 60 is a float in the model: show it as written
     text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
+    text = visible(text)
     return text if len(text) <= 80 else text[:77] + "..."
 
 
@@ -69,20 +72,23 @@ def _ordered(diff: RegisterDiff) -> list[EntityChange]:
 
 
 def _change_lines(change: EntityChange) -> list[str]:
-    lines = [f"{change.kind} {change.id}: {change.change}"]
+    """The lines of one change; register text in them is `visible`, one value per line."""
+    lines = [f"{change.kind} {visible(change.id)}: {change.change}"]
     if change.problem is not None:
         side = "after" if change.change == "broken" else "before"
-        lines.append(f"  its file does not load {side} the change: {change.problem}")
+        lines.append(f"  its file does not load {side} the change: {visible(change.problem)}")
     for tier_name, (old, new) in change.scores.items():
         lines.append(f"  {tier_name}: {_cell(old)} → {_cell(new)}")
     if change.appetite is not None:
         before, after = (_appetite(value) for value in change.appetite)
         lines.append(f"  appetite: {before} → {after}")
-    lines += [f"  {item.path}: {_value(item.old)} → {_value(item.new)}" for item in change.fields]
+    lines += [
+        f"  {visible(item.path)}: {_value(item.old)} → {_value(item.new)}" for item in change.fields
+    ]
     if change.change == "modified" and not change.fields:
         lines.append("  (its file did not change: its controls did)")
     if change.moves:
-        lines.append(f"  moves the residual of: {', '.join(change.moves)}")
+        lines.append(f"  moves the residual of: {visible(', '.join(change.moves))}")
     return lines
 
 
@@ -102,7 +108,7 @@ def render_text(diff: RegisterDiff, failing: Collection[str]) -> str:
     if diff.gates:
         lines += ["", "gates:"]
         lines += [
-            f"  {hit.gate}{' (fails)' if hit.gate in failing else ''}: {hit.message}"
+            f"  {hit.gate}{' (fails)' if hit.gate in failing else ''}: {visible(hit.message)}"
             for hit in diff.gates
         ]
     return "\n".join(lines).rstrip("\n") + "\n"
@@ -111,8 +117,8 @@ def render_text(diff: RegisterDiff, failing: Collection[str]) -> str:
 def _method_lines(diff: RegisterDiff) -> list[str]:
     old, new = diff.old_method, diff.new_method
     lines = [
-        f"scoring method changed: {old['name']} ({old['fingerprint']}) → "
-        f"{new['name']} ({new['fingerprint']})",
+        f"scoring method changed: {visible(old['name'])} ({old['fingerprint']}) → "
+        f"{visible(new['name'])} ({new['fingerprint']})",
         "residual: old data, old method → old data, new method → new data, new method",
     ]
     lines.extend(
@@ -150,7 +156,7 @@ def render_json(diff: RegisterDiff, failing: Collection[str]) -> str:
             }
             for effect in diff.method_effects
         ]
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
 
 
 def _change_document(change: EntityChange) -> dict[str, Any]:
@@ -201,7 +207,8 @@ def render_markdown(diff: RegisterDiff, failing: Collection[str]) -> str:
             markdown_table(["risk", "residual before", "residual after", "appetite"], rows)
         )
     if diff.method_changed:
-        lines += ["**Scoring method changed**", "", "```", *_method_lines(diff), "```", ""]
+        method_lines = (line.replace("```", "` ` `") for line in _method_lines(diff))
+        lines += ["**Scoring method changed**", "", "```", *method_lines, "```", ""]
     rest = [change for change in _ordered(diff) if not change.level_move]
     if rest:
         lines += [

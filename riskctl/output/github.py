@@ -7,12 +7,15 @@ become `%25`, `%0D`, `%0A`; in properties `:` and `,` also become `%3A` and `%2C
 from __future__ import annotations
 
 from riskctl.findings import LintResult, Severity
+from riskctl.textsafe import visible
 
 COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "notice"}
 
 
 def escape_data(text: str) -> str:
-    """Escape a workflow command's message."""
+    """Escape a workflow command's message; other control characters are shown escaped, so no
+    escape sequence reaches the log viewer, which renders ANSI colours."""
+    text = "\r".join(visible(part, keep_newlines=True) for part in text.split("\r"))
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 

@@ -10,6 +10,7 @@ from riskctl.gitio import shallow_hint
 from riskctl.history import EntityHistory, HistoryEntry
 from riskctl.output.scores import appetite_text, short, tier
 from riskctl.score.residual import RiskScore
+from riskctl.textsafe import json_safe, visible
 
 SHORT_ID = 12
 
@@ -56,7 +57,7 @@ def render_json(history: EntityHistory) -> str:
         "scores_at_revision": scores_document(history.scores_at_revision),
         "shallow": history.shallow,
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
 
 
 def _residual(score: RiskScore) -> str:
@@ -84,14 +85,15 @@ def _block(entry: HistoryEntry, older: HistoryEntry | None, is_risk: bool) -> li
     headline = _headline(entry, is_risk)
     if headline:
         head.append(headline)
-    head.append(json.dumps(commit.subject, ensure_ascii=False))
-    lines = ["  ".join(head), f"    author    {commit.author}"]
+    # git metadata is anyone's text: quoted, and with no control character or bidi override
+    head.append(visible(json.dumps(commit.subject, ensure_ascii=False)))
+    lines = ["  ".join(head), f"    author    {visible(commit.author)}"]
     if entry.change == "unknown":
         lines.append("    fields    not known: the clone holds no parent of this commit")
     elif entry.fields is None:
         lines.append("    fields    not known: this commit or its parent could not be read")
     elif entry.change == "modified":
-        changed = ", ".join(entry.fields) or "none (formatting or comments only)"
+        changed = visible(", ".join(entry.fields)) or "none (formatting or comments only)"
         lines.append(f"    fields    {changed}")
     score = entry.scores
     if score is not None:
@@ -102,7 +104,7 @@ def _block(entry: HistoryEntry, older: HistoryEntry | None, is_risk: bool) -> li
         lines.append(f"    tiers     {tiers}")
         lines.append(f"    appetite  {appetite_text(score)}")
     if entry.note:
-        lines.append(f"    note      {entry.note}")
+        lines.append(f"    note      {visible(entry.note)}")
     moved = _moved_elsewhere(entry, older)
     if moved:
         lines.append(f"    earlier   {moved}")
@@ -143,11 +145,11 @@ def render_text(history: EntityHistory) -> str:
     ]
     since = _moved_since(history)
     if since:
-        blocks.insert(0, [f"{history.revision:<12}  {since}"])
+        blocks.insert(0, [f"{visible(history.revision):<12}  {since}"])
     count = len(entries)
     footer = [
-        f"{count} commit{'s' if count != 1 else ''} touched {history.file} "
-        f"(from {history.revision}), newest first."
+        f"{count} commit{'s' if count != 1 else ''} touched {visible(history.file)} "
+        f"(from {visible(history.revision)}), newest first."
     ]
     if is_risk:
         footer.append(
@@ -156,7 +158,7 @@ def render_text(history: EntityHistory) -> str:
         )
     if history.shallow:
         footer.append(f"Older commits are not listed: {shallow_hint()}.")
-    header = f"{history.id} ({history.kind})  {history.file}"
+    header = f"{visible(history.id)} ({history.kind})  {visible(history.file)}"
     body = "\n\n".join("\n".join(block) for block in blocks)
     return f"{header}\n\n{body}\n\n" + "\n".join(footer) + "\n"
 

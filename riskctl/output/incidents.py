@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from riskctl.incidents import Counts, IncidentSummary
+from riskctl.textsafe import display_width, json_safe, pad, visible
 
 
 def _counts(counts: Counts) -> dict[str, Any]:
@@ -31,7 +32,7 @@ def render_json(summary: IncidentSummary) -> str:
             {"category": group.key, **_counts(group.counts)} for group in summary.by_root_cause
         ],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
 
 
 def ratio_text(counts: Counts) -> str:
@@ -41,13 +42,17 @@ def ratio_text(counts: Counts) -> str:
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    """A fixed-width table: the first column left-aligned, the numbers right-aligned."""
+    """A fixed-width table: the first column left-aligned, the numbers right-aligned; widths in
+    terminal cells, register text `visible`."""
     if not rows:
         return ["(none)"]
-    widths = [max(len(row[index]) for row in [header, *rows]) for index in range(len(header))]
+    rows = [[visible(cell) for cell in row] for row in rows]
+    widths = [
+        max(display_width(row[index]) for row in [header, *rows]) for index in range(len(header))
+    ]
     return [
         "  ".join(
-            cell.ljust(width) if index == 0 else cell.rjust(width)
+            pad(cell, width, right=index != 0)
             for index, (cell, width) in enumerate(zip(row, widths, strict=True))
         ).rstrip()
         for row in [header, *rows]

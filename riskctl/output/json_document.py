@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from riskctl.findings import LintResult
+from riskctl.textsafe import json_safe
 
 
 def render(result: LintResult, version: str) -> str:
@@ -35,4 +36,4 @@ def render(result: LintResult, version: str) -> str:
             "notes": len(result.findings) - result.errors - result.warnings,
         },
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"

@@ -24,6 +24,7 @@ from riskctl.kri.xmr import (
     XmrAnalysis,
     describe_baseline,
 )
+from riskctl.textsafe import cut, display_width, json_safe, pad, visible
 
 TITLE_WIDTH = 48
 STATUS_HEADER = ["kri", "title", "latest", "date", "status", "WoW", "YoY", "signals"]
@@ -104,13 +105,13 @@ def render_status_json(statuses: Sequence[KriStatus], today: datetime.date) -> s
         "now": today.isoformat(),
         "kris": [kri_document(status) for status in statuses],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
 
 
 def render_xmr_json(analysis: XmrAnalysis) -> str:
     """`{"version": 1, ...the xmr object...}`, unrounded values."""
     document = {"version": 1, **xmr_document(analysis)}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
 
 
 def as_written(value: float) -> str:
@@ -154,8 +155,8 @@ def status_rows(statuses: Sequence[KriStatus]) -> list[list[str]]:
         latest = status.latest
         rows.append(
             [
-                status.kri.id,
-                _cut(status.kri.title),
+                visible(status.kri.id),
+                cut(visible(status.kri.title), TITLE_WIDTH),
                 "-" if latest is None else value_text(latest.value, status.kri.unit),
                 "-" if latest is None else latest.date.isoformat(),
                 status.band or "-",
@@ -214,7 +215,7 @@ def render_xmr_text(analysis: XmrAnalysis, values: Sequence[float]) -> str:
         source += f" (baseline: {describe_baseline(analysis.baseline)}; locked)"
     lines.append(f"limits from     {source}")
     if analysis.note:
-        lines.append(f"note            {analysis.note}")
+        lines.append(f"note            {visible(analysis.note)}")
     if limits is None:
         return "\n".join(lines) + "\n"
     decimals = display_decimals(values)
@@ -239,15 +240,13 @@ def render_xmr_text(analysis: XmrAnalysis, values: Sequence[float]) -> str:
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]], indent: str = "") -> str:
-    """Left-aligned columns two spaces apart, trailing spaces stripped."""
-    widths = [max(len(line[index]) for line in [header, *rows]) for index in range(len(header))]
+    """Left-aligned columns two spaces apart, trailing spaces stripped; widths in terminal cells."""
+    widths = [
+        max(display_width(line[index]) for line in [header, *rows]) for index in range(len(header))
+    ]
     return "".join(
         indent
-        + "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+        + "  ".join(pad(cell, width) for cell, width in zip(line, widths, strict=True)).rstrip()
         + "\n"
         for line in [header, *rows]
     )
-
-
-def _cut(text: str) -> str:
-    return text if len(text) <= TITLE_WIDTH else text[: TITLE_WIDTH - 1] + "…"

@@ -9,28 +9,19 @@ no place for a note, so it goes to stderr.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from typing import Literal
 
+from riskctl.output.markdown import markdown_cell
+from riskctl.textsafe import json_safe, visible
+
 OutputKind = Literal["text", "json", "markdown", "csv"]
-
-#: File names shown in Markdown are reduced to these characters (a file name is data).
-_SAFE_NAME = re.compile(r"[^A-Za-z0-9._/@+-]")
-
-
-def _printable(text: str) -> str:
-    """`text` with every non-printable character escaped (`\\x1b`), for a terminal."""
-    return "".join(
-        each if each.isprintable() else each.encode("unicode_escape").decode("ascii")
-        for each in text
-    )
 
 
 def left_out_text(failed: Mapping[str, str], label: str) -> str:
     """One line: `partial: N file(s) did not load and are left out: a (why), b (why)`."""
     parts = [f"{label}/{path} ({problem})" for path, problem in sorted(failed.items())]
-    return _printable(
+    return visible(
         f"partial: {len(parts)} file(s) did not load and are left out of everything below: "
         + "; ".join(parts)
     )
@@ -49,10 +40,10 @@ def mark_partial(
                 {"file": f"{label}/{path}", "problem": problem}
                 for path, problem in sorted(failed.items())
             ]
-            return json.dumps(document, indent=2, ensure_ascii=False) + "\n", None
+            return json_safe(json.dumps(document, indent=2, ensure_ascii=False)) + "\n", None
         return text, left_out_text(failed, label) + "\n"
     if kind == "markdown":
-        names = ", ".join(f"`{_SAFE_NAME.sub('?', f'{label}/{path}')}`" for path in sorted(failed))
+        names = ", ".join(markdown_cell(f"{label}/{path}") for path in sorted(failed))
         note = (
             f"> **Partial register:** {len(failed)} file(s) did not load and are left out of "
             f"every number below: {names}. `riskctl lint` shows why.\n\n"

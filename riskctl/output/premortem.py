@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from riskctl.premortem import LaunchReview, Premortem, RatedMode, Watch
+from riskctl.textsafe import cut, display_width, json_safe, pad, visible
 
 HEADER = ["mode", "AP", "RPN", "S", "O", "D", "response", "risk", "failure mode"]
 #: Columns aligned right (the numbers).
@@ -71,7 +72,7 @@ def render_json(result: Premortem) -> str:
         },
         "launches": [launch_document(review) for review in result.launches],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
 
 
 def response(rated: RatedMode) -> str:
@@ -83,22 +84,23 @@ def response(rated: RatedMode) -> str:
 
 
 def _cut(text: str, width: int = DESCRIPTION_WIDTH) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
+    return cut(visible(" ".join(text.split())), width)
 
 
 def rows(review: LaunchReview) -> list[list[str]]:
-    """A launch's table rows as strings, ranked: shared by the plain and the coloured table."""
+    """A launch's table rows as strings, ranked: shared by the plain and the coloured table.
+
+    Register text is `visible` (one line, no control character)."""
     return [
         [
-            rated.mode.id,
+            visible(rated.mode.id),
             rated.ap,
             str(rated.rpn),
             str(rated.mode.severity),
             str(rated.mode.occurrence),
             str(rated.mode.detection),
             response(rated),
-            rated.mode.risk or "-",
+            visible(rated.mode.risk or "-"),
             _cut(rated.mode.description),
         ]
         for rated in review.failure_modes
@@ -109,15 +111,15 @@ def heading(review: LaunchReview) -> list[str]:
     """`LAUNCH-001 Title` and `planned; launch date ...; owner ...`."""
     launch = review.launch
     return [
-        f"{launch.id} {launch.title}",
-        f"{launch.status}; launch date {launch.launch_date}; owner {launch.owner}",
+        f"{visible(launch.id)} {visible(launch.title)}",
+        f"{launch.status}; launch date {launch.launch_date}; owner {visible(launch.owner)}",
     ]
 
 
 def watch_text(watch: Watch) -> str:
     """`KRI-004 until 2027-01-04, reviewed 2026-11-16`, marked when it lapsed without review."""
     entry = watch.monitoring
-    text = f"{entry.kri} until {entry.until}"
+    text = f"{visible(entry.kri)} until {entry.until}"
     if entry.reviewed is not None:
         text += f", reviewed {entry.reviewed}"
     return text + (" (LAPSED: no review since it ended)" if watch.lapsed else "")
@@ -141,16 +143,16 @@ def footer(result: Premortem) -> list[str]:
         f"{len(modes)} failure mode{'s' if len(modes) != 1 else ''} in {launches} "
         f"launch{'es' if launches != 1 else ''}: {counts}; ranked by action priority (AP), "
         "then RPN = S*O*D",
-        f"action priority table: {table.origin}{status}",
+        f"action priority table: {visible(table.origin)}{status}",
     ]
 
 
 def align(lines: list[list[str]]) -> list[str]:
-    """Fixed-width columns, numbers right-aligned, trailing spaces removed."""
-    widths = [max(len(line[index]) for line in lines) for index in range(len(HEADER))]
+    """Fixed-width columns in terminal cells, numbers right-aligned, trailing spaces removed."""
+    widths = [max(display_width(line[index]) for line in lines) for index in range(len(HEADER))]
     return [
         "  ".join(
-            cell.rjust(width) if name in RIGHT else cell.ljust(width)
+            pad(cell, width, right=name in RIGHT)
             for name, cell, width in zip(HEADER, line, widths, strict=True)
         ).rstrip()
         for line in lines

@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from riskctl.findings import LintResult, Severity
 from riskctl.lint.rules import all_rules
+from riskctl.textsafe import json_safe
 
 LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "note"}
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -68,4 +69,4 @@ def render(result: LintResult, version: str) -> str:
             }
         ],
     }
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(log, indent=2, ensure_ascii=False)) + "\n"

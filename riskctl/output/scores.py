@@ -12,6 +12,7 @@ from typing import Any
 from riskctl.output.markdown import markdown_table
 from riskctl.score.matrix import Cell
 from riskctl.score.residual import RiskScore, Scorecard
+from riskctl.textsafe import csv_cell, cut, display_width, json_safe, pad, visible
 
 
 def tier(cell: Cell | None) -> dict[str, Any] | None:
@@ -67,7 +68,7 @@ def render_json(card: Scorecard, scores: Sequence[RiskScore], today: datetime.da
         "now": today.isoformat(),
         "risks": [risk_document(score, today) for score in scores],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
 
 
 CSV_HEADER = [
@@ -86,7 +87,11 @@ def _cell_columns(cell: Cell | None) -> list[object]:
 
 
 def render_csv(card: Scorecard, scores: Sequence[RiskScore], today: datetime.date) -> str:
-    """One row per risk, one column per tier dimension (RFC 4180 quoting)."""
+    """One row per risk, one column per tier dimension (RFC 4180 quoting).
+
+    A text cell a spreadsheet would run as a formula is neutralised (`csv_cell`); the numbers
+    riskctl computes stay numbers.
+    """
     del card
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -94,19 +99,18 @@ def render_csv(card: Scorecard, scores: Sequence[RiskScore], today: datetime.dat
     for score in scores:
         risk = score.risk
         within = score.appetite.within
-        writer.writerow(
-            [
-                risk.id, risk.title, risk.category, risk.owner, risk.status,
-                *_cell_columns(score.inherent),
-                *_cell_columns(score.residual), score.residual_source,
-                *_cell_columns(score.projected.cell),
-                *_cell_columns(score.target),
-                score.appetite.limit or "",
-                "" if within is None else str(within).lower(),
-                score.next_review.isoformat() if score.next_review else "",
-                str(is_overdue(score, today)).lower(),
-            ]
-        )  # fmt: skip
+        row: list[object] = [
+            risk.id, risk.title, risk.category, risk.owner, risk.status,
+            *_cell_columns(score.inherent),
+            *_cell_columns(score.residual), score.residual_source,
+            *_cell_columns(score.projected.cell),
+            *_cell_columns(score.target),
+            score.appetite.limit or "",
+            "" if within is None else str(within).lower(),
+            score.next_review.isoformat() if score.next_review else "",
+            str(is_overdue(score, today)).lower(),
+        ]  # fmt: skip
+        writer.writerow([csv_cell(value) for value in row])
     return buffer.getvalue()
 
 
@@ -130,13 +134,17 @@ def review_text(score: RiskScore, today: datetime.date) -> str:
 
 
 def rows(scores: Sequence[RiskScore], today: datetime.date) -> list[list[str]]:
-    """The table's rows, as strings: shared by the text, markdown and terminal tables."""
+    """The table's rows, as strings: shared by the text, markdown and terminal tables.
+
+    Register text is `visible` (one line, no control character), so no row breaks and no
+    escape sequence reaches a terminal.
+    """
     return [
         [
             score.risk.id,
-            score.risk.title,
-            score.risk.category,
-            score.risk.owner,
+            visible(score.risk.title),
+            visible(score.risk.category),
+            visible(score.risk.owner),
             short(score.inherent),
             short(score.residual) + (" *" if score.residual_source == "override" else ""),
             short(score.projected.cell),
@@ -165,11 +173,17 @@ def render_markdown(card: Scorecard, scores: Sequence[RiskScore], today: datetim
 
 
 def render_text(card: Scorecard, scores: Sequence[RiskScore], today: datetime.date) -> str:
-    """A plain fixed-width table (for pipes and files), titles cut to fit."""
-    body = [[row[0], _cut(row[1]), *row[2:]] for row in rows(scores, today)]
-    widths = [max(len(line[index]) for line in [HEADER, *body]) for index in range(len(HEADER))]
+    """A plain fixed-width table (for pipes and files), titles cut to fit.
+
+    Columns are measured in terminal cells, so wide (CJK) and zero-width characters keep them
+    aligned.
+    """
+    body = [[row[0], cut(row[1], TITLE_WIDTH), *row[2:]] for row in rows(scores, today)]
+    widths = [
+        max(display_width(line[index]) for line in [HEADER, *body]) for index in range(len(HEADER))
+    ]
     lines = [
-        "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+        "  ".join(pad(cell, width) for cell, width in zip(line, widths, strict=True)).rstrip()
         for line in [HEADER, *body]
     ]
     footer = (
@@ -177,10 +191,6 @@ def render_text(card: Scorecard, scores: Sequence[RiskScore], today: datetime.da
         f"({card.method['fingerprint']}); * = analyst override"
     )
     return "\n".join([*lines, footer]) + "\n"
-
-
-def _cut(text: str) -> str:
-    return text if len(text) <= TITLE_WIDTH else text[: TITLE_WIDTH - 1] + "…"
 
 
 Renderer = Callable[[Scorecard, Sequence[RiskScore], datetime.date], str]

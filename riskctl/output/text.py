@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from riskctl.findings import Finding, LintResult
+from riskctl.textsafe import visible
 
 
 def line(finding: Finding) -> str:
-    """`file:line:col: severity: CODE message [name]`."""
+    """`file:line:col: severity: CODE message [name]`, on one line, control characters escaped."""
     return (
-        f"{finding.file}:{finding.line}:{finding.col}: {finding.severity.label}: "
-        f"{finding.code} {finding.message} [{finding.name}]"
+        f"{visible(finding.file)}:{finding.line}:{finding.col}: {finding.severity.label}: "
+        f"{finding.code} {visible(finding.message)} [{finding.name}]"
     )
 
 

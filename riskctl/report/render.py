@@ -40,7 +40,13 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from riskctl.errors import RiskctlError
 from riskctl.fileio import kind_of
-from riskctl.output.markdown import markdown_cell, markdown_text, mermaid_label
+from riskctl.output.markdown import (
+    markdown_cell,
+    markdown_code,
+    markdown_prose,
+    markdown_text,
+    mermaid_label,
+)
 
 #: Template lines a render may execute (the shipped WBR of the shipped register runs about 1,500).
 MAX_TEMPLATE_LINES = 5_000_000
@@ -161,6 +167,8 @@ def make_environment(override: Path | None = None) -> _BoundedEnvironment:
     )
     environment.filters["cell"] = markdown_cell
     environment.filters["text"] = markdown_text
+    environment.filters["prose"] = markdown_prose
+    environment.filters["code"] = markdown_code
     environment.filters["table_rule"] = table_rule
     environment.filters["mermaid_label"] = mermaid_label
     return environment

@@ -11,6 +11,7 @@ import datetime
 
 from riskctl.score.matrix import Cell
 from riskctl.score.residual import DimensionStep, RiskScore, Scorecard, TierResult
+from riskctl.textsafe import visible
 
 SOURCES = {
     "5x5-multiplicative": "5x5 multiplicative banding: low 1-4, medium 5-9, high 10-16, "
@@ -74,7 +75,7 @@ def explain(score: RiskScore, card: Scorecard, today: datetime.date) -> str:
     table = method["credits"]
     assert isinstance(table, dict)
     lines = [
-        f"{risk.id}  {risk.title}",
+        f"{risk.id}  {visible(risk.title)}",  # one line, whatever the title holds
         f"category {risk.category}, owner {risk.owner}, status {risk.status}",
         "",
         f"Method: {method['name']} ({method['fingerprint']}); levels "
@@ -93,7 +94,7 @@ def explain(score: RiskScore, card: Scorecard, today: datetime.date) -> str:
             "",
             f"Residual override: {cell_text(score.residual)}, replacing the computed "
             f"{cell_text(score.computed.cell)}.",
-            f"  Reason: {risk.override_reason or '(none given)'}",
+            f"  Reason: {visible(risk.override_reason or '(none given)')}",
         ]
     lines.append("")
     lines += _tier_lines(
