@@ -169,7 +169,7 @@ USAGE_ERRORS = {
     "ignore-unknown-prefix": (["lint", "register", "--ignore", "XX1"], "no rule code starts"),
     "select-one-bad-of-two": (["lint", "register", "--select", "RK0,ZZ"], "'ZZ'"),
     "fail-on-unknown-gate": (["diff", "HEAD", "HEAD", "--fail-on", "nope"], "no gate 'nope'"),
-    "diff-too-many": (["diff", "v1", "feature", "main"], "too many arguments"),
+    "diff-too-many": (["diff", "v1", "feature", "main", "register"], "too many arguments"),
     "baseline-not-a-number": (
         ["kri", "xmr", "--csv", "x.csv", "--baseline", "six"],
         "valid integer",
