@@ -181,6 +181,17 @@ USAGE_ERRORS = {
     "extra-argument": (["score", "register", "other"], "unexpected extra argument"),
     "report-since-is-gone": (["report", "wbr", "register", "--since", "HEAD"], "--since"),
     "unknown-option": (["lint", "--fast"], "No such option"),
+    "explain-with-json": (
+        ["score", "register", "--explain", "R-001", "-f", "json"],
+        "--explain prints text; it does not combine with --format json",
+    ),
+    "owner-without-seed": (["premortem", "register", "--owner", "x"], "go with --seed-risks"),
+    "link-without-seed": (["premortem", "register", "--link"], "go with --seed-risks"),
+    "seed-without-launch": (["premortem", "register", "--seed-risks"], "needs --launch"),
+    "seed-with-rev": (
+        ["premortem", "register", "--seed-risks", "--launch", "LAUNCH-001", "--rev", "HEAD"],
+        "it cannot read --rev",
+    ),
 }
 
 

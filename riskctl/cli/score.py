@@ -85,6 +85,11 @@ def score_command(
     from riskctl.score.explain import explain as explain_risk
     from riskctl.score.residual import score_register
 
+    if explain is not None and output_format is not ScoreFormat.TEXT:
+        raise typer.BadParameter(
+            f"--explain prints text; it does not combine with --format {output_format.value}",
+            param_hint="'--explain'",
+        )
     today = today_or(now)
     with operational_errors():
         register = load(read_sources(path, revision)).register

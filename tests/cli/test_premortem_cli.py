@@ -134,13 +134,6 @@ def test_at_a_revision(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--owner", "x"], "--owner, --category and --link go with --seed-risks"),
-        (["--link"], "--owner, --category and --link go with --seed-risks"),
-        (["--seed-risks"], "--seed-risks needs --launch LAUNCH-ID"),
-        (
-            ["--seed-risks", "--launch", "LAUNCH-001", "--rev", "HEAD"],
-            "--seed-risks writes draft files into the working tree; it cannot read --rev",
-        ),
         (
             ["--seed-risks", "--launch", "LAUNCH-002"],
             "the risks LAUNCH-002 links are in more than one category",
