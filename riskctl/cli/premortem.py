@@ -136,16 +136,16 @@ def _seed(
     from riskctl.load import add_keys, decode, load, read_directory
     from riskctl.premortem import link_additions, plan_drafts
 
+    drafts_folder = path / "risks"  # checked first: a linked folder does not load anyway
+    if drafts_folder.is_symlink():
+        raise RiskctlError(
+            f"refusing to write drafts into {drafts_folder.as_posix()}: a symbolic link (to "
+            f"{os.readlink(drafts_folder)}); nothing written"
+        )
     sources = read_directory(path)
     register = load(sources).register
     plan = plan_drafts(register, launch, today, owner=owner, category=category)
     new_files = {path / draft.file: draft.text for draft in plan.drafts}
-    for folder in sorted({target.parent for target in new_files}):
-        if folder.is_symlink():
-            raise RiskctlError(
-                f"refusing to write drafts into {folder.as_posix()}: a symbolic link (to "
-                f"{os.readlink(folder)}); nothing written"
-            )
     existing = [target for target in new_files if target.exists() or target.is_symlink()]
     if existing:
         names = ", ".join(target.as_posix() for target in existing)
