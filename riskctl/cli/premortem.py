@@ -123,6 +123,12 @@ def _seed(
     today: "datetime.date",
 ) -> None:
     """Plan the drafts, refuse before writing if any target exists, then write them all."""
+    drafts_folder = path / "risks"  # checked before loading: a linked folder would not load
+    if drafts_folder.is_symlink():
+        raise RiskctlError(
+            f"refusing to write drafts into {drafts_folder.as_posix()}: a symbolic link (to "
+            f"{os.readlink(drafts_folder)}); nothing written"
+        )
     if launch is None:
         raise typer.BadParameter(
             "--seed-risks needs --launch LAUNCH-ID: the launch to seed from",
@@ -136,12 +142,6 @@ def _seed(
     from riskctl.load import add_keys, decode, load, read_directory
     from riskctl.premortem import link_additions, plan_drafts
 
-    drafts_folder = path / "risks"  # checked first: a linked folder does not load anyway
-    if drafts_folder.is_symlink():
-        raise RiskctlError(
-            f"refusing to write drafts into {drafts_folder.as_posix()}: a symbolic link (to "
-            f"{os.readlink(drafts_folder)}); nothing written"
-        )
     sources = read_directory(path)
     register = load(sources).register
     plan = plan_drafts(register, launch, today, owner=owner, category=category)
