@@ -611,3 +611,20 @@ def test_now_at_the_end_of_the_calendar_is_an_answer_or_exit_3(
     else:
         assert completed.stdout.strip(), completed.stderr
     assert snapshot(root / "register") == before
+
+
+@pytest.mark.parametrize("value", ["0x" + "f" * 40, "1000000001", "9" * 400, "0"])
+def test_a_huge_baseline_count_is_rk007_at_the_value(tmp_path: Path, value: str) -> None:
+    kri = KRI.format(amber="40", red="60", value="33") + f"baseline: {{first: {value}}}\n"
+    register = build_register(tmp_path, {"kris/KRI-001.yaml": kri})
+    found = findings_of(lint_register(register), "RK007")
+    assert [(where, line, col) for where, line, col, _ in found] == [("kris/KRI-001.yaml", 11, 19)]
+    assert found[0][3].startswith("baseline.first: ")
+
+
+def test_a_huge_rule_sample_minimum_is_rk801(tmp_path: Path) -> None:
+    config = BASE_CONFIG + "lint: {rules: {RK303: {minimum: {daily: 0x" + "f" * 40 + "}}}}\n"
+    register = build_register(tmp_path, {"riskctl.yaml": config})
+    found = findings_of(lint_register(register), "RK801")
+    assert [(where, line) for where, line, _col, _message in found] == [("riskctl.yaml", 5)]
+    assert "1000000000" in found[0][3], found[0][3]

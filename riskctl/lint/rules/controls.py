@@ -9,14 +9,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from riskctl.findings import Hit, Severity
 from riskctl.lint.rules import RuleContext, records, rule
-from riskctl.model.common import DayCount
+from riskctl.model.common import MAX_COUNT, DayCount
 from riskctl.model.control import Control, Frequency
 from riskctl.model.days import add_days
 from riskctl.model.register import Record
 from riskctl.model.risk import Risk
 from riskctl.score.residual import latest_test, untested_ratings
 
-SampleSize = Annotated[int, Field(ge=1, strict=True)]
+SampleSize = Annotated[int, Field(ge=1, le=MAX_COUNT, strict=True)]
 #: A control without `frequency` is tested at least annually.
 DEFAULT_WINDOW_DAYS = 365
 
