@@ -456,13 +456,18 @@ DATED_FIELDS: dict[str, tuple[str, str, str]] = {
 #:   when the incident moves (its due date stays 2026-12-15);
 #: - a launch's monitoring window ending 9999-12-01 (or its base 2027 window) has lapsed
 #:   unreviewed on 9999-12-31 (RK703);
-#: - a risk reviewed on 9999-12-01 is not overdue on 9999-12-31: its next review, 180 days on,
-#:   is held at 9999-12-31.
+#: - a risk reviewed on 9999-12-01 is reviewed in the future (RK209) before that day, and not
+#:   overdue on 9999-12-31: its next review, 180 days on, is held at 9999-12-31;
+#: - a test dated 9999-12-01 is in the future (RK306) before that day.
 EDGE_FINDINGS: dict[str, dict[datetime.date, set[str]]] = {
-    "risk-reviewed": {FIRST_DAY: set(), NOW: set(), LAST_DAY: set()},
+    "risk-reviewed": {FIRST_DAY: {"RK209"}, NOW: {"RK209"}, LAST_DAY: set()},
     "acceptance-decided": {FIRST_DAY: set(), NOW: set(), LAST_DAY: {"RK401"}},
     "acceptance-expires": {FIRST_DAY: set(), NOW: set(), LAST_DAY: {"RK401"}},
-    "control-test-date": {FIRST_DAY: {"RK301"}, NOW: {"RK301"}, LAST_DAY: set()},
+    "control-test-date": {
+        FIRST_DAY: {"RK301", "RK306"},
+        NOW: {"RK301", "RK306"},
+        LAST_DAY: set(),
+    },
     "observation-date": {FIRST_DAY: {"RK502"}, NOW: set(), LAST_DAY: {"RK502"}},
     "action-due": {FIRST_DAY: set(), NOW: set(), LAST_DAY: {"RK604"}},
     "incident-occurred": {FIRST_DAY: set(), NOW: set(), LAST_DAY: {"RK604"}},

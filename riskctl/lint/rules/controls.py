@@ -232,3 +232,26 @@ def effective_control_untested(context: RuleContext) -> Iterator[Hit]:
                 f"record the test in `tests`, or rate it not-tested (until then it earns at "
                 f"most {context.config.scoring.untested_cap:g} credit)",
             )
+
+
+@rule("RK306", "control-test-in-the-future")
+def control_test_in_the_future(context: RuleContext) -> Iterator[Hit]:
+    """A control test is not dated after today.
+
+    Why: a test records evidence gathered; the scorer takes a control's latest operating test
+    by date, so a test dated after today (a typo, or 9999-12-01) would decide the control's
+    credit, passing or failing, for as long as the date stays in the future. Reported at the
+    test's `date`, for every control but retired ones.
+    Fires:   `tests: [{date: 2026-11-28, type: operating, result: pass}]` checked on 2026-11-27
+    Passes:  the same test checked on 2026-11-28
+    """
+    for control, record in _controls(context):
+        if control.status == "retired":
+            continue
+        for index, test in enumerate(control.tests):
+            if test.date > context.today:
+                yield Hit(
+                    context.where(record, "tests", index, "date"),
+                    f"{control.id} {test.type} test is dated {test.date}, after today "
+                    f"({context.today}); record the date the test took place",
+                )
