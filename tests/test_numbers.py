@@ -34,6 +34,7 @@ from riskctl.kri.status import kri_status, register_status
 from riskctl.kri.xmr import parse_series_csv
 from riskctl.lint.engine import lint
 from riskctl.load import load, read_directory
+from riskctl.model.days import add_days, shift_days
 from riskctl.model.kri import Kri
 from riskctl.report.reviews import deadlines_section, mbr_kri_section, wbr_kri_section
 from riskctl.score.residual import score_register
@@ -633,3 +634,22 @@ def test_a_huge_rule_sample_minimum_is_rk801(tmp_path: Path) -> None:
     found = findings_of(lint_register(register), "RK801")
     assert [(where, line) for where, line, _col, _message in found] == [("riskctl.yaml", 5)]
     assert "1000000000" in found[0][3], found[0][3]
+
+
+@pytest.mark.parametrize(
+    ("day", "days", "held", "shifted"),
+    [
+        (datetime.date(9999, 12, 15), 30, LAST_DAY, None),
+        (datetime.date(9999, 12, 15), 16, LAST_DAY, LAST_DAY),
+        (datetime.date(1, 6, 1), -365, FIRST_DAY, None),
+        (datetime.date(1, 1, 8), -7, FIRST_DAY, FIRST_DAY),
+        (NOW, 10**10, LAST_DAY, None),  # beyond timedelta's own range
+        (NOW, -(10**10), FIRST_DAY, None),
+        (NOW, 7, datetime.date(2026, 12, 4), datetime.date(2026, 12, 4)),
+    ],
+)
+def test_day_steps_hold_at_the_ends_or_give_no_date(
+    day: datetime.date, days: int, held: datetime.date, shifted: datetime.date | None
+) -> None:
+    assert add_days(day, days) == held
+    assert shift_days(day, days) == shifted
