@@ -220,7 +220,8 @@ class Config(BaseModel):
     lint: LintConfig = LintConfig()
     scoring: Scoring = Scoring()
     review_days: dict[str, DayCount] | None = None
-    """Days between reviews per residual level; the method's defaults when absent."""
+    """Days between reviews per residual level, each 1 to 3,650 (ten years); the method's
+    defaults when absent."""
     gates: GatesConfig = GatesConfig()
     premortem: PremortemConfig = PremortemConfig()
     """Launch pre-mortems: an optional override of the action priority table."""
