@@ -795,6 +795,10 @@ def load_file(file: str, raw: bytes, model: type[Entity]) -> LoadedFile:
     if parsed.data is None:
         return LoadedFile(None, None, parsed.hits)
     entity, schema_hits = validate(file, parsed.data, model)
+    if parsed.hits:
+        # A duplicate key, a tag, a number too large, a glued comment: the data is not what the
+        # file says, so nothing computes on it (lint still reports it, and its id is known).
+        entity = None
     return LoadedFile(parsed.data, entity, (*parsed.hits, *schema_hits))
 
 
