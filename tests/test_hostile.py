@@ -40,6 +40,7 @@ from riskctl.findings import Finding, LintResult, Severity
 from riskctl.lint.engine import lint
 from riskctl.load import Sources, parse, read_directory
 from riskctl.output import FORMATTERS
+from tests.gitrepo import GitRepo
 
 HOSTILE = Path(__file__).parent / "data" / "hostile"
 BUNDLED_SUITE = HOSTILE / "yaml-test-suite"
@@ -980,3 +981,135 @@ def test_huge_numeral_in_the_configuration_is_an_operational_error() -> None:
     configuration = BASE_FILES["riskctl.yaml"] + b"version_extra: " + HUGE_HEX.encode() + b"\n"
     with pytest.raises(RiskctlError, match=r"riskctl\.yaml:5:16: number too large: "):
         lint(Sources(label=LABEL, files={**BASE_FILES, "riskctl.yaml": configuration}), today=NOW)
+
+
+# --- every command that reads the register, on resource bombs and huge numerals ---------------
+
+#: Runs riskctl in a child whose address space is capped: exhausting memory fails the run
+#: (MemoryError, exit 4) instead of the machine.
+MEMORY_CAPPED = (
+    "import resource, runpy, sys; "
+    "resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30)); "
+    "sys.argv = ['riskctl', *sys.argv[1:]]; "
+    "runpy.run_module('riskctl', run_name='__main__', alter_sys=True)"
+)
+COMMANDS: dict[str, tuple[str, ...]] = {
+    "lint": ("lint",),
+    "score": ("score",),
+    "kri": ("kri", "status"),
+    "wbr": ("report", "wbr"),
+    "diff": ("diff", "HEAD"),
+}
+HUGE_KRI = (
+    b"id: KRI-999\ntitle: Chargeback rate\nowner: payments-risk\nrisks: [R-001]\nunit: bps\n"
+    b"direction: higher-is-worse\nfrequency: weekly\n"
+    b"thresholds: {amber: " + HUGE_HEX.encode() + b", red: 60}\n"
+    b"observations:\n  - {date: 2026-11-23, value: 1e999}\n"
+)
+HUGE_RISK = VALID_RISK.replace(b"likelihood: 3", b"likelihood: " + b"9" * 5_000)
+#: name -> (hostile files, lint's exact (file, code, line, col) findings).
+COMMAND_CASES: dict[str, tuple[dict[str, bytes], set[tuple[str, str, int, int]]]] = {
+    "alias-size-bomb": (
+        {TARGET: alias_list(MEGABYTE, 50_000)},
+        {(TARGET, "RK004", 7, ALIAS_NOTES_COLUMN + 6)},
+    ),
+    "huge-numerals": (
+        {TARGET: HUGE_RISK, "kris/KRI-999.yaml": HUGE_KRI},
+        {
+            (TARGET, "RK004", 5, len("inherent: {likelihood: ") + 1),
+            (TARGET, "RK007", 5, len("inherent: {likelihood: ") + 1),
+            ("kris/KRI-999.yaml", "RK004", 8, len("thresholds: {amber: ") + 1),
+            ("kris/KRI-999.yaml", "RK007", 8, len("thresholds: {amber: ") + 1),
+            ("kris/KRI-999.yaml", "RK004", 10, len("  - {date: 2026-11-23, value: ") + 1),
+        },
+    ),
+}
+
+
+def run_capped(folder: Path, command: tuple[str, ...]) -> subprocess.CompletedProcess[str]:
+    environment = {key: value for key, value in os.environ.items() if key != "GITHUB_ACTIONS"}
+    return subprocess.run(
+        [sys.executable, "-c", MEMORY_CAPPED, *command, LABEL, "--now", NOW_TEXT],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        timeout=120,
+        env={**environment, "NO_COLOR": "1"},
+        check=False,
+    )
+
+
+def register_bytes(register: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(register).as_posix(): path.read_bytes()
+        for path in sorted(register.rglob("*"))
+        if path.is_file()
+    }
+
+
+@dataclass(frozen=True)
+class CommandRun:
+    """One command on one hostile register: its outcome, seconds taken, and the files after."""
+
+    completed: subprocess.CompletedProcess[str]
+    seconds: float
+    before: dict[str, bytes]
+    after: dict[str, bytes]
+
+
+@pytest.fixture(scope="module")
+def command_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], CommandRun]:
+    """Every command on every case, in parallel: each case a git repository whose HEAD holds
+    the clean register and whose working tree adds the hostile files (what `diff` compares)."""
+    folders = {}
+    for name, (files, _expected) in COMMAND_CASES.items():
+        repository = GitRepo(tmp_path_factory.mktemp(name))
+        write_register(repository.root / LABEL)
+        repository.commit("a clean register", day=1)
+        for relative, raw in files.items():
+            (repository.root / LABEL / relative).write_bytes(raw)
+        folders[name] = repository.root
+
+    def run(name: str, command: str) -> CommandRun:
+        register = folders[name] / LABEL
+        before = register_bytes(register)
+        started = time.monotonic()
+        completed = run_capped(folders[name], COMMANDS[command])
+        seconds = time.monotonic() - started
+        return CommandRun(completed, seconds, before, register_bytes(register))
+
+    pairs = [(name, command) for name in COMMAND_CASES for command in COMMANDS]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        outcomes = list(pool.map(lambda pair: run(*pair), pairs))
+    return dict(zip(pairs, outcomes, strict=True))
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+@pytest.mark.parametrize("case", sorted(COMMAND_CASES))
+def test_every_command_on_resource_bombs_and_huge_numerals(
+    case: str, command: str, command_runs: dict[tuple[str, str], CommandRun]
+) -> None:
+    """No exit 4, no traceback, bounded time and memory, nothing written; lint names each
+    problem exactly, and the other commands compute without the broken files or refuse (exit 3:
+    the lead's `--partial` refusal)."""
+    outcome = command_runs[(case, command)]
+    completed = outcome.completed
+    assert "Traceback" not in completed.stderr + completed.stdout
+    assert completed.returncode != 4, completed.stderr
+    assert outcome.seconds < 60
+    assert outcome.after == outcome.before
+    if command == "lint":
+        assert completed.returncode == 1, completed.stderr
+        found = set()
+        for line in completed.stdout.splitlines()[:-1]:
+            location, _, rest = line.partition(": ")
+            file, line_number, col = location.rsplit(":", 2)
+            found.add((file.removeprefix(f"{LABEL}/"), rest.split()[1], int(line_number), int(col)))
+        assert found == COMMAND_CASES[case][1]
+    elif completed.returncode == 3:
+        assert completed.stderr.startswith("riskctl: error: "), completed.stderr
+    else:
+        assert completed.returncode == 0, completed.stderr
+        assert completed.stdout.strip(), completed.stderr
