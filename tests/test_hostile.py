@@ -878,12 +878,6 @@ def test_fifty_thousand_unknown_keys_lint_in_linear_time() -> None:
         pytest.param(
             VALID_RISK + b"controls:\n" + b"  - [C-001]\n" * 50_000, "RK007", 50_000, id="list"
         ),
-        pytest.param(
-            VALID_RISK + b"".join(b"%d: 1\n" % index for index in range(50_000)),
-            "RK005",
-            50_000,
-            id="integer-keys",
-        ),
     ],
 )
 def test_fifty_thousand_findings_in_one_file_within_a_bound(
