@@ -227,8 +227,48 @@ class _Construction:
                 self.skip(value_node)
                 continue
             seen.add((type(key), key))
+            if self.text and not node.flow_style and id(value_node) not in self.seen:
+                self.check_continuation_indent(key_node, value_node)
             result[key] = self.value(value_node, depth + 1)
         return result
+
+    def check_continuation_indent(self, key_node: ScalarNode, value_node: Node) -> None:
+        """A syntax error libyaml accepts: a block mapping's quoted or flow value that goes on
+        over several lines must indent each further line more than its key (YAML 1.2.2,
+        sections 6.1 and 7.3: `s-flow-line-prefix(n)`; a tab is never indentation).
+        yaml-test-suite QB6E, DK95-01 and 9C9N. Checked only where the key is implicit (only
+        spaces and `- ` before it) and the lines hold no other line break, so it never fires on
+        valid YAML."""
+        start, end = value_node.start_mark, value_node.end_mark
+        if end.line == start.line:
+            return
+        is_quoted = isinstance(value_node, ScalarNode) and value_node.style in ('"', "'")
+        is_flow = isinstance(value_node, SequenceNode | MappingNode) and value_node.flow_style
+        if not (is_quoted or is_flow):
+            return
+        key = key_node.start_mark
+        if self.text[key.index - key.column : key.index].strip(" -"):
+            return  # an explicit key (`? key`): its indentation is not the key's column
+        span = self.text[start.index : end.index].replace("\r\n", "\n")
+        if any(other in span for other in ("\r", "\x85", "\u2028", "\u2029")):
+            return
+        for offset, line in enumerate(span.split("\n")[1:], start=1):
+            content = line.lstrip(" \t")
+            if not content or (is_flow and content.startswith("#")):
+                continue  # an empty line, or a comment line inside a flow collection
+            spaces = len(line) - len(line.lstrip(" "))
+            if spaces <= key.column:
+                self.hits.append(
+                    _hit(
+                        self.file,
+                        start.line + offset + 1,
+                        spaces + 1,
+                        "RK001",
+                        "YAML syntax error: a value's further lines must be indented more "
+                        f"than its key (at column {key.column + 1}), with spaces",
+                    )
+                )
+                return
 
     def skip(self, node: Node) -> None:
         """Mark a node that is not constructed as seen, counting the aliases in it.
