@@ -33,7 +33,7 @@ check: .venv/.installed  ## before every commit: lint, format, type check, tests
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto
 
 test: check  ## the README's test command; .ci/run calls it
 
@@ -41,7 +41,7 @@ bench: .venv/.installed  ## ratios against floors measured in the same run
 	$(BIN)/python bench/run.py
 
 fuzz: .venv/.installed  ## the mutated-register property test, thousands of examples (minutes)
-	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q tests/test_fuzz.py
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q -n auto tests/test_fuzz.py tests/test_diff_reads.py
 
 schemas: .venv/.installed  ## regenerate schemas/ from the models
 	$(BIN)/riskctl schema export --out schemas
