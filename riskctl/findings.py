@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 #: A path into one file's data: mapping keys and sequence indexes, outermost first.
@@ -46,6 +47,18 @@ class Hit:
     message: str
     code: str = ""
     """Set only by the loader, whose RK0xx problems are found while parsing, not by a rule."""
+
+
+def first_problem(hits: Sequence[Hit], *, count_others: bool = False) -> str:
+    """A file's first problem in one line (`line 3: ... [RK001]`), optionally with a count of
+    the others: how a file that did not load is named in a note or an error."""
+    if not hits:
+        return "unknown problem"
+    hit = hits[0]
+    where = f"line {hit.where.line}: " if hit.where.line is not None else ""
+    code = f" [{hit.code}]" if hit.code else ""
+    more = f" (and {len(hits) - 1} more)" if count_others and len(hits) > 1 else ""
+    return f"{where}{hit.message}{code}{more}"
 
 
 @dataclass(frozen=True, order=True)

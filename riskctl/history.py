@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from riskctl.errors import RiskctlError
-from riskctl.findings import Hit
+from riskctl.findings import first_problem
 from riskctl.gitio import Commit, shallow_hint
 from riskctl.load import LoadedFile, ParseCache, load, load_file
 from riskctl.model.register import KIND_BY_NAME, Kind
@@ -176,9 +176,9 @@ class _Walker:
         loaded = self.cache[key]
         problem = None
         if loaded.data is None:
-            problem = f"could not be read: {_first(loaded.hits)}"
+            problem = f"could not be read: {first_problem(loaded.hits, count_others=True)}"
         elif loaded.entity is None:
-            problem = f"invalid at this commit: {_first(loaded.hits)}"
+            problem = f"invalid at this commit: {first_problem(loaded.hits, count_others=True)}"
         return _FileState(exists=True, loaded=loaded, problem=problem)
 
     def scores(self, commit_id: str | None) -> tuple[RiskScore | None, str | None]:
@@ -222,17 +222,6 @@ def _left_out(failed: Mapping[str, str]) -> str | None:
     names = sorted(failed)
     shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
     return f"scored without {len(names)} file(s) that did not load at this commit: {shown}"
-
-
-def _first(hits: tuple[Hit, ...]) -> str:
-    """The first problem of a file in one line, with a count of the others."""
-    if not hits:
-        return "unknown problem"
-    hit = hits[0]
-    where = f"line {hit.where.line}: " if hit.where.line is not None else ""
-    code = f" [{hit.code}]" if hit.code else ""
-    more = f" (and {len(hits) - 1} more)" if len(hits) > 1 else ""
-    return f"{where}{hit.message}{code}{more}"
 
 
 def entity_history(

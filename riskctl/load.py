@@ -37,7 +37,7 @@ from yaml.reader import ReaderError
 from yaml.resolver import BaseResolver
 
 from riskctl.errors import RiskctlError
-from riskctl.findings import DataPath, Hit, Where
+from riskctl.findings import DataPath, Hit, Where, first_problem
 from riskctl.model.common import ID_EXAMPLES, ID_PATTERNS, Entity
 from riskctl.model.config import Config
 from riskctl.model.register import CONFIG_FILE, KIND_BY_FOLDER, Record, Register
@@ -955,7 +955,7 @@ def load(sources: Sources, cache: ParseCache | None = None) -> Loaded:
     register = Register(config=config)
     hits = list(sources.problems)
     failed = {
-        hit.where.file: _problem_text((hit,)) for hit in sources.problems if hit.code == "RK008"
+        hit.where.file: first_problem((hit,)) for hit in sources.problems if hit.code == "RK008"
     }
     raw: dict[str, Any] = {CONFIG_FILE: config_data}
     paused = gc.isenabled()
@@ -986,7 +986,7 @@ def load(sources: Sources, cache: ParseCache | None = None) -> Loaded:
                 )
             hits += loaded.hits
             if loaded.entity is None:
-                failed[file] = _problem_text(loaded.hits)
+                failed[file] = first_problem(loaded.hits)
             if loaded.data is None:
                 continue
             raw[file] = loaded.data
@@ -998,16 +998,6 @@ def load(sources: Sources, cache: ParseCache | None = None) -> Loaded:
         if paused:
             gc.enable()
     return Loaded(register=register, hits=hits, raw=raw, sources=sources, failed=failed)
-
-
-def _problem_text(hits: tuple[Hit, ...]) -> str:
-    """A file's first problem in one line (`line 3: ... [RK001]`), for `Loaded.failed`."""
-    if not hits:
-        return "not loaded"
-    first = hits[0]
-    where = f"line {first.where.line}: " if first.where.line is not None else ""
-    code = f" [{first.code}]" if first.code else ""
-    return f"{where}{first.message}{code}"
 
 
 def _unexpected(file: str, folder: str) -> Hit:
