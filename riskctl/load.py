@@ -229,8 +229,50 @@ class _Construction:
             seen.add((type(key), key))
             if self.text and not node.flow_style and id(value_node) not in self.seen:
                 self.check_continuation_indent(key_node, value_node)
+                self.check_block_leading_lines(key_node, value_node)
             result[key] = self.value(value_node, depth + 1)
         return result
+
+    def check_block_leading_lines(self, key_node: ScalarNode, value_node: Node) -> None:
+        """A syntax error libyaml accepts: a block scalar (`|` or `>` without an indentation
+        indicator) whose leading empty lines hold more spaces than its first non-empty line
+        (YAML 1.2.2, section 8.1.1.1; yaml-test-suite S98Z). A line is the scalar's first
+        non-empty line when it is indented more than the key; checked where the key is implicit
+        and the lines hold no line break but LF and CRLF."""
+        if not (isinstance(value_node, ScalarNode) and value_node.style in ("|", ">")):
+            return
+        key, start = key_node.start_mark, value_node.start_mark
+        if self.text[key.index - key.column : key.index].strip(" -"):
+            return
+        header_end = self.text.find("\n", start.index)
+        header = self.text[start.index + 1 : header_end if header_end >= 0 else None]
+        if header_end < 0 or any(character.isdigit() for character in header.split("#")[0]):
+            return  # no lines, or an explicit indentation indicator
+        widest = (0, 0)  # (spaces, line offset) of the widest leading empty line
+        position = header_end + 1
+        for offset in range(1, len(self.text)):
+            line_end = self.text.find("\n", position)
+            line = self.text[position : line_end if line_end >= 0 else None].removesuffix("\r")
+            if any(other in line for other in ("\r", "\x85", "\u2028", "\u2029")):
+                return
+            spaces = len(line) - len(line.lstrip(" "))
+            if line.strip(" "):  # the first non-empty line
+                if spaces > key.column and widest[0] > spaces:
+                    self.hits.append(
+                        _hit(
+                            self.file,
+                            start.line + widest[1] + 1,
+                            spaces + 1,
+                            "RK001",
+                            f"YAML syntax error: an empty line at the start of a block scalar "
+                            f"has more spaces ({widest[0]}) than its first line ({spaces})",
+                        )
+                    )
+                return
+            widest = max(widest, (spaces, offset), key=lambda pair: pair[0])
+            if line_end < 0:
+                return
+            position = line_end + 1
 
     def check_continuation_indent(self, key_node: ScalarNode, value_node: Node) -> None:
         """A syntax error libyaml accepts: a block mapping's quoted or flow value that goes on
