@@ -163,16 +163,22 @@ class _Construction:
     def value(self, node: Node, depth: int = 0) -> Any:
         if depth > MAX_DEPTH:
             raise _Unsupported(node, f"nesting deeper than {MAX_DEPTH} levels")
-        if id(node) not in self.seen:
-            self.seen.add(id(node))
-            return self.construct(node, depth)
-        # Reached again: through an alias, or inside the expansion of one.
-        self.reached_again(node)
-        self.expanding += 1
-        try:
-            return self.construct(node, depth)
-        finally:
-            self.expanding -= 1
+        if id(node) in self.seen:  # reached again: through an alias, or inside an expansion
+            self.reached_again(node)
+            self.expanding += 1
+            try:
+                return self.construct(node, depth)
+            finally:
+                self.expanding -= 1
+        self.seen.add(id(node))
+        # `construct`, inlined: this runs once per node of every file
+        if isinstance(node, ScalarNode):
+            return self.scalar(node)
+        if node.tag not in (SEQ, MAP):
+            self.unsupported_tag(node)
+        if isinstance(node, SequenceNode):
+            return [self.value(item, depth + 1) for item in node.value]
+        return self.mapping(cast(MappingNode, node), depth)
 
     def reached_again(self, node: Node) -> None:
         """Count a node re-expanded by an alias against both limits on expansion."""
@@ -208,6 +214,7 @@ class _Construction:
     def mapping(self, node: MappingNode, depth: int) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
         seen: set[tuple[type, Any]] = set()  # typed: YAML's 1, 1.0 and true are three keys
+        checks_lines = bool(self.text) and not node.flow_style
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
                 self.hits.append(
@@ -227,7 +234,11 @@ class _Construction:
                 self.skip(value_node)
                 continue
             seen.add((type(key), key))
-            if self.text and not node.flow_style and id(value_node) not in self.seen:
+            if (
+                checks_lines
+                and (value_node.style if type(value_node) is ScalarNode else value_node.flow_style)
+                and id(value_node) not in self.seen
+            ):  # a quoted, block or flow value (a plain one has no style), defined here
                 self.check_continuation_indent(key_node, value_node)
                 self.check_block_leading_lines(key_node, value_node)
             result[key] = self.value(value_node, depth + 1)
