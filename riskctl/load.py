@@ -170,16 +170,22 @@ class _Construction:
     def value(self, node: Node, depth: int = 0) -> Any:
         if depth > MAX_DEPTH:
             raise _Unsupported(node, f"nesting deeper than {MAX_DEPTH} levels")
-        if id(node) not in self.seen:
-            self.seen.add(id(node))
-            return self.construct(node, depth)
-        # Reached again: through an alias, or inside the expansion of one.
-        self.reached_again(node)
-        self.expanding += 1
-        try:
-            return self.construct(node, depth)
-        finally:
-            self.expanding -= 1
+        if id(node) in self.seen:  # reached again: through an alias, or inside an expansion
+            self.reached_again(node)
+            self.expanding += 1
+            try:
+                return self.construct(node, depth)
+            finally:
+                self.expanding -= 1
+        self.seen.add(id(node))
+        # `construct`, inlined: this runs once per node of every file
+        if isinstance(node, ScalarNode):
+            return self.scalar(node)
+        if node.tag not in (SEQ, MAP):
+            self.unsupported_tag(node)
+        if isinstance(node, SequenceNode):
+            return [self.value(item, depth + 1) for item in node.value]
+        return self.mapping(cast(MappingNode, node), depth)
 
     def reached_again(self, node: Node) -> None:
         """Count a node re-expanded by an alias against both limits on expansion."""
@@ -215,6 +221,7 @@ class _Construction:
     def mapping(self, node: MappingNode, depth: int) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
         seen: set[tuple[type, Any]] = set()  # typed: YAML's 1, 1.0 and true are three keys
+        checks_lines = bool(self.text) and not node.flow_style
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
                 self.hits.append(
@@ -234,10 +241,56 @@ class _Construction:
                 self.skip(value_node)
                 continue
             seen.add((type(key), key))
-            if self.text and not node.flow_style and id(value_node) not in self.seen:
+            if (
+                checks_lines
+                and (value_node.style if type(value_node) is ScalarNode else value_node.flow_style)
+                and id(value_node) not in self.seen
+            ):  # a quoted, block or flow value (a plain one has no style), defined here
                 self.check_continuation_indent(key_node, value_node)
+                self.check_block_leading_lines(key_node, value_node)
             result[key] = self.value(value_node, depth + 1)
         return result
+
+    def check_block_leading_lines(self, key_node: ScalarNode, value_node: Node) -> None:
+        """A syntax error libyaml accepts: a block scalar (`|` or `>` without an indentation
+        indicator) whose leading empty lines hold more spaces than its first non-empty line
+        (YAML 1.2.2, section 8.1.1.1; yaml-test-suite S98Z). A line is the scalar's first
+        non-empty line when it is indented more than the key; checked where the key is implicit
+        and the lines hold no line break but LF and CRLF."""
+        if not (isinstance(value_node, ScalarNode) and value_node.style in ("|", ">")):
+            return
+        key, start = key_node.start_mark, value_node.start_mark
+        if self.text[key.index - key.column : key.index].strip(" -"):
+            return
+        header_end = self.text.find("\n", start.index)
+        header = self.text[start.index + 1 : header_end if header_end >= 0 else None]
+        if header_end < 0 or any(character.isdigit() for character in header.split("#")[0]):
+            return  # no lines, or an explicit indentation indicator
+        widest = (0, 0)  # (spaces, line offset) of the widest leading empty line
+        position = header_end + 1
+        for offset in range(1, len(self.text)):
+            line_end = self.text.find("\n", position)
+            line = self.text[position : line_end if line_end >= 0 else None].removesuffix("\r")
+            if any(other in line for other in ("\r", "\x85", "\u2028", "\u2029")):
+                return
+            spaces = len(line) - len(line.lstrip(" "))
+            if line.strip(" "):  # the first non-empty line
+                if spaces > key.column and widest[0] > spaces:
+                    self.hits.append(
+                        _hit(
+                            self.file,
+                            start.line + widest[1] + 1,
+                            spaces + 1,
+                            "RK001",
+                            f"YAML syntax error: an empty line at the start of a block scalar "
+                            f"has more spaces ({widest[0]}) than its first line ({spaces})",
+                        )
+                    )
+                return
+            widest = max(widest, (spaces, offset), key=lambda pair: pair[0])
+            if line_end < 0:
+                return
+            position = line_end + 1
 
     def check_continuation_indent(self, key_node: ScalarNode, value_node: Node) -> None:
         """A syntax error libyaml accepts: a block mapping's quoted or flow value that goes on
