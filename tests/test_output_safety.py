@@ -520,8 +520,10 @@ MARKDOWN_OUTPUTS = {
 }
 #: riskctl's own HTML in its Markdown; any other HTML token came from register text.
 OWN_HTML = re.compile(r"<br>|</details>|<details><summary>[^<>]*</summary>")
-#: What GitHub turns into a link in plain text (GFM extended autolinks, @mentions).
-GFM_AUTOLINK = re.compile(r"(?i)(?:https?|ftp)://|www\.|[\w.+-]@[\w-]|(?:^|\W)@\w")
+#: What GitHub turns into a link in plain text: GFM extended autolinks (in a text node) and
+#: @mentions (GitHub finds those in the rendered text, so `@` then a word character anywhere).
+GFM_AUTOLINK = re.compile(r"(?i)(?:https?|ftp)://|www\.|[\w.+-]@[\w-]")
+MENTION = re.compile(r"@\w")
 PARSER = MarkdownIt("commonmark").enable(["table", "strikethrough"]).disable("text_join")
 
 
@@ -542,6 +544,12 @@ def live_markup(markdown: str) -> list[str]:
                 found.append(f"{token.type} {token.content!r}")
         elif token.type == "text" and GFM_AUTOLINK.search(token.content):
             found.append(f"autolink in {token.content!r}")
+    rendered = "".join(
+        token.content
+        for token in _tokens(PARSER.parse(markdown))
+        if token.type in ("text", "text_special")
+    )
+    found += [f"mention {mention!r}" for mention in MENTION.findall(rendered)]
     return found
 
 
@@ -558,7 +566,8 @@ def structure(markdown: str) -> list[str]:
 
 
 def shown_text(markdown: str) -> str:
-    """The text a reader sees, lines joined by spaces (inline children's contents)."""
+    """The text a reader sees, line by line (inline children's contents), without the
+    zero-width space riskctl puts after an `@` so that GitHub notifies no one."""
     parts = []
     for token in _tokens(PARSER.parse(markdown)):
         if token.type in ("text", "text_special", "code_inline"):
@@ -567,7 +576,7 @@ def shown_text(markdown: str) -> str:
             token.type == "html_inline" and token.content == "<br>"
         ):
             parts.append("\n")
-    return "".join(parts)
+    return "".join(parts).replace("\u200b", "")
 
 
 def mermaid_blocks(markdown: str) -> list[str]:
