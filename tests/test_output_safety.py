@@ -927,3 +927,16 @@ def test_no_validation_message_names_a_model_class(folder: str) -> None:
                             hit.message
                         )
     assert checked > 20  # not vacuous
+
+
+def test_a_hostile_csv_row_for_xmr_is_quoted_escaped(tmp_path: Path) -> None:
+    series = tmp_path / "series.csv"
+    series.write_text("date,value\n2026-01-05,1\n2026-01-12,\x1b]0;pwned\x07\u202e9\n")
+    before = snapshot(tmp_path)
+    code, stdout, stderr = run("kri", "xmr", "--csv", str(series))
+    assert code == 3
+    assert stdout == ""
+    assert stderr.startswith("riskctl: error: ")
+    assert is_visible(stderr, keep_newlines=True), repr(stderr)
+    assert "\\x1b]0;pwned\\x07\\u202e9" in stderr
+    assert snapshot(tmp_path) == before
