@@ -26,6 +26,7 @@ demo: .venv/.installed  ## riskctl on the shipped register
 	$(BIN)/riskctl rules list
 	$(BIN)/riskctl gates list
 	$(BIN)/riskctl schema export --check
+	mkdir -p build
 	$(BIN)/riskctl report wbr register --now $(NOW) --out build/wbr.md
 
 check: .venv/.installed  ## before every commit: lint, format, type check, tests

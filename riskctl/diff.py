@@ -20,7 +20,7 @@ from typing import Any, Literal
 from riskctl.model.acceptance import Acceptance
 from riskctl.model.common import Entity
 from riskctl.model.control import Control
-from riskctl.model.register import KINDS, Register
+from riskctl.model.register import KIND_BY_FOLDER, KINDS, Register
 from riskctl.score.matrix import Cell
 from riskctl.score.residual import RiskScore, score_register
 from riskctl.score.treatment import acceptances_by_risk, has_treatment_plan
@@ -44,7 +44,10 @@ class EntityChange:
 
     kind: str
     id: str
-    change: Literal["added", "removed", "modified"]
+    change: Literal["added", "removed", "modified", "broken", "repaired"]
+    """`broken`: the entity's file loaded before the change and does not load after it (or a
+    new file does not load); `repaired`: the other way round. Neither is an addition or a
+    deletion: the entity's file is there, unreadable on one side."""
     fields: tuple[FieldChange, ...] = ()
     scores: Mapping[str, tuple[Cell | None, Cell | None]] = field(default_factory=dict)
     """Risks: each tier that moved, old and new."""
@@ -52,6 +55,8 @@ class EntityChange:
     """Risks: within appetite before and after, when that moved."""
     moves: tuple[str, ...] = ()
     """Controls: the risks whose residual this change moves."""
+    problem: str | None = None
+    """Broken or repaired: the first problem of the file on the side where it did not load."""
 
     @property
     def level_move(self) -> int:
@@ -92,6 +97,8 @@ class RegisterDiff:
     changes: tuple[EntityChange, ...]
     gates: tuple[GateHit, ...]
     method_effects: tuple[MethodEffect, ...] = ()
+    shallow_note: str | None = None
+    """Set when the repository is a shallow clone: what that hides and how to deepen it."""
 
     @property
     def method_changed(self) -> bool:
@@ -222,7 +229,14 @@ def key_control_removed(context: GateContext) -> Iterator[GateHit]:
         if not old_control.key or old_control.status == "retired":
             continue
         new_control = new_controls.get(control_id)
-        if new_control is None:
+        change = context.changes.get(("control", control_id))
+        if new_control is None and change is not None and change.change == "broken":
+            yield GateHit(
+                "key-control-removed",
+                control_id,
+                f"key control {control_id} no longer loads: {change.problem}",
+            )
+        elif new_control is None:
             yield GateHit(
                 "key-control-removed", control_id, f"key control {control_id} was deleted"
             )
@@ -369,8 +383,16 @@ def diff_registers(
     today: datetime.date,
     old_ref: str = "old",
     new_ref: str = "new",
+    old_failed: Mapping[str, str] | None = None,
+    new_failed: Mapping[str, str] | None = None,
 ) -> RegisterDiff:
-    """Compare two registers: entity changes, tier movements, gates, method effects."""
+    """Compare two registers: entity changes, tier movements, gates, method effects.
+
+    `old_failed` and `new_failed` are the files that did not load on each side (path → first
+    problem, `Loaded.failed`): an entity whose file loads on one side only is `broken` or
+    `repaired`, never `added` or `removed`.
+    """
+    old_failed, new_failed = old_failed or {}, new_failed or {}
     old_card, new_card = score_register(old), score_register(new)
     old_scores = {score.risk.id: score for score in old_card.risks}
     new_scores = {score.risk.id: score for score in new_card.risks}
@@ -380,9 +402,21 @@ def diff_registers(
         for entity_id in sorted(before.keys() | after.keys()):
             old_record, new_record = before.get(entity_id), after.get(entity_id)
             if old_record is None and new_record is not None:
-                changes[kind.name, entity_id] = EntityChange(kind.name, entity_id, "added")
+                problem = old_failed.get(new_record.file)
+                changes[kind.name, entity_id] = EntityChange(
+                    kind.name,
+                    entity_id,
+                    "added" if problem is None else "repaired",
+                    problem=problem,
+                )
             elif new_record is None and old_record is not None:
-                changes[kind.name, entity_id] = EntityChange(kind.name, entity_id, "removed")
+                problem = new_failed.get(old_record.file)
+                changes[kind.name, entity_id] = EntityChange(
+                    kind.name,
+                    entity_id,
+                    "removed" if problem is None else "broken",
+                    problem=problem,
+                )
             elif old_record is not None and new_record is not None:
                 if old_record.entity is new_record.entity or old_record.entity == new_record.entity:
                     continue
@@ -391,6 +425,19 @@ def diff_registers(
                     changes[kind.name, entity_id] = EntityChange(
                         kind.name, entity_id, "modified", tuple(fields)
                     )
+    # A file that does not load on the new side and held no entity on the old one (new, or
+    # broken on both sides with a change): broken, named by its file.
+    named = {record.file for record in old.records} | {record.file for record in new.records}
+    for file, problem in sorted(new_failed.items()):
+        folder, _, name = file.rpartition("/")
+        kind_of_file = KIND_BY_FOLDER.get(folder)
+        if file in named or kind_of_file is None or old_failed.get(file) == problem:
+            continue
+        entity_id = name.removesuffix(".yaml")
+        changes.setdefault(
+            (kind_of_file.name, entity_id),
+            EntityChange(kind_of_file.name, entity_id, "broken", problem=problem),
+        )
     # Risks: tier movements, including risks whose file did not change.
     for risk_id in sorted(old_scores.keys() | new_scores.keys()):
         old_score, new_score = old_scores.get(risk_id), new_scores.get(risk_id)
@@ -403,7 +450,7 @@ def diff_registers(
             continue
         base = existing or EntityChange("risk", risk_id, "modified")
         changes["risk", risk_id] = EntityChange(
-            base.kind, base.id, base.change, base.fields, moved, appetite
+            base.kind, base.id, base.change, base.fields, moved, appetite, problem=base.problem
         )
     # Controls: the risks whose residual each changed control moves (its credit changed).
     movers = {
@@ -419,7 +466,12 @@ def diff_registers(
         )
         if moved_risks:
             changes[entity_kind, control_id] = EntityChange(
-                change.kind, change.id, change.change, change.fields, moves=moved_risks
+                change.kind,
+                change.id,
+                change.change,
+                change.fields,
+                moves=moved_risks,
+                problem=change.problem,
             )
     context = GateContext(old, new, old_scores, new_scores, changes, today)
     hits = [hit for each in GATES.values() for hit in each.check(context)]

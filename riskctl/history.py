@@ -11,7 +11,8 @@ listed, but the move shows as a difference between one listed commit's scores an
 newer one's parent scores.
 
 A register that cannot be read at some commit (a broken riskctl.yaml, an unparseable file) is
-never an error here: that commit gets a `note` and the walk goes on.
+never an error here: that commit gets a `note` and the walk goes on. In a shallow clone the walk
+shows the history the clone holds and stops at its boundary, whose change is `unknown`.
 """
 
 from __future__ import annotations
@@ -19,18 +20,19 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Literal
 
 from riskctl.errors import RiskctlError
 from riskctl.findings import Hit
-from riskctl.gitio import SYMLINK_MODE, Commit, Repository, sources_at_commit
-from riskctl.load import LoadedFile, ParseCache, label_of, load, load_file
+from riskctl.gitio import Commit, shallow_hint
+from riskctl.load import LoadedFile, ParseCache, load, load_file
 from riskctl.model.register import KIND_BY_NAME, Kind
 from riskctl.model.risk import Risk
 from riskctl.score.residual import RiskScore, score_register
+from riskctl.source import SYMLINK_MODE, RegisterSource, at_commit
 
-ChangeKind = Literal["added", "modified", "removed"]
+#: `unknown`: the commit is a shallow clone's boundary, whose parent the clone does not hold.
+ChangeKind = Literal["added", "modified", "removed", "unknown"]
 
 #: Kinds by id prefix; an id with none of these prefixes is an owner (a kebab-case slug).
 KIND_BY_PREFIX: tuple[tuple[str, str], ...] = (
@@ -80,6 +82,8 @@ class EntityHistory:
     scores_at_revision: RiskScore | None = None
     """A risk's tiers at `revision` itself, which differ from the newest entry's when a commit
     not listed (a linked control changed) moved them since."""
+    shallow: bool = False
+    """True in a shallow clone: commits older than its boundary are not listed."""
 
 
 def kind_of(entity_id: str) -> Kind:
@@ -136,14 +140,14 @@ class _Walker:
     """Reads the entity's file and, for a risk, the register's scores, once per commit."""
 
     def __init__(
-        self, repository: Repository, folder: Path, kind: Kind, entity_id: str, cache: ParseCache
+        self, source: RegisterSource, kind: Kind, entity_id: str, cache: ParseCache
     ) -> None:
-        self.repository = repository
-        self.folder = folder
+        self.source = source
+        self.repository = repository = source.git()
         self.kind = kind
         self.entity_id = entity_id
         self.name = f"{kind.folder}/{entity_id}.yaml"
-        inside = repository.relative(folder)
+        inside = repository.relative(source.folder)
         self.kind_folder = f"{inside}/{kind.folder}" if inside else kind.folder
         self.path = f"{self.kind_folder}/{entity_id}.yaml"
         self.cache = cache
@@ -190,8 +194,8 @@ class _Walker:
         if not state.exists or state.problem is not None or state.loaded is None:
             return None, None  # the file's own problem is the note
         try:
-            sources = sources_at_commit(self.repository, self.folder, commit_id, commit_id[:12])
-            register = load(sources, self.cache).register
+            loaded = load(at_commit(self.source, commit_id, commit_id[:12]).read(), self.cache)
+            register = loaded.register
             card = score_register(register)
         except RiskctlError as error:
             lines = [line.strip() for line in str(error).splitlines() if line.strip()]
@@ -201,12 +205,23 @@ class _Walker:
             (each for each in register.records if each.kind == "risk" and each.file == self.name),
             None,
         )
+        # Scores computed without a file that did not load would be silently wrong: say so.
+        left_out = _left_out(loaded.failed)
         for score in card.risks:
             if record is not None and score.risk is record.entity:
-                return score, None
+                return score, left_out
         entity = state.loaded.entity
         other = entity.id if entity is not None else self.entity_id
         return None, f"not scored: another file has the id {other}, and it was scored instead"
+
+
+def _left_out(failed: Mapping[str, str]) -> str | None:
+    """The note for scores computed while some files did not load, or None."""
+    if not failed:
+        return None
+    names = sorted(failed)
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    return f"scored without {len(names)} file(s) that did not load at this commit: {shown}"
 
 
 def _first(hits: tuple[Hit, ...]) -> str:
@@ -221,13 +236,11 @@ def _first(hits: tuple[Hit, ...]) -> str:
 
 
 def entity_history(
-    folder: Path,
+    source: RegisterSource,
     entity_id: str,
-    revision: str = "HEAD",
-    repository: Repository | None = None,
     cache: ParseCache | None = None,
 ) -> EntityHistory:
-    """The commits reachable from `revision` that touched the entity's file, newest first.
+    """The commits reachable from `source`'s commit that touched the entity's file, newest first.
 
     Only the entity's own file is followed: a commit that changed a risk's residual by changing
     one of its controls is not listed (its effect shows between two listed commits' scores).
@@ -236,28 +249,38 @@ def entity_history(
     revision, a folder outside a git repository, or an id whose file no commit ever touched.
     """
     kind = kind_of(entity_id)
-    repository = repository or Repository(folder if folder.exists() else folder.parent)
-    start = repository.resolve(revision)
-    walker = _Walker(repository, folder, kind, entity_id, {} if cache is None else cache)
-    file = f"{label_of(folder)}/{walker.name}"
+    repository = source.git()
+    start = source.commit or repository.resolve("HEAD")
+    revision = source.revision or "HEAD"
+    walker = _Walker(source, kind, entity_id, {} if cache is None else cache)
+    file = f"{source.label}/{walker.name}"
     commits = repository.history(start, [walker.path])
     if not commits:
         raise RiskctlError(
             f"unknown id {entity_id!r}: no commit reachable from {revision} touched {file}"
         )
-    parents = _first_parents(repository, [commit.id for commit in commits])
+    boundary = repository.shallow_boundary()
     entries = []
     for commit in commits:
-        parent = parents[commit.id]
+        parent = commit.parents[0] if commit.parents else None
         now, before = walker.state(commit.id), walker.state(parent)
-        if not now.exists:
-            change: ChangeKind = "removed"
+        cut_note = None
+        if commit.id in boundary:  # git log shows it as if it added every file it holds
+            change: ChangeKind = "unknown"
+            cut_note = (
+                f"the history in this clone stops here, so what this commit changed is not "
+                f"known: {shallow_hint()}"
+            )
+        elif not now.exists:
+            change = "removed"
         elif not before.exists:
             change = "added"
         else:
             change = "modified"
         fields: tuple[str, ...] | None = ()
-        if change == "modified":
+        if change == "unknown":
+            fields = None
+        elif change == "modified":
             old_data = before.loaded.data if before.loaded else None
             new_data = now.loaded.data if now.loaded else None
             is_readable = isinstance(old_data, dict) and isinstance(new_data, dict)
@@ -271,7 +294,8 @@ def entity_history(
                 fields=fields,
                 scores=scores,
                 parent_scores=parent_scores,
-                note=now.problem or scoring_note,
+                note="; ".join(note for note in (now.problem, scoring_note, cut_note) if note)
+                or None,
             )
         )
     at_revision, _ = walker.scores(start) if walker.state(start).exists else (None, None)
@@ -282,15 +306,5 @@ def entity_history(
         revision=revision,
         entries=tuple(entries),
         scores_at_revision=at_revision,
+        shallow=bool(boundary),
     )
-
-
-def _first_parents(repository: Repository, commit_ids: list[str]) -> Mapping[str, str | None]:
-    """The first parent of each commit (None for a root commit), through `rev-parse`."""
-    parents: dict[str, str | None] = {}
-    for commit_id in commit_ids:
-        try:
-            parents[commit_id] = repository.resolve(f"{commit_id}^")
-        except RiskctlError:  # a root commit has no parent
-            parents[commit_id] = None
-    return parents

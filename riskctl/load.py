@@ -558,12 +558,11 @@ class Sources:
 
 
 def read_directory(path: Path) -> Sources:
-    """Every file of a register folder; symlinks out of the register are problems, not read."""
+    """Every file of a register folder, each read by `read_file` (so only regular files)."""
     if not path.exists():
         raise RiskctlError(f"{path}: no such register folder")
     if not path.is_dir():
         raise RiskctlError(f"{path}: not a folder; give the register folder (e.g. ./register)")
-    root = path.resolve()
     if not (path / CONFIG_FILE).is_file():
         raise RiskctlError(
             f"{path}: not a register: no {CONFIG_FILE} (create one with `version: 1` and "
@@ -571,26 +570,40 @@ def read_directory(path: Path) -> Sources:
         )
     files: dict[str, bytes] = {}
     problems: list[Hit] = []
-    for relative, full in _walk(path, problems):
-        try:
-            if full.is_symlink() and not full.resolve(strict=True).is_relative_to(root):
-                problems.append(
-                    _hit(relative, 1, 1, "RK008", "symlink points outside the register; not read")
-                )
-                continue
-            mode = full.stat().st_mode
-            if stat.S_ISDIR(mode):  # a symlink to a folder inside the register: read it there
-                continue
-            if not stat.S_ISREG(mode):  # a pipe or a device would block or never end
-                problems.append(_hit(relative, 1, 1, "RK008", "not a regular file; not read"))
-                continue
-            files[relative] = full.read_bytes()
-        except RuntimeError:  # Python < 3.13: Path.resolve on a symlink loop
-            problems.append(_hit(relative, 1, 1, "RK008", "symlink loop; not read"))
-        except OSError as error:
-            reason = "symlink loop" if error.errno == errno.ELOOP else error.strerror or error
-            problems.append(_hit(relative, 1, 1, "RK008", f"cannot read: {reason}"))
+    for relative, _full in _walk(path, problems):
+        content = read_file(path, relative)
+        if isinstance(content, Hit):
+            problems.append(content)
+        else:
+            files[relative] = content
     return Sources(label=label_of(path), files=files, problems=tuple(problems))
+
+
+def read_file(folder: Path, relative: str) -> bytes | Hit:
+    """One file of a register folder, or the RK008 problem that keeps it from being read.
+
+    Every reader of the working tree comes here (lint, score, diff, log and the reports read a
+    file the same way): only a regular file is read. A symlink is not followed (in a commit it
+    is only the text of its target, so following it here would make the working tree and a
+    commit disagree), and a FIFO or a device is never opened (it could block or never end).
+    """
+    full = folder / relative
+    try:
+        mode = full.lstat().st_mode
+        if stat.S_ISLNK(mode):
+            return _hit(relative, 1, 1, "RK008", "symlink: not followed; not read")
+        if stat.S_ISDIR(mode):
+            return _hit(relative, 1, 1, "RK008", "a folder, not a file; not read")
+        if not stat.S_ISREG(mode):
+            return _hit(relative, 1, 1, "RK008", "not a regular file (a pipe or device); not read")
+        with open(full, "rb") as stream:
+            return stream.read()
+    except OSError as error:
+        reason = "symlink loop" if error.errno == errno.ELOOP else error.strerror or error
+        return _hit(relative, 1, 1, "RK008", f"cannot read: {reason}")
+
+
+REGISTER_SUFFIXES = (".yaml", ".yml")
 
 
 def _walk(path: Path, unreadable: list[Hit]) -> Iterator[tuple[str, Path]]:
@@ -612,9 +625,14 @@ def _walk(path: Path, unreadable: list[Hit]) -> Iterator[tuple[str, Path]]:
     for directory, folders, names in os.walk(path, onerror=refuse):
         base = Path(directory)
         visible = sorted(folder for folder in folders if not folder.startswith("."))
-        folders[:] = [folder for folder in visible if not (base / folder).is_symlink()]
-        linked = [folder for folder in visible if (base / folder).is_symlink()]
-        for name in sorted([*names, *linked]):
+        # A folder named like a register file is reported by `read_file`, not entered.
+        folders[:] = [
+            folder
+            for folder in visible
+            if not (base / folder).is_symlink() and not folder.endswith(REGISTER_SUFFIXES)
+        ]
+        refused = [folder for folder in visible if folder not in folders]
+        for name in sorted([*names, *refused]):
             if not name.startswith("."):
                 full = base / name
                 yield full.relative_to(path).as_posix(), full
@@ -642,6 +660,9 @@ class Loaded:
     hits: list[Hit]
     raw: dict[str, Any]
     sources: Sources
+    failed: dict[str, str] = field(default_factory=dict)
+    """Register files that did not load (unreadable, not YAML, not valid), each with its first
+    problem: what a command computing without them would silently leave out."""
 
 
 IGNORED_AT_TOP = ("README.md", "README", "LICENSE", "CODEOWNERS")
@@ -705,6 +726,9 @@ def load(sources: Sources, cache: ParseCache | None = None) -> Loaded:
     config, config_data = load_config(sources)
     register = Register(config=config)
     hits = list(sources.problems)
+    failed = {
+        hit.where.file: _problem_text((hit,)) for hit in sources.problems if hit.code == "RK008"
+    }
     raw: dict[str, Any] = {CONFIG_FILE: config_data}
     paused = gc.isenabled()
     gc.disable()  # parsing allocates many small, acyclic objects: collecting is wasted time
@@ -733,6 +757,8 @@ def load(sources: Sources, cache: ParseCache | None = None) -> Loaded:
                     key, load_file(file, content, kind.model)
                 )
             hits += loaded.hits
+            if loaded.entity is None:
+                failed[file] = _problem_text(loaded.hits)
             if loaded.data is None:
                 continue
             raw[file] = loaded.data
@@ -743,7 +769,17 @@ def load(sources: Sources, cache: ParseCache | None = None) -> Loaded:
     finally:
         if paused:
             gc.enable()
-    return Loaded(register=register, hits=hits, raw=raw, sources=sources)
+    return Loaded(register=register, hits=hits, raw=raw, sources=sources, failed=failed)
+
+
+def _problem_text(hits: tuple[Hit, ...]) -> str:
+    """A file's first problem in one line (`line 3: ... [RK001]`), for `Loaded.failed`."""
+    if not hits:
+        return "not loaded"
+    first = hits[0]
+    where = f"line {first.where.line}: " if first.where.line is not None else ""
+    code = f" [{first.code}]" if first.code else ""
+    return f"{where}{first.message}{code}"
 
 
 def _unexpected(file: str, folder: str) -> Hit:

@@ -22,6 +22,7 @@ HOMES: dict[str, tuple[str, ...]] = {
     "typer": ("cli/",),
     "rich": ("cli/",),
     "pydantic": ("model/", "load.py", "lint/rules/"),
+    "pydantic_core": ("model/",),  # PydanticCustomError: validation messages that name a range
 }
 
 

@@ -10,9 +10,10 @@ from typer.testing import CliRunner
 
 from riskctl.cli import app
 from riskctl.errors import RiskctlError
-from riskctl.gitio import Repository, check_revision, sources_at
+from riskctl.gitio import Repository, check_revision
 from riskctl.lint.engine import lint
-from riskctl.load import ParseCache, blob_id, load, read_directory
+from riskctl.load import ParseCache, Sources, blob_id, load, read_directory
+from riskctl.source import register_source
 from tests.conftest import BASE_REGISTER, FROZEN_NOW
 from tests.gitrepo import GitRepo
 
@@ -36,23 +37,32 @@ def repo(tmp_path: Path) -> GitRepo:
 
 @pytest.mark.parametrize(
     "revision",
-    ["-x", "--output=/tmp/x", "HEAD;ls", "a b", "HEAD..main", "", "x" * 300, "$(id)", "a\nb"],
+    ["-x", "--output=/tmp/x", "HEAD..main", "", "x" * 300, "a\nb", "HEAD\x1b[2J", "a\tb"],
 )
-def test_check_revision_refuses_what_is_not_a_plain_revision(revision: str) -> None:
+def test_check_revision_refuses_options_ranges_and_control_characters(revision: str) -> None:
     with pytest.raises(RiskctlError, match="not a revision"):
         check_revision(revision)
 
 
 @pytest.mark.parametrize(
-    "revision", ["HEAD", "HEAD~1", "main", "v1", "HEAD^", "main@{0}", "a1b2c3d"]
+    "revision",
+    [
+        *("HEAD", "HEAD~1", "main", "v1", "HEAD^", "main@{0}", "a1b2c3d", "@", "@{-1}"),
+        *("main@{1 day ago}", ":/fix the..bug", "HEAD^{tree}", "HEAD;ls", "$(id)", "a b"),
+    ],
 )
-def test_check_revision_accepts_plain_revisions(revision: str) -> None:
+def test_check_revision_passes_what_git_may_read_as_a_revision(revision: str) -> None:
+    """No shell ever sees a revision and git gets it after `--end-of-options`: git decides."""
     assert check_revision(revision) == revision
 
 
 def test_blob_id_is_gits(repo: GitRepo) -> None:
     content = (repo.root / "register/owners/cfo.yaml").read_bytes()
     assert blob_id(content) == repo.git("hash-object", "register/owners/cfo.yaml")
+
+
+def sources_at(folder: Path, revision: str) -> Sources:
+    return register_source(folder, revision).read()
 
 
 def test_sources_at_a_revision_match_a_checkout(

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from riskctl.errors import RiskctlError
 from riskctl.kri.status import (
@@ -178,13 +179,22 @@ def test_the_kris_baseline_becomes_the_xmr_baseline() -> None:
     )
 
 
-def test_a_value_that_is_not_finite_is_left_out_with_a_note() -> None:
-    values = [("2026-10-19", 30), ("2026-10-26", 31), ("2026-11-02", 30), ("2026-11-09", 31),
-              ("2026-11-16", 30), ("2026-11-23", float("nan")), ("2026-11-24", 31)]  # fmt: skip
-    status = kri_status(make_kri(values), TODAY)
-    assert status.latest is not None and status.latest.date == datetime.date(2026, 11, 24)
-    assert status.xmr.points == 6
-    assert status.xmr.note == "left out, not a finite number: 2026-11-23"
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -float("inf"), 1e308, -1e16])
+def test_a_value_that_is_not_a_finite_number_within_bounds_is_refused(value: float) -> None:
+    with pytest.raises(ValidationError, match=r"expected a finite number from -10\^15 to 10\^15"):
+        make_kri([("2026-11-23", value)])
+
+
+def test_a_volume_change_too_large_for_a_float_has_no_value() -> None:
+    status = kri_status(make_kri([("2026-11-16", 1e-300), ("2026-11-23", 1e15)]), TODAY)
+    assert status.latest is not None and status.latest.value == 1e15
+    assert status.wow is None
+
+
+def test_no_week_before_the_first_days_of_the_calendar() -> None:
+    status = kri_status(make_kri([("0001-01-01", 30), ("0001-01-05", 31)]), TODAY)
+    assert status.latest is not None and status.latest.value == 31
+    assert (status.wow, status.yoy) == (None, None)
 
 
 # The shipped register, frozen at 2026-11-27.

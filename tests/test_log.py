@@ -15,6 +15,7 @@ from riskctl.history import changed_fields, entity_history, kind_of
 from riskctl.load import ParseCache
 from riskctl.output.history import render_text
 from riskctl.score.matrix import Cell
+from riskctl.source import register_source
 from tests.conftest import BASE_REGISTER, TESTS, check_golden
 from tests.gitrepo import GitRepo
 
@@ -82,7 +83,7 @@ def in_repo(repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> GitRepo:
 
 
 def _history(entity_id: str, revision: str = "HEAD", cache: ParseCache | None = None) -> Any:
-    return entity_history(Path("register"), entity_id, revision, cache=cache)
+    return entity_history(register_source(Path("register"), revision), entity_id, cache=cache)
 
 
 def _log(*args: str) -> tuple[int, str, str]:
@@ -238,7 +239,7 @@ def test_a_register_broken_at_some_commits_is_reported_not_fatal(tmp_path: Path)
     repo.commit("R-001 out of range", day=4)
     _edit(repo, "register/risks/R-001.yaml", "impact: 7}", "impact: 4}")
     repo.commit("Fix R-001", day=5)
-    history = entity_history(repo.root / "register", "R-001")
+    history = entity_history(register_source(repo.root / "register", "HEAD"), "R-001")
     assert [(e.commit.subject, e.change, e.fields, e.note) for e in history.entries] == [
         ("Fix R-001", "modified", ("inherent.impact",), None),
         (
@@ -304,7 +305,15 @@ def test_commit_ids_are_the_same_in_every_build(tmp_path: Path, repo: GitRepo) -
 
 def test_json_document_shape(in_repo: GitRepo) -> None:
     document = json.loads(_log("R-001", "--format", "json")[1])
-    assert list(document) == ["version", "id", "kind", "file", "commits", "scores_at_revision"]
+    assert list(document) == [
+        "version",
+        "id",
+        "kind",
+        "file",
+        "commits",
+        "scores_at_revision",
+        "shallow",
+    ]
     assert document["version"] == 1
     commit = document["commits"][2]
     assert list(commit) == [
@@ -386,7 +395,7 @@ def test_log_says_when_the_residual_moved_after_the_newest_listed_commit(
         control.replace("operating: effective}", "operating: partially-effective}"),
     )
     repo.commit("C-001 downgraded", day=2)
-    history = entity_history(repo.root / "register", "R-001")
+    history = entity_history(register_source(repo.root / "register", "HEAD"), "R-001")
     # base: C-001 effective on likelihood, 0.6: v = 1 + 3 x 0.4 = 2.2 -> L3 I4 (12 high);
     # after: 0.3: v = 1 + 3 x 0.7 = 3.1 -> L4 I4 (16 high), in a commit not touching R-001
     assert [entry.commit.subject for entry in history.entries] == ["base"]

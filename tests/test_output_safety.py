@@ -242,15 +242,15 @@ TERMINAL_OUTPUTS = {
     "lint-text": (["lint", "--format", "text", "--now", FROZEN_NOW], False),
     "lint-colour": (["lint", "--color", "always", "--now", FROZEN_NOW], True),
     "lint-github": (["lint", "--format", "github", "--now", FROZEN_NOW], False),
-    "score-table": (["score", "--format", "table", "--now", FROZEN_NOW], False),
+    "score-table": (["score", "--format", "text", "--now", FROZEN_NOW], False),
     "score-colour": (["score", "--color", "always", "--now", FROZEN_NOW], True),
     "score-explain": (["score", "--explain", "R-001", "--now", FROZEN_NOW], False),
     "diff-text": (["diff", "{first}", "{second}"], False),
     "log-text": (["log", "R-001"], False),
-    "kri-status": (["kri", "status", "--format", "table", "--now", FROZEN_NOW], False),
+    "kri-status": (["kri", "status", "--format", "text", "--now", FROZEN_NOW], False),
     "kri-status-colour": (["kri", "status", "--color", "always", "--now", FROZEN_NOW], True),
     "incidents": (["incidents", "--now", FROZEN_NOW], False),
-    "premortem": (["premortem", "--format", "table", "--now", FROZEN_NOW], False),
+    "premortem": (["premortem", "--format", "text", "--now", FROZEN_NOW], False),
     "premortem-colour": (["premortem", "--color", "always", "--now", FROZEN_NOW], True),
 }
 #: Outputs that show the payload itself (the others show ids and counts only).
@@ -300,7 +300,7 @@ def test_terminal_output_shows_hostile_text_escaped(
 
 def test_a_newline_in_a_title_never_breaks_a_table_row(planted: dict[str, Planted]) -> None:
     case = planted[TERMINAL["newline"]]
-    _, stdout, _ = run("score", "--format", "table", "--now", FROZEN_NOW, str(case.register))
+    _, stdout, _ = run("score", "--format", "text", "--now", FROZEN_NOW, str(case.register))
     lines = stdout.splitlines()
     assert len(lines) == 1 + 2 + 1  # header, R-001 and R-002, footer
     assert all(line.startswith(("risk ", "R-00", "2 risks")) for line in lines)
@@ -347,9 +347,9 @@ WIDE_TITLES = {
 @pytest.mark.parametrize(
     ("output", "column"),
     [
-        (["score", "--format", "table"], "payments-fraud"),
-        (["kri", "status", "--format", "table"], "78 bps"),
-        (["premortem", "--format", "table"], "FM1"),
+        (["score", "--format", "text"], "payments-fraud"),
+        (["kri", "status", "--format", "text"], "78 bps"),
+        (["premortem", "--format", "text"], "FM1"),
     ],
     ids=["score-table", "kri-status", "premortem"],
 )
@@ -513,8 +513,8 @@ MARKDOWN_OUTPUTS = {
     "report-rcm": ["report", "rcm", "--now", FROZEN_NOW],
     "report-risk": ["report", "risk", "R-001", "--now", FROZEN_NOW],
     "report-launch": ["report", "launch", "LAUNCH-001", "--now", FROZEN_NOW],
-    "report-wbr": ["report", "wbr", "--since", "{first}", "--now", FROZEN_NOW],
-    "report-mbr": ["report", "mbr", "--since", "{first}", "--now", FROZEN_NOW],
+    "report-wbr": ["report", "wbr", "--base", "{first}", "--now", FROZEN_NOW],
+    "report-mbr": ["report", "mbr", "--base", "{first}", "--now", FROZEN_NOW],
     "score-markdown": ["score", "--format", "markdown", "--now", FROZEN_NOW],
     "diff-markdown": ["diff", "--format", "markdown", "{first}", "{second}"],
 }
@@ -903,9 +903,8 @@ def test_no_validation_message_names_a_model_class(folder: str) -> None:
     """Every field of a shipped entity, set to each wrong kind of value: the message states
     what is expected and never leaks a class name such as `Why`."""
     # the shipped file with the most text has the most fields: one is enough
-    sample = sorted((ROOT / "register" / folder).glob("*.yaml"), key=lambda p: -p.stat().st_size)[
-        :1
-    ]
+    files = sorted((ROOT / "register" / folder).glob("*.yaml"), key=lambda p: -p.stat().st_size)
+    sample = files[:1]
     model = KIND_BY_FOLDER[folder].model
     checked = 0
     for source in sample:

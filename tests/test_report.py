@@ -143,6 +143,7 @@ def test_out_writes_atomically_and_names_the_file(
 ) -> None:
     monkeypatch.chdir(ROOT)
     target = tmp_path / "reports" / "register.md"
+    target.parent.mkdir()  # --out creates no folder (tests/test_out.py)
     code, stdout, _ = _report(["report", "register"], "--out", str(target))
     assert (code, stdout) == (0, f"wrote {target}\n")
     assert target.read_text(encoding="utf-8").startswith("# Risk register")

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from riskctl import load as load_module
 from riskctl.cli import app
-from riskctl.gitio import Repository, last_commit_at, sources_at_moments
+from riskctl.gitio import Repository, last_commit_at
 from riskctl.kri.status import Delta
 from riskctl.kri.xmr import Signal
 from riskctl.model.kri import Observation
@@ -31,7 +31,8 @@ from riskctl.report.periods import (
     year_before_month,
     year_before_week,
 )
-from riskctl.report.reviews import change_text, is_improvement, signals_text
+from riskctl.report.review import change_text, is_improvement, signals_text
+from riskctl.source import register_source, sources_at_moments
 from tests.conftest import BASE_REGISTER, FROZEN_NOW, ROOT, TESTS, check_golden
 from tests.gitrepo import GitRepo
 from tests.test_report import _tables
@@ -283,7 +284,7 @@ SHIPPED = {
         "register",
         "--now",
         FROZEN_NOW,
-        "--since",
+        "--base",
         "e0c5512",
         "--rev",
         "65682c6",
@@ -302,7 +303,7 @@ HISTORY = {
         "2026-01-31",
         "--rev",
         "v0",
-        "--since",
+        "--base",
         "v0",
     ],
     "mbr-history": ["report", "mbr", "register", "--now", FROZEN_NOW],
@@ -498,7 +499,7 @@ def test_month_end_commits_are_the_last_on_or_before_that_day(history: GitRepo) 
         datetime.datetime(2026, 4, 10, 23, 59, 59, tzinfo=datetime.UTC),  # a day before C2
         datetime.datetime(2026, 10, 31, 23, 59, 59, tzinfo=datetime.UTC),
     ]
-    found = sources_at_moments(history.root / "register", "HEAD", moments)
+    found = sources_at_moments(register_source(history.root / "register", "HEAD"), moments)
     first = history.git("rev-parse", "v0")
     october = history.git("rev-parse", "mbr-2026-10-31")
     assert [at.commit.id if at.commit else None for at in found] == [None, first, first, october]
@@ -518,7 +519,7 @@ def test_month_ends_follow_the_first_parent_history(tmp_path: Path) -> None:
     repo.git("checkout", "--quiet", "main")
     repo.git("merge", "--quiet", "--no-ff", "-m", "merge side", "side", day=10)
     moments = [datetime.datetime(2026, 1, 6, tzinfo=datetime.UTC)]  # day 5
-    found = sources_at_moments(repo.root / "register", "main", moments)
+    found = sources_at_moments(register_source(repo.root / "register", "main"), moments)
     assert found[0].commit is not None and found[0].commit.id == first
     assert found[0].sources is not None and "owners/cfo.yaml" not in found[0].sources.files
 
@@ -543,14 +544,14 @@ def test_unchanged_files_are_parsed_once_across_month_ends(
         return original(file, raw, model)  # type: ignore[arg-type]
 
     monkeypatch.setattr(load_module, "load_file", counting)
-    read_review(Path("register"), None, None, "mbr", NOW)
+    read_review(register_source(Path("register"), with_repository=True), None, "mbr", NOW)
     # The owners and riskctl.yaml never change: each owner file is parsed once, although 10
     # month-ends with data, the diff's two sides and the working tree all read it.
     assert parsed.count("owners/head-of-risk.yaml") == 1
     assert parsed.count("risks/R-002.yaml") == 1
 
 
-# --- the last review: tags and --since --------------------------------------------------------
+# --- the last review: tags and --base ---------------------------------------------------------
 
 
 def test_latest_tag_is_by_tag_date_and_reachable_only(tmp_path: Path) -> None:
@@ -593,10 +594,10 @@ def test_a_register_outside_git_says_why_there_is_no_comparison(base_register: P
 
 
 def test_since_outside_git_or_unknown_exits_3(base_register: Path, in_history: GitRepo) -> None:
-    outside = runner.invoke(app, ["report", "wbr", str(base_register), "--since", "HEAD~1"])
+    outside = runner.invoke(app, ["report", "wbr", str(base_register), "--base", "HEAD~1"])
     assert outside.exit_code == 3 and "not inside a git repository" in outside.stderr
     for since, message in (("nope", "unknown revision 'nope'"), ("a..b", "not a revision")):
-        result = runner.invoke(app, ["report", "wbr", "register", "--since", since])
+        result = runner.invoke(app, ["report", "wbr", "register", "--base", since])
         assert (result.exit_code, result.stdout) == (3, "")
         assert message in result.stderr
 
@@ -606,7 +607,7 @@ def test_wbr_compares_with_the_working_tree(in_history: GitRepo) -> None:
     original = risk.read_text(encoding="utf-8")
     try:
         risk.write_text(original + "status: closed\n", encoding="utf-8")
-        text = _run(["report", "wbr", "register", "--now", FROZEN_NOW, "--since", "HEAD"])
+        text = _run(["report", "wbr", "register", "--now", FROZEN_NOW, "--base", "HEAD"])
     finally:
         risk.write_text(original, encoding="utf-8")
     changes = text.split("## 2.")[0]
@@ -624,6 +625,7 @@ def test_unknown_launch_exits_3(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_out_writes_the_wbr_atomically(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     target = tmp_path / "build" / "wbr.md"
+    target.parent.mkdir()  # --out creates no folder (tests/test_out.py)
     result = runner.invoke(
         app, ["report", "wbr", "register", "--now", FROZEN_NOW, "--out", str(target)]
     )

@@ -343,6 +343,8 @@ def test_csv_reads_dates_and_values() -> None:
         ("date,value\n2026-02-30,1\n", "s.csv:2: '2026-02-30' is not a date"),
         ("date,value\n2026-01-05,1\n\n2026-01-12,x\n", "s.csv:4: 'x' is not a number"),
         ("date,value\n2026-01-05,nan\n", "s.csv:2: 'nan' is not a finite number"),
+        ("date,value\n2026-01-05,-inf\n", "s.csv:2: '-inf' is not a finite number from"),
+        ("date,value\n2026-01-05,1e308\n", "s.csv:2: '1e308' is not a finite number from -10^15"),
         (
             "date,value\n2026-01-12,1\n2026-01-05,2\n",
             "s.csv:3: date 2026-01-05 is not after 2026-01-12 on line 2",

@@ -14,10 +14,13 @@ import typer
 
 from riskctl.errors import RiskctlError
 
-if TYPE_CHECKING:  # datetime and tempfile are imported where used: `--help` stays fast
+if TYPE_CHECKING:  # datetime is imported where used: `--help` stays fast
     import datetime
+    from collections.abc import Mapping
 
-    from riskctl.load import Sources
+    from riskctl.load import Loaded, ParseCache
+    from riskctl.output.partial import OutputKind
+    from riskctl.source import RegisterSource
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -66,15 +69,43 @@ RevisionOpt = Annotated[
 ]
 
 
-def read_sources(path: Path, revision: str | None) -> Sources:
-    """The register's files: from the working tree, or from git at `revision`."""
-    if revision is None:
-        from riskctl.load import read_directory
+PartialOpt = Annotated[
+    bool,
+    typer.Option(
+        "--partial",
+        help="Go on when some register files did not load (`riskctl lint` shows why); the "
+        "output names the files left out. Without it such a register is refused (exit 3).",
+    ),
+]
 
-        return read_directory(path)
-    from riskctl.gitio import sources_at
 
-    return sources_at(path, revision)
+def source_for(
+    path: Path, revision: str | None, *, with_repository: bool = False
+) -> RegisterSource:
+    """Which register: `PATH` and `--rev`, resolved once (see `riskctl.source`)."""
+    from riskctl.source import register_source
+
+    return register_source(path, revision, with_repository=with_repository)
+
+
+def load_for(source: RegisterSource, partial: bool, cache: ParseCache | None = None) -> Loaded:
+    """The loaded register; refused (RiskctlError) when a file did not load, unless partial."""
+    from riskctl.source import read_register
+
+    return read_register(source, cache, partial=partial)
+
+
+def write_result(
+    text: str, kind: OutputKind, failed: Mapping[str, str] | None = None, label: str = ""
+) -> None:
+    """Write a command's output; after a `--partial` read it names the files left out."""
+    if failed:
+        from riskctl.output.partial import mark_partial
+
+        text, note = mark_partial(text, kind, failed, label)
+        if note:
+            sys.stderr.write(f"riskctl: warning: {note}")
+    write_stdout(text)
 
 
 class ColorChoice(enum.StrEnum):
@@ -107,6 +138,25 @@ def split_codes(values: list[str] | None) -> tuple[str, ...]:
     )
 
 
+def check_rule_prefixes(values: list[str] | None) -> list[str] | None:
+    """`--select`/`--ignore`: a usage error (exit 2) for a prefix that starts no rule's code."""
+    if values:
+        from riskctl.lint.rules import all_rules
+
+        codes = all_rules()
+        unknown = [
+            prefix
+            for prefix in split_codes(values)
+            if not any(code.startswith(prefix) for code in codes)
+        ]
+        if unknown:
+            raise typer.BadParameter(
+                f"no rule code starts with {', '.join(map(repr, unknown))}; "
+                "`riskctl rules list` shows the codes (RK001, ...)"
+            )
+    return values
+
+
 @contextlib.contextmanager
 def operational_errors() -> Iterator[None]:
     """Turn a `RiskctlError` into `riskctl: error: ...` on stderr and exit 3."""
@@ -134,17 +184,22 @@ def use_color(choice: ColorChoice) -> bool:
     return sys.stdout.isatty()
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write a file through a temporary file in the same folder and `os.replace`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    import tempfile
+def write_output(out: Path | None, text: str) -> None:
+    """Print `text`, or write it to `out` (`-` is stdout) and say so on stdout."""
+    from riskctl.fileio import STDOUT, printable, write_file
 
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    if out is None or out == STDOUT:
+        write_stdout(text)
+        return
+    with operational_errors():
+        write_file(out, text)
+    write_stdout(f"wrote {printable(out)}\n")
+
+
+def check_out(out: Path | None) -> None:
+    """Refuse a bad `--out` before any work is done (`write_output` checks again)."""
+    from riskctl.fileio import STDOUT, check_output_path
+
+    if out is not None and out != STDOUT:
+        with operational_errors():
+            check_output_path(out)

@@ -11,12 +11,13 @@ from riskctl.cli._common import (
     EXIT_CLEAN,
     EXIT_FINDINGS,
     NowOpt,
+    PartialOpt,
     operational_errors,
     split_codes,
     today_or,
+    write_result,
     write_stdout,
 )
-from riskctl.errors import RiskctlError
 
 
 class DiffFormat(enum.StrEnum):
@@ -34,10 +35,26 @@ def _split_arguments(arguments: list[str]) -> tuple[str | None, str | None, Path
     if remaining and Path(remaining[-1]).is_dir():
         path = Path(remaining.pop())
     if len(remaining) > 2:
-        raise RiskctlError(f"too many arguments: {' '.join(arguments)} (give [A] [B] [PATH])")
+        raise typer.BadParameter(
+            f"too many arguments: {' '.join(arguments)} (give [A] [B] [PATH])",
+            param_hint="'[A] [B] [PATH]'",
+        )
     first = remaining[0] if remaining else None
     second = remaining[1] if len(remaining) > 1 else None
     return first, second, path
+
+
+def _check_gates(values: list[str] | None) -> list[str] | None:
+    """`--fail-on`: a usage error (exit 2) for a gate that does not exist."""
+    if values:
+        from riskctl.diff import GATES
+
+        unknown = [name.lower() for name in split_codes(values) if name.lower() not in GATES]
+        if unknown:
+            raise typer.BadParameter(
+                f"no gate {', '.join(map(repr, unknown))}; gates: {', '.join(GATES)}"
+            )
+    return values
 
 
 def diff_command(
@@ -60,35 +77,54 @@ def diff_command(
             help="Gates that fail the run (exit 1) when they fire, comma-separated or repeated; "
             "added to gates.fail_on in riskctl.yaml. `riskctl gates list` names them.",
             metavar="GATES",
+            callback=_check_gates,
         ),
     ] = None,
     now: NowOpt = None,
+    partial: PartialOpt = False,
 ) -> None:
     """Compare the register between two revisions: changes, every tier's movement, gates.
 
     Every gate that fires is reported in every format; only those named by --fail-on (or in
-    riskctl.yaml) make the run fail with exit 1.
+    riskctl.yaml) make the run fail with exit 1. A file that does not load on the new side is
+    refused (exit 3) unless --partial, and then reported as broken, never as deleted.
     """
-    from riskctl.diff import GATES, diff_registers
-    from riskctl.gitio import read_diff_sides
+    from riskctl.diff import diff_registers
+    from riskctl.diff_reads import diff_sources, read_diff_sides
     from riskctl.load import ParseCache, load
     from riskctl.output.diff import DIFF_FORMATS
+    from riskctl.source import refuse_partial
 
+    first, second, path = _split_arguments(arguments or [])
+    requested = [name.lower() for name in split_codes(fail_on)]
     with operational_errors():
-        first, second, path = _split_arguments(arguments or [])
-        requested = [name.lower() for name in split_codes(fail_on)]
-        unknown = [name for name in requested if name not in GATES]
-        if unknown:
-            raise RiskctlError(
-                f"no gate {', '.join(map(repr, unknown))}; gates: {', '.join(GATES)}"
-            )
-        sides = read_diff_sides(path, first, second)
+        sides = read_diff_sides(*diff_sources(path, first, second))
         cache: ParseCache = {}
-        old, new = load(sides.old, cache).register, load(sides.new, cache).register
-        diff = diff_registers(old, new, today_or(now), sides.old_ref, sides.new_ref)
+        old_loaded, new_loaded = load(sides.old, cache), load(sides.new, cache)
+        if not partial:
+            refuse_partial(new_loaded, sides.new_source)
+        old, new = old_loaded.register, new_loaded.register
+        diff = diff_registers(
+            old,
+            new,
+            today_or(now),
+            sides.old_ref,
+            sides.new_ref,
+            old_loaded.failed,
+            new_loaded.failed,
+        )
+    if sides.old_source.git().is_shallow():
+        import dataclasses
+
+        from riskctl.gitio import shallow_hint
+
+        note = f"only the history this clone holds was read: {shallow_hint()}"
+        diff = dataclasses.replace(diff, shallow_note=note)
     # The old side's policy too: a change must not switch off the gate that judges it.
     failing = set(requested) | set(old.config.gates.fail_on) | set(new.config.gates.fail_on)
-    write_stdout(DIFF_FORMATS[output_format.value](diff, failing))
+    text = DIFF_FORMATS[output_format.value](diff, failing)
+    label = sides.new_source.label
+    write_result(text, output_format.value, new_loaded.failed, label)
     fired = {hit.gate for hit in diff.gates}
     raise typer.Exit(EXIT_FINDINGS if fired & failing else EXIT_CLEAN)
 

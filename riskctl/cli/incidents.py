@@ -8,20 +8,22 @@ import typer
 from riskctl.cli._common import (
     DEFAULT_REGISTER,
     NowOpt,
+    PartialOpt,
     RegisterArg,
     RevisionOpt,
     _parse_date,
+    load_for,
     operational_errors,
-    read_sources,
+    source_for,
     today_or,
-    write_stdout,
+    write_result,
 )
 
 
 class IncidentsFormat(enum.StrEnum):
     """Output formats of `riskctl incidents`."""
 
-    TABLE = "table"
+    TEXT = "text"
     JSON = "json"
 
 
@@ -42,8 +44,9 @@ def incidents_command(
     now: NowOpt = None,
     revision: RevisionOpt = None,
     output_format: Annotated[
-        IncidentsFormat, typer.Option("--format", "-f", help="table or json.")
-    ] = IncidentsFormat.TABLE,
+        IncidentsFormat, typer.Option("--format", "-f", help="text or json.")
+    ] = IncidentsFormat.TEXT,
+    partial: PartialOpt = False,
 ) -> None:
     """Count incidents and near-misses per risk and per root-cause category.
 
@@ -54,7 +57,6 @@ def incidents_command(
     import datetime
 
     from riskctl.incidents import summarise
-    from riskctl.load import load
     from riskctl.output.incidents import INCIDENT_FORMATS
 
     today = today_or(now)
@@ -65,5 +67,12 @@ def incidents_command(
             param_hint="'--since'",
         )
     with operational_errors():
-        register = load(read_sources(path, revision)).register
-    write_stdout(INCIDENT_FORMATS[output_format.value](summarise(register, today, first)))
+        source = source_for(path, revision)
+        loaded = load_for(source, partial)
+    text = INCIDENT_FORMATS[output_format.value](summarise(loaded.register, today, first))
+    write_result(
+        text,
+        "json" if output_format is IncidentsFormat.JSON else "text",
+        loaded.failed,
+        source.label,
+    )

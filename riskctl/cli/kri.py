@@ -12,12 +12,15 @@ from riskctl.cli._common import (
     ColorChoice,
     ColorOpt,
     NowOpt,
+    PartialOpt,
     RegisterArg,
     RevisionOpt,
+    load_for,
     operational_errors,
-    read_sources,
+    source_for,
     today_or,
     use_color,
+    write_result,
     write_stdout,
 )
 
@@ -36,11 +39,11 @@ app = typer.Typer(
 class KriFormat(enum.StrEnum):
     """Output formats of `riskctl kri`."""
 
-    TABLE = "table"
+    TEXT = "text"
     JSON = "json"
 
 
-FormatOpt = Annotated[KriFormat, typer.Option("--format", "-f", help="table or json.")]
+FormatOpt = Annotated[KriFormat, typer.Option("--format", "-f", help="text or json.")]
 
 
 @app.command("status")
@@ -50,10 +53,11 @@ def status_command(
         list[str] | None,
         typer.Option("--id", help="Only this KRI (repeatable).", metavar="KRI-ID"),
     ] = None,
-    output_format: FormatOpt = KriFormat.TABLE,
+    output_format: FormatOpt = KriFormat.TEXT,
     now: NowOpt = None,
     revision: RevisionOpt = None,
     color: ColorOpt = ColorChoice.AUTO,
+    partial: PartialOpt = False,
 ) -> None:
     """Show each KRI's latest value, green/amber/red status, XmR signals, WoW and YoY.
 
@@ -62,19 +66,20 @@ def status_command(
     read.
     """
     from riskctl.kri.status import register_status
-    from riskctl.load import load
     from riskctl.output.kri import render_status_json, render_status_text
 
     today = today_or(now)
     with operational_errors():
-        register = load(read_sources(path, revision)).register
-        statuses = register_status(register, today, ids or ())
+        source = source_for(path, revision)
+        loaded = load_for(source, partial)
+        statuses = register_status(loaded.register, today, ids or ())
     if output_format is KriFormat.JSON:
-        write_stdout(render_status_json(statuses, today))
+        write_result(render_status_json(statuses, today), "json", loaded.failed, source.label)
     elif use_color(color):
+        write_result("", "text", loaded.failed, source.label)
         _print_coloured(statuses, today)
     else:
-        write_stdout(render_status_text(statuses, today))
+        write_result(render_status_text(statuses, today), "text", loaded.failed, source.label)
 
 
 @app.command("xmr")
@@ -99,7 +104,7 @@ def xmr_command(
             "--floor-at-zero", help="Floor the lower limit at 0 (counts, non-negative rates)."
         ),
     ] = False,
-    output_format: FormatOpt = KriFormat.TABLE,
+    output_format: FormatOpt = KriFormat.TEXT,
 ) -> None:
     """XmR analysis of any series: limits, provisional below 20 points, and every signal.
 

@@ -16,8 +16,9 @@ from riskctl.cli._common import (
     NowOpt,
     RegisterArg,
     RevisionOpt,
+    check_rule_prefixes,
     operational_errors,
-    read_sources,
+    source_for,
     split_codes,
     today_or,
     use_color,
@@ -58,12 +59,16 @@ def lint_command(
             "--select",
             help="Only rules whose code starts with these prefixes (RK0,RK1).",
             metavar="PREFIXES",
+            callback=check_rule_prefixes,
         ),
     ] = None,
     ignore: Annotated[
         list[str] | None,
         typer.Option(
-            "--ignore", help="Skip rules whose code starts with these prefixes.", metavar="PREFIXES"
+            "--ignore",
+            help="Skip rules whose code starts with these prefixes.",
+            metavar="PREFIXES",
+            callback=check_rule_prefixes,
         ),
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail the run too.")] = False,
@@ -82,7 +87,7 @@ def lint_command(
 
     with operational_errors():
         result = lint(
-            read_sources(path, revision),
+            source_for(path, revision).read(),
             today=today_or(now),
             select=split_codes(select),
             ignore=split_codes(ignore),

@@ -48,9 +48,10 @@ def log_command(
     register cannot be read is shown with a note. Exit 3 for an id no commit touched, a bad
     revision, or a folder outside a git repository.
     """
+    from riskctl.cli._common import source_for
     from riskctl.history import entity_history
     from riskctl.output.history import LOG_FORMATS
 
     with operational_errors():
-        history = entity_history(path, entity_id, revision)
+        history = entity_history(source_for(path, revision), entity_id)
     write_stdout(LOG_FORMATS[output_format.value](history))

@@ -14,12 +14,15 @@ from riskctl.cli._common import (
     ColorChoice,
     ColorOpt,
     NowOpt,
+    PartialOpt,
     RegisterArg,
     RevisionOpt,
+    load_for,
     operational_errors,
-    read_sources,
+    source_for,
     today_or,
     use_color,
+    write_result,
     write_stdout,
 )
 from riskctl.errors import RiskctlError
@@ -33,7 +36,7 @@ if TYPE_CHECKING:  # datetime is imported where used: `--help` stays fast
 class PremortemFormat(enum.StrEnum):
     """Output formats of `riskctl premortem`."""
 
-    TABLE = "table"
+    TEXT = "text"
     JSON = "json"
 
 
@@ -44,8 +47,8 @@ def premortem_command(
         typer.Option("--launch", help="Only this launch.", metavar="LAUNCH-ID"),
     ] = None,
     output_format: Annotated[
-        PremortemFormat, typer.Option("--format", "-f", help="table or json.")
-    ] = PremortemFormat.TABLE,
+        PremortemFormat, typer.Option("--format", "-f", help="text or json.")
+    ] = PremortemFormat.TEXT,
     seed_risks: Annotated[
         bool,
         typer.Option(
@@ -57,7 +60,9 @@ def premortem_command(
     owner: Annotated[
         str | None,
         typer.Option(
-            "--owner", help="With --seed-risks: the drafts' owner (default: the launch's)."
+            "--owner",
+            help="With --seed-risks: the drafts' owner (default: the launch's).",
+            metavar="OWNER",
         ),
     ] = None,
     category: Annotated[
@@ -66,6 +71,7 @@ def premortem_command(
             "--category",
             help="With --seed-risks: the drafts' category (default: the one category of the "
             "risks the launch links).",
+            metavar="CATEGORY",
         ),
     ] = None,
     link: Annotated[
@@ -79,6 +85,7 @@ def premortem_command(
     revision: RevisionOpt = None,
     now: NowOpt = None,
     color: ColorOpt = ColorChoice.AUTO,
+    partial: PartialOpt = False,
 ) -> None:
     """Rank each launch's failure modes by AIAG-VDA action priority (H, M, L), then RPN.
 
@@ -92,19 +99,26 @@ def premortem_command(
         if not seed_risks and (owner is not None or category is not None or link):
             raise RiskctlError("--owner, --category and --link go with --seed-risks")
         if seed_risks:
-            _seed(path, launch, revision, owner, category, link, today)
+            _seed(path, launch, revision, owner, category, link, today, partial)
             return
-        from riskctl.load import load
         from riskctl.premortem import premortem
 
-        register = load(read_sources(path, revision)).register
-        result = premortem(register, today, launch)
-    if output_format is PremortemFormat.TABLE and use_color(color):
+        source = source_for(path, revision)
+        loaded = load_for(source, partial)
+        result = premortem(loaded.register, today, launch)
+    if output_format is PremortemFormat.TEXT and use_color(color):
+        write_result("", "text", loaded.failed, source.label)
         _print_coloured(result)
     else:
         from riskctl.output.premortem import PREMORTEM_FORMATS
 
-        write_stdout(PREMORTEM_FORMATS[output_format.value](result))
+        text = PREMORTEM_FORMATS[output_format.value](result)
+        write_result(
+            text,
+            "json" if output_format is PremortemFormat.JSON else "text",
+            loaded.failed,
+            source.label,
+        )
 
 
 def _seed(
@@ -115,6 +129,7 @@ def _seed(
     category: str | None,
     link: bool,
     today: "datetime.date",
+    partial: bool,
 ) -> None:
     """Plan the drafts, refuse before writing if any target exists, then write them all."""
     if launch is None:
@@ -123,11 +138,11 @@ def _seed(
         raise RiskctlError(
             "--seed-risks writes draft files into the working tree; it cannot read --rev"
         )
-    from riskctl.load import add_keys, decode, load, read_directory
+    from riskctl.load import add_keys, decode
     from riskctl.premortem import link_additions, plan_drafts
 
-    sources = read_directory(path)
-    register = load(sources).register
+    loaded = load_for(source_for(path, None), partial)
+    sources, register = loaded.sources, loaded.register
     plan = plan_drafts(register, launch, today, owner=owner, category=category)
     new_files = {path / draft.file: draft.text for draft in plan.drafts}
     existing = [target for target in new_files if target.exists() or target.is_symlink()]

@@ -9,13 +9,15 @@ import typer
 from riskctl.cli._common import (
     DEFAULT_REGISTER,
     NowOpt,
+    PartialOpt,
     RegisterArg,
     RevisionOpt,
+    check_out,
+    load_for,
     operational_errors,
-    read_sources,
+    source_for,
     today_or,
-    write_atomically,
-    write_stdout,
+    write_output,
 )
 
 app = typer.Typer(
@@ -26,7 +28,12 @@ app = typer.Typer(
 
 OutOpt = Annotated[
     Path | None,
-    typer.Option("--out", help="Write the report to this file (atomically) instead of stdout."),
+    typer.Option(
+        "--out",
+        help="Write the report to this file (replaced atomically; - for stdout). Its folder must "
+        "exist; a folder, device, FIFO or symbolic link is refused.",
+        metavar="FILE",
+    ),
 ]
 TemplatesOpt = Annotated[
     Path | None,
@@ -37,10 +44,10 @@ TemplatesOpt = Annotated[
     ),
 ]
 
-SinceOpt = Annotated[
+BaseOpt = Annotated[
     str | None,
     typer.Option(
-        "--since",
+        "--base",
         help="Compare with the register at this revision (the last review). Default: the most "
         "recent wbr-* (mbr-* for mbr) tag reachable from the reviewed revision.",
         metavar="REV",
@@ -56,26 +63,32 @@ def _produce(
     now: str | None,
     out: Path | None,
     templates: Path | None,
+    partial: bool,
     *arguments: object,
 ) -> None:
     """Load, score, build the context, render, and print or write the report."""
-    from riskctl.load import load
     from riskctl.report.render import render
     from riskctl.score.residual import score_register
 
     today = today_or(now)
+    check_out(out)
     with operational_errors():
-        register = load(read_sources(path, revision)).register
-        card = score_register(register)
-        source = f"{path.as_posix()}" + (f" at {revision}" if revision else "")
-        context = build(register, card, *arguments, today, source)
+        source = source_for(path, revision)
+        loaded = load_for(source, partial)
+        card = score_register(loaded.register)
+        described = path.as_posix() + (f" at {revision}" if revision else "")
+        context = build(loaded.register, card, *arguments, today, described)
         text = render(template, context, templates)
-        if out is not None:
-            write_atomically(out, text)
-    if out is None:
-        write_stdout(text)
-    else:
-        write_stdout(f"wrote {out}\n")
+        _emit(text, out, loaded.failed, source.label)
+
+
+def _emit(text: str, out: Path | None, failed: dict[str, str], label: str) -> None:
+    """Print the report, or write it to --out; a partial read is named at its top."""
+    if failed:
+        from riskctl.output.partial import mark_partial
+
+        text, _ = mark_partial(text, "markdown", failed, label)
+    write_output(out, text)
 
 
 @app.command("register")
@@ -85,11 +98,12 @@ def register_command(
     now: NowOpt = None,
     out: OutOpt = None,
     templates: TemplatesOpt = None,
+    partial: PartialOpt = False,
 ) -> None:
     """All open risks with their tiers, owners and controls, and inherent/residual heat maps."""
     from riskctl.report.context import register_context
 
-    _produce("register.md.j2", register_context, path, revision, now, out, templates)
+    _produce("register.md.j2", register_context, path, revision, now, out, templates, partial)
 
 
 @app.command("rcm")
@@ -99,11 +113,12 @@ def rcm_command(
     now: NowOpt = None,
     out: OutOpt = None,
     templates: TemplatesOpt = None,
+    partial: PartialOpt = False,
 ) -> None:
     """The Risk Control Matrix: one row per risk-control pair, with the RCM columns."""
     from riskctl.report.context import rcm_context
 
-    _produce("rcm.md.j2", rcm_context, path, revision, now, out, templates)
+    _produce("rcm.md.j2", rcm_context, path, revision, now, out, templates, partial)
 
 
 @app.command("risk")
@@ -114,11 +129,12 @@ def risk_command(
     now: NowOpt = None,
     out: OutOpt = None,
     templates: TemplatesOpt = None,
+    partial: PartialOpt = False,
 ) -> None:
     """One risk on one page: tiers, controls, KRIs, incidents, acceptances, the derivation."""
     from riskctl.report.context import risk_context
 
-    _produce("risk.md.j2", risk_context, path, revision, now, out, templates, risk_id)
+    _produce("risk.md.j2", risk_context, path, revision, now, out, templates, partial, risk_id)
 
 
 @app.command("launch")
@@ -131,69 +147,76 @@ def launch_command(
     now: NowOpt = None,
     out: OutOpt = None,
     templates: TemplatesOpt = None,
+    partial: PartialOpt = False,
 ) -> None:
     """One launch on one page: failure modes by action priority, linked risks, monitoring KRIs."""
     from riskctl.report.launch import launch_context
 
-    _produce("launch.md.j2", launch_context, path, revision, now, out, templates, launch_id)
+    _produce(
+        "launch.md.j2", launch_context, path, revision, now, out, templates, partial, launch_id
+    )
 
 
 def _review(
     kind: Literal["wbr", "mbr"],
     path: Path,
     revision: str | None,
-    since: str | None,
+    base: str | None,
     now: str | None,
     out: Path | None,
     templates: Path | None,
+    partial: bool,
 ) -> None:
     """Read the register and the last review, build the review's context, render, print/write."""
     from riskctl.report.inputs import read_review
+    from riskctl.report.mbr import mbr_context
     from riskctl.report.render import render
-    from riskctl.report.reviews import mbr_context, wbr_context
+    from riskctl.report.wbr import wbr_context
 
     today = today_or(now)
+    check_out(out)
     with operational_errors():
-        review = read_review(path, revision, since, kind, today)
+        source = source_for(path, revision, with_repository=True)
+        review = read_review(source, base, kind, today, partial=partial)
         context = (mbr_context if kind == "mbr" else wbr_context)(review, today)
         text = render(f"{kind}.md.j2", context, templates)
-        if out is not None:
-            write_atomically(out, text)
-    write_stdout(text if out is None else f"wrote {out}\n")
+    _emit(text, out, review.left_out, source.label)
 
 
 @app.command("wbr")
 def wbr_command(
     path: RegisterArg = DEFAULT_REGISTER,
     revision: RevisionOpt = None,
-    since: SinceOpt = None,
+    base: BaseOpt = None,
     now: NowOpt = None,
     out: OutOpt = None,
     templates: TemplatesOpt = None,
+    partial: PartialOpt = False,
 ) -> None:
     """The weekly business review, exceptions first.
 
-    What changed since the last review (the diff since --since, or the latest wbr-* tag), KRI
+    What changed since the last review (the diff since --base, or the latest wbr-* tag), KRI
     exceptions with 6-week and 12-month charts and routine KRIs one line each, risks above
     appetite and their treatment, what falls due, and launches in monitoring. Tag the reviewed
     commit after each review (`git tag wbr-2026-11-27`) and the next WBR starts from it.
     """
-    _review("wbr", path, revision, since, now, out, templates)
+    _review("wbr", path, revision, base, now, out, templates, partial)
 
 
 @app.command("mbr")
 def mbr_command(
     path: RegisterArg = DEFAULT_REGISTER,
     revision: RevisionOpt = None,
-    since: SinceOpt = None,
+    base: BaseOpt = None,
     now: NowOpt = None,
     out: OutOpt = None,
     templates: TemplatesOpt = None,
+    partial: PartialOpt = False,
 ) -> None:
     """The monthly business review: the WBR's questions over a month.
 
     KRIs as monthly values with 13-month charts, the month's incidents and near-misses by root
     cause, and open risks per residual level at each of the last 12 month-ends (from git
-    history) and today. --since defaults to the latest mbr-* tag.
+    history) and today. --base defaults to the latest mbr-* tag.
     """
-    _review("mbr", path, revision, since, now, out, templates)
+    _review("mbr", path, revision, base, now, out, templates, partial)

@@ -28,7 +28,9 @@ def list_command() -> None:
 
 @app.command("explain")
 def explain_command(
-    code: Annotated[str, typer.Argument(help="A rule code (RK103) or name (unknown-reference).")],
+    code: Annotated[
+        str, typer.Argument(help="A rule code (RK103) or name (unknown-reference).", metavar="CODE")
+    ],
 ) -> None:
     """Print a rule's full documentation."""
     from riskctl.errors import RiskctlError

@@ -10,20 +10,31 @@ from riskctl.cli._common import (
     ColorChoice,
     ColorOpt,
     NowOpt,
+    PartialOpt,
     RegisterArg,
     RevisionOpt,
+    load_for,
     operational_errors,
-    read_sources,
+    source_for,
     today_or,
     use_color,
-    write_stdout,
+    write_result,
 )
+
+
+def _check_sort(value: str) -> str:
+    """`--sort`: a usage error (exit 2) for a field riskctl cannot sort by."""
+    from riskctl.score.query import SORTS
+
+    if value not in SORTS:
+        raise typer.BadParameter(f"{value!r} is not a sort field: use one of {', '.join(SORTS)}")
+    return value
 
 
 class ScoreFormat(enum.StrEnum):
     """Output formats of `riskctl score`."""
 
-    TABLE = "table"
+    TEXT = "text"
     JSON = "json"
     CSV = "csv"
     MARKDOWN = "markdown"
@@ -32,16 +43,19 @@ class ScoreFormat(enum.StrEnum):
 def score_command(
     path: RegisterArg = DEFAULT_REGISTER,
     output_format: Annotated[
-        ScoreFormat, typer.Option("--format", "-f", help="table, json, csv or markdown.")
-    ] = ScoreFormat.TABLE,
+        ScoreFormat, typer.Option("--format", "-f", help="text, json, csv or markdown.")
+    ] = ScoreFormat.TEXT,
     explain: Annotated[
         str | None,
         typer.Option("--explain", help="Explain every step for one risk.", metavar="RISK-ID"),
     ] = None,
     category: Annotated[
-        str | None, typer.Option("--category", help="Only risks of this category.")
+        str | None,
+        typer.Option("--category", help="Only risks of this category.", metavar="CATEGORY"),
     ] = None,
-    owner: Annotated[str | None, typer.Option("--owner", help="Only risks of this owner.")] = None,
+    owner: Annotated[
+        str | None, typer.Option("--owner", help="Only risks of this owner.", metavar="OWNER")
+    ] = None,
     above_appetite: Annotated[
         bool, typer.Option("--above-appetite", help="Only risks above their category's appetite.")
     ] = False,
@@ -52,6 +66,8 @@ def score_command(
         str,
         typer.Option(
             "--sort",
+            callback=_check_sort,
+            metavar="FIELD",
             help="residual (default), inherent, projected, target, id, title, category, owner "
             "or next-review.",
         ),
@@ -59,13 +75,13 @@ def score_command(
     revision: RevisionOpt = None,
     now: NowOpt = None,
     color: ColorOpt = ColorChoice.AUTO,
+    partial: PartialOpt = False,
 ) -> None:
     """Score every risk: inherent, residual from the controls in place, projected and target.
 
     Sorted by residual then inherent score, highest first. Exit 3 for an unknown risk id,
     category or owner, or a register that cannot be read.
     """
-    from riskctl.load import load
     from riskctl.output.scores import SCORE_FORMATS
     from riskctl.score import query
     from riskctl.score.explain import explain as explain_risk
@@ -74,11 +90,13 @@ def score_command(
 
     today = today_or(now)
     with operational_errors():
-        register = load(read_sources(path, revision)).register
+        source = source_for(path, revision)
+        loaded = load_for(source, partial)
+        register = loaded.register
         card = score_register(register)
         if explain is not None:
-            explained = explain_risk(query.find(card, explain), card, today)
-            write_stdout(visible(explained, keep_newlines=True))  # register text: shown, not run
+            text = visible(explain_risk(query.find(card, explain), card, today), keep_newlines=True)
+            write_result(text, "text", loaded.failed, source.label)  # register text: shown, not run
             return
         chosen = query.select(
             card,
@@ -89,9 +107,12 @@ def score_command(
             include_closed=include_closed,
             sort=sort,
         )
-    if output_format is ScoreFormat.TABLE and use_color(color):
+    if output_format is ScoreFormat.TEXT and use_color(color):
         from riskctl.cli._console import print_scores
 
+        write_result("", "text", loaded.failed, source.label)
         print_scores(card, chosen, today)
     else:
-        write_stdout(SCORE_FORMATS[output_format.value](card, chosen, today))
+        text = SCORE_FORMATS[output_format.value](card, chosen, today)
+        kind = "text" if output_format is ScoreFormat.TEXT else output_format.value
+        write_result(text, kind, loaded.failed, source.label)  # type: ignore[arg-type]

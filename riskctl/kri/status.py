@@ -7,7 +7,6 @@ section 2 (rates move in basis points, volumes in percent).
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import math
 from collections.abc import Iterable, Sequence
@@ -17,6 +16,7 @@ from typing import Literal
 
 from riskctl.errors import RiskctlError
 from riskctl.kri.xmr import Baseline, DateSpan, FirstPoints, XmrAnalysis, analyse
+from riskctl.model.days import shift_days
 from riskctl.model.kri import DateRange, Kri, Observation, Thresholds
 from riskctl.model.kri import FirstPoints as FirstPointsModel
 from riskctl.model.register import Register
@@ -34,10 +34,10 @@ FLOORED_UNITS = frozenset({"count", "pct", "bps", "ratio"})
 #: (counts, amounts, durations, and a KRI without a unit) in percent.
 BPS_PER_UNIT: dict[str | None, int] = {"pct": 100, "ratio": 10_000, "bps": 1}
 
-WEEK = datetime.timedelta(days=7)
+WEEK_DAYS = 7
 #: Year over year compares with the same week 52 x 7 = 364 days earlier, weekdays aligned (wbr.md
 #: section 2, wbr-app `wbr.py`).
-YEAR_OF_WEEKS = datetime.timedelta(days=364)
+YEAR_OF_WEEKS_DAYS = 364
 
 
 @dataclass(frozen=True)
@@ -88,27 +88,20 @@ def delta(current: float, previous: float, unit: str | None) -> Delta | None:
         return Delta(float(difference * BPS_PER_UNIT[unit]), "bps")
     if previous == 0:
         return None
-    return Delta((current / previous - 1) * 100, "%")
+    change = (current / previous - 1) * 100
+    # Register numbers are within 10^15 of 0 (model.common.Number), but a PY near 0 (1e-300)
+    # still makes the ratio overflow to infinity: like PY = 0, such a change has no value.
+    return Delta(change, "%") if math.isfinite(change) else None
 
 
 def observations_until(kri: Kri, today: datetime.date) -> list[Observation]:
     """The KRI's observations dated on or before `today`, in date order (file order on a tie).
 
-    A value that is not a finite number (YAML `.nan`, `.inf`) measures nothing and is left out;
-    `not_finite_dates` lists them.
+    Every value is a finite number within 10^15 of 0: the model refuses `.nan`, `.inf` and
+    1e308 (RK007 at the value), so no observation is left out here without a finding.
     """
     return sorted(
-        (each for each in kri.observations if each.date <= today and math.isfinite(each.value)),
-        key=lambda each: each.date,
-    )
-
-
-def not_finite_dates(kri: Kri, today: datetime.date) -> list[datetime.date]:
-    """The dates, up to `today`, of observations whose value is not a finite number."""
-    return sorted(
-        each.date
-        for each in kri.observations
-        if each.date <= today and not math.isfinite(each.value)
+        (each for each in kri.observations if each.date <= today), key=lambda each: each.date
     )
 
 
@@ -136,17 +129,14 @@ def kri_status(kri: Kri, today: datetime.date) -> KriStatus:
         xmr_baseline(kri),
         floor_at_zero=kri.unit in FLOORED_UNITS,
     )
-    left_out = not_finite_dates(kri, today)
-    if left_out:
-        ignored = f"left out, not a finite number: {', '.join(map(str, left_out))}"
-        xmr = dataclasses.replace(xmr, note="; ".join(filter(None, [xmr.note, ignored])))
     if not observations:
         return KriStatus(kri, None, None, xmr, None, None)
     latest = observations[-1]
     value_on = {each.date: each.value for each in observations}  # the last one wins a tie
 
-    def change_since(offset: datetime.timedelta) -> Delta | None:
-        previous = value_on.get(latest.date - offset)
+    def change_since(days: int) -> Delta | None:
+        earlier = shift_days(latest.date, -days)  # None in the first days of 0001
+        previous = value_on.get(earlier) if earlier is not None else None
         return None if previous is None else delta(latest.value, previous, kri.unit)
 
     return KriStatus(
@@ -154,8 +144,8 @@ def kri_status(kri: Kri, today: datetime.date) -> KriStatus:
         latest=latest,
         band=band(latest.value, kri.thresholds, kri.direction),
         xmr=xmr,
-        wow=change_since(WEEK),
-        yoy=change_since(YEAR_OF_WEEKS),
+        wow=change_since(WEEK_DAYS),
+        yoy=change_since(YEAR_OF_WEEKS_DAYS),
     )
 
 

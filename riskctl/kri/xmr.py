@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from riskctl.errors import RiskctlError
+from riskctl.model.common import MAX_MAGNITUDE
 
 #: Scaling factors for individual values and moving ranges of two (Wheeler, "Understanding
 #: Variation", 2nd ed.; xmr.md section 1): 2.66 = 3 / d2 with d2 = 1.128; D4 = 3.268.
@@ -355,11 +356,17 @@ def _parse_date(text: str, source: str, line: int) -> datetime.date:
 
 
 def _parse_value(text: str, source: str, line: int) -> float:
-    """A finite number, or an error naming the line."""
+    """A finite number within 10^15 of 0 (as in the register), or an error naming the line.
+
+    The bound keeps the limits finite: mean +- 2.66 x the average moving range of values near
+    the float maximum (1e308) would overflow to infinity.
+    """
     try:
         value = float(text)
     except ValueError:
         raise RiskctlError(f"{source}:{line}: {text!r} is not a number") from None
-    if not math.isfinite(value):
-        raise RiskctlError(f"{source}:{line}: {text!r} is not a finite number")
+    if not -MAX_MAGNITUDE <= value <= MAX_MAGNITUDE:  # also false for nan
+        raise RiskctlError(
+            f"{source}:{line}: {text!r} is not a finite number from -10^15 to 10^15 (1e15)"
+        )
     return value

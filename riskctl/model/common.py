@@ -6,7 +6,8 @@ import datetime
 import re
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 
 STRICT = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
@@ -48,6 +49,63 @@ AcceptanceId = Annotated[str, StringConstraints(pattern=ID_PATTERNS["acceptance"
 Reference = Annotated[str, StringConstraints(min_length=1)]
 
 Text = Annotated[str, StringConstraints(min_length=1)]
+
+#: The largest magnitude of a number in the register (10^15). Far above any rate, count or
+#: amount a register holds, and far enough below the float maximum (about 1.8e308) that every
+#: computation on register numbers (week-over-week change, XmR limits, sums) stays finite.
+MAX_MAGNITUDE = 1e15
+#: The largest count of items (a test's sample and exceptions): a billion.
+MAX_COUNT = 1_000_000_000
+#: The largest day count in riskctl.yaml (review cadences, rule windows): ten years.
+MAX_DAYS = 3650
+
+
+def _within_magnitude(value: float) -> float:
+    if not -MAX_MAGNITUDE <= value <= MAX_MAGNITUDE:  # also false for NaN
+        raise PydanticCustomError(
+            "number_out_of_range", "expected a finite number from -10^15 to 10^15 (1e15)"
+        )
+    return value
+
+
+def _within_days(value: int) -> int:
+    if not 1 <= value <= MAX_DAYS:
+        raise PydanticCustomError(
+            "days_out_of_range", f"expected a whole number of days from 1 to {MAX_DAYS:,}"
+        )
+    return value
+
+
+def _within_count(value: int) -> int:
+    if not 0 <= value <= MAX_COUNT:
+        raise PydanticCustomError(
+            "count_out_of_range", f"expected a whole number from 0 to {MAX_COUNT:,}"
+        )
+    return value
+
+
+Number = Annotated[
+    float,
+    Field(json_schema_extra={"minimum": -MAX_MAGNITUDE, "maximum": MAX_MAGNITUDE}),
+    AfterValidator(_within_magnitude),
+]
+"""A finite number from -10^15 to 10^15: `.nan`, `.inf` and 1e308 are invalid values (RK007)."""
+NonNegative = Annotated[Number, Field(ge=0)]
+"""A finite number from 0 to 10^15."""
+Positive = Annotated[Number, Field(gt=0)]
+"""A finite number above 0, at most 10^15."""
+DayCount = Annotated[
+    int,
+    Field(strict=True, json_schema_extra={"minimum": 1, "maximum": MAX_DAYS}),
+    AfterValidator(_within_days),
+]
+"""A whole number of days from 1 to 3,650 (ten years); larger counts are invalid values."""
+Count = Annotated[
+    int,
+    Field(strict=True, json_schema_extra={"minimum": 0, "maximum": MAX_COUNT}),
+    AfterValidator(_within_count),
+]
+"""A whole number from 0 to a billion: a huge numeral in any base (0x...) is an invalid value."""
 Rating = Annotated[int, Field(ge=1, le=5, strict=True)]
 """A 1-5 rating: likelihood, impact or severity (5 the worst)."""
 

@@ -6,7 +6,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
-from riskctl.model.common import STRICT, Text
+from riskctl.model.common import STRICT, DayCount, Text
 from riskctl.model.launch import Rating10
 
 SeverityName = Literal["error", "warning", "note", "off"]
@@ -62,8 +62,10 @@ class Credits(BaseModel):
     model_config = ConfigDict(
         extra="forbid", frozen=True, use_attribute_docstrings=True, populate_by_name=True
     )
-    effective: Annotated[float, Field(ge=0, lt=1)] = 0.6
-    partially_effective: Annotated[float, Field(ge=0, lt=1, alias="partially-effective")] = 0.3
+    effective: Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)] = 0.6
+    partially_effective: Annotated[
+        float, Field(ge=0, lt=1, allow_inf_nan=False, alias="partially-effective")
+    ] = 0.3
 
 
 class Scoring(BaseModel):
@@ -208,7 +210,7 @@ class Config(BaseModel):
     categories: Annotated[list[Category], Field(min_length=1)]
     lint: LintConfig = LintConfig()
     scoring: Scoring = Scoring()
-    review_days: dict[str, Annotated[int, Field(ge=1, strict=True)]] | None = None
+    review_days: dict[str, DayCount] | None = None
     """Days between reviews per residual level; the method's defaults when absent."""
     gates: GatesConfig = GatesConfig()
     premortem: PremortemConfig = PremortemConfig()

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from riskctl.model.common import STRICT, ControlId, Entity, Reference, Text
+from riskctl.model.common import STRICT, ControlId, Count, Entity, NonNegative, Reference, Text
 
 Effectiveness = Literal["effective", "partially-effective", "ineffective", "not-tested"]
 Frequency = Literal[
@@ -39,9 +39,9 @@ class ControlTest(BaseModel):
     date: datetime.date
     type: Literal["design", "operating"]
     procedure: Literal["inquiry", "observation", "inspection", "reperformance"] | None = None
-    sample_size: Annotated[int, Field(ge=1, strict=True)] | None = None
+    sample_size: Annotated[Count, Field(ge=1)] | None = None
     """Items inspected; compared with the convention for the control's frequency."""
-    exceptions: Annotated[int, Field(ge=0, strict=True)] | None = None
+    exceptions: Count | None = None
     result: Literal["pass", "fail", "inconclusive"]
     tester: str | None = None
 
@@ -65,5 +65,5 @@ class Control(Entity):
     effectiveness: EffectivenessRating = EffectivenessRating()
     assertions: list[str] = []
     evidence: str | None = None
-    annual_cost: Annotated[float, Field(ge=0)] | None = None
+    annual_cost: NonNegative | None = None
     tests: list[ControlTest] = []

@@ -7,15 +7,15 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Discriminator, Field, Tag
 
-from riskctl.model.common import STRICT, Entity, KriId, Reference, Text
+from riskctl.model.common import STRICT, Entity, KriId, Number, Reference, Text
 
 
 class Thresholds(BaseModel):
     """Amber and red thresholds; reaching a threshold counts as crossing it."""
 
     model_config = STRICT
-    amber: float
-    red: float
+    amber: Number
+    red: Number
 
 
 class Observation(BaseModel):
@@ -23,7 +23,7 @@ class Observation(BaseModel):
 
     model_config = STRICT
     date: datetime.date
-    value: float
+    value: Number
 
 
 class FirstPoints(BaseModel):

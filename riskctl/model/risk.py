@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
-from riskctl.model.common import STRICT, Entity, LikelihoodImpact, Reference, RiskId, Text
-
-Positive = Annotated[float, Field(gt=0)]
+from riskctl.model.common import (
+    STRICT,
+    Entity,
+    LikelihoodImpact,
+    NonNegative,
+    Positive,
+    Reference,
+    RiskId,
+    Text,
+)
 
 
 class Pert(BaseModel):
     """A three-point estimate (minimum, most likely, maximum) drawn from a PERT distribution."""
 
     model_config = STRICT
-    low: Annotated[float, Field(ge=0)]
-    mode: Annotated[float, Field(ge=0)]
+    low: NonNegative
+    mode: NonNegative
     high: Positive
 
 

@@ -39,7 +39,9 @@ def _counts(diff: RegisterDiff) -> str:
     for change in diff.changes:
         counted[change.change] = counted.get(change.change, 0) + 1
     parts = [
-        f"{counted[kind]} {kind}" for kind in ("added", "modified", "removed") if kind in counted
+        f"{counted[kind]} {kind}"
+        for kind in ("added", "modified", "removed", "broken", "repaired")
+        if kind in counted
     ]
     return ", ".join(parts) or "no changes"
 
@@ -72,6 +74,9 @@ def _ordered(diff: RegisterDiff) -> list[EntityChange]:
 def _change_lines(change: EntityChange) -> list[str]:
     """The lines of one change; register text in them is `visible`, one value per line."""
     lines = [f"{change.kind} {visible(change.id)}: {change.change}"]
+    if change.problem is not None:
+        side = "after" if change.change == "broken" else "before"
+        lines.append(f"  its file does not load {side} the change: {visible(change.problem)}")
     for tier_name, (old, new) in change.scores.items():
         lines.append(f"  {tier_name}: {_cell(old)} → {_cell(new)}")
     if change.appetite is not None:
@@ -94,6 +99,8 @@ def _appetite(within: bool | None) -> str:
 def render_text(diff: RegisterDiff, failing: Collection[str]) -> str:
     """A plain report: summary, method change, every change, the gates."""
     lines = [summary(diff, failing), ""]
+    if diff.shallow_note:
+        lines += [f"note: {diff.shallow_note}", ""]
     if diff.method_changed:
         lines += [*_method_lines(diff), ""]
     for change in _ordered(diff):
@@ -137,6 +144,8 @@ def render_json(diff: RegisterDiff, failing: Collection[str]) -> str:
             for hit in diff.gates
         ],
     }
+    if diff.shallow_note:
+        document["shallow"] = diff.shallow_note
     if diff.method_changed:
         document["method_effects"] = [
             {
@@ -164,6 +173,8 @@ def _change_document(change: EntityChange) -> dict[str, Any]:
         document["appetite"] = {"old": change.appetite[0], "new": change.appetite[1]}
     if change.moves:
         document["moves"] = list(change.moves)
+    if change.problem is not None:
+        document["problem"] = change.problem
     return document
 
 
@@ -174,6 +185,8 @@ def render_markdown(diff: RegisterDiff, failing: Collection[str]) -> str:
     else inside `<details>`.
     """
     lines = [f"**riskctl diff** {markdown_cell(summary(diff, failing))}", ""]
+    if diff.shallow_note:
+        lines += [f"> {markdown_cell(diff.shallow_note)}", ""]
     if diff.gates:
         lines += ["**Gates**", ""]
         lines += [

@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from riskctl.gitio import shallow_hint
 from riskctl.history import EntityHistory, HistoryEntry
 from riskctl.output.scores import appetite_text, short, tier
 from riskctl.score.residual import RiskScore
@@ -54,6 +55,7 @@ def render_json(history: EntityHistory) -> str:
         "file": history.file,
         "commits": [entry_document(entry) for entry in history.entries],
         "scores_at_revision": scores_document(history.scores_at_revision),
+        "shallow": history.shallow,
     }
     return json_safe(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
 
@@ -86,7 +88,9 @@ def _block(entry: HistoryEntry, older: HistoryEntry | None, is_risk: bool) -> li
     # git metadata is anyone's text: quoted, and with no control character or bidi override
     head.append(visible(json.dumps(commit.subject, ensure_ascii=False)))
     lines = ["  ".join(head), f"    author    {visible(commit.author)}"]
-    if entry.fields is None:
+    if entry.change == "unknown":
+        lines.append("    fields    not known: the clone holds no parent of this commit")
+    elif entry.fields is None:
         lines.append("    fields    not known: this commit or its parent could not be read")
     elif entry.change == "modified":
         changed = visible(", ".join(entry.fields)) or "none (formatting or comments only)"
@@ -152,6 +156,8 @@ def render_text(history: EntityHistory) -> str:
             "Scores are the whole register's at each commit. Only commits that touched this "
             "file are listed: a risk's residual also moves when a linked control changes."
         )
+    if history.shallow:
+        footer.append(f"Older commits are not listed: {shallow_hint()}.")
     header = f"{visible(history.id)} ({history.kind})  {visible(history.file)}"
     body = "\n\n".join("\n".join(block) for block in blocks)
     return f"{header}\n\n{body}\n\n" + "\n".join(footer) + "\n"

@@ -100,4 +100,4 @@ def render_table(summary: IncidentSummary) -> str:
 
 
 Renderer = Callable[[IncidentSummary], str]
-INCIDENT_FORMATS: dict[str, Renderer] = {"table": render_table, "json": render_json}
+INCIDENT_FORMATS: dict[str, Renderer] = {"text": render_table, "json": render_json}

@@ -169,6 +169,6 @@ def render_table(result: Premortem) -> str:
 
 
 PREMORTEM_FORMATS: dict[str, Callable[[Premortem], str]] = {
-    "table": render_table,
+    "text": render_table,
     "json": render_json,
 }

@@ -195,7 +195,7 @@ def render_text(card: Scorecard, scores: Sequence[RiskScore], today: datetime.da
 
 Renderer = Callable[[Scorecard, Sequence[RiskScore], datetime.date], str]
 SCORE_FORMATS: dict[str, Renderer] = {
-    "table": render_text,
+    "text": render_text,
     "json": render_json,
     "csv": render_csv,
     "markdown": render_markdown,

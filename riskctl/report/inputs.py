@@ -1,10 +1,11 @@
 """Read what a review needs: the register, the comparison with the last review, month-ends.
 
-The one place the reports touch files and git, through `load` and `gitio`; everything after is
-pure (`report/reviews.py`). One `ParseCache` is shared by every read, so a file that is the same
-at several commits (or in the working tree) is parsed once.
+The one place the reports read a register beyond the reviewed one, always through the
+command's `RegisterSource` (`riskctl.source`), `diff_reads` and `load`; everything after is
+pure (`report/review.py`, `wbr.py`, `mbr.py`). One `ParseCache` is shared by every read, so
+a file that is the same at several commits (or in the working tree) is parsed once.
 
-The last review is `--since` when given (an error is the user's to fix: exit 3), else the most
+The last review is `--base` when given (an error is the user's to fix: exit 3), else the most
 recent `wbr-*` (or `mbr-*`) tag reachable from the reviewed revision (`--rev`, else `HEAD`).
 Without such a tag, or outside a git repository, the review says so instead of failing.
 """
@@ -12,96 +13,104 @@ Without such a tag, or outside a git repository, the review says so instead of f
 from __future__ import annotations
 
 import datetime
-from pathlib import Path
 
 from riskctl.diff import diff_registers
+from riskctl.diff_reads import read_diff_sides
 from riskctl.errors import RiskctlError
-from riskctl.gitio import (
-    Repository,
-    check_revision,
-    read_diff_sides,
-    sources_at,
-    sources_at_moments,
-)
-from riskctl.load import ParseCache, Sources, load, read_directory
+from riskctl.gitio import check_revision, shallow_hint
+from riskctl.load import ParseCache, load
 from riskctl.report.periods import month_ends_before
-from riskctl.report.reviews import TREND_MONTH_ENDS, Comparison, Kind, MonthEnd, Review
+from riskctl.report.review import TREND_MONTH_ENDS, Comparison, Kind, MonthEnd, Review
 from riskctl.score.residual import score_register
+from riskctl.source import RegisterSource, at_commit, read_register, sources_at_moments
 
 
 def read_review(
-    path: Path,
-    revision: str | None,
-    since: str | None,
+    source: RegisterSource,
+    base: str | None,
     kind: Kind,
     today: datetime.date,
+    *,
+    partial: bool = False,
 ) -> Review:
-    """Load the register (at `revision`, or the working tree), compare it with the last review,
-    and, for the MBR, read the register at each of the last 12 month-ends."""
+    """Load the register (refused when a file did not load, unless `partial`), compare it with
+    the last review, and, for the MBR, read the register at each of the last 12 month-ends."""
     cache: ParseCache = {}
-    sources = sources_at(path, revision) if revision is not None else read_directory(path)
-    register = load(sources, cache).register
+    loaded = read_register(source, cache, partial=partial)
+    register = loaded.register
     card = score_register(register)
-    comparison, no_comparison = _compare(path, revision, since, kind, today, cache)
+    comparison, no_comparison = _compare(source, base, kind, today, cache)
     month_ends: tuple[MonthEnd, ...] = ()
     if kind == "mbr":
         month_ends = (
-            *_month_ends(path, revision, today, cache),
+            *_month_ends(source, today, cache),
             MonthEnd(today, True, card, None, None),
         )
     return Review(
         kind=kind,
         register=register,
         card=card,
-        source=path.as_posix() + (f" at {revision}" if revision else ""),
-        reviewed="the working tree" if revision is None else revision,
+        source=source.folder.as_posix() + (f" at {source.revision}" if source.commit else ""),
+        reviewed="the working tree" if source.commit is None else source.revision or "HEAD",
         comparison=comparison,
         no_comparison=no_comparison,
         month_ends=month_ends,
+        left_out=dict(loaded.failed),
     )
 
 
 def _compare(
-    path: Path,
-    revision: str | None,
-    since: str | None,
+    source: RegisterSource,
+    base: str | None,
     kind: Kind,
     today: datetime.date,
     cache: ParseCache,
 ) -> tuple[Comparison | None, str | None]:
     """The comparison with the last review, or why there is none."""
-    reviewed = revision or "HEAD"
-    if since is not None:
-        check_revision(since)
-        return _comparison(path, since, since, False, revision, today, cache), None
+    reviewed = source.revision or "HEAD"
+    if base is not None:
+        check_revision(base)
+        baseline = at_commit(source, source.git().resolve(base), base)
+        return _comparison(source, baseline, base, False, today, cache), None
+    repository = source.repository
+    if repository is None:
+        where = f"{source.folder}: not inside a git repository"
+        return None, f"No `{kind}-*` tag could be looked up ({where})"
     try:
-        repository = Repository(path if path.exists() else path.parent)
-        tag = repository.latest_tag(f"{kind}-*", repository.resolve(reviewed))
+        tag = repository.latest_tag(f"{kind}-*", source.commit or repository.resolve("HEAD"))
     except RiskctlError as error:
         return None, f"No `{kind}-*` tag could be looked up ({error})"
     if tag is None:
-        return None, f"No `{kind}-*` tag is reachable from {reviewed}"
+        cut_off = f" in this clone: {shallow_hint()}" if repository.is_shallow() else ""
+        return None, f"No `{kind}-*` tag is reachable from {reviewed}{cut_off}"
     try:
-        return _comparison(path, tag.commit, tag.name, True, revision, today, cache), None
+        baseline = at_commit(source, tag.commit, tag.name)
+        return _comparison(source, baseline, tag.name, True, today, cache), None
     except RiskctlError as error:
         return None, f"The changes since the tag {tag.name} could not be read ({error})"
 
 
 def _comparison(
-    path: Path,
-    first: str,
+    source: RegisterSource,
+    baseline: RegisterSource,
     named: str,
     by_tag: bool,
-    revision: str | None,
     today: datetime.date,
     cache: ParseCache,
 ) -> Comparison:
-    sides = read_diff_sides(path, first, revision)
-    old = load(sides.old, cache).register
-    new = load(sides.new, cache).register
-    diff = diff_registers(old, new, today, sides.old_ref, sides.new_ref)
-    repository = Repository(path if path.exists() else path.parent)
-    since_date = repository.commit(sides.old_ref).date.astimezone(datetime.UTC).date()
+    sides = read_diff_sides(baseline, source)
+    old_loaded, new_loaded = load(sides.old, cache), load(sides.new, cache)
+    diff = diff_registers(
+        old_loaded.register,
+        new_loaded.register,
+        today,
+        sides.old_ref,
+        sides.new_ref,
+        old_loaded.failed,
+        new_loaded.failed,
+    )
+    assert baseline.commit is not None  # at_commit
+    since_date = baseline.git().commit(baseline.commit).date.astimezone(datetime.UTC).date()
     return Comparison(
         since=named,
         by_tag=by_tag,
@@ -109,19 +118,18 @@ def _comparison(
         since_date=since_date,
         new_ref=sides.new_ref,
         diff=diff,
-        old=old,
-        new=new,
+        old=old_loaded.register,
+        new=new_loaded.register,
     )
 
 
-def _month_ends(
-    path: Path, revision: str | None, today: datetime.date, cache: ParseCache
-) -> list[MonthEnd]:
+def _month_ends(source: RegisterSource, today: datetime.date, cache: ParseCache) -> list[MonthEnd]:
     """The register's scores at each of the last 12 month-ends before `today`'s month.
 
     Each month-end reads the last commit of the first-parent history of the reviewed revision
     (`HEAD` for the working tree) dated on or before 23:59:59 UTC that day. A month-end before
-    the first commit, or outside a git repository, has no data.
+    the first commit, or outside a git repository, has no data; nor has one at which a register
+    file did not load (its scores would silently leave the file out).
     """
     days = month_ends_before(today, TREND_MONTH_ENDS)
     moments = [
@@ -129,25 +137,31 @@ def _month_ends(
         for day in days
     ]
     try:
-        found = sources_at_moments(path, revision or "HEAD", moments)
+        found = sources_at_moments(source, moments)
     except RiskctlError as error:
         return [MonthEnd(day, False, None, None, str(error)) for day in days]
+    cut_off = None  # in a shallow clone, "before the first commit" may only be the clone's
+    is_missing = any(at.commit is None for at in found)
+    if is_missing and source.git().is_shallow():
+        cut_off = f"not in this clone: {shallow_hint()}"
     points = []
     for day, at in zip(days, found, strict=True):
         commit = at.commit.id if at.commit else None
         if at.sources is None:
-            points.append(MonthEnd(day, False, None, commit, at.problem))
+            problem = cut_off if commit is None and cut_off else at.problem
+            points.append(MonthEnd(day, False, None, commit, problem))
             continue
-        points.append(_scored(day, at.sources, commit, cache))
+        try:
+            loaded = load(at.sources, cache)
+            card = score_register(loaded.register)
+        except RiskctlError as error:
+            first = str(error).splitlines()[0]
+            points.append(MonthEnd(day, False, None, commit, f"unreadable: {first}"))
+            continue
+        if loaded.failed:
+            count = len(loaded.failed)
+            note = f"unreadable: {count} file(s) did not load at this commit"
+            points.append(MonthEnd(day, False, None, commit, note))
+            continue
+        points.append(MonthEnd(day, False, card, commit, None))
     return points
-
-
-def _scored(
-    day: datetime.date, sources: Sources, commit: str | None, cache: ParseCache
-) -> MonthEnd:
-    try:
-        card = score_register(load(sources, cache).register)
-    except RiskctlError as error:
-        first = str(error).splitlines()[0]
-        return MonthEnd(day, False, None, commit, f"unreadable: {first}")
-    return MonthEnd(day, False, card, commit, None)

@@ -16,7 +16,7 @@ from riskctl.model.register import Register
 from riskctl.premortem import RatedMode, find_launch, review_launch, table_in_force
 from riskctl.report.context import appetite_text, tier_text
 from riskctl.report.periods import weeks_to
-from riskctl.report.reviews import (
+from riskctl.report.review import (
     WATCH_HEADER,
     WEEKS,
     is_in_monitoring,

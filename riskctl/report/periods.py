@@ -18,6 +18,8 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from riskctl.errors import RiskctlError
+from riskctl.model.days import add_days, shift_days
 from riskctl.model.kri import Observation
 
 #: wbr.md section 2: year over year for a week is 52 x 7 days earlier, weekdays aligned.
@@ -34,20 +36,36 @@ class Period:
     last: datetime.date
 
 
+def _days_before(day: datetime.date, days: int) -> datetime.date:
+    """`days` days before `day`; a period that starts before the calendar does is an error."""
+    earlier = shift_days(day, -days)
+    if earlier is None:
+        raise _too_early()
+    return earlier
+
+
+def _too_early() -> RiskctlError:
+    return RiskctlError(
+        "the report's periods (and the same periods a year earlier) reach back to before "
+        "0001-01-01, the first date riskctl can compute; use a later --now"
+    )
+
+
 def weeks_to(today: datetime.date, count: int) -> list[Period]:
     """The `count` ISO weeks (Monday to Sunday) up to the one holding `today`, cut at `today`."""
-    monday = today - datetime.timedelta(days=today.weekday())
+    monday = _days_before(today, today.weekday())
     weeks = []
     for back in range(count - 1, -1, -1):
-        first = monday - back * WEEK
-        last = min(first + datetime.timedelta(days=6), today)
+        first = _days_before(monday, back * WEEK.days)
+        last = min(add_days(first, 6), today)  # the week of 9999-12-31 ends with the calendar
         weeks.append(Period(f"W{first.isocalendar().week:02d}", first, last))
     return weeks
 
 
 def year_before_week(week: Period) -> Period:
     """The same week 364 days earlier (wbr.md section 2)."""
-    return Period(week.label, week.first - YEAR_OF_WEEKS, week.last - YEAR_OF_WEEKS)
+    days = YEAR_OF_WEEKS.days
+    return Period(week.label, _days_before(week.first, days), _days_before(week.last, days))
 
 
 def month_end(year: int, month: int) -> datetime.date:
@@ -59,6 +77,10 @@ def shift_months(day: datetime.date, months: int) -> datetime.date:
     """The same day `months` calendar months later (earlier when negative), clamped to the
     month's last day (31 March - 1 month = 28 or 29 February)."""
     year, month_index = divmod(day.year * 12 + day.month - 1 + months, 12)
+    if year < datetime.MINYEAR:
+        raise _too_early()
+    if year > datetime.MAXYEAR:
+        raise RiskctlError(f"{months} months after {day} is beyond 9999-12-31")
     month = month_index + 1
     return datetime.date(year, month, min(day.day, month_end(year, month).day))
 

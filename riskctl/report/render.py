@@ -9,19 +9,40 @@ a paragraph (also escapes what would open a heading, list or quote at a line sta
 for riskctl's own sentences that quote values (keeps their `code` spans); `code` for the body
 of a fenced block; `mermaid_label` for a chart label, which stays inside its quotes. A template
 in `--templates DIR` replaces the shipped one of the same name.
+
+A render is bounded, so a template cannot hang or exhaust the machine that runs it (CI runs
+templates from pull requests). Every error a template raises while rendering, and each limit
+below, is a `RiskctlError` naming the template and line:
+- time: at most `MAX_TEMPLATE_LINES` template lines executed (each turn of a loop counts), so
+  nested `range(100000)` loops stop in seconds;
+- output: at most `MAX_OUTPUT_CHARS` characters;
+- memory: the render may grow the process by at most `MAX_RENDER_MEMORY` bytes (Linux and other
+  systems with `RLIMIT_AS`); `'x' * 10**9` and integers of more than `MAX_INTEGER_BITS` bits are
+  refused before they are computed;
+- recursion: Python's limit (a macro calling itself, a template including itself);
+- template files: a template must be a regular UTF-8 file of at most `MAX_TEMPLATE_BYTES`; a
+  symbolic link is refused, so a template folder cannot pull another file of the machine into a
+  report.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import contextlib
+import os
+import stat
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import jinja2
+from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from riskctl.errors import RiskctlError
+from riskctl.fileio import kind_of
 from riskctl.output.markdown import (
     markdown_cell,
     markdown_code,
@@ -30,21 +51,117 @@ from riskctl.output.markdown import (
     mermaid_label,
 )
 
+#: Template lines a render may execute (the shipped WBR of the shipped register runs about 1,500).
+MAX_TEMPLATE_LINES = 5_000_000
+#: Characters a rendered report may have.
+MAX_OUTPUT_CHARS = 32 * 1024 * 1024
+#: Bytes of address space a render may add to the process.
+MAX_RENDER_MEMORY = 512 * 1024 * 1024
+#: Bits of an integer a template may compute with `*` or `**`.
+MAX_INTEGER_BITS = 100_000
+#: Bytes of one template file.
+MAX_TEMPLATE_BYTES = 1024 * 1024
+
+
+class TemplateLimitError(Exception):
+    """A template went past one of the render's limits."""
+
+
+class _TemplateLoader(jinja2.FileSystemLoader):
+    """`FileSystemLoader` that reads only regular UTF-8 files of bounded size, and no links."""
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        pieces = split_template_path(template)
+        for folder in self.searchpath:
+            path = Path(folder, *pieces)
+            try:
+                status = path.lstat()
+            except OSError:
+                continue
+            break
+        else:
+            raise jinja2.TemplateNotFound(template)
+        if stat.S_ISLNK(status.st_mode):
+            raise RiskctlError(
+                f"template {path}: a symbolic link; templates must be files in the folder"
+            )
+        if not stat.S_ISREG(status.st_mode):
+            raise RiskctlError(f"template {path}: {kind_of(status.st_mode)}, not a regular file")
+        if status.st_size > MAX_TEMPLATE_BYTES:
+            raise RiskctlError(f"template {path}: larger than {MAX_TEMPLATE_BYTES:,} bytes")
+        try:
+            contents = path.read_bytes()[: MAX_TEMPLATE_BYTES + 1].decode("utf-8")
+        except OSError as error:
+            raise RiskctlError(f"template {path}: cannot read it: {error.strerror}") from None
+        except UnicodeDecodeError as error:
+            raise RiskctlError(
+                f"template {path}: not UTF-8 text (byte {error.start} cannot be decoded)"
+            ) from None
+        mtime = status.st_mtime
+
+        def uptodate() -> bool:
+            try:
+                return path.lstat().st_mtime == mtime
+            except OSError:
+                return False
+
+        return contents, str(path), uptodate
+
+
+class _BoundedEnvironment(ImmutableSandboxedEnvironment):
+    """The immutable sandbox, refusing `*` and `**` results too large to compute."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(
+        self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any
+    ) -> Any:
+        if operator in ("*", "**"):
+            _check_size(operator, left, right)
+        return super().call_binop(context, operator, left, right)
+
+
+def _check_size(operator: str, left: Any, right: Any) -> None:
+    """Refuse `left operator right` when its result would pass a limit, before computing it."""
+    if _is_int(left) and _is_int(right):
+        if operator == "**":
+            bits = right * left.bit_length() if right > 0 and abs(left) > 1 else 0
+        else:
+            bits = left.bit_length() + right.bit_length()
+        if bits > MAX_INTEGER_BITS:
+            raise TemplateLimitError(f"a number of more than {MAX_INTEGER_BITS:,} bits")
+        return
+    if operator == "*":
+        for sequence, count in ((left, right), (right, left)):
+            is_repetition = isinstance(sequence, str | list | tuple) and _is_int(count)
+            if is_repetition and len(sequence) * count > MAX_OUTPUT_CHARS:
+                raise TemplateLimitError(
+                    f"a repetition {len(sequence):,} x {count:,} is longer than "
+                    f"{MAX_OUTPUT_CHARS:,}"
+                )
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
 
 def shipped_templates() -> Path:
     """The folder of the templates that ship inside the package."""
     return Path(str(resources.files("riskctl") / "templates"))
 
 
-def make_environment(override: Path | None = None) -> ImmutableSandboxedEnvironment:
+def make_environment(override: Path | None = None) -> _BoundedEnvironment:
     """A sandboxed environment over the override folder (first) and the shipped templates."""
     folders = [str(shipped_templates())]
     if override is not None:
         if not override.is_dir():
-            raise RiskctlError(f"--templates {override}: not a folder")
+            what = "does not exist" if not override.exists() else "is not a folder"
+            raise RiskctlError(f"--templates {override}: {what}")
         folders.insert(0, str(override))
-    environment = ImmutableSandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(folders),
+    environment = _BoundedEnvironment(
+        loader=_TemplateLoader(folders),
         undefined=jinja2.StrictUndefined,
         autoescape=False,  # Markdown, not HTML: escaping is the `cell` filter's job
         keep_trailing_newline=True,
@@ -66,17 +183,107 @@ def table_rule(header: Sequence[object]) -> str:
 
 
 def render(name: str, context: Mapping[str, Any], override: Path | None = None) -> str:
-    """Render `name` (e.g. `wbr.md.j2`); any template error is an operational error."""
+    """Render `name` (e.g. `wbr.md.j2`) within the limits; any template error is a `RiskctlError`.
+
+    With `override` (user templates), every exception a template raises is the template's
+    problem; the shipped templates' own bugs still surface as bugs.
+    """
     environment = make_environment(override)
+    caught: tuple[type[BaseException], ...] = (
+        (Exception,)
+        if override is not None
+        else (jinja2.TemplateError, TypeError, ValueError, AttributeError)
+    )
     try:
-        return environment.get_template(name).render(**context)
+        with _bounded(environment):
+            chunks: list[str] = []
+            size = 0
+            for chunk in environment.get_template(name).generate(**context):
+                size += len(chunk)
+                if size > MAX_OUTPUT_CHARS:
+                    raise TemplateLimitError(
+                        f"the output is longer than {MAX_OUTPUT_CHARS:,} characters"
+                    )
+                chunks.append(chunk)
+        return "".join(chunks)
+    except RiskctlError:
+        raise
     except jinja2.TemplateSyntaxError as error:
         where = f"{error.filename or error.name or name}:{error.lineno}"
         raise RiskctlError(f"template {where}: {error.message}") from None
     except jinja2.TemplateNotFound as error:
-        raise RiskctlError(f"template {error.name} not found") from None
-    except (jinja2.TemplateError, TypeError, ValueError, AttributeError) as error:
-        raise RiskctlError(f"template {name}{_line_of(error, name)}: {error}") from None
+        raise RiskctlError(f"template {error.name} not found{_line_of(error, name)}") from None
+    except TemplateLimitError as error:
+        raise RiskctlError(
+            f"template {name}{_line_of(error, name)}: {error} (a limit of riskctl's rendering)"
+        ) from None
+    except MemoryError as error:
+        raise RiskctlError(
+            f"template {name}{_line_of(error, name)}: needs more than "
+            f"{MAX_RENDER_MEMORY >> 20} MiB of memory (a limit of riskctl's rendering)"
+        ) from None
+    except RecursionError as error:
+        raise RiskctlError(
+            f"template {name}{_line_of(error, name)}: recursion too deep (a macro that calls "
+            "itself, or a template that includes itself)"
+        ) from None
+    except caught as error:
+        kind = "" if isinstance(error, jinja2.TemplateError) else f"{type(error).__name__}: "
+        raise RiskctlError(f"template {name}{_line_of(error, name)}: {kind}{error}") from None
+
+
+@contextlib.contextmanager
+def _bounded(environment: jinja2.Environment) -> Iterator[None]:
+    """Count the template lines executed (raising past the limit) and cap the memory."""
+    budget = [MAX_TEMPLATE_LINES]
+
+    def count_lines(frame: FrameType, event: str, _arg: object) -> Any:
+        if event == "line":
+            budget[0] -= 1
+            if budget[0] < 0:
+                raise TemplateLimitError(
+                    f"ran more than {MAX_TEMPLATE_LINES:,} template lines (a loop too long?)"
+                )
+        return count_lines
+
+    def on_call(frame: FrameType, _event: str, _arg: object) -> Any:
+        # Compiled templates run with the environment as a global; nothing else does.
+        return count_lines if frame.f_globals.get("environment") is environment else None
+
+    previous = sys.gettrace()
+    sys.settrace(on_call)
+    try:
+        with _memory_cap(MAX_RENDER_MEMORY):
+            yield
+    finally:
+        sys.settrace(previous)
+
+
+@contextlib.contextmanager
+def _memory_cap(extra: int) -> Iterator[None]:
+    """Let the process's address space grow by at most `extra` bytes, where the system can."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - Windows: the time and output limits still hold
+        yield
+        return
+    try:
+        pages = int(Path("/proc/self/statm").read_text(encoding="ascii").split()[0])
+    except (OSError, ValueError, IndexError):  # pragma: no cover - no /proc (macOS)
+        yield
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    cap = pages * os.sysconf("SC_PAGE_SIZE") + extra
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    if soft != resource.RLIM_INFINITY and soft <= cap:
+        yield  # a tighter limit is already set
+        return
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 def _line_of(error: BaseException, name: str) -> str:

@@ -32,6 +32,7 @@ from typing import Literal
 from riskctl.errors import RiskctlError
 from riskctl.model.config import Config, Credits
 from riskctl.model.control import Control, ControlTest
+from riskctl.model.days import add_days
 from riskctl.model.incident import Incident
 from riskctl.model.register import Register
 from riskctl.model.risk import Risk
@@ -334,9 +335,7 @@ def score_risk(
         else None
     )
     cadence = review_days(config, matrix).get(residual.level, 365)
-    next_review = (
-        risk.reviewed + datetime.timedelta(days=cadence) if risk.reviewed is not None else None
-    )
+    next_review = add_days(risk.reviewed, cadence) if risk.reviewed is not None else None
     return RiskScore(
         risk=risk,
         inherent=matrix.cell(risk.inherent.likelihood, risk.inherent.impact),

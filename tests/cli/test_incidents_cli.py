@@ -13,7 +13,7 @@ from tests.conftest import FROZEN_NOW, ROOT, TESTS, check_golden
 from tests.gitrepo import GitRepo
 
 GOLDEN = TESTS / "golden" / "incidents"
-SUFFIX = {"table": "txt", "json": "json"}
+SUFFIX = {"text": "txt", "json": "json"}
 runner = CliRunner()
 
 

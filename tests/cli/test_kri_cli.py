@@ -39,7 +39,7 @@ def write_series(path: Path, values: Sequence[float], dates: list[str] | None = 
     return path
 
 
-@pytest.mark.parametrize(("output_format", "suffix"), [("table", "txt"), ("json", "json")])
+@pytest.mark.parametrize(("output_format", "suffix"), [("text", "txt"), ("json", "json")])
 def test_golden_status_on_the_shipped_register(
     output_format: str, suffix: str, monkeypatch: pytest.MonkeyPatch, update_golden: bool
 ) -> None:

@@ -33,7 +33,7 @@ def _premortem(*args: str) -> tuple[int, str, str]:
 # --- the view ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("output_format", "suffix"), [("table", "txt"), ("json", "json")])
+@pytest.mark.parametrize(("output_format", "suffix"), [("text", "txt"), ("json", "json")])
 def test_golden_formats_on_the_shipped_register(
     output_format: str, suffix: str, monkeypatch: pytest.MonkeyPatch, update_golden: bool
 ) -> None:
@@ -277,9 +277,13 @@ def test_seed_on_the_shipped_register_copy(tmp_path: Path, monkeypatch: pytest.M
 def test_seed_refuses_to_overwrite_before_writing_anything(seedable: Path) -> None:
     # A dangling symlink is not a risk the loader can read, so R-003 is a new id; but the
     # path exists.
+    # path exists. Without --partial the register is refused first: a file did not load.
     (seedable / "risks/R-003.yaml").symlink_to("nowhere.yaml")
     before = _files(seedable)
     code, stdout, stderr = _seed()
+    assert (code, stdout) == (3, "")
+    assert stderr.startswith("riskctl: error: 1 register file did not load: register/risks/R-003")
+    code, stdout, stderr = _seed("--partial")
     assert (code, stdout) == (3, "")
     assert stderr == (
         "riskctl: error: refusing to overwrite register/risks/R-003.yaml; nothing written\n"

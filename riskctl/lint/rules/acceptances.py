@@ -7,7 +7,6 @@ decision. `acceptance_problem` says whether an acceptance is valid today; the sc
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterator
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -15,6 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from riskctl.findings import Hit, Severity
 from riskctl.lint.rules import RuleContext, records, rule
 from riskctl.model.acceptance import Acceptance
+from riskctl.model.common import MAX_DAYS
+from riskctl.model.days import add_days
 from riskctl.model.register import Record
 
 
@@ -66,7 +67,7 @@ class ExpiringSoonOptions(BaseModel):
     """Options of RK403 acceptance-expiring-soon."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    notice_days: int = Field(default=30, ge=0, strict=True)
+    notice_days: int = Field(default=30, ge=0, le=MAX_DAYS, strict=True)
     """Warn when an acceptance expires within this many days of today."""
 
 
@@ -85,7 +86,7 @@ def acceptance_expiring_soon(context: RuleContext) -> Iterator[Hit]:
              (that is RK401)
     """
     notice = context.options("RK403", ExpiringSoonOptions).notice_days
-    horizon = context.today + datetime.timedelta(days=notice)
+    horizon = add_days(context.today, notice)
     for acceptance, record in _acceptances(context):
         if acceptance.expires is not None and context.today <= acceptance.expires <= horizon:
             days = (acceptance.expires - context.today).days

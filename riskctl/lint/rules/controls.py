@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterator
 from typing import Annotated, Literal, get_args
 
@@ -10,12 +9,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from riskctl.findings import Hit, Severity
 from riskctl.lint.rules import RuleContext, records, rule
+from riskctl.model.common import DayCount
 from riskctl.model.control import Control, Frequency
+from riskctl.model.days import add_days
 from riskctl.model.register import Record
 from riskctl.model.risk import Risk
 from riskctl.score.residual import latest_test
 
-Days = Annotated[int, Field(ge=1, strict=True)]
+SampleSize = Annotated[int, Field(ge=1, strict=True)]
 #: A control without `frequency` is tested at least annually.
 DEFAULT_WINDOW_DAYS = 365
 
@@ -35,7 +36,7 @@ class TestWindowOptions(BaseModel):
     """Options of RK301 key-control-untested."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    window_days: dict[Frequency, Days] = Field(
+    window_days: dict[Frequency, DayCount] = Field(
         default_factory=lambda: _every_frequency(DEFAULT_WINDOW_DAYS)
     )
     """Days an operating test stays current, by the control's frequency (365 when unset)."""
@@ -65,7 +66,7 @@ def key_control_untested(context: RuleContext) -> Iterator[Hit]:
             if control.frequency is not None
             else DEFAULT_WINDOW_DAYS
         )
-        since = context.today - datetime.timedelta(days=window)
+        since = add_days(context.today, -window)
         operating = [test for test in control.tests if test.type == "operating"]
         if any(since <= test.date <= context.today for test in operating):
             continue
@@ -133,7 +134,7 @@ class SampleSizeOptions(BaseModel):
     """Options of RK303 sample-size-below-convention."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    minimum: dict[SampleRow, Days] = Field(default_factory=lambda: dict(DEFAULT_MINIMUM))
+    minimum: dict[SampleRow, SampleSize] = Field(default_factory=lambda: dict(DEFAULT_MINIMUM))
     """Minimum sample by frequency, plus `automated`; merged over the default table."""
 
 

@@ -7,7 +7,6 @@ observations (and incidents) dated after it are ignored.
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterator
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -16,6 +15,8 @@ from riskctl.findings import Hit, Severity
 from riskctl.incidents import is_unfinished
 from riskctl.kri.status import band, latest_observation, watched_risks
 from riskctl.lint.rules import RuleContext, records, rule
+from riskctl.model.common import MAX_DAYS
+from riskctl.model.days import add_days
 from riskctl.model.incident import Incident
 from riskctl.model.kri import Kri, Observation
 from riskctl.model.register import Record
@@ -88,7 +89,7 @@ class ObservationMissingOptions(BaseModel):
     """Options of RK502 kri-observation-missing."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    grace_days: int = Field(default=7, ge=0, strict=True)
+    grace_days: int = Field(default=7, ge=0, le=MAX_DAYS, strict=True)
     """Days allowed beyond the KRI's period before its latest observation is missing."""
 
 
@@ -122,7 +123,7 @@ def kri_observation_missing(context: RuleContext) -> Iterator[Hit]:
                 f"KRI expects one every {period} day{'s' if period != 1 else ''}",
             )
             continue
-        due = latest.date + datetime.timedelta(days=period + grace)
+        due = add_days(latest.date, period + grace)
         if context.today > due:
             yield Hit(
                 context.where(record, "observations", _index(kri, latest), "date"),

@@ -1,12 +1,14 @@
-"""The weekly and monthly business reviews (WBR, MBR): ready values for wbr.md.j2 and mbr.md.j2.
+"""What the weekly and monthly business reviews share: their inputs and their common sections.
 
 Pure functions over what `report/inputs.py` read: the reviewed register and its scores, the
-comparison with the last review (the semantic diff since a `wbr-*`/`mbr-*` tag or `--since`) and,
-for the MBR, the register at each of the last month-ends. Sections follow the questions of the
-meeting, exceptions first (wbr.md section 3): what changed since the last review; KRIs
-(exceptions in full with charts, routine ones one line each); risks above appetite and their
-treatment; what falls due (acceptances, actions, reviews); launches in monitoring. Every section
-is always there: an empty one says "Nothing to report."
+comparison with the last review (the semantic diff since a `wbr-*`/`mbr-*` tag or `--base`) and,
+for the MBR, the register at each of the last month-ends. `report/wbr.py` (wbr.md.j2) and
+`report/mbr.py` (mbr.md.j2) build each review's context from these sections; the templates share
+`_review.md.j2`. Sections follow the questions of the meeting, exceptions first (wbr.md
+section 3): what changed since the last review; KRIs (exceptions in full with charts, routine
+ones one line each); risks above appetite and their treatment; what falls due (acceptances,
+actions, reviews); launches in monitoring. Every section is always there: an empty one says
+"Nothing to report."
 
 Conventions where the references leave a choice (the README repeats them):
 - KRI exceptions (wbr.md section 4): a red or amber band (the latest observation), or an XmR
@@ -28,11 +30,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from riskctl.diff import EFFECTIVENESS_RANK, EntityChange, RegisterDiff
-from riskctl.incidents import is_overdue, root_cause_category, summarise
+from riskctl.incidents import is_overdue
 from riskctl.kri.status import (
     Delta,
     KriStatus,
-    delta,
     kri_status,
     observations_until,
     watched_risks,
@@ -40,6 +41,7 @@ from riskctl.kri.status import (
 from riskctl.kri.xmr import Signal, XmrAnalysis, describe_baseline
 from riskctl.model.acceptance import Acceptance
 from riskctl.model.control import Control
+from riskctl.model.days import add_days
 from riskctl.model.incident import Incident
 from riskctl.model.kri import Kri, Observation
 from riskctl.model.launch import Launch
@@ -53,11 +55,7 @@ from riskctl.report.context import appetite_text, tier_text
 from riskctl.report.periods import (
     Period,
     last_value,
-    months_to,
     shift_months,
-    weeks_to,
-    year_before_month,
-    year_before_week,
 )
 from riskctl.score.residual import RiskScore, Scorecard
 from riskctl.score.treatment import (
@@ -95,7 +93,7 @@ class Comparison:
     """The semantic diff since the last review, and both sides' (partial) registers."""
 
     since: str
-    """The baseline as named: the tag, or `--since` as given."""
+    """The baseline as named: the tag, or `--base` as given."""
     by_tag: bool
     since_commit: str
     since_date: datetime.date
@@ -132,6 +130,8 @@ class Review:
     no_comparison: str | None
     """Why there is no comparison (a sentence without its full stop), when there is none."""
     month_ends: tuple[MonthEnd, ...] = field(default_factory=tuple)
+    left_out: dict[str, str] = field(default_factory=dict)
+    """Files of the reviewed register that did not load (a `--partial` read), with why."""
 
 
 # --- small texts ----------------------------------------------------------------------------
@@ -389,7 +389,7 @@ def changes_section(review: Review, today: datetime.date) -> dict[str, Any]:
     start = (
         f"the last review, tag {comparison.since} ({baseline})"
         if comparison.by_tag
-        else f"{comparison.since} (--since; {baseline})"
+        else f"{comparison.since} (--base; {baseline})"
     )
     is_worktree = comparison.new_ref == "worktree"
     target = (
@@ -434,7 +434,7 @@ def no_comparison_text(reason: str, kind: Kind, today: datetime.date) -> str:
     return (
         f"{reason}, so there is no last review to compare with. After each review, tag the "
         f"reviewed commit, and the next report starts from it: `git tag {kind}-{today}` "
-        f"(or give `--since REV`)."
+        f"(or give `--base REV`)."
     )
 
 
@@ -533,63 +533,6 @@ def _exception_order(view: KriView) -> tuple[int, str]:
     return BAND_ORDER[view.status.band], view.kri.id
 
 
-def wbr_kri_section(register: Register, today: datetime.date) -> dict[str, Any]:
-    """KRIs for the WBR: exceptions with a 6-week and a 12-month chart; routine ones folded."""
-    weeks, months = weeks_to(today, WEEKS), months_to(today, MONTHS)
-    first = weeks[0].first
-    views = kri_views(register, today, first)
-    window = f"{WEEKS} weeks"
-    exceptions = []
-    for view in sorted((v for v in views if v.is_exception), key=_exception_order):
-        direction = view.kri.direction
-        signals = signals_text(view.recent)
-        facts = _exception_facts(
-            view,
-            register,
-            [
-                ["week over week", change_text(view.status.wow, direction)],
-                ["year over year", change_text(view.status.yoy, direction)],
-                [f"signals in the {window}", signals],
-            ],
-        )
-        exceptions.append(
-            {
-                "id": view.kri.id,
-                "title": view.kri.title,
-                "facts": facts,
-                "charts": [
-                    _kri_chart(view, weeks, f"{WEEKS} weeks to {today}", year_before_week),
-                    _kri_chart(view, months, f"{MONTHS} months to {today}", year_before_month),
-                ],
-            }
-        )
-    routine = [
-        [
-            view.kri.id,
-            view.kri.title,
-            latest_text(view.status),
-            view.status.band or "—",
-            change_text(view.status.wow, view.kri.direction),
-            change_text(view.status.yoy, view.kri.direction),
-            xmr_window_text(view.status.xmr, first, window),
-        ]
-        for view in views
-        if not view.is_exception
-    ]
-    return {
-        "summary": _kri_summary(
-            len(exceptions),
-            len(views),
-            f"in the {window} from {first} (weeks are ISO weeks, Monday to Sunday, the last "
-            f"one to {today}).",
-        ),
-        "count": len(views),
-        "exceptions": exceptions,
-        "routine_header": ["KRI", "title", "latest", "status", "WoW", "YoY", f"XmR, {window}"],
-        "routine": routine,
-    }
-
-
 def _kri_summary(exceptions: int, count: int, window: str) -> str:
     if not count:
         return "The register has no KRIs."
@@ -597,90 +540,9 @@ def _kri_summary(exceptions: int, count: int, window: str) -> str:
     return f"{exceptions} of {_plural(count, 'KRI')} {verb}: red, amber, or an XmR signal {window}"
 
 
-def _monthly(view: KriView, months: Sequence[Period]) -> tuple[str, str, str]:
-    """The KRI's value this month, month over month and year over year, as texts."""
-    this_month, last_month = months[-1], months[-2]
-    value = last_value(view.observations, this_month)
-    changes = []
-    for earlier in (last_month, year_before_month(this_month)):
-        previous = last_value(view.observations, earlier)
-        change = None
-        if value is not None and previous is not None:
-            change = delta(value, previous, view.kri.unit)
-        changes.append(change_text(change, view.kri.direction))
-    shown = "no observation" if value is None else value_text(value, view.kri.unit)
-    return shown, changes[0], changes[1]
-
-
-def mbr_kri_section(register: Register, today: datetime.date) -> dict[str, Any]:
-    """KRIs for the MBR: monthly values, exceptions with a 13-month chart; routine ones folded."""
-    months = months_to(today, MBR_MONTHS)
-    this_month = months[-1]
-    first = month_start(today)
-    views = kri_views(register, today, first)
-    exceptions = []
-    for view in sorted((v for v in views if v.is_exception), key=_exception_order):
-        value, month_over_month, year_over_year = _monthly(view, months)
-        facts = _exception_facts(
-            view,
-            register,
-            [
-                [f"{this_month.label} (to {this_month.last})", value],
-                ["month over month", month_over_month],
-                ["year over year", year_over_year],
-                ["signals in the month", signals_text(view.recent)],
-            ],
-        )
-        exceptions.append(
-            {
-                "id": view.kri.id,
-                "title": view.kri.title,
-                "facts": facts,
-                "charts": [_kri_chart(view, months, f"{MBR_MONTHS} months to {today}", None)],
-            }
-        )
-    routine = []
-    for view in views:
-        if not view.is_exception:
-            value, month_over_month, year_over_year = _monthly(view, months)
-            band = view.status.band or "—"
-            signals = xmr_window_text(view.status.xmr, first, "the month")
-            routine.append(
-                [
-                    view.kri.id,
-                    view.kri.title,
-                    value,
-                    band,
-                    month_over_month,
-                    year_over_year,
-                    signals,
-                ]
-            )
-    return {
-        "summary": _kri_summary(
-            len(exceptions),
-            len(views),
-            f"in the month from {first} to {today}. Monthly values are each month's last "
-            f"observation; {this_month.label} is to {this_month.last}.",
-        ),
-        "count": len(views),
-        "exceptions": exceptions,
-        "routine_header": [
-            "KRI",
-            "title",
-            this_month.label,
-            "status",
-            "MoM",
-            "YoY",
-            "XmR, the month",
-        ],
-        "routine": routine,
-    }
-
-
 def month_start(today: datetime.date) -> datetime.date:
     """The first day of the MBR's month: the day after the same day a month earlier."""
-    return shift_months(today, -1) + datetime.timedelta(days=1)
+    return add_days(shift_months(today, -1), 1)
 
 
 # --- section 3: risks above appetite ---------------------------------------------------------
@@ -753,7 +615,7 @@ def expiring_acceptances(
 ) -> list[list[str]]:
     """Acceptances of open risks that expire within 30 days, soonest first; and expired ones
     of open risks left with no valid acceptance (the most urgent, first of all)."""
-    horizon = today + datetime.timedelta(days=NOTICE_DAYS)
+    horizon = add_days(today, NOTICE_DAYS)
     open_risks = {score.risk.id for score in card.risks if score.risk.status == "open"}
     found = []
     for risk_id, acceptances in acceptances_by_risk(register).items():
@@ -909,98 +771,6 @@ def launches_section(
 # --- the MBR's own sections -----------------------------------------------------------------
 
 
-def incidents_section(register: Register, today: datetime.date) -> dict[str, Any]:
-    """The month's incidents and near-misses, counted by root-cause category, then listed."""
-    first = month_start(today)
-    summary = summarise(register, today, first)
-    rows = [
-        [
-            group.key,
-            str(group.counts.incidents),
-            str(group.counts.near_misses),
-            str(group.counts.total),
-        ]
-        for group in summary.by_root_cause
-    ]
-    listed = sorted(
-        (each for each in register.by_id(Incident).values() if first <= each.occurred <= today),
-        key=lambda each: (each.occurred, each.id),
-    )
-    return {
-        "intro": f"Occurred from {first} to {today}.",
-        "header": ["root cause", "incidents", "near-misses", "total"],
-        "rows": rows,
-        "list_header": ["incident", "kind", "occurred", "severity", "root cause", "title", "risks"],
-        "list": [
-            [
-                each.id,
-                each.kind,
-                str(each.occurred),
-                str(each.severity),
-                root_cause_category(each),
-                each.title,
-                ", ".join(each.risks) or "—",
-            ]
-            for each in listed
-        ],
-        "count": summary.totals.total,
-        "split": f"{_plural(summary.totals.incidents, 'incident')}, "
-        f"{_plural(summary.totals.near_misses, 'near-miss', 'near-misses')}",
-    }
-
-
-def trend_section(review: Review, today: datetime.date) -> dict[str, Any]:
-    """Open risks per residual level at each month-end (and `--now`): a table and a chart."""
-    levels = list(review.card.matrix.levels)
-    for point in review.month_ends:
-        if point.card is not None:
-            levels += [level for level in point.card.matrix.levels if level not in levels]
-    rows = []
-    series: dict[str, list[float]] = {level: [] for level in levels}
-    labels = []
-    for point in review.month_ends:
-        label = f"{point.day} (now)" if point.is_now else str(point.day)
-        if point.card is None:
-            rows.append([label, "no data", *([""] * len(levels)), "", point.note or ""])
-            continue
-        open_scores = [score for score in point.card.risks if score.risk.status == "open"]
-        counts = Counter(score.residual.level for score in open_scores)
-        above = sum(1 for score in open_scores if score.appetite.within is False)
-        where = "the reviewed register" if point.is_now else f"commit {(point.commit or '')[:12]}"
-        rows.append(
-            [
-                label,
-                str(len(open_scores)),
-                *(str(counts.get(level, 0)) for level in levels),
-                str(above),
-                where,
-            ]
-        )
-        labels.append(f"{point.day:%Y-%m}")
-        for level in levels:
-            series[level].append(counts.get(level, 0))
-    drawn = None
-    caption = "No chart: fewer than two points have data."
-    if len(labels) >= 2:
-        lines = [Line(level, series[level]) for level in levels]
-        drawn = chart(
-            title=f"Open risks per residual level, month-ends to {today}",
-            labels=labels,
-            y_title="open risks",
-            lines=lines,
-        )
-        caption = f"Lines, in order: {'; '.join(levels)}. Months without data are left out."
-    return {
-        "header": ["month-end", "open risks", *levels, "above appetite", "register as of"],
-        "rows": rows,
-        "chart": drawn,
-        "caption": caption,
-    }
-
-
-# --- the reports ----------------------------------------------------------------------------
-
-
 def _method_line(card: Scorecard) -> str:
     return f"{card.method['name']} ({card.method['fingerprint']})"
 
@@ -1065,32 +835,3 @@ def _common(
         "launches": launches_section(register, today, window_first, window),
         "nothing": NOTHING,
     }
-
-
-def wbr_context(review: Review, today: datetime.date) -> dict[str, Any]:
-    """The weekly business review of the register, exceptions first."""
-    kris = wbr_kri_section(review.register, today)
-    first = weeks_to(today, WEEKS)[0].first
-    context = _common(review, today, first, f"{WEEKS} weeks")
-    context["kris"] = kris
-    context["glance"] = _glance(
-        context["changes"], kris, context["above"], context["deadlines"], context["launches"]
-    )
-    return context
-
-
-def mbr_context(review: Review, today: datetime.date) -> dict[str, Any]:
-    """The monthly business review: the WBR's questions over a month, plus incidents by root
-    cause and the 13-month trend of residual levels."""
-    kris = mbr_kri_section(review.register, today)
-    context = _common(review, today, month_start(today), "the month")
-    context["kris"] = kris
-    context["incidents"] = incidents_section(review.register, today)
-    context["trend"] = trend_section(review, today)
-    context["glance"] = _glance(
-        context["changes"], kris, context["above"], context["deadlines"], context["launches"]
-    )
-    incidents = context["incidents"]
-    counted = f"{incidents['count']}" + (f" ({incidents['split']})" if incidents["count"] else "")
-    context["glance"].insert(2, ["incidents this month", counted])
-    return context

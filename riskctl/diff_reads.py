@@ -1,0 +1,266 @@
+"""What `riskctl diff` must read: the changed files and the unchanged files their scores need.
+
+A diff is fast because it reads files in proportion to the change, and it is right only if it
+reads every file the comparison depends on. Those dependencies follow from the scoring model
+(`score/residual.py`, `score/treatment.py`) and the gates (`diff.py`), and are written down once,
+here:
+
+- a risk's tiers depend on the risk, the controls it links, the incidents and near-misses that
+  name those controls in `failed_controls` (a failure after the latest passing test voids the
+  credit: rca.md section 7), and `riskctl.yaml` (the method, categories and appetite);
+- so a change to a risk affects that risk; to a control, every risk linking it; to an incident,
+  every risk linking a control it names (before or after the change); to `riskctl.yaml`,
+  everything (then everything is read);
+- the gates also read, for each affected risk, the acceptances that name it (its treatment
+  plan) and its linked controls (key controls, planned controls);
+- owners, KRIs, launches and acceptances move no score: a change to one is read (the gates on
+  acceptances compare the acceptance itself), and nothing else for it.
+
+Unchanged files are found by the ids they must mention: a file is a candidate when its bytes
+contain the id, or a backslash (a double-quoted escape could spell an id without its bytes),
+and a candidate is parsed to check. When file names cannot be trusted (a changed file whose id is
+not its name, a linked control with no `controls/ID.yaml`), the complete register is read.
+A property test (tests/test_diff_reads.py) applies random single-file changes of every kind and
+checks that the partial read gives exactly the complete read's diff.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from riskctl.errors import RiskctlError
+from riskctl.load import Sources, label_of, parse
+from riskctl.model.register import CONFIG_FILE, KIND_BY_FOLDER
+from riskctl.source import FileReader, RegisterSource, at_commit, open_repository
+
+WORKTREE = "worktree"
+
+
+@dataclass(frozen=True)
+class DiffSides:
+    """The two sides of a diff, as sources holding only the files the comparison needs."""
+
+    old: Sources
+    new: Sources
+    old_source: RegisterSource
+    new_source: RegisterSource
+    partial: bool
+    """True when unchanged files that cannot matter were left out."""
+
+    @property
+    def old_ref(self) -> str:
+        """The old side's full commit id."""
+        return self.old_source.commit or WORKTREE
+
+    @property
+    def new_ref(self) -> str:
+        """The new side's full commit id, or `worktree`."""
+        return self.new_source.commit or WORKTREE
+
+
+def diff_sources(
+    folder: Path, first: str | None, second: str | None
+) -> tuple[RegisterSource, RegisterSource]:
+    """The two registers `riskctl diff FIRST SECOND` compares, resolved once.
+
+    FIRST defaults to HEAD and SECOND to the working tree; `A...B` (as FIRST) compares the merge
+    base of A and B with B.
+    """
+    repository = open_repository(folder)
+    base = RegisterSource(folder, label_of(folder), repository)
+    if first is not None and "..." in first:
+        if second is not None:
+            raise RiskctlError("give either A...B or two revisions, not both")
+        left, _, right = first.partition("...")
+        new_id = repository.resolve(right or "HEAD")
+        old_id = repository.merge_base(repository.resolve(left or "HEAD"), new_id)
+        return at_commit(base, old_id, f"merge base of {first}"), at_commit(
+            base, new_id, right or "HEAD"
+        )
+    old = at_commit(base, repository.resolve(first or "HEAD"), first or "HEAD")
+    new = base if second is None else at_commit(base, repository.resolve(second), second)
+    return old, new
+
+
+def read_diff_sides(
+    old: RegisterSource, new: RegisterSource, *, complete: bool = False
+) -> DiffSides:
+    """Read what comparing `old` (a commit) with `new` (a commit or the working tree) needs.
+
+    Only changed files are read on both sides, plus the unchanged files the affected risks'
+    scores depend on (see the module's docstring). `complete` reads everything (the tests use it
+    to check that the partial read gives the same diff).
+    """
+    repository = old.git()
+    if old.commit is None:
+        raise RiskctlError("the old side of a diff is a commit")
+    inside = repository.relative(old.folder)
+    old_tree: dict[str, str | None] = dict(old.commit_tree())
+    if CONFIG_FILE not in old_tree:
+        raise RiskctlError(
+            f"{inside or '.'} at {old.commit[:12]} is not a register: no {CONFIG_FILE}"
+        )
+    changes = {
+        change.path: change.status for change in repository.changes(old.commit, new.commit, inside)
+    }
+    if new.commit is not None:
+        new_tree: dict[str, str | None] = dict(new.commit_tree())
+    else:  # the working tree: the old tree plus what git reports as changed
+        new_tree = {path: blob for path, blob in old_tree.items() if path not in changes}
+        # git calls a file replaced by a FIFO, a device or a folder deleted; it is not: it is
+        # there and cannot be read, so it goes to `read_file`, which refuses it (RK008).
+        new_tree.update(
+            {
+                path: None
+                for path, status in changes.items()
+                if status != "D" or os.path.lexists(new.folder / path)
+            }
+        )
+    blobs: dict[str, bytes] = {}  # one blob is read once, whichever side asks for it
+    old_reader, new_reader = FileReader(old, blobs), FileReader(new, blobs)
+    needed: set[str] | None = None
+    if not complete and CONFIG_FILE not in changes:
+        needed = needed_files(changes, old_tree, new_tree, old_reader, new_reader)
+    everything = needed is None
+    if needed is None:
+        needed = set(old_tree) | set(new_tree)
+    return DiffSides(
+        old=old_reader.sources(old_tree, needed),
+        new=new_reader.sources(new_tree, needed),
+        old_source=old,
+        new_source=new,
+        partial=not everything,
+    )
+
+
+def kind_and_id(path: str) -> tuple[str, str] | None:
+    """(kind, id) of an entity file named by the convention `FOLDER/ID.yaml`, else None."""
+    folder, _, name = path.rpartition("/")
+    if folder in KIND_BY_FOLDER and name.endswith(".yaml"):
+        return KIND_BY_FOLDER[folder].name, name.removesuffix(".yaml")
+    return None
+
+
+class _Side:
+    """One side's tree and reader, with each file's parsed data read once."""
+
+    def __init__(self, tree: Mapping[str, str | None], reader: FileReader) -> None:
+        self.tree = tree
+        self.reader = reader
+        self._data: dict[str, Any] = {}
+
+    def data(self, path: str) -> Any:
+        """The file's plain data (None when absent, unreadable or not YAML)."""
+        if path not in self._data:
+            content = self.reader.read(path, self.tree[path]) if path in self.tree else None
+            parsed = parse(path, content) if isinstance(content, bytes) else None
+            self._data[path] = parsed.data if parsed is not None else None
+        return self._data[path]
+
+    def names(self, path: str, name: str, ids: set[str]) -> bool:
+        """Whether the file's field `name` names one of `ids`; True when the file cannot be
+        parsed (it is read then, and loading reports it)."""
+        data = self.data(path)
+        return data is None or bool(ids & _strings(_field(data, name)))
+
+    def mentioning(self, folder: str, ids: set[str], unchanged: Iterable[str]) -> list[str]:
+        """Unchanged files of a kind folder whose bytes could name one of `ids`."""
+        if not ids:
+            return []
+        paths = [path for path in unchanged if path.startswith(f"{folder}/")]
+        self.reader.prefetch(self.tree[path] for path in paths)
+        needles = {each.encode() for each in ids}
+        found = []
+        for path in paths:
+            content = self.reader.read(path, self.tree[path])
+            if not isinstance(content, bytes):
+                found.append(path)  # unreadable: read it with the rest, and let load report it
+            elif b"\\" in content or not needles.isdisjoint(_TOKEN.findall(content)):
+                found.append(path)
+        return found
+
+
+#: A run of the characters ids are made of. An id written in a file is such a run exactly: the
+#: characters around a plain or quoted scalar are not id characters, and a scalar can spell an
+#: id differently only through an escape (a backslash, checked separately). So a file whose
+#: runs include none of the ids names none of them.
+_TOKEN = re.compile(rb"[A-Za-z0-9_-]+")
+
+
+def _strings(value: Any) -> set[str]:
+    """The strings of a list (or a single string) in raw data."""
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, list):
+        return {each for each in value if isinstance(each, str)}
+    return set()
+
+
+def _field(data: Any, name: str) -> Any:
+    return data.get(name) if isinstance(data, dict) else None
+
+
+def needed_files(
+    changes: Mapping[str, str],
+    old_tree: Mapping[str, str | None],
+    new_tree: Mapping[str, str | None],
+    old_reader: FileReader,
+    new_reader: FileReader,
+) -> set[str] | None:
+    """Changed files and the unchanged files their scores and gates depend on; None when that
+    cannot be told from file names (then everything is read)."""
+    sides = (_Side(old_tree, old_reader), _Side(new_tree, new_reader))
+    unchanged = [path for path in old_tree if path not in changes and path in new_tree]
+    for side in sides:
+        side.reader.prefetch(side.tree.get(path) for path in changes)
+    risks: set[str] = set()
+    controls: set[str] = set()
+    for path in changes:
+        found = kind_and_id(path)
+        if found is None:
+            continue
+        kind, entity_id = found
+        for side in sides:
+            data = side.data(path)
+            if isinstance(data, dict) and data.get("id") != entity_id:
+                return None  # the file's name is not its id: names cannot be trusted
+            if kind == "risk":
+                risks.add(entity_id)
+            elif kind == "control":
+                controls.add(entity_id)
+            elif kind == "incident":
+                controls |= _strings(_field(data, "failed_controls"))
+    old_side = sides[0]  # unchanged files are the same on both sides
+    for path in old_side.mentioning("risks", controls, unchanged):
+        if old_side.names(path, "controls", controls):
+            found = kind_and_id(path)
+            if found is None:
+                return None
+            risks.add(found[1])
+    needed: set[str] = {CONFIG_FILE, *changes}
+    linked: set[str] = set()
+    for side in sides:
+        side.reader.prefetch(side.tree.get(f"risks/{risk_id}.yaml") for risk_id in risks)
+    for risk_id in risks:
+        path = f"risks/{risk_id}.yaml"
+        for side in sides:
+            if path in side.tree:
+                needed.add(path)
+                linked |= _strings(_field(side.data(path), "controls"))
+    for control_id in linked:
+        path = f"controls/{control_id}.yaml"
+        if path not in old_tree and path not in new_tree:
+            return None  # a dangling link, or a control in a misnamed file
+        needed.add(path)
+    for path in old_side.mentioning("incidents", linked, unchanged):
+        if old_side.names(path, "failed_controls", linked):
+            needed.add(path)
+    for path in old_side.mentioning("acceptances", risks, unchanged):
+        if old_side.names(path, "risk", risks):
+            needed.add(path)
+    return needed

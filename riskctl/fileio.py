@@ -1,0 +1,178 @@
+"""Files the user names on the command line: safe output (`--out`) and bounded input (`--csv`).
+
+Output never goes anywhere the user did not plainly ask for. `--out FILE` must name a regular
+file or a new name in an existing folder: a folder, a FIFO, a device, a socket or a symbolic link
+is refused with a `RiskctlError` naming the path, before anything is written. Riskctl does not
+write through a symbolic link, because the atomic replace would silently turn the link into a
+plain file (or, through it, overwrite a file the user never named); name the link's target
+instead. The text goes to a temporary file in the same folder, which then replaces the target
+with `os.replace`, so a reader sees the old file or the new one, never half of one; the new file
+gets the permissions a new file gets from the umask (0666 minus the umask), not `mkstemp`'s 0600.
+The parent folder is never created: a misspelt folder is an error, not a new tree.
+
+Input (`kri xmr --csv FILE`) is read only from a regular file, and at most `limit` bytes, so a
+FIFO, a device such as /dev/zero, a folder or a huge file is refused in bounded time and memory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+from riskctl.errors import RiskctlError
+
+#: `--out -` writes to standard output.
+STDOUT = Path("-")
+
+_KINDS = (
+    (stat.S_ISREG, "a regular file"),
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISLNK, "a symbolic link"),
+)
+
+
+def printable(path: Path) -> str:
+    """The path for a message on a terminal: control characters escaped (`\\n`, `\\x1b`)."""
+    text = str(path)
+    return "".join(
+        char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+        for char in text
+    )
+
+
+def kind_of(mode: int) -> str:
+    """`a folder`, `a FIFO (named pipe)`, ... for a file mode that is not a regular file."""
+    for test, name in _KINDS:
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def _umask() -> int:
+    """The process's umask (reading it means setting it; it is set straight back)."""
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
+
+
+def check_output_path(path: Path, option: str = "--out") -> None:
+    """Refuse, naming `path`, any target `write_file` must not write; write nothing."""
+    try:
+        status = path.lstat()
+    except FileNotFoundError:
+        status = None
+    except OSError as error:
+        raise RiskctlError(f"{option} {path}: cannot write there: {error.strerror}") from None
+    if status is not None:
+        if stat.S_ISLNK(status.st_mode):
+            target = os.readlink(path)
+            raise RiskctlError(
+                f"{option} {path}: a symbolic link (to {target}); riskctl does not write through "
+                "links: name the file itself"
+            )
+        if not stat.S_ISREG(status.st_mode):
+            hint = "; use --out - for standard output" if option == "--out" else ""
+            raise RiskctlError(
+                f"{option} {path}: {kind_of(status.st_mode)}, not a regular file{hint}"
+            )
+    parent = path.parent
+    try:
+        parent_status = parent.stat()
+    except FileNotFoundError:
+        raise RiskctlError(
+            f"{option} {path}: the folder {parent} does not exist (riskctl does not create it)"
+        ) from None
+    except OSError as error:
+        raise RiskctlError(f"{option} {path}: cannot use {parent}: {error.strerror}") from None
+    if not stat.S_ISDIR(parent_status.st_mode):
+        raise RiskctlError(f"{option} {path}: {parent} is not a folder")
+
+
+def write_file(path: Path, text: str, option: str = "--out") -> None:
+    """Replace or create the regular file `path` with `text` (UTF-8), atomically.
+
+    A `RiskctlError` naming the path for every target `check_output_path` refuses and every
+    operating-system error on the way; the target is then untouched and no temporary file stays.
+    """
+    check_output_path(path, option)
+    mode = 0o666 & ~_umask()
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as error:
+        raise RiskctlError(
+            f"{option} {path}: cannot create a file in {path.parent}: {error.strerror}"
+        ) from None
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+        os.chmod(temporary, mode)
+        check_output_path(path, option)  # again: it may have changed while we wrote
+        os.replace(temporary, path)
+    except BaseException as error:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        if isinstance(error, OSError):
+            raise RiskctlError(f"{option} {path}: cannot write: {error.strerror}") from None
+        raise
+
+
+def prepare_folder(folder: Path, option: str = "--out") -> None:
+    """Make sure `folder` is a folder to write into: create it if only it is missing."""
+    try:
+        status = folder.lstat()
+    except FileNotFoundError:
+        status = None
+    except OSError as error:
+        raise RiskctlError(f"{option} {folder}: cannot use it: {error.strerror}") from None
+    if status is not None:
+        if stat.S_ISLNK(status.st_mode):
+            raise RiskctlError(
+                f"{option} {folder}: a symbolic link (to {os.readlink(folder)}); riskctl does not "
+                "write through links: name the folder itself"
+            )
+        if not stat.S_ISDIR(status.st_mode):
+            raise RiskctlError(f"{option} {folder}: {kind_of(status.st_mode)}, not a folder")
+        return
+    if not folder.parent.is_dir():
+        raise RiskctlError(
+            f"{option} {folder}: the folder {folder.parent} does not exist "
+            "(riskctl creates only the last folder)"
+        )
+    try:
+        folder.mkdir()
+    except OSError as error:
+        raise RiskctlError(f"{option} {folder}: cannot create it: {error.strerror}") from None
+
+
+def read_limited(path: Path, limit: int, option: str) -> bytes:
+    """The bytes of the regular file `path`, refused when it holds more than `limit` bytes.
+
+    Opened without blocking, so a FIFO with no writer cannot hang the run; checked on the open
+    descriptor, so a file swapped after a check is still what is read.
+    """
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_BINARY", 0))
+    except OSError as error:
+        raise RiskctlError(f"{option} {path}: cannot read it: {error.strerror}") from None
+    status = os.fstat(descriptor)
+    if not stat.S_ISREG(status.st_mode):
+        os.close(descriptor)
+        raise RiskctlError(f"{option} {path}: {kind_of(status.st_mode)}, not a regular file")
+    with os.fdopen(descriptor, "rb") as stream:
+        too_big = f"{option} {path}: larger than {limit:,} bytes, the most riskctl reads"
+        if status.st_size > limit:
+            raise RiskctlError(too_big)
+        try:
+            data = stream.read(limit + 1)  # /proc files say size 0: count what comes
+        except OSError as error:
+            raise RiskctlError(f"{option} {path}: cannot read it: {error.strerror}") from None
+    if len(data) > limit:
+        raise RiskctlError(too_big)
+    return data

@@ -1,0 +1,54 @@
+"""Say in every output that a register was read without some of its files (`--partial`).
+
+A command refuses a register whose files did not all load, unless `--partial` is given; then
+its output must not look complete. Text and Markdown outputs start with a note naming the files
+left out; a JSON document gets a top-level `left_out` list (`[{"file", "problem"}]`); CSV has
+no place for a note, so it goes to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Literal
+
+from riskctl.output.markdown import markdown_cell
+from riskctl.textsafe import json_safe, visible
+
+OutputKind = Literal["text", "json", "markdown", "csv"]
+
+
+def left_out_text(failed: Mapping[str, str], label: str) -> str:
+    """One line: `partial: N file(s) did not load and are left out: a (why), b (why)`."""
+    parts = [f"{label}/{path} ({problem})" for path, problem in sorted(failed.items())]
+    return visible(
+        f"partial: {len(parts)} file(s) did not load and are left out of everything below: "
+        + "; ".join(parts)
+    )
+
+
+def mark_partial(
+    text: str, kind: OutputKind, failed: Mapping[str, str], label: str
+) -> tuple[str, str | None]:
+    """The output with its partial-read note, and a note for stderr (CSV), if any."""
+    if not failed:
+        return text, None
+    if kind == "json":
+        document = json.loads(text)
+        if isinstance(document, dict):
+            document["left_out"] = [
+                {"file": f"{label}/{path}", "problem": problem}
+                for path, problem in sorted(failed.items())
+            ]
+            return json_safe(json.dumps(document, indent=2, ensure_ascii=False)) + "\n", None
+        return text, left_out_text(failed, label) + "\n"
+    if kind == "markdown":
+        names = ", ".join(markdown_cell(f"{label}/{path}") for path in sorted(failed))
+        note = (
+            f"> **Partial register:** {len(failed)} file(s) did not load and are left out of "
+            f"every number below: {names}. `riskctl lint` shows why.\n\n"
+        )
+        return note + text, None
+    if kind == "csv":
+        return text, left_out_text(failed, label) + "\n"
+    return left_out_text(failed, label) + "\n\n" + text, None

@@ -1,0 +1,332 @@
+"""One register source, and never computing silently on a half-loaded register.
+
+Real git repositories (tests/gitrepo.py) hold a copy of tests/rules/base: R-001 relies on the
+key control C-001 (operating test passed 2026-09-15) and C-002. Each test breaks, removes or
+replaces one file and checks what every command does with it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from riskctl.cli import app
+from riskctl.diff import diff_registers
+from riskctl.diff_reads import diff_sources, read_diff_sides
+from riskctl.errors import RiskctlError
+from riskctl.load import ParseCache, load, read_directory
+from riskctl.source import read_register, register_source
+from tests.conftest import BASE_REGISTER, FROZEN_NOW
+from tests.gitrepo import GitRepo
+
+runner = CliRunner()
+BROKEN_CONTROL = "id: C-001\ntitle: [unclosed\n"
+FAILED_C001 = (
+    "id: INC-2026-009\nkind: incident\ntitle: Velocity limits bypassed\nstatus: closed\n"
+    "occurred: 2026-10-20\ndetected: 2026-10-21\nresolved: 2026-10-22\nseverity: 3\n"
+    "potential_severity: 4\nowner: payments-risk\nrisks: [R-001]\nfailed_controls: [C-001]\n"
+)
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> GitRepo:
+    repo = GitRepo(tmp_path / "repo")
+    repo.copy_register(BASE_REGISTER)
+    repo.commit("base", day=1)
+    monkeypatch.chdir(repo.root)
+    return repo
+
+
+def riskctl(*arguments: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(arguments))
+    return result.exit_code, result.stdout, result.stderr
+
+
+# --- the source -------------------------------------------------------------------------------
+
+
+def test_a_source_resolves_its_revision_once(repo: GitRepo) -> None:
+    head = repo.git("rev-parse", "HEAD")
+    source = register_source(Path("register"), "HEAD")
+    assert (source.commit, source.revision, source.label) == (head, "HEAD", "register")
+    assert source.description == f"register at HEAD ({head[:12]})"
+    worktree = register_source(Path("register"))
+    assert worktree.is_worktree and worktree.repository is None
+    assert worktree.description == "register"
+    assert dict(source.read().files) == dict(worktree.read().files)
+
+
+def test_an_unknown_revision_is_an_operational_error(repo: GitRepo) -> None:
+    with pytest.raises(RiskctlError, match="unknown revision 'nope'"):
+        register_source(Path("register"), "nope")
+
+
+# --- refusing a half-loaded register ----------------------------------------------------------
+
+
+def test_read_register_refuses_a_file_that_did_not_load(repo: GitRepo) -> None:
+    repo.write("register/controls/C-001.yaml", BROKEN_CONTROL)
+    source = register_source(Path("register"))
+    with pytest.raises(RiskctlError) as raised:
+        read_register(source)
+    message = str(raised.value)
+    assert message.startswith("1 register file did not load: register/controls/C-001.yaml.")
+    assert "`riskctl lint register` shows why" in message and "--partial" in message
+    loaded = read_register(source, partial=True)
+    assert list(loaded.failed) == ["controls/C-001.yaml"]
+    assert "RK001" in loaded.failed["controls/C-001.yaml"]
+
+
+COMMANDS = [
+    ["score", "register"],
+    ["score", "register", "--explain", "R-001"],
+    ["kri", "status", "register"],
+    ["incidents", "register"],
+    ["premortem", "register"],
+    ["report", "register", "register"],
+    ["report", "rcm", "register"],
+    ["report", "risk", "R-001", "register"],
+    ["report", "launch", "LAUNCH-001", "register"],
+    ["report", "wbr", "register"],
+    ["report", "mbr", "register"],
+    ["diff", "register"],
+]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_every_command_refuses_a_half_loaded_register(repo: GitRepo, command: list[str]) -> None:
+    """The issue's case: a half-written control file turned R-001 from medium to high above
+    appetite with exit 0. Now every computing command stops and names the file."""
+    repo.write("register/controls/C-001.yaml", BROKEN_CONTROL)
+    code, stdout, stderr = riskctl(*command, "--now", FROZEN_NOW)
+    assert (code, stdout) == (3, "")
+    assert "register/controls/C-001.yaml" in stderr and "riskctl lint register" in stderr
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_partial_goes_on_and_says_what_was_left_out(repo: GitRepo, command: list[str]) -> None:
+    repo.write("register/controls/C-001.yaml", BROKEN_CONTROL)
+    code, stdout, stderr = riskctl(*command, "--now", FROZEN_NOW, "--partial")
+    assert code in (0, 1), stderr
+    assert "register/controls/C-001.yaml" in stdout
+    assert "Traceback" not in stdout + stderr
+
+
+@pytest.mark.parametrize(
+    ("command", "kind"),
+    [
+        (["score", "register", "--format", "json"], "json"),
+        (["kri", "status", "register", "--format", "json"], "json"),
+        (["incidents", "register", "--format", "json"], "json"),
+        (["premortem", "register", "--format", "json"], "json"),
+        (["diff", "register", "--format", "json"], "json"),
+        (["score", "register", "--format", "csv"], "csv"),
+        (["score", "register", "--format", "markdown"], "markdown"),
+        (["diff", "register", "--format", "markdown"], "markdown"),
+    ],
+)
+def test_every_format_names_the_files_left_out(
+    repo: GitRepo, command: list[str], kind: str
+) -> None:
+    repo.write("register/controls/C-001.yaml", BROKEN_CONTROL)
+    code, stdout, stderr = riskctl(*command, "--now", FROZEN_NOW, "--partial")
+    assert code in (0, 1), stderr
+    if kind == "json":
+        left_out = json.loads(stdout)["left_out"]
+        assert [each["file"] for each in left_out] == ["register/controls/C-001.yaml"]
+        assert "RK001" in left_out[0]["problem"]
+    elif kind == "csv":
+        assert "C-001.yaml" not in stdout  # CSV has no place for a note: stderr says it
+        assert "riskctl: warning: partial: 1 file(s) did not load" in stderr
+        assert "register/controls/C-001.yaml" in stderr
+    else:
+        assert stdout.startswith("> **Partial register:** 1 file(s) did not load")
+        assert "every number below: register/controls/C-001.yaml." in stdout
+
+
+def test_partial_scores_without_the_file_and_says_so(repo: GitRepo) -> None:
+    repo.write("register/controls/C-001.yaml", BROKEN_CONTROL)
+    code, stdout, _ = riskctl("score", "register", "--now", FROZEN_NOW, "--partial")
+    assert code == 0
+    first, blank, *table = stdout.splitlines()
+    assert first.startswith("partial: 1 file(s) did not load and are left out of everything below")
+    assert blank == ""
+    assert "L4 I4 16 high" in table[1]  # no credit from C-001: inherent L4 I4 stays
+
+
+def test_lint_is_not_refused_it_is_how_to_see_why(repo: GitRepo) -> None:
+    repo.write("register/controls/C-001.yaml", BROKEN_CONTROL)
+    code, stdout, _ = riskctl("lint", "register", "--now", FROZEN_NOW, "--format", "text")
+    assert code == 1
+    assert "register/controls/C-001.yaml:3:1" in stdout and "RK001" in stdout
+
+
+# --- diff: dependencies, broken files ---------------------------------------------------------
+
+
+def _diff(first: str | None, second: str | None, complete: bool) -> tuple[str, bool]:
+    from riskctl.output.diff import render_json
+
+    sides = read_diff_sides(*diff_sources(Path("register"), first, second), complete=complete)
+    cache: ParseCache = {}
+    old, new = load(sides.old, cache), load(sides.new, cache)
+    diff = diff_registers(
+        old.register,
+        new.register,
+        __import__("datetime").date.fromisoformat(FROZEN_NOW),
+        sides.old_ref,
+        sides.new_ref,
+        old.failed,
+        new.failed,
+    )
+    return render_json(diff, set()), sides.partial
+
+
+def test_an_incident_naming_a_credited_control_moves_its_risks_in_diff(repo: GitRepo) -> None:
+    """The issue's case: adding an incident that names a credited control as failed moves R-001
+    up in `score`; diff said "0 risk level(s) up" because it did not read the risk."""
+    repo.write("register/incidents/INC-2026-009.yaml", FAILED_C001)
+    partial, is_partial = _diff(None, None, complete=False)
+    complete, _ = _diff(None, None, complete=True)
+    assert is_partial and partial == complete
+    document = json.loads(partial)
+    moved = {change["id"]: change for change in document["changes"]}
+    assert moved["R-001"]["scores"]["residual"]["old"]["level"] == "high"
+    assert moved["R-001"]["scores"]["residual"]["new"]["score"] == 16
+    code, stdout, _ = riskctl("diff", "register", "--now", FROZEN_NOW)
+    assert code == 0 and "1 risk level(s) up" not in stdout  # 12 high -> 16 high: same level
+    assert "residual: L3 I4 12 high → L4 I4 16 high" in stdout
+
+
+def test_a_control_broken_in_the_change_is_broken_not_deleted(repo: GitRepo) -> None:
+    repo.write("register/controls/C-001.yaml", BROKEN_CONTROL)
+    code, stdout, stderr = riskctl("diff", "register", "--now", FROZEN_NOW)
+    assert code == 3 and "register/controls/C-001.yaml" in stderr
+    code, stdout, stderr = riskctl("diff", "register", "--now", FROZEN_NOW, "--partial")
+    assert code == 0, stderr
+    assert "control C-001: broken" in stdout and "C-001: removed" not in stdout
+    assert "its file does not load after the change: line 3: YAML syntax error" in stdout
+    assert "key control C-001 no longer loads" in stdout
+    assert "was deleted" not in stdout
+
+
+def test_a_risk_broken_in_the_change_fires_no_deletion_gate(repo: GitRepo) -> None:
+    repo.write("register/risks/R-001.yaml", "id: R-001\ninherent: {likelihood: 9}\n")
+    code, stdout, _ = riskctl("diff", "register", "--now", FROZEN_NOW, "--partial")
+    assert code == 0
+    assert "risk R-001: broken" in stdout and "risk-deleted" not in stdout
+
+
+def test_a_file_repaired_by_the_change_is_repaired_not_added(repo: GitRepo) -> None:
+    good = (repo.root / "register/controls/C-001.yaml").read_text()
+    repo.write("register/controls/C-001.yaml", BROKEN_CONTROL)
+    repo.commit("break C-001", day=2)
+    repo.write("register/controls/C-001.yaml", good)
+    code, stdout, stderr = riskctl("diff", "register", "--now", FROZEN_NOW)
+    assert code == 0, stderr
+    assert "control C-001: repaired" in stdout and "added" not in stdout.split("\n")[0]
+    assert "its file does not load before the change" in stdout
+
+
+# --- every reader treats files the same way (RK008) -------------------------------------------
+
+
+def _replace_with(repo: GitRepo, relative: str, how: str) -> None:
+    target = repo.root / relative
+    target.unlink()
+    if how == "symlink":
+        target.symlink_to("C-002.yaml")
+    elif how == "fifo":
+        os.mkfifo(target)
+    elif how == "folder":
+        target.mkdir()
+        (target / "inside.yaml").write_text("id: C-001\n")
+    else:  # pragma: no cover
+        raise AssertionError(how)
+
+
+@pytest.mark.parametrize("how", ["symlink", "fifo", "folder"])
+def test_lint_score_and_diff_refuse_the_same_non_files(repo: GitRepo, how: str) -> None:
+    """A symlink, FIFO or folder where controls/C-001.yaml was: RK008 for lint, a refused
+    register for score, and a broken file (never a deleted one) for diff — in bounded time
+    (a FIFO must never be opened), through the real CLI."""
+    _replace_with(repo, "register/controls/C-001.yaml", how)
+
+    def run(*arguments: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "riskctl", *arguments, "--now", FROZEN_NOW],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=repo.root,
+            check=False,
+        )
+
+    lint = run("lint", "register", "--format", "json")
+    codes = {(f["file"], f["code"]) for f in json.loads(lint.stdout)["findings"]}
+    assert ("register/controls/C-001.yaml", "RK008") in codes
+    score = run("score", "register")
+    assert score.returncode == 3 and "register/controls/C-001.yaml" in score.stderr
+    diff = run("diff", "register")
+    assert diff.returncode == 3 and "register/controls/C-001.yaml" in diff.stderr
+    partial = run("diff", "register", "--partial")
+    assert partial.returncode == 0, partial.stderr
+    assert "control C-001: broken" in partial.stdout and "RK008" in partial.stdout
+    assert "Traceback" not in lint.stderr + score.stderr + diff.stderr + partial.stderr
+
+
+def test_a_symlink_in_a_commit_is_refused_like_in_the_working_tree(repo: GitRepo) -> None:
+    _replace_with(repo, "register/controls/C-001.yaml", "symlink")
+    repo.commit("C-001 as a symlink", day=2)
+    worktree = load(read_directory(Path("register")))
+    at_head = load(register_source(Path("register"), "HEAD").read())
+    assert worktree.failed.keys() == at_head.failed.keys() == {"controls/C-001.yaml"}
+    code, _, stderr = riskctl("score", "register", "--rev", "HEAD")
+    assert code == 3 and "register/controls/C-001.yaml" in stderr
+    assert "riskctl lint register --rev HEAD" in stderr
+
+
+def test_log_notes_scores_computed_without_a_file(repo: GitRepo) -> None:
+    repo.write("register/controls/C-002.yaml", "id: C-002\ntitle: [broken\n")
+    repo.write("register/risks/R-001.yaml", (repo.root / "register/risks/R-001.yaml").read_text())
+    (repo.root / "register/risks/R-001.yaml").write_text(
+        (repo.root / "register/risks/R-001.yaml").read_text().replace("2026-10-01", "2026-10-02")
+    )
+    repo.commit("review R-001, break C-002", day=2)
+    code, stdout, _ = riskctl("log", "R-001", "register")
+    assert code == 0
+    assert "scored without 1 file(s) that did not load at this commit: controls/C-002.yaml" in (
+        stdout
+    )
+
+
+def test_a_diff_in_a_shallow_clone_says_so(repo: GitRepo, tmp_path: Path) -> None:
+    """GitHub Actions checks out one commit by default: the diff of what is there is right,
+    and every format says the clone is shallow and how to deepen it."""
+    repo.write("register/owners/cfo.yaml", "id: cfo\nname: CFO\n")
+    repo.commit("add the CFO", day=2)
+    clone = tmp_path / "clone"
+    subprocess.run(
+        ["git", "clone", "--quiet", "--depth", "1", f"file://{repo.root}", str(clone)],
+        check=True,
+        capture_output=True,
+    )
+    (clone / "register/owners/cfo.yaml").write_text("id: cfo\nname: Chief Financial Officer\n")
+    register = str(clone / "register")
+    code, stdout, _ = riskctl("diff", register, "--now", FROZEN_NOW)
+    assert code == 0
+    assert "owner cfo: modified" in stdout
+    assert "note: only the history this clone holds was read: this clone is shallow" in stdout
+    assert "fetch-depth: 0" in stdout
+    code, stdout, _ = riskctl("diff", register, "--now", FROZEN_NOW, "--format", "json")
+    assert "git fetch --unshallow" in json.loads(stdout)["shallow"]
+    code, stdout, _ = riskctl("diff", register, "--now", FROZEN_NOW, "--format", "markdown")
+    assert "\n> only the history this clone holds was read" in stdout
+    code, _, stderr = riskctl("diff", "HEAD~1", register, "--now", FROZEN_NOW)
+    assert code == 3 and "shallow" in stderr and "Traceback" not in stderr
