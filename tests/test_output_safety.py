@@ -33,6 +33,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from pydantic import BaseModel
@@ -939,3 +941,38 @@ def test_a_hostile_csv_row_for_xmr_is_quoted_escaped(tmp_path: Path) -> None:
     assert is_visible(stderr, keep_newlines=True), repr(stderr)
     assert "\\x1b]0;pwned\\x07\\u202e9" in stderr
     assert snapshot(tmp_path) == before
+
+
+# --- properties ----------------------------------------------------------------------------------
+
+#: Markdown's and HTML's punctuation, URL pieces and line breaks, mixed with ordinary text.
+MARKDOWN_ALPHABET = st.one_of(
+    st.sampled_from(list("[]()!<>&#;:/@.`|\\-+=~*_ \n\r\tahpstwx019")),
+    st.sampled_from(["https://", "www.", "javascript:", "<img ", "&amp;", "```", "%%", "@x"]),
+    st.characters(codec="utf-8"),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(parts=st.lists(MARKDOWN_ALPHABET, max_size=30))
+def test_any_text_in_a_cell_or_paragraph_stays_text(parts: list[str]) -> None:
+    text = "".join(parts)
+    cell = "| x |\n|---|\n| " + markdown_cell(text) + " |\n"
+    paragraph = "Intro.\n\n" + markdown_text(text) + "\n"
+    assert live_markup(cell) == []
+    assert live_markup(paragraph) == []
+    assert structure(cell) == structure("| x |\n|---|\n| a |\n")
+    assert {"heading_open", "bullet_list_open", "ordered_list_open", "blockquote_open",
+            "fence", "code_block", "table_open", "hr", "html_block"} & set(
+        structure(paragraph)) == set()  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=st.text(st.characters(codec="utf-8")))
+def test_any_text_is_visible_after_escaping(text: str) -> None:
+    assert is_visible(visible(text))
+    assert "\n" not in visible(text)
+    assert is_visible(visible(text, keep_newlines=True), keep_newlines=True)
+    assert display_width(visible(text)) >= 0
+    cell = csv_cell(text)
+    assert isinstance(cell, str) and not cell.startswith(FORMULA_STARTS)
