@@ -547,9 +547,8 @@ def live_markup(markdown: str) -> list[str]:
         elif token.type == "text" and GFM_AUTOLINK.search(token.content):
             found.append(f"autolink in {token.content!r}")
     rendered = "".join(
-        token.content
+        token.content if token.type in ("text", "text_special") else "\n"
         for token in _tokens(PARSER.parse(markdown))
-        if token.type in ("text", "text_special")
     )
     found += [f"mention {mention!r}" for mention in MENTION.findall(rendered)]
     return found
@@ -666,6 +665,7 @@ def test_mermaid_label_stays_inside_its_quotes(text: str, label: str) -> None:
 def test_markdown_inline_escapes_block_openers_only_at_line_starts() -> None:
     assert markdown_inline("# a\n- b\n1. c\nd - e # f") == "\\# a\n\\- b\n1\\. c\nd - e # f"
     assert markdown_inline("- b", is_block=False) == "- b"
+    assert markdown_inline("a\n\n    code\n\n_ _ _") == "a\n\ncode\n\n\\_ _ _"
 
 
 # --- JSON ------------------------------------------------------------------------------------
@@ -948,7 +948,9 @@ def test_a_hostile_csv_row_for_xmr_is_quoted_escaped(tmp_path: Path) -> None:
 #: Markdown's and HTML's punctuation, URL pieces and line breaks, mixed with ordinary text.
 MARKDOWN_ALPHABET = st.one_of(
     st.sampled_from(list("[]()!<>&#;:/@.`|\\-+=~*_ \n\r\tahpstwx019")),
-    st.sampled_from(["https://", "www.", "javascript:", "<img ", "&amp;", "```", "%%", "@x"]),
+    st.sampled_from(
+        ["https://", "www.", "javascript:", "<img ", "&amp;", "```", "%%", "@x", "    ", "\n\n"]
+    ),
     st.characters(codec="utf-8"),
 )
 
