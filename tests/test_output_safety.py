@@ -616,6 +616,17 @@ def test_markdown_output_renders_hostile_text_as_text(
         assert "%%" not in chart and "`" not in chart
 
 
+@pytest.mark.parametrize("output", sorted(MARKDOWN_OUTPUTS))
+@pytest.mark.parametrize("hostile", ["osc", "c1-csi", "bidi"])
+def test_markdown_output_shows_control_characters_escaped(
+    planted: dict[str, Planted], hostile: str, output: str
+) -> None:
+    """Markdown goes to a terminal too (without --out): no escape sequence gets through."""
+    written = _markdown(planted[TERMINAL[hostile]], output)
+    assert is_visible(written, keep_newlines=True), output
+    assert live_markup(written) == []
+
+
 def test_the_payload_reaches_every_markdown_output(planted: dict[str, Planted]) -> None:
     """The check above is not vacuous: each output does show register text."""
     case = planted["Harmless words"]
