@@ -3,7 +3,7 @@ PYTHON ?= python3
 BIN := .venv/bin
 NOW := 2026-11-27
 
-.PHONY: demo check test bench schemas clean
+.PHONY: demo check test bench fuzz schemas clean
 
 .venv/.installed: pyproject.toml
 	$(PYTHON) -m venv .venv
@@ -39,6 +39,9 @@ test: check  ## the README's test command; .ci/run calls it
 
 bench: .venv/.installed  ## ratios against floors measured in the same run
 	$(BIN)/python bench/run.py
+
+fuzz: .venv/.installed  ## the mutated-register property test, thousands of examples (minutes)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q tests/test_fuzz.py
 
 schemas: .venv/.installed  ## regenerate schemas/ from the models
 	$(BIN)/riskctl schema export --out schemas

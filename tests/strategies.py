@@ -126,6 +126,7 @@ def configs(draw: st.DrawFn) -> Config:
                     "effective": draw(twentieths) / 20,
                     "partially-effective": draw(twentieths) / 20,
                 },
+                "untested_cap": draw(st.one_of(st.just(1.0), twentieths.map(lambda t: t / 20))),
             },
         }
     )

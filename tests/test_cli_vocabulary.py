@@ -171,7 +171,7 @@ USAGE_ERRORS = {
     "ignore-unknown-prefix": (["lint", "register", "--ignore", "XX1"], "no rule code starts"),
     "select-one-bad-of-two": (["lint", "register", "--select", "RK0,ZZ"], "'ZZ'"),
     "fail-on-unknown-gate": (["diff", "HEAD", "HEAD", "--fail-on", "nope"], "no gate 'nope'"),
-    "diff-too-many": (["diff", "v1", "feature", "main"], "too many arguments"),
+    "diff-too-many": (["diff", "v1", "feature", "main", "register"], "too many arguments"),
     "baseline-not-a-number": (
         ["kri", "xmr", "--csv", "x.csv", "--baseline", "six"],
         "valid integer",
@@ -183,6 +183,17 @@ USAGE_ERRORS = {
     "extra-argument": (["score", "register", "other"], "unexpected extra argument"),
     "report-since-is-gone": (["report", "wbr", "register", "--since", "HEAD"], "--since"),
     "unknown-option": (["lint", "--fast"], "No such option"),
+    "explain-with-json": (
+        ["score", "register", "--explain", "R-001", "-f", "json"],
+        "--explain prints text; it does not combine with --format json",
+    ),
+    "owner-without-seed": (["premortem", "register", "--owner", "x"], "go with --seed-risks"),
+    "link-without-seed": (["premortem", "register", "--link"], "go with --seed-risks"),
+    "seed-without-launch": (["premortem", "register", "--seed-risks"], "needs --launch"),
+    "seed-with-rev": (
+        ["premortem", "register", "--seed-risks", "--launch", "LAUNCH-001", "--rev", "HEAD"],
+        "it cannot read --rev",
+    ),
 }
 
 

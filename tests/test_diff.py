@@ -104,6 +104,9 @@ automation: manual
 frequency: daily
 reduces: both
 effectiveness: {design: effective, operating: effective}
+tests:
+  - {date: 2026-03-02, type: design, result: pass}
+  - {date: 2026-09-15, type: operating, sample_size: 25, result: pass}
 """
 ACC002 = """\
 id: ACC-002
@@ -170,7 +173,9 @@ Edit = Replace | Write | Delete | Rename
 C002_ACTIVE = Replace(
     "controls/C-002.yaml",
     "status: planned\n",
-    "status: active\neffectiveness: {design: effective, operating: effective}\n",
+    "status: active\neffectiveness: {design: effective, operating: effective}\n"
+    "tests: [{date: 2026-11-02, type: design, result: pass}, "
+    "{date: 2026-11-09, type: operating, result: pass}]\n",
 )
 UNLINK_C001 = Replace("risks/R-001.yaml", "[C-001, C-002]", "[C-002]")
 RETIRE_C001 = Replace("controls/C-001.yaml", "key: true\n", "key: true\nstatus: retired\n")
@@ -278,7 +283,11 @@ C002_ACTIVE_FIELDS = {
     "effectiveness.design": ("not-tested", "effective"),
     "effectiveness.operating": ("not-tested", "effective"),
     "status": ("planned", "active"),
-}
+    "tests.0": (None, {"date": "2026-11-02", "type": "design", "procedure": None,
+                       "sample_size": None, "exceptions": None, "result": "pass", "tester": None}),
+    "tests.1": (None, {"date": "2026-11-09", "type": "operating", "procedure": None,
+                       "sample_size": None, "exceptions": None, "result": "pass", "tester": None}),
+}  # fmt: skip
 
 SCENARIOS: dict[str, Scenario] = {
     # 1. Change types, one entity of every kind.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import time
 from pathlib import Path
 
 import pytest
@@ -208,3 +209,39 @@ def test_a_folder_that_cannot_be_listed_is_a_finding_not_a_silent_skip(
     refuse_root = True
     with pytest.raises(RiskctlError, match="cannot read the register folder: Permission denied"):
         read_directory(base_register)
+
+
+def test_locate_follows_aliases_without_expanding_them() -> None:
+    """A path through aliases walks the node tree as composed (each anchored node once): a
+    billion-laughs file is located in an instant, at the anchored node."""
+    levels = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    for previous, name in zip("abcdefgh", "bcdefghi", strict=True):
+        levels.append(f"{name}: &{name} [" + ", ".join([f"*{previous}"] * 9) + "]")
+    text = "\n".join(levels) + "\n"
+    started = time.process_time()
+    assert _locate(text, ("i", 8, 8, 8, 8, 8, 8, 8, 8, 8)) == (1, 32)  # the last x of `a`
+    assert _locate(text, ("i", 8, 8, 3)) == (6, 4)  # `f`'s list (at its anchor), via `*h`, `*g`
+    assert _locate(text, ("i", 8, 8, 99)) == (7, 4)  # no such item: `g`'s list
+    assert time.process_time() - started < 1
+
+
+def test_locate_a_mapping_with_typed_keys() -> None:
+    """Keys are told apart by type, as in construction: 1, true and '1' are looked up as the
+    data holds them; a duplicate key is located at its first occurrence."""
+    text = "'1': s\n1: i\ntrue: b\n1.5: f\nnull: n\nx: 1\nx: 2\n"
+    assert _locate(text, ("1",)) == (1, 6)
+    assert _locate(text, (1,)) == (2, 4)
+    assert _locate(text, (True,)) == (3, 7)
+    assert _locate(text, ("x",)) == (6, 4)
+    assert _locate(text, ("x",), at_key=True) == (6, 1)
+    assert _locate(text, (2,)) == (1, 1)  # no such key: the mapping
+
+
+def test_parse_keeps_numbers_within_bounds_and_refuses_the_rest() -> None:
+    parsed = parse("f.yaml", b"a: 9223372036854775807\nb: 9223372036854775808\nc: 1e400\n")
+    assert parsed.data == {"a": 2**63 - 1, "b": "9223372036854775808", "c": "1e400"}
+    assert [(hit.code, hit.where.line, hit.where.col) for hit in parsed.hits] == [
+        ("RK004", 2, 4),
+        ("RK004", 3, 4),
+    ]
+    assert all(hit.message.startswith("number too large: ") for hit in parsed.hits)

@@ -34,6 +34,7 @@ from riskctl.kri.status import kri_status, register_status
 from riskctl.kri.xmr import parse_series_csv
 from riskctl.lint.engine import lint
 from riskctl.load import load, read_directory
+from riskctl.model.days import add_days, shift_days
 from riskctl.model.kri import Kri
 from riskctl.report.mbr import mbr_kri_section
 from riskctl.report.review import deadlines_section
@@ -458,13 +459,18 @@ DATED_FIELDS: dict[str, tuple[str, str, str]] = {
 #:   when the incident moves (its due date stays 2026-12-15);
 #: - a launch's monitoring window ending 9999-12-01 (or its base 2027 window) has lapsed
 #:   unreviewed on 9999-12-31 (RK703);
-#: - a risk reviewed on 9999-12-01 is not overdue on 9999-12-31: its next review, 180 days on,
-#:   is held at 9999-12-31.
+#: - a risk reviewed on 9999-12-01 is reviewed in the future (RK209) before that day, and not
+#:   overdue on 9999-12-31: its next review, 180 days on, is held at 9999-12-31;
+#: - a test dated 9999-12-01 is in the future (RK306) before that day.
 EDGE_FINDINGS: dict[str, dict[datetime.date, set[str]]] = {
-    "risk-reviewed": {FIRST_DAY: set(), NOW: set(), LAST_DAY: set()},
+    "risk-reviewed": {FIRST_DAY: {"RK209"}, NOW: {"RK209"}, LAST_DAY: set()},
     "acceptance-decided": {FIRST_DAY: set(), NOW: set(), LAST_DAY: {"RK401"}},
     "acceptance-expires": {FIRST_DAY: set(), NOW: set(), LAST_DAY: {"RK401"}},
-    "control-test-date": {FIRST_DAY: {"RK301"}, NOW: {"RK301"}, LAST_DAY: set()},
+    "control-test-date": {
+        FIRST_DAY: {"RK301", "RK306"},
+        NOW: {"RK301", "RK306"},
+        LAST_DAY: set(),
+    },
     "observation-date": {FIRST_DAY: {"RK502"}, NOW: set(), LAST_DAY: {"RK502"}},
     "action-due": {FIRST_DAY: set(), NOW: set(), LAST_DAY: {"RK604"}},
     "incident-occurred": {FIRST_DAY: set(), NOW: set(), LAST_DAY: {"RK604"}},
@@ -613,3 +619,39 @@ def test_now_at_the_end_of_the_calendar_is_an_answer_or_exit_3(
     else:
         assert completed.stdout.strip(), completed.stderr
     assert snapshot(root / "register") == before
+
+
+@pytest.mark.parametrize("value", ["0x" + "f" * 40, "1000000001", "9" * 400, "0"])
+def test_a_huge_baseline_count_is_rk007_at_the_value(tmp_path: Path, value: str) -> None:
+    kri = KRI.format(amber="40", red="60", value="33") + f"baseline: {{first: {value}}}\n"
+    register = build_register(tmp_path, {"kris/KRI-001.yaml": kri})
+    found = findings_of(lint_register(register), "RK007")
+    assert [(where, line, col) for where, line, col, _ in found] == [("kris/KRI-001.yaml", 11, 19)]
+    assert found[0][3].startswith("baseline.first: ")
+
+
+def test_a_huge_rule_sample_minimum_is_rk801(tmp_path: Path) -> None:
+    config = BASE_CONFIG + "lint: {rules: {RK303: {minimum: {daily: 0x" + "f" * 40 + "}}}}\n"
+    register = build_register(tmp_path, {"riskctl.yaml": config})
+    found = findings_of(lint_register(register), "RK801")
+    assert [(where, line) for where, line, _col, _message in found] == [("riskctl.yaml", 5)]
+    assert "1000000000" in found[0][3], found[0][3]
+
+
+@pytest.mark.parametrize(
+    ("day", "days", "held", "shifted"),
+    [
+        (datetime.date(9999, 12, 15), 30, LAST_DAY, None),
+        (datetime.date(9999, 12, 15), 16, LAST_DAY, LAST_DAY),
+        (datetime.date(1, 6, 1), -365, FIRST_DAY, None),
+        (datetime.date(1, 1, 8), -7, FIRST_DAY, FIRST_DAY),
+        (NOW, 10**10, LAST_DAY, None),  # beyond timedelta's own range
+        (NOW, -(10**10), FIRST_DAY, None),
+        (NOW, 7, datetime.date(2026, 12, 4), datetime.date(2026, 12, 4)),
+    ],
+)
+def test_day_steps_hold_at_the_ends_or_give_no_date(
+    day: datetime.date, days: int, held: datetime.date, shifted: datetime.date | None
+) -> None:
+    assert add_days(day, days) == held
+    assert shift_days(day, days) == shifted

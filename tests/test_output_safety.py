@@ -795,7 +795,7 @@ def _replaced(file: str, old: str, new: str) -> dict[str, bytes]:
             "launches/LAUNCH-001.yaml",
             "monitoring:\n  - {kri: KRI-001, until: 2027-03-31}",
             "monitoring: [KRI-001]",
-            "14:14: monitoring.0: expected a mapping with keys: kri, until, reviewed "
+            "15:14: monitoring.0: expected a mapping with keys: kri, until, reviewed "
             "(required: kri, until), found 'KRI-001'",
         ),
         (

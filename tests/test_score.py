@@ -32,10 +32,11 @@ import pytest
 from hypothesis import given, settings
 
 from riskctl.errors import RiskctlError
-from riskctl.model.config import Config, Credits
+from riskctl.model.config import DEFAULT_UNTESTED_CAP, Config, Credits
 from riskctl.model.control import Control
 from riskctl.model.register import Record, Register
 from riskctl.model.risk import Risk
+from riskctl.score import residual
 from riskctl.score.matrix import (
     Cell,
     Matrix,
@@ -53,7 +54,6 @@ from riskctl.score.residual import (
     back_to_scale,
     combine,
     compute_tier,
-    control_credit,
     grade,
     latest_test,
     score_register,
@@ -67,6 +67,16 @@ from tests.strategies import (
     effective_active_controls,
     scenarios,
 )
+
+#: The reference model (residual-scoring.md section 3) is pinned with the untested cap off: its
+#: worked examples state ratings, not test records. The cap has its own tests (test_score.py).
+NO_CAP = 1.0
+
+
+def control_credit(*args: Any, **kwargs: Any) -> tuple[float, str]:
+    """`residual.control_credit` with the untested cap off."""
+    return residual.control_credit(*args, untested_cap=NO_CAP, **kwargs)
+
 
 FIVE = "5x5-multiplicative"
 NIST = "nist-800-30"
@@ -136,8 +146,13 @@ def make_config(
     categories: Sequence[Mapping[str, str]] | None = None,
     levels: Sequence[str] | None = None,
     grid: Sequence[Sequence[str]] | None = None,
+    untested_cap: float = NO_CAP,
 ) -> Config:
-    scoring: dict[str, Any] = {"method": method, "combine": combine_rule}
+    scoring: dict[str, Any] = {
+        "method": method,
+        "combine": combine_rule,
+        "untested_cap": untested_cap,
+    }
     if credit_table is not None:
         scoring["credits"] = dict(credit_table)
     if levels is not None:
@@ -1273,7 +1288,7 @@ def document_of(config: Config) -> dict[str, object]:
 
 def test_method_document_matches_hand_written_default() -> None:
     expected = {**DEFAULT_METHOD, "fingerprint": independent_fingerprint(DEFAULT_METHOD)}
-    assert document_of(make_config()) == expected
+    assert document_of(make_config(untested_cap=DEFAULT_UNTESTED_CAP)) == expected
     assert fingerprint(DEFAULT_METHOD) == expected["fingerprint"]
     # an existing fingerprint key is not part of what is hashed
     assert fingerprint({**DEFAULT_METHOD, "fingerprint": "sha256:0"}) == expected["fingerprint"]
@@ -1342,13 +1357,17 @@ def test_fingerprint_same_two_processes() -> None:
 
 
 def test_score_register_scores_every_risk_in_id_order() -> None:
-    config = make_config()
+    config = make_config(untested_cap=DEFAULT_UNTESTED_CAP)  # the default method
     register = Register(config=config)
+    tested = [design("2026-03-02", "pass"), operating("2026-09-15", "pass")]
     for entity, file in (
         (risk(3, 5, ["C-104"]).model_copy(update={"id": "R-002"}), "risks/R-002.yaml"),
         (risk(5, 4, ["C-101"]), "risks/R-001.yaml"),
-        (C_A, "controls/C-101.yaml"),
-        (control("C-104", reduces="impact", status="degraded"), "controls/C-104.yaml"),
+        (control("C-101", reduces="likelihood", tests=tested), "controls/C-101.yaml"),
+        (
+            control("C-104", reduces="impact", status="degraded", tests=tested),
+            "controls/C-104.yaml",
+        ),
     ):
         kind = "risk" if file.startswith("risks/") else "control"
         register.add(Record(kind=kind, file=file, entity=entity))
@@ -1363,8 +1382,11 @@ def test_score_register_scores_every_risk_in_id_order() -> None:
 # === 8. properties =============================================================================
 
 
-def exact_credit(item: Control, tier: str, effective: Fraction, partial: Fraction) -> Fraction:
-    """The reference's credit (section 3, steps 1-2), in exact fractions."""
+def exact_credit(
+    item: Control, tier: str, effective: Fraction, partial: Fraction, cap: Fraction
+) -> Fraction:
+    """The reference's credit (section 3, steps 1-2), in exact fractions, with the project's
+    cap on a rating that has no test of its type (`cap`, scoring.untested_cap)."""
     if item.status == "retired":
         return Fraction(0)
     if item.status == "planned":
@@ -1375,7 +1397,12 @@ def exact_credit(item: Control, tier: str, effective: Fraction, partial: Fractio
     rank = {"effective": 2, "partially-effective": 1, "ineffective": 0, "not-tested": 0}
     lower = min(rank[item.effectiveness.design], rank[item.effectiveness.operating])
     credit = {2: effective, 1: partial, 0: Fraction(0)}[lower]
-    return min(credit, partial) if item.status == "degraded" else credit
+    credit = min(credit, partial) if item.status == "degraded" else credit
+    tested = {test.type for test in item.tests}
+    rated = {"design": item.effectiveness.design, "operating": item.effectiveness.operating}
+    if any(rank[rating] > 0 and kind not in tested for kind, rating in rated.items()):
+        credit = min(credit, cap)
+    return credit
 
 
 def exact_tier(scenario: Scenario, tier: str) -> Cell:
@@ -1383,12 +1410,13 @@ def exact_tier(scenario: Scenario, tier: str) -> Cell:
     scoring = scenario.config.scoring
     effective = Fraction(scoring.credits.effective).limit_denominator(20)
     partial = Fraction(scoring.credits.partially_effective).limit_denominator(20)
+    cap = Fraction(scoring.untested_cap).limit_denominator(20)
     earned: dict[str, list[Fraction]] = {"likelihood": [], "impact": []}
     for control_id in scenario.risk.controls:
         item = scenario.controls.get(control_id)
         if item is None or item.reduces is None:
             continue
-        credit = exact_credit(item, tier, effective, partial)
+        credit = exact_credit(item, tier, effective, partial, cap)
         for dimension in ("likelihood", "impact"):
             if item.reduces in (dimension, "both"):
                 earned[dimension].append(credit)
@@ -1522,3 +1550,76 @@ def test_control_linked_twice_counts_once() -> None:
     assert tier.steps[0].credits == (0.6,)
     assert tier.steps[0].result == 3
     assert [credit.control for credit in tier.controls] == ["C-001"]
+
+
+# === 9. the cap on untested ratings (scoring.untested_cap, lint RK305) ==========================
+
+DESIGN_PASS = design("2026-03-02", "pass")
+OPERATING_PASS = operating("2026-09-15", "pass")
+
+
+@pytest.mark.parametrize(
+    ("design_", "operating_", "tests", "credit", "untested"),
+    [
+        ("effective", "effective", [DESIGN_PASS, OPERATING_PASS], 0.6, []),
+        ("effective", "effective", [OPERATING_PASS], 0.3, ["design"]),
+        ("effective", "effective", [DESIGN_PASS], 0.3, ["operating"]),
+        ("effective", "effective", [], 0.3, ["design", "operating"]),
+        ("partially-effective", "effective", [], 0.3, ["design", "operating"]),
+        ("effective", "not-tested", [], 0.0, ["design"]),  # grade not-tested: 0 anyway
+        ("ineffective", "effective", [OPERATING_PASS], 0.0, []),
+        # any test of the type counts, whatever its result (a failed design test: RK302's side)
+        ("effective", "effective", [design("2026-03-02", "fail"), OPERATING_PASS], 0.6, []),
+    ],
+)
+def test_untested_rating_is_capped_at_the_default(
+    design_: str, operating_: str, tests: list[dict[str, Any]], credit: float, untested: list[str]
+) -> None:
+    item = control("C-001", design=design_, operating=operating_, tests=tests)
+    assert residual.untested_ratings(item) == untested
+    earned, reason = residual.control_credit(item, "residual", Credits())
+    assert earned == credit
+    capped = credit == DEFAULT_UNTESTED_CAP and untested and design_ == "effective"
+    assert ("(scoring.untested_cap)" in reason) == bool(capped), reason
+
+
+def test_untested_cap_is_configurable_and_shown_in_the_reason() -> None:
+    item = control("C-001", tests=[OPERATING_PASS])
+    assert residual.control_credit(item, "residual", Credits(), untested_cap=0.0) == (
+        0.0,
+        "grade effective (design effective, operating effective), active; no design test on "
+        "record: capped at 0 (scoring.untested_cap)",
+    )
+    assert residual.control_credit(item, "residual", Credits(), untested_cap=1.0) == (
+        0.6,
+        "grade effective (design effective, operating effective), active",
+    )
+    # degraded caps first (0.3), then the cap of 0.2 on the untested design rating
+    degraded = control("C-001", status="degraded", tests=[OPERATING_PASS])
+    assert residual.control_credit(degraded, "residual", Credits(), untested_cap=0.2)[0] == 0.2
+
+
+def test_untested_cap_moves_the_residual_and_the_explanation() -> None:
+    # Example 1 (L5 I4, one effective likelihood control) with only an operating test on
+    # record: capped at 0.3, v = 1 + 4 x 0.7 = 3.8 -> L4; L4 I4 = 16 high instead of L3 I4.
+    untested = control("C-101", reduces="likelihood", tests=[OPERATING_PASS])
+    tested = control("C-101", reduces="likelihood", tests=[DESIGN_PASS, OPERATING_PASS])
+    config = make_config(untested_cap=DEFAULT_UNTESTED_CAP)
+    capped = score(risk(5, 4, ["C-101"]), by_id(untested), config)
+    assert capped.residual == Cell(4, 4, 16, "high")
+    assert capped.computed.steps[0].credits == (0.3,)
+    assert score(risk(5, 4, ["C-101"]), by_id(tested), config).residual == Cell(3, 4, 12, "high")
+    off = make_config(untested_cap=1.0)
+    assert score(risk(5, 4, ["C-101"]), by_id(untested), off).residual == Cell(3, 4, 12, "high")
+
+
+def test_untested_cap_is_in_the_method_only_when_set() -> None:
+    default = make_config(untested_cap=DEFAULT_UNTESTED_CAP)
+    assert "untested_cap" not in method_document(default, build_matrix(default.scoring))
+    custom = make_config(untested_cap=0.0)
+    document = method_document(custom, build_matrix(custom.scoring))
+    assert document["untested_cap"] == 0.0
+    assert (
+        document["fingerprint"]
+        != method_document(default, build_matrix(default.scoring))["fingerprint"]
+    )

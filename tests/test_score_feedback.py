@@ -22,11 +22,11 @@ from riskctl.model.control import Control
 from riskctl.model.incident import Incident
 from riskctl.model.register import Record, Register
 from riskctl.model.risk import Risk
+from riskctl.score import residual
 from riskctl.score.explain import explain
 from riskctl.score.matrix import Cell
 from riskctl.score.residual import (
     Failure,
-    control_credit,
     failure_outweighs_tests,
     latest_failures,
     latest_passing_test,
@@ -34,6 +34,16 @@ from riskctl.score.residual import (
 )
 from tests.conftest import SHIPPED_REGISTER
 from tests.strategies import CATEGORIES, control_data
+
+#: The reference model (residual-scoring.md section 3) is pinned with the untested cap off: its
+#: worked examples state ratings, not test records. The cap has its own tests (test_score.py).
+NO_CAP = 1.0
+
+
+def control_credit(*args: Any, **kwargs: Any) -> tuple[float, str]:
+    """`residual.control_credit` with the untested cap off."""
+    return residual.control_credit(*args, untested_cap=NO_CAP, **kwargs)
+
 
 TODAY = datetime.date(2026, 11, 27)
 CREDITS = Credits()
@@ -87,7 +97,11 @@ def risk(likelihood: int, impact: int, controls: list[str]) -> Risk:
 
 
 def register_of(*entities: Risk | Control | Incident) -> Register:
-    register = Register(config=Config.model_validate({"version": 1, "categories": CATEGORIES}))
+    register = Register(
+        config=Config.model_validate(
+            {"version": 1, "categories": CATEGORIES, "scoring": {"untested_cap": NO_CAP}}
+        )
+    )
     folders = {Risk: ("risk", "risks"), Control: ("control", "controls")}
     for entity in entities:
         kind, folder = folders.get(type(entity), ("incident", "incidents"))

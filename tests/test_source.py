@@ -330,3 +330,19 @@ def test_a_diff_in_a_shallow_clone_says_so(repo: GitRepo, tmp_path: Path) -> Non
     assert "\n> only the history this clone holds was read" in stdout
     code, _, stderr = riskctl("diff", "HEAD~1", register, "--now", FROZEN_NOW)
     assert code == 3 and "shallow" in stderr and "Traceback" not in stderr
+
+
+def test_a_month_end_at_which_a_file_did_not_load_has_no_scores(repo: GitRepo) -> None:
+    """The MBR trend reads the register at each month-end: one where a control file did not
+    load would be scored without it, so it shows no data and says why."""
+    good = (repo.root / "register/controls/C-002.yaml").read_text()
+    repo.write("register/controls/C-002.yaml", "id: C-002\ntitle: [broken\n")
+    repo.commit("break C-002", day=40)  # 2026-02-10
+    repo.write("register/controls/C-002.yaml", good)
+    repo.commit("fix C-002", day=70)  # 2026-03-12
+    code, stdout, stderr = riskctl("report", "mbr", "register", "--now", "2026-04-15")
+    assert code == 0, stderr
+    february = next(line for line in stdout.splitlines() if line.startswith("| 2026-02-28"))
+    assert "unreadable: 1 file(s) did not load at this commit" in february
+    march = next(line for line in stdout.splitlines() if line.startswith("| 2026-03-31"))
+    assert "unreadable" not in march

@@ -29,10 +29,11 @@ class DiffFormat(enum.StrEnum):
 
 
 def _split_arguments(arguments: list[str]) -> tuple[str | None, str | None, Path]:
-    """[A] [B] [PATH]: the last argument is the register folder when it is a folder."""
+    """[A] [B] [PATH]: the last argument is the register folder when it is a folder, or when
+    there are three (then a PATH that is not a folder is exit 3, naming it)."""
     remaining = list(arguments)
     path = DEFAULT_REGISTER
-    if remaining and Path(remaining[-1]).is_dir():
+    if len(remaining) == 3 or (remaining and Path(remaining[-1]).is_dir()):
         path = Path(remaining.pop())
     if len(remaining) > 2:
         raise typer.BadParameter(

@@ -97,7 +97,10 @@ def premortem_command(
     today = today_or(now)
     with operational_errors():
         if not seed_risks and (owner is not None or category is not None or link):
-            raise RiskctlError("--owner, --category and --link go with --seed-risks")
+            raise typer.BadParameter(
+                "--owner, --category and --link go with --seed-risks",
+                param_hint="'--owner' / '--category' / '--link'",
+            )
         if seed_risks:
             _seed(path, launch, revision, owner, category, link, today, partial)
             return
@@ -132,11 +135,21 @@ def _seed(
     partial: bool,
 ) -> None:
     """Plan the drafts, refuse before writing if any target exists, then write them all."""
-    if launch is None:
-        raise RiskctlError("--seed-risks needs --launch LAUNCH-ID: the launch to seed from")
-    if revision is not None:
+    drafts_folder = path / "risks"  # checked before loading: a linked folder would not load
+    if drafts_folder.is_symlink():
         raise RiskctlError(
-            "--seed-risks writes draft files into the working tree; it cannot read --rev"
+            f"refusing to write drafts into {drafts_folder.as_posix()}: a symbolic link (to "
+            f"{os.readlink(drafts_folder)}); nothing written"
+        )
+    if launch is None:
+        raise typer.BadParameter(
+            "--seed-risks needs --launch LAUNCH-ID: the launch to seed from",
+            param_hint="'--seed-risks'",
+        )
+    if revision is not None:
+        raise typer.BadParameter(
+            "--seed-risks writes draft files into the working tree; it cannot read --rev",
+            param_hint="'--seed-risks'",
         )
     from riskctl.load import add_keys, decode
     from riskctl.premortem import link_additions, plan_drafts

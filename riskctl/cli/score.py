@@ -88,6 +88,11 @@ def score_command(
     from riskctl.score.residual import score_register
     from riskctl.textsafe import visible
 
+    if explain is not None and output_format is not ScoreFormat.TEXT:
+        raise typer.BadParameter(
+            f"--explain prints text; it does not combine with --format {output_format.value}",
+            param_hint="'--explain'",
+        )
     today = today_or(now)
     with operational_errors():
         source = source_for(path, revision)

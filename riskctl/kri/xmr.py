@@ -26,7 +26,7 @@ import datetime
 import io
 import math
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -304,6 +304,20 @@ def _runs(dates: Sequence[datetime.date], values: Sequence[float], centre: float
     return signals
 
 
+def _rows(reader: Iterator[list[str]], source: str) -> Iterator[list[str]]:
+    """The reader's rows; a CSV error (a field past the csv module's size limit, a quote left
+    open) is a `RiskctlError` naming `source` and the line."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            line = getattr(reader, "line_num", "?")
+            raise RiskctlError(f"{source}:{line}: not a CSV row: {error}") from None
+        yield row
+
+
 def parse_series_csv(text: str, source: str) -> tuple[list[datetime.date], list[float]]:
     """A `date,value` CSV (a header row, ISO dates in increasing order) as dates and values.
 
@@ -314,7 +328,7 @@ def parse_series_csv(text: str, source: str) -> tuple[list[datetime.date], list[
     values: list[float] = []
     header_seen = False
     previous_line = 0
-    for row in reader:
+    for row in _rows(reader, source):
         line = reader.line_num
         if not row or (len(row) == 1 and not row[0].strip()):
             continue

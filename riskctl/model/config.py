@@ -68,6 +68,10 @@ class Credits(BaseModel):
     ] = 0.3
 
 
+#: scoring.untested_cap by default: an untested rating counts as partial evidence at most.
+DEFAULT_UNTESTED_CAP = 0.3
+
+
 class Scoring(BaseModel):
     """How scores and levels are computed (see `riskctl score`)."""
 
@@ -75,6 +79,11 @@ class Scoring(BaseModel):
     method: Literal["5x5-multiplicative", "nist-800-30", "custom"] = "5x5-multiplicative"
     credits: Credits = Credits()
     combine: Literal["compound", "strongest"] = "compound"
+    untested_cap: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = DEFAULT_UNTESTED_CAP
+    """The most credit a control earns while its design or operating rating (effective or
+    partially-effective) has no test of that type in its `tests` (lint RK305): 0.3 by default,
+    the partially-effective credit; 0 gives an untested rating no credit; 1 turns the cap
+    off."""
     levels: list[Level] | None = None
     """custom only: the levels, lowest first."""
     grid: list[list[str]] | None = None
@@ -211,7 +220,8 @@ class Config(BaseModel):
     lint: LintConfig = LintConfig()
     scoring: Scoring = Scoring()
     review_days: dict[str, DayCount] | None = None
-    """Days between reviews per residual level; the method's defaults when absent."""
+    """Days between reviews per residual level, each 1 to 3,650 (ten years); the method's
+    defaults when absent."""
     gates: GatesConfig = GatesConfig()
     premortem: PremortemConfig = PremortemConfig()
     """Launch pre-mortems: an optional override of the action priority table."""

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Discriminator, Field, Tag
 
-from riskctl.model.common import STRICT, Entity, KriId, Number, Reference, Text
+from riskctl.model.common import STRICT, Count, Entity, KriId, Number, Reference, Text
 
 
 class Thresholds(BaseModel):
@@ -30,7 +30,7 @@ class FirstPoints(BaseModel):
     """A baseline of the first N observations."""
 
     model_config = STRICT
-    first: Annotated[int, Field(ge=1, strict=True)]
+    first: Annotated[Count, Field(ge=1)]
 
 
 class DateRange(BaseModel):

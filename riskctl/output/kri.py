@@ -116,7 +116,7 @@ def render_xmr_json(analysis: XmrAnalysis) -> str:
 
 def as_written(value: float) -> str:
     """A value as the register writes it: 54.6, and 7 rather than 7.0."""
-    if math.isfinite(value) and value.is_integer() and abs(value) < 1e15:
+    if math.isfinite(value) and value.is_integer() and abs(value) <= 1e15:
         return str(int(value))
     return repr(value)
 

@@ -16,13 +16,14 @@ below, is a `RiskctlError` naming the template and line:
 - time: at most `MAX_TEMPLATE_LINES` template lines executed (each turn of a loop counts), so
   nested `range(100000)` loops stop in seconds;
 - output: at most `MAX_OUTPUT_CHARS` characters;
-- memory: the render may grow the process by at most `MAX_RENDER_MEMORY` bytes (Linux and other
-  systems with `RLIMIT_AS`); `'x' * 10**9` and integers of more than `MAX_INTEGER_BITS` bits are
-  refused before they are computed;
+- memory: the render may grow the process's address space by at most `MAX_RENDER_MEMORY` bytes
+  (on Linux, through `RLIMIT_AS`, restored afterwards; elsewhere the other limits still hold);
+  `'x' * 10**9` and integers of more than `MAX_INTEGER_BITS` bits are refused before they are
+  computed;
 - recursion: Python's limit (a macro calling itself, a template including itself);
 - template files: a template must be a regular UTF-8 file of at most `MAX_TEMPLATE_BYTES`; a
-  symbolic link is refused, so a template folder cannot pull another file of the machine into a
-  report.
+  symbolic link in `--templates DIR` is refused, so a template folder cannot pull another file
+  of the machine into a report.
 """
 
 from __future__ import annotations
@@ -83,10 +84,12 @@ class _TemplateLoader(jinja2.FileSystemLoader):
             break
         else:
             raise jinja2.TemplateNotFound(template)
-        if stat.S_ISLNK(status.st_mode):
+        if stat.S_ISLNK(status.st_mode) and folder != self.searchpath[-1]:  # not the shipped
             raise RiskctlError(
                 f"template {path}: a symbolic link; templates must be files in the folder"
             )
+        if stat.S_ISLNK(status.st_mode):  # a packager's link among the shipped templates
+            status = path.stat()
         if not stat.S_ISREG(status.st_mode):
             raise RiskctlError(f"template {path}: {kind_of(status.st_mode)}, not a regular file")
         if status.st_size > MAX_TEMPLATE_BYTES:

@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from riskctl.model.config import Config, Scoring
+from riskctl.model.config import DEFAULT_UNTESTED_CAP, Config, Scoring
 
 PRESET_LEVELS: dict[str, tuple[str, ...]] = {
     "5x5-multiplicative": ("low", "medium", "high", "critical"),
@@ -254,6 +254,8 @@ def method_document(config: Config, matrix: Matrix) -> dict[str, object]:
         "combine": scoring.combine,
         "review_days": review_days(config, matrix),
     }
+    if scoring.untested_cap != DEFAULT_UNTESTED_CAP:  # at its default, fingerprints stay as before
+        document["untested_cap"] = scoring.untested_cap
     document["fingerprint"] = fingerprint(document)
     return document
 

@@ -12,6 +12,10 @@ Source: ../shared/reference/residual-scoring.md, section 3 (the project default 
    `failed_controls`) postdates its latest passing operating test earns 0 too; no passing
    operating test at all counts as postdating. A passing test on the failure's day, or later,
    restores the credit.
+   Project rule (lint RK305): a control rated effective or partially-effective on design or
+   operating with no test of that type in its `tests` earns at most `scoring.untested_cap`
+   (default 0.3, the partially-effective credit); an untested rating is an opinion, not
+   evidence. A register whose rated controls all have tests scores as without the cap.
 3. Credits apply on the dimension the control `reduces` (likelihood, impact, or both).
 4. Per dimension, compound R = 1 - prod(1 - c_i) (default), or strongest R = max c_i
    (SimpleRisk's `get_residual_risk`).
@@ -30,7 +34,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from riskctl.errors import RiskctlError
-from riskctl.model.config import Config, Credits
+from riskctl.model.config import DEFAULT_UNTESTED_CAP, Config, Credits
 from riskctl.model.control import Control, ControlTest
 from riskctl.model.days import add_days
 from riskctl.model.incident import Incident
@@ -196,12 +200,34 @@ def failure_outweighs_tests(control: Control, failure: Failure | None) -> str | 
     return None
 
 
+def untested_ratings(control: Control) -> list[str]:
+    """The ratings (design, operating) that claim effectiveness with no test of their type.
+
+    A rating of effective or partially-effective is a finding about tests; with no test of
+    that type in `tests` it is an opinion (lint RK305), and its credit is capped.
+    """
+    rated = {"design": control.effectiveness.design, "operating": control.effectiveness.operating}
+    tested = {test.type for test in control.tests}
+    return [
+        kind
+        for kind, rating in rated.items()
+        if rating in ("effective", "partially-effective") and kind not in tested
+    ]
+
+
 def control_credit(
-    control: Control, tier: Tier, table: Credits, failure: Failure | None = None
+    control: Control,
+    tier: Tier,
+    table: Credits,
+    failure: Failure | None = None,
+    *,
+    untested_cap: float = DEFAULT_UNTESTED_CAP,
 ) -> tuple[float, str]:
     """The credit a control earns in a tier, and the reason in words.
 
     `failure` is the control's latest failure in an incident (see `latest_failures`), if any.
+    `untested_cap` (riskctl.yaml `scoring.untested_cap`) is the most a control earns while a
+    rating of it has no test of its type (`untested_ratings`).
     """
     if control.status == "retired":
         return 0.0, "retired: never counts"
@@ -227,6 +253,13 @@ def control_credit(
         credit = table.partially_effective
     else:
         why = f"{why}, {control.status}"
+    untested = untested_ratings(control)
+    if untested and credit > untested_cap:
+        credit = untested_cap
+        why += (
+            f"; no {' or '.join(untested)} test on record: capped at {untested_cap:g} "
+            "(scoring.untested_cap)"
+        )
     passed = latest_passing_test(control) if failure is not None else None
     if failure is not None and passed is not None:  # a failure that a later test outweighs
         why += (
@@ -282,7 +315,11 @@ def compute_tier(
             contributions.append(ControlCredit(control_id, 0.0, None, "not in the register"))
             continue
         credit, reason = control_credit(
-            control, tier, config.scoring.credits, failures.get(control_id)
+            control,
+            tier,
+            config.scoring.credits,
+            failures.get(control_id),
+            untested_cap=config.scoring.untested_cap,
         )
         if control.reduces is None:
             credit, reason = 0.0, "no `reduces`: it does not say which dimension it lowers"

@@ -9,14 +9,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from riskctl.findings import Hit, Severity
 from riskctl.lint.rules import RuleContext, records, rule
-from riskctl.model.common import DayCount
+from riskctl.model.common import MAX_COUNT, DayCount
 from riskctl.model.control import Control, Frequency
 from riskctl.model.days import add_days
 from riskctl.model.register import Record
 from riskctl.model.risk import Risk
-from riskctl.score.residual import latest_test
+from riskctl.score.residual import latest_test, untested_ratings
 
-SampleSize = Annotated[int, Field(ge=1, strict=True)]
+SampleSize = Annotated[int, Field(ge=1, le=MAX_COUNT, strict=True)]
 #: A control without `frequency` is tested at least annually.
 DEFAULT_WINDOW_DAYS = 365
 
@@ -203,3 +203,55 @@ def credited_control_without_reduces(context: RuleContext) -> Iterator[Hit]:
                 f"{control.id} ({control.status}) is linked from {', '.join(sorted(risks))} but "
                 "has no `reduces:` (likelihood, impact or both), so it earns no credit",
             )
+
+
+@rule("RK305", "effective-control-untested")
+def effective_control_untested(context: RuleContext) -> Iterator[Hit]:
+    """A control rated effective or partially-effective has a test of that type on record.
+
+    Why: design and operating effectiveness are each concluded from a test (PCAOB AS 2201;
+    rcm.md): a rating with no design (or operating) test in `tests` is an opinion, yet it earns
+    residual credit. The scorer caps such a control's credit at `scoring.untested_cap` in
+    riskctl.yaml (default 0.3, the partially-effective credit; see `riskctl score --explain`).
+    Any test of the type counts, whatever its date or result (RK301 and RK302 judge those).
+    Retired controls are skipped. Reported at the rating: `effectiveness.design` or
+    `effectiveness.operating`.
+    Fires:   `effectiveness: {design: effective, operating: effective}` with only an operating
+             test (at `design`); `operating: partially-effective` and no tests at all
+    Passes:  a design and an operating test on record; `design: not-tested` with no design
+             test; a retired control rated effective without tests
+    """
+    for control, record in _controls(context):
+        if control.status == "retired":
+            continue
+        for kind in untested_ratings(control):
+            rating = getattr(control.effectiveness, kind)
+            yield Hit(
+                context.where(record, "effectiveness", kind),
+                f"{control.id} is rated {kind} {rating} but has no {kind} test on record; "
+                f"record the test in `tests`, or rate it not-tested (until then it earns at "
+                f"most {context.config.scoring.untested_cap:g} credit)",
+            )
+
+
+@rule("RK306", "control-test-in-the-future")
+def control_test_in_the_future(context: RuleContext) -> Iterator[Hit]:
+    """A control test is not dated after today.
+
+    Why: a test records evidence gathered; the scorer takes a control's latest operating test
+    by date, so a test dated after today (a typo, or 9999-12-01) would decide the control's
+    credit, passing or failing, for as long as the date stays in the future. Reported at the
+    test's `date`, for every control but retired ones.
+    Fires:   `tests: [{date: 2026-11-28, type: operating, result: pass}]` checked on 2026-11-27
+    Passes:  the same test checked on 2026-11-28
+    """
+    for control, record in _controls(context):
+        if control.status == "retired":
+            continue
+        for index, test in enumerate(control.tests):
+            if test.date > context.today:
+                yield Hit(
+                    context.where(record, "tests", index, "date"),
+                    f"{control.id} {test.type} test is dated {test.date}, after today "
+                    f"({context.today}); record the date the test took place",
+                )

@@ -240,7 +240,10 @@ def near_miss_without_barrier(context: RuleContext) -> Iterator[Hit]:
 
 def _relied_on(control: Control, context: RuleContext) -> bool:
     """Whether a risk linking the control gets residual credit from it, incidents aside."""
-    credit, _reason = control_credit(control, "residual", context.config.scoring.credits)
+    scoring = context.config.scoring
+    credit, _reason = control_credit(
+        control, "residual", scoring.credits, untested_cap=scoring.untested_cap
+    )
     return credit > 0 and control.reduces is not None
 
 

@@ -7,6 +7,7 @@ observations (and incidents) dated after it are ignored.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -190,3 +191,78 @@ def above_appetite_without_kri(context: RuleContext) -> Iterator[Hit]:
             f"{risk_id} residual {score.residual.level} is above the {risk.category} appetite "
             f"({score.appetite.limit}) and no KRI watches it",
         )
+
+
+@rule("RK505", "kri-duplicate-observation-date")
+def kri_duplicate_observation_date(context: RuleContext) -> Iterator[Hit]:
+    """A KRI has at most one observation per date.
+
+    Why: a KRI is one reading per date; two readings on one date make its value that day a
+    matter of file order (status, WoW/YoY and the reports take the later one in the file, and
+    XmR counts both as points). Reported at the `date` of each later observation on a date
+    already seen, naming the first.
+    Fires:   `observations: [{date: 2026-11-23, value: 33}, {date: 2026-11-23, value: 35}]`
+    Passes:  the same values on 2026-11-23 and 2026-11-24
+    """
+    for kri, record in _kris(context):
+        first_on: dict[datetime.date, int] = {}
+        for index, observation in enumerate(kri.observations):
+            first = first_on.setdefault(observation.date, index)
+            if first != index:
+                yield Hit(
+                    context.where(record, "observations", index, "date"),
+                    f"{kri.id} has a second observation on {observation.date} (value "
+                    f"{_number(observation.value)}; observations[{first}] has value "
+                    f"{_number(kri.observations[first].value)}); keep one reading per date",
+                )
+
+
+@rule("RK506", "kri-links-disagree")
+def kri_links_disagree(context: RuleContext) -> Iterator[Hit]:
+    """Where a KRI and a risk both keep links to each other, each lists the other.
+
+    Why: a link is kept on both sides (the risk's `kris`, the KRI's `risks`) so that each file
+    reads alone; when one side lists the other and the other side keeps a list that lacks the
+    link, the two files disagree on what the KRI watches (lint, status and reports count the
+    link from either side). Checked only against a file that keeps such a list (the key is
+    present): a register that links from one side only is not flagged. Unknown ids are
+    RK103's business. Reported at the entry that has no counterpart.
+    Fires:   KRI-001 `risks: [R-001]` while R-001 has `kris: [KRI-002]`; R-001 `kris:
+             [KRI-001]` while KRI-001 has `risks: []`
+    Passes:  both sides list each other; R-001 `kris: [KRI-001]` and KRI-001 without `risks`
+    """
+    risks = context.register.by_id(Risk)
+    kris = context.register.by_id(Kri)
+
+    def keeps(record: Record | None, key: str) -> bool:
+        return record is not None and key in (context.raw.get(record.file) or {})
+
+    for kri, record in _kris(context):
+        for index, risk_id in enumerate(kri.risks):
+            risk = risks.get(risk_id)
+            if (
+                risk is not None
+                and kri.id not in risk.kris
+                and keeps(context.register.record("risk", risk_id), "kris")
+            ):
+                yield Hit(
+                    context.where(record, "risks", index),
+                    f"{kri.id} lists {risk_id} under `risks`, but {risk_id}'s `kris` "
+                    f"({', '.join(risk.kris) or 'empty'}) does not list {kri.id}",
+                )
+    for risk_record in records(context.register, "risk"):
+        linking = risk_record.entity
+        if not isinstance(linking, Risk):
+            continue
+        for index, kri_id in enumerate(linking.kris):
+            watched = kris.get(kri_id)
+            if (
+                watched is not None
+                and linking.id not in watched.risks
+                and keeps(context.register.record("kri", kri_id), "risks")
+            ):
+                yield Hit(
+                    context.where(risk_record, "kris", index),
+                    f"{linking.id} lists {kri_id} under `kris`, but {kri_id}'s `risks` "
+                    f"({', '.join(watched.risks) or 'empty'}) does not list {linking.id}",
+                )

@@ -105,3 +105,54 @@ def monitoring_window_lapsed(context: RuleContext) -> Iterator[Hit]:
                     f"{reviewed}; review it: re-rate O and D, then close or convert the "
                     "failure modes",
                 )
+
+
+@rule("RK704", "duplicate-failure-mode-id")
+def duplicate_failure_mode_id(context: RuleContext) -> Iterator[Hit]:
+    """The failure modes of a launch have distinct ids.
+
+    Why: a failure mode is named by its id in reviews, actions and the pre-mortem's ranking
+    (`riskctl premortem`); two modes with one id make "FM1 is done" ambiguous. Ids are compared
+    exactly. Reported at the `id` of each later mode with an id already used, naming the
+    first. Cancelled launches are checked too: their modes are still read.
+    Fires:   `failure_modes: [{id: FM1, ...}, {id: FM1, ...}]`
+    Passes:  `FM1` and `FM2`; `FM1` in two different launches
+    """
+    for record in records(context.register, "launch"):
+        launch = record.entity
+        if not isinstance(launch, Launch):
+            continue
+        first_at: dict[str, int] = {}
+        for index, mode in enumerate(launch.failure_modes):
+            first = first_at.setdefault(mode.id, index)
+            if first != index:
+                yield Hit(
+                    context.where(record, "failure_modes", index, "id"),
+                    f"{launch.id} has two failure modes with id {mode.id!r} "
+                    f"(failure_modes[{first}] and [{index}]); give each its own id",
+                )
+
+
+@rule("RK705", "failure-mode-risk-not-in-launch")
+def failure_mode_risk_not_in_launch(context: RuleContext) -> Iterator[Hit]:
+    """A failure mode's `risk` is one of its launch's `risks`.
+
+    Why: the launch's `risks` say which register risks it touches (the launch report and the
+    reviews read them); a failure mode tied to a risk the launch does not list means the two
+    disagree about what the launch puts at risk. The other way round is allowed: a launch may
+    list a risk that no failure mode rates yet. Cancelled launches are skipped. Reported at the
+    mode's `risk`.
+    Fires:   `risks: [R-001]` and a failure mode with `risk: R-002`; `risks` left out and a
+             mode with `risk: R-001`
+    Passes:  `risks: [R-001, R-002]` and modes with `risk: R-001` or no `risk`
+    """
+    for launch, record in _launches(context):
+        listed = set(launch.risks)
+        for index, mode in enumerate(launch.failure_modes):
+            if mode.risk is not None and mode.risk not in listed:
+                yield Hit(
+                    context.where(record, "failure_modes", index, "risk"),
+                    f"{launch.id} {mode.id} is tied to {mode.risk}, which the launch's `risks` "
+                    f"({', '.join(launch.risks) or 'none'}) do not list; add it there, or fix "
+                    "the mode's risk",
+                )

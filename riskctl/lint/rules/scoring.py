@@ -270,3 +270,24 @@ def review_overdue(context: RuleContext) -> Iterator[Hit]:
                 f"{risk.id} review is overdue: reviewed {risk.reviewed}, due {score.next_review} "
                 f"(every {score.review_days} days at residual level {score.residual.level})",
             )
+
+
+@rule("RK209", "reviewed-in-the-future")
+def reviewed_in_the_future(context: RuleContext) -> Iterator[Hit]:
+    """A risk's `reviewed` date is not after today.
+
+    Why: `reviewed` records a review that took place; a date after today (a typo such as
+    2062 for 2026, or 9999-12-01) pushes the next review out of sight, so RK208 can never
+    fire and the review cadence is silently off. Closed risks are checked too: the date is a
+    record either way. Reported at `reviewed`.
+    Fires:   `reviewed: 2026-11-28` checked on 2026-11-27; `reviewed: 9999-12-01`
+    Passes:  `reviewed: 2026-11-27` checked on 2026-11-27
+    """
+    for record in records(context.register, "risk"):
+        risk = record.entity
+        if isinstance(risk, Risk) and risk.reviewed is not None and risk.reviewed > context.today:
+            yield Hit(
+                context.where(record, "reviewed"),
+                f"{risk.id} was reviewed on {risk.reviewed}, after today ({context.today}); "
+                "record the date the review took place",
+            )
