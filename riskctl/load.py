@@ -129,6 +129,13 @@ def compose(text: str) -> Node | None:
         composer.dispose()
 
 
+class TooLarge(str):
+    """A numeral too large for a register number, kept as its text: the loader reported it
+    (RK004 "number too large"), so schema validation does not report the same value again."""
+
+    __slots__ = ()
+
+
 class _Unsupported(Exception):
     """Construction stopped: the YAML is valid but not something a register file may hold.
 
@@ -352,6 +359,7 @@ class _Construction:
         return -number if sign == "-" else number
 
     def too_large(self, node: ScalarNode) -> str:
+        """The numeral's text, marked (`TooLarge`) so validation does not report it again."""
         self.hits.append(
             _hit_at(
                 self.file,
@@ -361,7 +369,7 @@ class _Construction:
                 "2**63 - 1 in size",
             )
         )
-        return cast(str, node.value)
+        return TooLarge(node.value)
 
     def check_glued_comment(self, node: ScalarNode) -> None:
         """Two syntax errors libyaml accepts: a `#` right after a quoted scalar or a block
@@ -550,7 +558,13 @@ def validate(file: str, data: dict[Any, Any], model: type[BaseModel]) -> tuple[A
         return model.model_validate(data), []
     except ValidationError as error:
         problems = error.errors()
-    hits = _unique([_schema_hit(file, data, model, problem) for problem in problems])
+    hits = _unique(
+        [
+            _schema_hit(file, data, model, problem)
+            for problem in problems
+            if not isinstance(problem.get("input"), TooLarge)  # the loader said it: RK004
+        ]
+    )
     if all(problem["type"] in ("extra_forbidden", "invalid_key") for problem in problems):
         # Only unknown keys: the rest of the entity is sound, so keep it for the cross-file
         # rules (its references still resolve, its waivers still count) minus those keys.
