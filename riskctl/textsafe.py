@@ -122,14 +122,18 @@ def csv_cell(value: object) -> object:
 _MARKDOWN_PUNCTUATION = re.compile(r"([\\`\[\]|])")
 _MARKDOWN_PUNCTUATION_BUT_CODE = re.compile(r"([\\\[\]|])")
 #: GFM's extended autolinks (GitHub renders bare `https://…`, `www.…` and e-mail addresses as
-#: links, and `@name` as a mention): an escaped `:`, `.` or `@` splits the text so that no
-#: autolinker sees a URL or an address, and renders the same.
+#: links): an escaped `:`, `.` or `@` splits the text so that no autolinker sees a URL or an
+#: address, and renders the same. GitHub finds `@name` mentions (which notify people) in the
+#: rendered text, after escapes are gone, so a zero-width space (`&#8203;`) follows an `@`.
 _URL_COLON = re.compile(r"(?<=[A-Za-z0-9]):(?=//)")
 _WWW_DOT = re.compile(r"(?i)(?<=www)\.")
-_AT = re.compile(r"@")
+_AT = re.compile(r"@(?=\w)")
 #: What opens a block at the start of a line: an ATX heading, a list item, a quote, a setext
-#: underline, a fence (`~~~`), a table row, a numbered item (`1.` or `1)`).
-_BLOCK_START = re.compile(r"^( {0,3})([#>+*=~-]|\d{1,9}(?=[.)]))", re.MULTILINE)
+#: underline, a thematic break (`***`, `---`, `___`), a fence (`~~~`), a numbered item (`1.` or
+#: `1)`). A line's leading spaces go first (four would open an indented code block; a paragraph
+#: shows none of them anyway).
+_BLOCK_START = re.compile(r"^( {0,3})([#>+*=~_-]|\d{1,9}(?=[.)]))", re.MULTILINE)
+_INDENT = re.compile(r"^ +", re.MULTILINE)
 
 
 def _escape_block_start(match: re.Match[str]) -> str:
@@ -156,8 +160,10 @@ def markdown_inline(value: object, *, is_block: bool = True, keeps_code: bool = 
     text = punctuation.sub(r"\\\1", text)
     text = _URL_COLON.sub(r"\\:", text)
     text = _WWW_DOT.sub(r"\\.", text)
-    text = _AT.sub(r"\\@", text)
-    return _BLOCK_START.sub(_escape_block_start, text) if is_block else text
+    text = _AT.sub(r"\\@&#8203;", text)
+    if not is_block:
+        return text
+    return _BLOCK_START.sub(_escape_block_start, _INDENT.sub("", text))
 
 
 # --- JSON -------------------------------------------------------------------------------------

@@ -2,10 +2,13 @@
 
 Templates arrive by pull request, so they run in jinja2's immutable sandbox with
 `StrictUndefined` (a misspelt name is an error, not an empty cell). They receive ready values
-from `report/context.py` and do no arithmetic. Every table cell goes through the `cell` filter,
-so a `|`, a line break or HTML in a title never breaks a table or injects markup; every Mermaid
-label goes through `mermaid_label`, so a `"` in a title never breaks a chart. A template in
-`--templates DIR` replaces the shipped one of the same name.
+from `report/context.py` and do no arithmetic. Register text reaches Markdown only through a
+filter (`riskctl.textsafe` defines the escaping): `cell` for a table cell or a heading, so a
+`|`, a line break, a link or HTML in a title never breaks a table or becomes live; `text` for
+a paragraph (also escapes what would open a heading, list or quote at a line start); `prose`
+for riskctl's own sentences that quote values (keeps their `code` spans); `code` for the body
+of a fenced block; `mermaid_label` for a chart label, which stays inside its quotes. A template
+in `--templates DIR` replaces the shipped one of the same name.
 
 A render is bounded, so a template cannot hang or exhaust the machine that runs it (CI runs
 templates from pull requests). Every error a template raises while rendering, and each limit
