@@ -14,14 +14,14 @@ PACKAGE = Path(__file__).parents[1] / "riskctl"
 
 #: top-level import name → where in riskctl/ it may appear
 HOMES: dict[str, tuple[str, ...]] = {
-    "yaml": ("load.py",),
-    "ruamel": ("load.py",),
+    "yaml": ("load/parse.py", "load/positions.py"),
+    "ruamel": ("load/edit.py",),
     "git": ("gitio.py",),
     "jinja2": ("report/render.py",),
     "numpy": ("quant/",),
     "typer": ("cli/",),
     "rich": ("cli/",),
-    "pydantic": ("model/", "load.py", "lint/rules/"),
+    "pydantic": ("model/", "load/validate.py", "lint/rules/"),
     "pydantic_core": ("model/",),  # PydanticCustomError: validation messages that name a range
 }
 

@@ -12,11 +12,11 @@ import pytest
 from markdown_it import MarkdownIt
 from typer.testing import CliRunner
 
-from riskctl import load as load_module
 from riskctl.cli import app
 from riskctl.gitio import Repository, last_commit_at
 from riskctl.kri.status import Delta
 from riskctl.kri.xmr import Signal
+from riskctl.load import register as load_module
 from riskctl.model.kri import Observation
 from riskctl.output.markdown import mermaid_label
 from riskctl.report.charts import Line, chart, plain_number

@@ -1,0 +1,155 @@
+"""Files to a register: the configuration, every entity file parsed and validated, the parse cache.
+
+`load` never raises on bad data: each problem is a hit, and `Loaded.failed` names the files that
+did not load. Only an unusable register (no `riskctl.yaml`, a broken configuration) raises
+`RiskctlError`.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from riskctl.errors import RiskctlError
+from riskctl.findings import Hit, first_problem
+from riskctl.load.files import Sources
+from riskctl.load.parse import parse
+from riskctl.load.positions import Locator, located_hit
+from riskctl.load.validate import validate
+from riskctl.model.common import Entity
+from riskctl.model.config import Config
+from riskctl.model.register import CONFIG_FILE, KIND_BY_FOLDER, Record, Register
+
+
+@dataclass
+class Loaded:
+    """A loaded register, the problems found while loading it, and the raw data per file."""
+
+    register: Register
+    hits: list[Hit]
+    raw: dict[str, Any]
+    sources: Sources
+    failed: dict[str, str] = field(default_factory=dict)
+    """Register files that did not load (unreadable, not YAML, not valid), each with its first
+    problem: what a command computing without them would silently leave out."""
+
+
+IGNORED_AT_TOP = ("README.md", "README", "LICENSE", "CODEOWNERS")
+
+
+def load_config(sources: Sources) -> tuple[Config, Any]:
+    """The register's configuration; a broken one is an operational error naming each problem."""
+    raw = sources.files.get(CONFIG_FILE)
+    if raw is None:
+        raise RiskctlError(f"{sources.label}: not a register: no {CONFIG_FILE}")
+    parsed = parse(CONFIG_FILE, raw)
+    hits = list(parsed.hits)
+    config = None
+    if parsed.data is not None:
+        config, schema_hits = validate(CONFIG_FILE, parsed.data, Config)
+        hits += schema_hits
+    if config is None or hits:
+        locator = Locator(sources)
+        lines = []
+        for hit in hits:
+            line, col = locator.locate(hit.where)
+            lines.append(f"{sources.label}/{CONFIG_FILE}:{line}:{col}: {hit.message} [{hit.code}]")
+        raise RiskctlError("invalid configuration:\n  " + "\n  ".join(lines or ["unreadable"]))
+    return cast(Config, config), parsed.data
+
+
+@dataclass(frozen=True)
+class LoadedFile:
+    """One entity file after parsing and validation: its data, its model (or None), its hits."""
+
+    data: Any
+    entity: Entity | None
+    hits: tuple[Hit, ...]
+
+
+#: Loaded files by (path, git blob id): a blob id is the hash of the content, so a file that did
+#: not change between two revisions (or the working tree) is parsed once.
+ParseCache = dict[tuple[str, str], LoadedFile]
+
+
+def blob_id(content: bytes) -> str:
+    """The git blob id of some content: sha1 of `blob <size>\\0<content>` (git's object format)."""
+    header = f"blob {len(content)}\0".encode()
+    return hashlib.sha1(header + content, usedforsecurity=False).hexdigest()
+
+
+def load_file(file: str, raw: bytes, model: type[Entity]) -> LoadedFile:
+    """Parse and validate one entity file."""
+    parsed = parse(file, raw)
+    if parsed.data is None:
+        return LoadedFile(None, None, parsed.hits)
+    entity, schema_hits = validate(file, parsed.data, model)
+    if parsed.hits:
+        # A duplicate key, a tag, a number too large, a glued comment: the data is not what the
+        # file says, so nothing computes on it (lint still reports it, and its id is known).
+        entity = None
+    return LoadedFile(parsed.data, entity, (*parsed.hits, *schema_hits))
+
+
+def load(sources: Sources, cache: ParseCache | None = None) -> Loaded:
+    """Parse and validate every file; each problem becomes a hit, nothing raises on bad data.
+
+    With a `cache`, files are looked up by path and blob id first (read from git, or hashed).
+    """
+    config, config_data = load_config(sources)
+    register = Register(config=config)
+    hits = list(sources.problems)
+    failed = {
+        hit.where.file: first_problem((hit,)) for hit in sources.problems if hit.code == "RK008"
+    }
+    raw: dict[str, Any] = {CONFIG_FILE: config_data}
+    paused = gc.isenabled()
+    gc.disable()  # parsing allocates many small, acyclic objects: collecting is wasted time
+    try:
+        for file in sorted(sources.files):
+            if file == CONFIG_FILE:
+                continue
+            folder, _, name = file.rpartition("/")
+            kind = KIND_BY_FOLDER.get(folder)
+            if kind is None or "/" in folder:
+                if folder or (name not in IGNORED_AT_TOP and name.endswith((".yaml", ".yml"))):
+                    hits.append(_unexpected(file, folder))
+                continue
+            if not name.endswith(".yaml"):
+                message = f"not a register file: {kind.folder}/ holds only ID.yaml files"
+                hits.append(located_hit(file, 1, 1, "RK009", message))
+                continue
+            register.files.append(file)
+            content = sources.files[file]
+            if cache is None:
+                loaded = load_file(file, content, kind.model)
+            else:
+                known = sources.blob_ids.get(file) if sources.blob_ids else None
+                key = (file, known or blob_id(content))
+                loaded = cache.get(key) or cache.setdefault(
+                    key, load_file(file, content, kind.model)
+                )
+            hits += loaded.hits
+            if loaded.entity is None:
+                failed[file] = first_problem(loaded.hits)
+            if loaded.data is None:
+                continue
+            raw[file] = loaded.data
+            if loaded.entity is not None:
+                register.add(Record(kind.name, file, loaded.entity))
+            elif isinstance(loaded.data.get("id"), str):
+                register.known_ids.setdefault(kind.name, set()).add(loaded.data["id"])
+    finally:
+        if paused:
+            gc.enable()
+    return Loaded(register=register, hits=hits, raw=raw, sources=sources, failed=failed)
+
+
+def _unexpected(file: str, folder: str) -> Hit:
+    folders = ", ".join(f"{name}/" for name in KIND_BY_FOLDER)
+    where = f"folder {folder}/" if folder else "the register's top level"
+    return located_hit(
+        file, 1, 1, "RK009", f"unexpected file in {where}: entities live in {folders}"
+    )
