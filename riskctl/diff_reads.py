@@ -29,12 +29,12 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from riskctl.errors import RiskctlError
-from riskctl.load import Sources, label_of, parse
+from riskctl.load import ParseCache, Sources, blob_id, label_of, load_file, parse
 from riskctl.model.register import CONFIG_FILE, KIND_BY_FOLDER
 from riskctl.source import FileReader, RegisterSource, at_commit, open_repository
 
@@ -51,6 +51,8 @@ class DiffSides:
     new_source: RegisterSource
     partial: bool
     """True when unchanged files that cannot matter were left out."""
+    cache: ParseCache = field(default_factory=dict)
+    """Files already parsed and validated while choosing what to read: pass it to `load`."""
 
     @property
     def old_ref(self) -> str:
@@ -122,10 +124,11 @@ def read_diff_sides(
             }
         )
     blobs: dict[str, bytes] = {}  # one blob is read once, whichever side asks for it
+    cache: ParseCache = {}
     old_reader, new_reader = FileReader(old, blobs), FileReader(new, blobs)
     needed: set[str] | None = None
     if not complete and CONFIG_FILE not in changes:
-        needed = needed_files(changes, old_tree, new_tree, old_reader, new_reader)
+        needed = needed_files(changes, old_tree, new_tree, old_reader, new_reader, cache)
     everything = needed is None
     if needed is None:
         needed = set(old_tree) | set(new_tree)
@@ -135,6 +138,7 @@ def read_diff_sides(
         old_source=old,
         new_source=new,
         partial=not everything,
+        cache=cache,
     )
 
 
@@ -149,17 +153,35 @@ def kind_and_id(path: str) -> tuple[str, str] | None:
 class _Side:
     """One side's tree and reader, with each file's parsed data read once."""
 
-    def __init__(self, tree: Mapping[str, str | None], reader: FileReader) -> None:
+    def __init__(
+        self, tree: Mapping[str, str | None], reader: FileReader, cache: ParseCache
+    ) -> None:
         self.tree = tree
         self.reader = reader
+        self.cache = cache
         self._data: dict[str, Any] = {}
 
     def data(self, path: str) -> Any:
-        """The file's plain data (None when absent, unreadable or not YAML)."""
+        """The file's plain data (None when absent, unreadable or not YAML).
+
+        An entity file is loaded into the parse cache that loading the sides uses next, keyed
+        as `load` keys it, so a file read here is not parsed again.
+        """
         if path not in self._data:
             content = self.reader.read(path, self.tree[path]) if path in self.tree else None
-            parsed = parse(path, content) if isinstance(content, bytes) else None
-            self._data[path] = parsed.data if parsed is not None else None
+            data = None
+            if isinstance(content, bytes):
+                folder = path.rpartition("/")[0]
+                kind = KIND_BY_FOLDER.get(folder)
+                if kind is None or not path.endswith(".yaml"):
+                    data = parse(path, content).data
+                else:
+                    key = (path, self.tree[path] or blob_id(content))
+                    loaded = self.cache.get(key) or self.cache.setdefault(
+                        key, load_file(path, content, kind.model)
+                    )
+                    data = loaded.data
+            self._data[path] = data
         return self._data[path]
 
     def names(self, path: str, name: str, ids: set[str]) -> bool:
@@ -211,10 +233,13 @@ def needed_files(
     new_tree: Mapping[str, str | None],
     old_reader: FileReader,
     new_reader: FileReader,
+    cache: ParseCache | None = None,
 ) -> set[str] | None:
     """Changed files and the unchanged files their scores and gates depend on; None when that
-    cannot be told from file names (then everything is read)."""
-    sides = (_Side(old_tree, old_reader), _Side(new_tree, new_reader))
+    cannot be told from file names (then everything is read). Entity files parsed to tell are
+    left in `cache`."""
+    cache = {} if cache is None else cache
+    sides = (_Side(old_tree, old_reader, cache), _Side(new_tree, new_reader, cache))
     unchanged = [path for path in old_tree if path not in changes and path in new_tree]
     for side in sides:
         side.reader.prefetch(side.tree.get(path) for path in changes)

@@ -100,7 +100,7 @@ def diff_command(
     requested = [name.lower() for name in split_codes(fail_on)]
     with operational_errors():
         sides = read_diff_sides(*diff_sources(path, first, second))
-        cache: ParseCache = {}
+        cache: ParseCache = sides.cache
         old_loaded, new_loaded = load(sides.old, cache), load(sides.new, cache)
         if not partial:
             refuse_partial(new_loaded, sides.new_source)

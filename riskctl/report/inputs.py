@@ -99,6 +99,7 @@ def _comparison(
     cache: ParseCache,
 ) -> Comparison:
     sides = read_diff_sides(baseline, source)
+    cache.update(sides.cache)
     old_loaded, new_loaded = load(sides.old, cache), load(sides.new, cache)
     diff = diff_registers(
         old_loaded.register,
