@@ -201,6 +201,12 @@ def check_register(sources: Sources) -> None:
         else:
             assert file in entity_files, f"{file} has no loader error but is not an entity"
     assert entity_files <= set(loaded.register.files)
+    # What score, kri, diff and the reports refuse without --partial (`Loaded.failed`) is
+    # exactly the entity files lint reports as not loaded, so the two always agree.
+    assert {file for file in loaded.failed if file in loaded.register.files} == {
+        file for file in loaded.register.files if file in not_loaded
+    }
+    assert not loaded.failed or result.findings, "a file did not load but lint is clean"
     loaded_risks = {id(record.entity) for record in loaded.register.records}
     for scored in card.risks:
         assert id(scored.risk) in loaded_risks, f"{scored.risk.id} scored from no loaded file"
