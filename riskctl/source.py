@@ -50,20 +50,6 @@ class RegisterSource:
     revision: str | None = None
     """The revision as the user gave it (`main`, `HEAD~1`), for messages."""
 
-    @property
-    def is_worktree(self) -> bool:
-        """Whether files are read from the working tree."""
-        return self.commit is None
-
-    @property
-    def description(self) -> str:
-        """`register`, or `register at main (0123456789ab)` for a commit."""
-        if self.commit is None:
-            return self.label
-        shown = self.revision or self.commit[:12]
-        suffix = "" if shown == self.commit[:12] else f" ({self.commit[:12]})"
-        return f"{self.label} at {shown}{suffix}"
-
     def git(self) -> Repository:
         """The repository, or an operational error saying git is needed."""
         if self.repository is None:
@@ -258,10 +244,9 @@ class SourceAt:
     moment: datetime.datetime
     commit: Commit | None
     """None when no commit of the mainline is that old."""
-    source: RegisterSource | None
-    """The register at that commit; None without a commit, or when the commit holds no
-    register (`problem` says which)."""
     sources: Sources | None
+    """The register's files at that commit; None without a commit, or when the commit holds no
+    register (`problem` says which)."""
     problem: str | None
 
 
@@ -298,16 +283,15 @@ def sources_at_moments(
     found: list[SourceAt] = []
     for moment, commit_id in zip(moments, chosen, strict=True):
         if commit_id is None:
-            found.append(SourceAt(moment, None, None, None, "before the first commit"))
+            found.append(SourceAt(moment, None, None, "before the first commit"))
             continue
         tree = trees[commit_id]
         if CONFIG_FILE not in tree:
             problem = "no register at this commit"
-            found.append(SourceAt(moment, commits[commit_id], None, None, problem))
+            found.append(SourceAt(moment, commits[commit_id], None, problem))
             continue
         regular, problems = _split_tree(tree)
         files = {path: contents[blob] for path, blob in regular.items()}
         sources = Sources(source.label, files, problems, blob_ids=regular)
-        at = at_commit(source, commit_id, commit_id[:12])
-        found.append(SourceAt(moment, commits[commit_id], at, sources, None))
+        found.append(SourceAt(moment, commits[commit_id], sources, None))
     return found
