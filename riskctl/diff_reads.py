@@ -36,7 +36,7 @@ from typing import Any
 from riskctl.errors import RiskctlError
 from riskctl.load import ParseCache, Sources, blob_id, label_of, load_file, parse
 from riskctl.model.register import CONFIG_FILE, KIND_BY_FOLDER
-from riskctl.source import FileReader, RegisterSource, at_commit, open_repository
+from riskctl.source import FileReader, RegisterSource, at_commit, open_repository, walked_path
 
 WORKTREE = "worktree"
 
@@ -107,9 +107,14 @@ def read_diff_sides(
         raise RiskctlError(
             f"{inside or '.'} at {old.commit[:12]} is not a register: no {CONFIG_FILE}"
         )
-    changes = {
-        change.path: change.status for change in repository.changes(old.commit, new.commit, inside)
-    }
+    # Changes as the working-tree walk names files (`walked_path`): none in hidden files, and
+    # one for a folder named like a register file, whatever changed inside it.
+    changes: dict[str, str] = {}
+    for change in repository.changes(old.commit, new.commit, inside):
+        path = walked_path(change.path)
+        if path is not None:
+            known = changes.setdefault(path, change.status)
+            changes[path] = known if known == change.status else "M"
     if new.commit is not None:
         new_tree: dict[str, str | None] = dict(new.commit_tree())
     else:  # the working tree: the old tree plus what git reports as changed

@@ -7,6 +7,7 @@ replaces one file and checks what every command does with it.
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import subprocess
@@ -26,6 +27,7 @@ from tests.conftest import BASE_REGISTER, FROZEN_NOW
 from tests.gitrepo import GitRepo
 
 runner = CliRunner()
+NOW = datetime.date.fromisoformat(FROZEN_NOW)
 BROKEN_CONTROL = "id: C-001\ntitle: [unclosed\n"
 FAILED_C001 = (
     "id: INC-2026-009\nkind: incident\ntitle: Velocity limits bypassed\nstatus: closed\n"
@@ -290,6 +292,33 @@ def test_a_symlink_in_a_commit_is_refused_like_in_the_working_tree(repo: GitRepo
     code, _, stderr = riskctl("score", "register", "--rev", "HEAD")
     assert code == 3 and "register/controls/C-001.yaml" in stderr
     assert "riskctl lint register --rev HEAD" in stderr
+
+
+def test_a_commit_is_read_as_the_working_tree_walk_reads_it(repo: GitRepo) -> None:
+    """A commit holds what the walk of a working tree never reads as a register file: a folder
+    named like one (RK008 in the working tree) and hidden files (not read). At a commit, in a
+    diff and in log they are the same: not a deleted risk, not an extra risk."""
+    repo.remove("register/risks/R-001.yaml")
+    repo.write("register/risks/R-001.yaml/inside.yaml", "id: R-001\n")
+    risk = (BASE_REGISTER / "risks/R-001.yaml").read_text()
+    repo.write("register/risks/.R-099.yaml", risk.replace("id: R-001", "id: R-099"))
+    repo.write("register/.drafts/controls/C-009.yaml", "id: C-009\n")
+    repo.commit("R-001 as a folder; hidden drafts", day=2)
+    worktree = load(read_directory(Path("register")))
+    at_head = load(register_source(Path("register"), "HEAD").read())
+    assert worktree.failed.keys() == at_head.failed.keys() == {"risks/R-001.yaml"}
+    assert sorted(worktree.sources.files) == sorted(at_head.sources.files)
+    assert [hit.message for hit in at_head.sources.problems] == ["a folder, not a file; not read"]
+    for first, second in [("HEAD~1", "HEAD"), ("HEAD", None)]:
+        sides = read_diff_sides(*diff_sources(Path("register"), first, second))
+        old, new = load(sides.old), load(sides.new)
+        diff = diff_registers(old.register, new.register, NOW, "a", "b", old.failed, new.failed)
+        changed = {(change.id, change.change) for change in diff.changes}
+        assert changed == ({("R-001", "broken")} if second else set()), (first, second)
+    code, stdout, stderr = riskctl("log", "R-001", "register", "--format", "json")
+    assert code == 0, stderr
+    assert [each["change"] for each in json.loads(stdout)["commits"]] == ["modified", "added"]
+    assert "a folder, not a file" in stdout
 
 
 def test_log_notes_scores_computed_without_a_file(repo: GitRepo) -> None:
