@@ -19,7 +19,8 @@ here:
 Unchanged files are found by the ids they must mention: a file is a candidate when its bytes
 contain the id, or a backslash (a double-quoted escape could spell an id without its bytes),
 and a candidate is parsed to check. When file names cannot be trusted (a changed file whose id is
-not its name, a linked control with no `controls/ID.yaml`), the complete register is read.
+not its name, a linked control with no `controls/ID.yaml`, a file left unread that declares the
+id of a file read: of two files with one id the first keeps it), the complete register is read.
 A property test (tests/test_diff_reads.py) applies random single-file changes of every kind and
 checks that the partial read gives exactly the complete read's diff.
 """
@@ -165,6 +166,7 @@ class _Side:
         self.reader = reader
         self.cache = cache
         self._data: dict[str, Any] = {}
+        self._tokens: dict[str, set[bytes] | None] = {}
 
     def data(self, path: str) -> Any:
         """The file's plain data (None when absent, unreadable or not YAML).
@@ -200,16 +202,30 @@ class _Side:
         if not ids:
             return []
         paths = [path for path in unchanged if path.startswith(f"{folder}/")]
-        self.reader.prefetch(self.tree[path] for path in paths)
+        self.reader.prefetch(self.tree[path] for path in paths if path not in self._tokens)
         needles = {each.encode() for each in ids}
         found = []
         for path in paths:
-            content = self.reader.read(path, self.tree[path])
-            if not isinstance(content, bytes):
-                found.append(path)  # unreadable: read it with the rest, and let load report it
-            elif b"\\" in content or not needles.isdisjoint(_TOKEN.findall(content)):
+            tokens = self.tokens(path)
+            if tokens is None or not needles.isdisjoint(tokens):
                 found.append(path)
         return found
+
+    def tokens(self, path: str) -> set[bytes] | None:
+        """The id-like runs in a file's bytes; None when they cannot tell (the file is
+        unreadable, to be read with the rest and reported by load, or has an escape)."""
+        if path not in self._tokens:
+            content = self.reader.read(path, self.tree[path])
+            tokens = None
+            if isinstance(content, bytes) and b"\\" not in content:
+                tokens = set(_TOKEN.findall(content))
+            self._tokens[path] = tokens
+        return self._tokens[path]
+
+    def declares(self, path: str, ids: set[str]) -> bool:
+        """Whether the file declares one of `ids` as its own id (a file that cannot be parsed
+        declares none: it holds no entity)."""
+        return _field(self.data(path), "id") in ids
 
 
 #: A run of the characters ids are made of. An id written in a file is such a run exactly: the
@@ -293,4 +309,30 @@ def needed_files(
     for path in old_side.mentioning("acceptances", risks, unchanged):
         if old_side.names(path, "risk", risks):
             needed.add(path)
+    if _shadowed(needed, unchanged, sides):
+        return None
     return needed
+
+
+def _shadowed(needed: set[str], unchanged: Iterable[str], sides: tuple[_Side, _Side]) -> bool:
+    """Whether an unchanged file left unread declares the id of a file read (its name's, or
+    the one it declares): of two files with one id the first keeps it (`Register.add`), so the
+    complete read could use the file this read leaves out."""
+    ids_by_folder: dict[str, set[str]] = {}
+    for path in needed:
+        found = kind_and_id(path)
+        if found is None:
+            continue
+        ids = ids_by_folder.setdefault(path.rpartition("/")[0], set())
+        ids.add(found[1])
+        for side in sides:
+            declared = _field(side.data(path), "id")
+            if isinstance(declared, str):
+                ids.add(declared)
+    old_side = sides[0]  # unchanged files are the same on both sides
+    unread = [path for path in unchanged if path not in needed]
+    return any(
+        old_side.declares(path, ids)
+        for folder, ids in ids_by_folder.items()
+        for path in old_side.mentioning(folder, ids, unread)
+    )

@@ -209,3 +209,47 @@ def test_a_control_change_reads_its_risks_their_controls_and_incidents(repo: Git
         assert len(files) < 40  # of about 150
     finally:
         shutil.copyfile(REGISTER / "controls/C-013.yaml", target)
+
+
+def _write_text(repo: GitRepo, relative: str, text: str) -> None:
+    (repo.root / "register" / relative).write_text(text, encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("committed", "changed"),
+    [
+        # An unchanged copy of C-013 under another name that sorts before it (`-` before `.`):
+        # the first file of an id keeps it, so the complete read scores with the copy.
+        ("controls/C-000.yaml", "controls/C-013.yaml"),
+        ("controls/C-013-old.yaml", "controls/C-013.yaml"),
+        # A copy of a risk that links C-013, linking another control: unread when C-013 changes.
+        ("risks/R-000.yaml", "controls/C-013.yaml"),
+        # A copy of the incident that fails C-013, without the failure, sorted first.
+        ("incidents/INC-2026-000.yaml", "incidents/INC-2026-003.yaml"),
+    ],
+)
+def test_an_unchanged_duplicate_id_gives_the_complete_diff(
+    repo: GitRepo, committed: str, changed: str
+) -> None:
+    """Two files declaring one id (RK101): the diff must not depend on which one was read."""
+    source = "risks/R-004.yaml" if committed.startswith("risks/") else changed
+    text = (REGISTER / source).read_text(encoding="utf-8")
+    copy = text.replace("operating: effective", "operating: ineffective")
+    copy = copy.replace("failed_controls: [C-011, C-013]", "failed_controls: []")
+    copy = copy.replace("review (C-013)", "review")
+    copy = copy.replace("controls: [C-011, C-012, C-013]", "controls: [C-012]")
+    copy = copy.replace("likelihood: 5", "likelihood: 1")
+    start = repo.git("rev-parse", "HEAD")
+    try:
+        _write_text(repo, committed, copy)
+        repo.commit(f"a second file declaring the id of {source}", day=2)
+        edited = (REGISTER / changed).read_text(encoding="utf-8")
+        if changed.startswith("controls/"):
+            _write_text(repo, changed, edited.replace("status: active", "status: degraded"))
+        else:
+            _write_text(repo, changed, edited.replace("[C-011, C-013]", "[C-011]"))
+        partial, complete = _diff(repo, complete=False), _diff(repo, complete=True)
+        assert partial[:3] == complete[:3]
+    finally:
+        repo.git("reset", "--quiet", "--hard", start)
+        repo.git("clean", "--quiet", "-fd")
