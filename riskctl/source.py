@@ -17,7 +17,8 @@ files and `riskctl lint` as the way to see why) unless the caller accepts a part
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -260,11 +261,31 @@ class FileReader:
         return Sources(self.source.label, files, tuple(problems), blob_ids)
 
 
+@contextmanager
+def naming_revision(source: RegisterSource) -> Iterator[None]:
+    """Operational errors raised inside name the revision read, when it is a commit: a broken
+    `riskctl.yaml` at `HEAD~1` is not the file of that name in the working tree."""
+    try:
+        yield
+    except RiskctlError as error:
+        if source.commit is None:
+            raise
+        raise RiskctlError(f"{source.description}: {error}") from None
+
+
+def load_source(
+    source: RegisterSource, sources: Sources, cache: ParseCache | None = None
+) -> Loaded:
+    """`load` the files read from `source`; an unusable register names the revision."""
+    with naming_revision(source):
+        return load(sources, cache)
+
+
 def read_register(
     source: RegisterSource, cache: ParseCache | None = None, *, partial: bool = False
 ) -> Loaded:
     """Load a register; refuse (`RiskctlError`) when a file did not load, unless `partial`."""
-    loaded = load(source.read(), cache)
+    loaded = load_source(source, source.read(), cache)
     if not partial:
         refuse_partial(loaded, source)
     return loaded

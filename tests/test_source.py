@@ -321,6 +321,30 @@ def test_a_commit_is_read_as_the_working_tree_walk_reads_it(repo: GitRepo) -> No
     assert "a folder, not a file" in stdout
 
 
+def test_a_configuration_broken_at_a_commit_names_the_commit(repo: GitRepo) -> None:
+    """`register/riskctl.yaml:2:1` alone points at the working tree's file, which is fine:
+    every command reading a commit whose configuration is broken says which commit."""
+    config = (repo.root / "register/riskctl.yaml").read_text()
+    repo.write("register/riskctl.yaml", "version: [\n")
+    broken = repo.commit("break the configuration", day=2)
+    repo.write("register/riskctl.yaml", config)
+    repo.commit("repair it", day=3)
+    named = f"register at HEAD~1 ({broken[:12]}): invalid configuration:"
+    for arguments in [
+        ["diff", "HEAD~1", "HEAD", "register"],
+        ["diff", "HEAD~1...HEAD", "register"],
+        ["lint", "register", "--rev", "HEAD~1"],
+        ["score", "register", "--rev", "HEAD~1"],
+        ["report", "wbr", "register", "--base", "HEAD~1", "--now", FROZEN_NOW],
+    ]:
+        code, stdout, stderr = riskctl(*arguments)
+        assert code == 3, (arguments, stdout, stderr)
+        assert "register/riskctl.yaml:2:1" in stderr, arguments
+        assert (named if "..." not in arguments[1] else "merge base of") in stderr, arguments
+    code, _, stderr = riskctl("score", "register", "--rev", "HEAD")
+    assert code == 0, stderr
+
+
 def test_log_notes_scores_computed_without_a_file(repo: GitRepo) -> None:
     repo.write("register/controls/C-002.yaml", "id: C-002\ntitle: [broken\n")
     repo.write("register/risks/R-001.yaml", (repo.root / "register/risks/R-001.yaml").read_text())
