@@ -161,10 +161,15 @@ def at_commit(source: RegisterSource, commit: str, revision: str | None = None) 
 
 
 def open_repository(folder: Path) -> Repository:
-    """The git repository holding `folder`; outside git an operational error."""
+    """The git repository holding `folder`; outside git an operational error.
+
+    The folder need not exist in the working tree (a register read at a revision may have
+    moved or been deleted since): its nearest existing parent is searched then.
+    """
     from riskctl.gitio import Repository
 
-    return Repository(folder if folder.exists() else folder.parent)
+    existing = next((each for each in (folder, *folder.parents) if each.exists()), folder)
+    return Repository(existing)
 
 
 def find_repository(folder: Path) -> Repository | None:

@@ -345,6 +345,26 @@ def test_a_configuration_broken_at_a_commit_names_the_commit(repo: GitRepo) -> N
     assert code == 0, stderr
 
 
+def test_a_register_gone_from_the_working_tree_is_read_at_a_revision(repo: GitRepo) -> None:
+    """The register moved to a/b/register in a commit, and the working tree no longer has it
+    (deleted, or another branch checked out): at that revision it is there, in the same
+    repository, not "not inside a git repository"."""
+    (repo.root / "a/b").mkdir(parents=True)
+    repo.git("mv", "register", "a/b/register")
+    repo.commit("move the register", day=2)
+    repo.git("rm", "-r", "--quiet", "a")
+    for arguments, expected in [
+        (["score", "a/b/register", "--rev", "HEAD"], '"id": "R-001"'),
+        (["lint", "a/b/register", "--rev", "HEAD"], '"files": 10'),
+        (["log", "R-001", "a/b/register"], '"file": "a/b/register/risks/R-001.yaml"'),
+    ]:
+        code, stdout, stderr = riskctl(*arguments, "--format", "json")
+        assert code == 0, (arguments, stderr)
+        assert expected in stdout, arguments
+    code, _, stderr = riskctl("score", "a/b/register", "--rev", "HEAD~1")
+    assert code == 3 and "a/b/register/ at HEAD~1 is not a register" in stderr
+
+
 def test_log_notes_scores_computed_without_a_file(repo: GitRepo) -> None:
     repo.write("register/controls/C-002.yaml", "id: C-002\ntitle: [broken\n")
     repo.write("register/risks/R-001.yaml", (repo.root / "register/risks/R-001.yaml").read_text())
