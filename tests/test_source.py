@@ -206,6 +206,19 @@ def test_an_incident_naming_a_credited_control_moves_its_risks_in_diff(repo: Git
     assert "residual: L3 I4 12 high → L4 I4 16 high" in stdout
 
 
+def test_diff_reads_the_working_tree_score_reads_whatever_gitignore_says(repo: GitRepo) -> None:
+    """An incident file that .gitignore matches is still in the working tree's register (score
+    reads every file of the folder); diff against the working tree must see it too."""
+    repo.write(".gitignore", "register/incidents/*.yaml\n")
+    repo.commit("ignore incident files", day=2)
+    repo.write("register/incidents/INC-2026-009.yaml", FAILED_C001)
+    document = json.loads(_diff(None, None, complete=False)[0])
+    changed = {change["id"]: change["change"] for change in document["changes"]}
+    assert changed == {"INC-2026-009": "added", "R-001": "modified"}
+    code, stdout, stderr = riskctl("score", "register", "--now", FROZEN_NOW, "--format", "json")
+    assert code == 0 and '"score": 16' in stdout, stderr
+
+
 def test_a_control_broken_in_the_change_is_broken_not_deleted(repo: GitRepo) -> None:
     repo.write("register/controls/C-001.yaml", BROKEN_CONTROL)
     code, stdout, stderr = riskctl("diff", "register", "--now", FROZEN_NOW)
