@@ -19,8 +19,9 @@ here:
 Unchanged files are found by the ids they must mention: a file is a candidate when its bytes
 contain the id, or a backslash (a double-quoted escape could spell an id without its bytes),
 and a candidate is parsed to check. When file names cannot be trusted (a changed file whose id is
-not its name, a linked control with no `controls/ID.yaml`, a file left unread that declares the
-id of a file read: of two files with one id the first keeps it), the complete register is read.
+not its name, a linked control with no `controls/ID.yaml`, a risk, incident or acceptance file
+scanned but left unread that declares the id of a file read: of two files with one id the first
+keeps it), the complete register is read.
 A property test (tests/test_diff_reads.py) applies random single-file changes of every kind and
 checks that the partial read gives exactly the complete read's diff.
 """
@@ -166,7 +167,7 @@ class _Side:
         self.reader = reader
         self.cache = cache
         self._data: dict[str, Any] = {}
-        self._tokens: dict[str, set[bytes] | None] = {}
+        self._tokens: dict[str, list[bytes] | None] = {}
 
     def data(self, path: str) -> Any:
         """The file's plain data (None when absent, unreadable or not YAML).
@@ -211,16 +212,23 @@ class _Side:
                 found.append(path)
         return found
 
-    def tokens(self, path: str) -> set[bytes] | None:
+    def tokens(self, path: str) -> list[bytes] | None:
         """The id-like runs in a file's bytes; None when they cannot tell (the file is
         unreadable, to be read with the rest and reported by load, or has an escape)."""
         if path not in self._tokens:
             content = self.reader.read(path, self.tree[path])
             tokens = None
             if isinstance(content, bytes) and b"\\" not in content:
-                tokens = set(_TOKEN.findall(content))
+                tokens = _TOKEN.findall(content)
             self._tokens[path] = tokens
         return self._tokens[path]
+
+    def scanned(self, path: str, needles: set[bytes]) -> bool:
+        """Whether the file's bytes were scanned (`tokens`) and could name one of `needles`."""
+        if path not in self._tokens:
+            return False
+        tokens = self._tokens[path]
+        return tokens is None or not needles.isdisjoint(tokens)
 
     def declares(self, path: str, ids: set[str]) -> bool:
         """Whether the file declares one of `ids` as its own id (a file that cannot be parsed
@@ -317,7 +325,14 @@ def needed_files(
 def _shadowed(needed: set[str], unchanged: Iterable[str], sides: tuple[_Side, _Side]) -> bool:
     """Whether an unchanged file left unread declares the id of a file read (its name's, or
     the one it declares): of two files with one id the first keeps it (`Register.add`), so the
-    complete read could use the file this read leaves out."""
+    complete read could use the file this read leaves out.
+
+    Only files whose bytes were already scanned for ids (risks, incidents and acceptances that
+    could name an affected control or risk) are checked: scanning every folder for duplicate
+    ids would read the whole register, which a diff must not. A duplicate control, owner, KRI
+    or launch id that was already in the old commit (an RK101 error there) is not caught."""
+    for side in sides:
+        side.reader.prefetch(side.tree.get(path) for path in needed)
     ids_by_folder: dict[str, set[str]] = {}
     for path in needed:
         found = kind_and_id(path)
@@ -330,9 +345,11 @@ def _shadowed(needed: set[str], unchanged: Iterable[str], sides: tuple[_Side, _S
             if isinstance(declared, str):
                 ids.add(declared)
     old_side = sides[0]  # unchanged files are the same on both sides
-    unread = [path for path in unchanged if path not in needed]
-    return any(
-        old_side.declares(path, ids)
-        for folder, ids in ids_by_folder.items()
-        for path in old_side.mentioning(folder, ids, unread)
-    )
+    needles = {folder: {each.encode() for each in ids} for folder, ids in ids_by_folder.items()}
+    for path in sorted(unchanged):
+        folder = path.rpartition("/")[0]
+        if path in needed or folder not in needles or not old_side.scanned(path, needles[folder]):
+            continue
+        if old_side.declares(path, ids_by_folder[folder]):
+            return True
+    return False

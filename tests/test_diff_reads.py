@@ -211,6 +211,13 @@ def test_a_control_change_reads_its_risks_their_controls_and_incidents(repo: Git
         shutil.copyfile(REGISTER / "controls/C-013.yaml", target)
 
 
+#: Why a duplicate control id already in the old commit is not caught by the partial read.
+_UNSCANNED = (
+    "control files are not scanned for duplicate ids: that would read the whole register; "
+    "the old commit already fails lint with RK101"
+)
+
+
 def _write_text(repo: GitRepo, relative: str, text: str) -> None:
     (repo.root / "register" / relative).write_text(text, encoding="utf-8")
 
@@ -219,9 +226,18 @@ def _write_text(repo: GitRepo, relative: str, text: str) -> None:
     ("committed", "changed"),
     [
         # An unchanged copy of C-013 under another name that sorts before it (`-` before `.`):
-        # the first file of an id keeps it, so the complete read scores with the copy.
-        ("controls/C-000.yaml", "controls/C-013.yaml"),
-        ("controls/C-013-old.yaml", "controls/C-013.yaml"),
+        # the first file of an id keeps it, so the complete read scores with the copy. Not
+        # caught: it would take reading every control file (see `diff_reads._shadowed`).
+        pytest.param(
+            "controls/C-000.yaml",
+            "controls/C-013.yaml",
+            marks=pytest.mark.xfail(strict=True, reason=_UNSCANNED),
+        ),
+        pytest.param(
+            "controls/C-013-old.yaml",
+            "controls/C-013.yaml",
+            marks=pytest.mark.xfail(strict=True, reason=_UNSCANNED),
+        ),
         # A copy of a risk that links C-013, linking another control: unread when C-013 changes.
         ("risks/R-000.yaml", "controls/C-013.yaml"),
         # A copy of the incident that fails C-013, without the failure, sorted first.
