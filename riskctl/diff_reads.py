@@ -157,6 +157,16 @@ def kind_and_id(path: str) -> tuple[str, str] | None:
     return None
 
 
+class _Needles:
+    """Ids to look for in files' bytes: as ASCII tokens (`_TOKEN`); an id whose digits are
+    other Unicode digits (the id patterns' `\\d` allows them) is not an ASCII token, and is
+    looked for as bytes anywhere in the file."""
+
+    def __init__(self, ids: Iterable[str]) -> None:
+        self.tokens = {each.encode() for each in ids}
+        self.wide = [each for each in self.tokens if not each.isascii()]
+
+
 class _Side:
     """One side's tree and reader, with each file's parsed data read once."""
 
@@ -204,13 +214,18 @@ class _Side:
             return []
         paths = [path for path in unchanged if path.startswith(f"{folder}/")]
         self.reader.prefetch(self.tree[path] for path in paths if path not in self._tokens)
-        needles = {each.encode() for each in ids}
-        found = []
-        for path in paths:
-            tokens = self.tokens(path)
-            if tokens is None or not needles.isdisjoint(tokens):
-                found.append(path)
-        return found
+        needles = _Needles(ids)
+        return [path for path in paths if self.could_name(path, needles)]
+
+    def could_name(self, path: str, needles: _Needles) -> bool:
+        """Whether the file's bytes could name one of the ids (see `_TOKEN`)."""
+        tokens = self.tokens(path)
+        if tokens is None or not needles.tokens.isdisjoint(tokens):
+            return True
+        if not needles.wide:
+            return False
+        content = self.reader.read(path, self.tree[path])
+        return not isinstance(content, bytes) or any(each in content for each in needles.wide)
 
     def tokens(self, path: str) -> list[bytes] | None:
         """The id-like runs in a file's bytes; None when they cannot tell (the file is
@@ -223,12 +238,9 @@ class _Side:
             self._tokens[path] = tokens
         return self._tokens[path]
 
-    def scanned(self, path: str, needles: set[bytes]) -> bool:
+    def scanned(self, path: str, needles: _Needles) -> bool:
         """Whether the file's bytes were scanned (`tokens`) and could name one of `needles`."""
-        if path not in self._tokens:
-            return False
-        tokens = self._tokens[path]
-        return tokens is None or not needles.isdisjoint(tokens)
+        return path in self._tokens and self.could_name(path, needles)
 
     def declares(self, path: str, ids: set[str]) -> bool:
         """Whether the file declares one of `ids` as its own id (a file that cannot be parsed
@@ -345,7 +357,7 @@ def _shadowed(needed: set[str], unchanged: Iterable[str], sides: tuple[_Side, _S
             if isinstance(declared, str):
                 ids.add(declared)
     old_side = sides[0]  # unchanged files are the same on both sides
-    needles = {folder: {each.encode() for each in ids} for folder, ids in ids_by_folder.items()}
+    needles = {folder: _Needles(ids) for folder, ids in ids_by_folder.items()}
     for path in sorted(unchanged):
         folder = path.rpartition("/")[0]
         if path in needed or folder not in needles or not old_side.scanned(path, needles[folder]):

@@ -269,3 +269,28 @@ def test_an_unchanged_duplicate_id_gives_the_complete_diff(
     finally:
         repo.git("reset", "--quiet", "--hard", start)
         repo.git("clean", "--quiet", "-fd")
+
+
+def test_an_id_with_unicode_digits_is_found_where_it_is_named(repo: GitRepo) -> None:
+    """The id patterns' digits are Unicode digits (`C-٠١٣` is a valid control id), so the
+    bytes naming such an id are not a run of ASCII id characters: a risk linking it must still
+    be read when it changes."""
+    start = repo.git("rev-parse", "HEAD")
+    wide = "C-\u0660\u0661\u0663"  # C-٠١٣
+    try:
+        for relative in ("controls/C-013.yaml", "risks/R-004.yaml"):
+            text = (REGISTER / relative).read_text(encoding="utf-8").replace("C-013", wide)
+            (repo.root / "register" / relative).unlink()
+            _write_text(repo, relative.replace("C-013", wide), text)
+        repo.commit("C-013 renamed with Arabic-Indic digits", day=2)
+        control = repo.root / f"register/controls/{wide}.yaml"
+        control.write_text(
+            control.read_text(encoding="utf-8").replace("status: active", "status: retired"),
+            encoding="utf-8",
+        )
+        partial, complete = _diff(repo, complete=False), _diff(repo, complete=True)
+        assert partial[:3] == complete[:3]
+        assert '"id": "R-004"' in complete[0]
+    finally:
+        repo.git("reset", "--quiet", "--hard", start)
+        repo.git("clean", "--quiet", "-fd")
