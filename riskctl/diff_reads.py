@@ -19,7 +19,9 @@ here:
 Unchanged files are found by the ids they must mention: a file is a candidate when its bytes
 contain the id, or a backslash (a double-quoted escape could spell an id without its bytes),
 and a candidate is parsed to check. When file names cannot be trusted (a changed file whose id is
-not its name, a linked control with no `controls/ID.yaml`), the complete register is read.
+not its name, a linked control with no `controls/ID.yaml`, a risk, incident or acceptance file
+scanned but left unread that declares the id of a file read: of two files with one id the first
+keeps it), the complete register is read.
 A property test (tests/test_diff_reads.py) applies random single-file changes of every kind and
 checks that the partial read gives exactly the complete read's diff.
 """
@@ -36,7 +38,7 @@ from typing import Any
 from riskctl.errors import RiskctlError
 from riskctl.load import ParseCache, Sources, blob_id, label_of, load_file, parse
 from riskctl.model.register import CONFIG_FILE, KIND_BY_FOLDER
-from riskctl.source import FileReader, RegisterSource, at_commit, open_repository
+from riskctl.source import FileReader, RegisterSource, at_commit, open_repository, walked_path
 
 WORKTREE = "worktree"
 
@@ -107,9 +109,14 @@ def read_diff_sides(
         raise RiskctlError(
             f"{inside or '.'} at {old.commit[:12]} is not a register: no {CONFIG_FILE}"
         )
-    changes = {
-        change.path: change.status for change in repository.changes(old.commit, new.commit, inside)
-    }
+    # Changes as the working-tree walk names files (`walked_path`): none in hidden files, and
+    # one for a folder named like a register file, whatever changed inside it.
+    changes: dict[str, str] = {}
+    for change in repository.changes(old.commit, new.commit, inside):
+        path = walked_path(change.path)
+        if path is not None:
+            known = changes.setdefault(path, change.status)
+            changes[path] = known if known == change.status else "M"
     if new.commit is not None:
         new_tree: dict[str, str | None] = dict(new.commit_tree())
     else:  # the working tree: the old tree plus what git reports as changed
@@ -150,6 +157,16 @@ def kind_and_id(path: str) -> tuple[str, str] | None:
     return None
 
 
+class _Needles:
+    """Ids to look for in files' bytes: as ASCII tokens (`_TOKEN`); an id whose digits are
+    other Unicode digits (the id patterns' `\\d` allows them) is not an ASCII token, and is
+    looked for as bytes anywhere in the file."""
+
+    def __init__(self, ids: Iterable[str]) -> None:
+        self.tokens = {each.encode() for each in ids}
+        self.wide = [each for each in self.tokens if not each.isascii()]
+
+
 class _Side:
     """One side's tree and reader, with each file's parsed data read once."""
 
@@ -160,6 +177,7 @@ class _Side:
         self.reader = reader
         self.cache = cache
         self._data: dict[str, Any] = {}
+        self._tokens: dict[str, list[bytes] | None] = {}
 
     def data(self, path: str) -> Any:
         """The file's plain data (None when absent, unreadable or not YAML).
@@ -195,16 +213,39 @@ class _Side:
         if not ids:
             return []
         paths = [path for path in unchanged if path.startswith(f"{folder}/")]
-        self.reader.prefetch(self.tree[path] for path in paths)
-        needles = {each.encode() for each in ids}
-        found = []
-        for path in paths:
+        self.reader.prefetch(self.tree[path] for path in paths if path not in self._tokens)
+        needles = _Needles(ids)
+        return [path for path in paths if self.could_name(path, needles)]
+
+    def could_name(self, path: str, needles: _Needles) -> bool:
+        """Whether the file's bytes could name one of the ids (see `_TOKEN`)."""
+        tokens = self.tokens(path)
+        if tokens is None or not needles.tokens.isdisjoint(tokens):
+            return True
+        if not needles.wide:
+            return False
+        content = self.reader.read(path, self.tree[path])
+        return not isinstance(content, bytes) or any(each in content for each in needles.wide)
+
+    def tokens(self, path: str) -> list[bytes] | None:
+        """The id-like runs in a file's bytes; None when they cannot tell (the file is
+        unreadable, to be read with the rest and reported by load, or has an escape)."""
+        if path not in self._tokens:
             content = self.reader.read(path, self.tree[path])
-            if not isinstance(content, bytes):
-                found.append(path)  # unreadable: read it with the rest, and let load report it
-            elif b"\\" in content or not needles.isdisjoint(_TOKEN.findall(content)):
-                found.append(path)
-        return found
+            tokens = None
+            if isinstance(content, bytes) and b"\\" not in content:
+                tokens = _TOKEN.findall(content)
+            self._tokens[path] = tokens
+        return self._tokens[path]
+
+    def scanned(self, path: str, needles: _Needles) -> bool:
+        """Whether the file's bytes were scanned (`tokens`) and could name one of `needles`."""
+        return path in self._tokens and self.could_name(path, needles)
+
+    def declares(self, path: str, ids: set[str]) -> bool:
+        """Whether the file declares one of `ids` as its own id (a file that cannot be parsed
+        declares none: it holds no entity)."""
+        return _field(self.data(path), "id") in ids
 
 
 #: A run of the characters ids are made of. An id written in a file is such a run exactly: the
@@ -288,4 +329,39 @@ def needed_files(
     for path in old_side.mentioning("acceptances", risks, unchanged):
         if old_side.names(path, "risk", risks):
             needed.add(path)
+    if _shadowed(needed, unchanged, sides):
+        return None
     return needed
+
+
+def _shadowed(needed: set[str], unchanged: Iterable[str], sides: tuple[_Side, _Side]) -> bool:
+    """Whether an unchanged file left unread declares the id of a file read (its name's, or
+    the one it declares): of two files with one id the first keeps it (`Register.add`), so the
+    complete read could use the file this read leaves out.
+
+    Only files whose bytes were already scanned for ids (risks, incidents and acceptances that
+    could name an affected control or risk) are checked: scanning every folder for duplicate
+    ids would read the whole register, which a diff must not. A duplicate control, owner, KRI
+    or launch id that was already in the old commit (an RK101 error there) is not caught."""
+    for side in sides:
+        side.reader.prefetch(side.tree.get(path) for path in needed)
+    ids_by_folder: dict[str, set[str]] = {}
+    for path in needed:
+        found = kind_and_id(path)
+        if found is None:
+            continue
+        ids = ids_by_folder.setdefault(path.rpartition("/")[0], set())
+        ids.add(found[1])
+        for side in sides:
+            declared = _field(side.data(path), "id")
+            if isinstance(declared, str):
+                ids.add(declared)
+    old_side = sides[0]  # unchanged files are the same on both sides
+    needles = {folder: _Needles(ids) for folder, ids in ids_by_folder.items()}
+    for path in sorted(unchanged):
+        folder = path.rpartition("/")[0]
+        if path in needed or folder not in needles or not old_side.scanned(path, needles[folder]):
+            continue
+        if old_side.declares(path, ids_by_folder[folder]):
+            return True
+    return False

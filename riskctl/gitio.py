@@ -284,8 +284,10 @@ class Repository:
     def changes(self, first: str, second: str | None, folder: str) -> list[Change]:
         """Files under `folder` that differ between commits, or a commit and the working tree.
 
-        With `second` None the working tree is compared, untracked (not ignored) files
-        included; renames are reported as a deletion and an addition.
+        With `second` None the working tree is compared, untracked files included, ignored
+        ones too (the register in the working tree is every file in its folder, as `score`
+        reads it, whatever `.gitignore` says); renames are reported as a deletion and an
+        addition.
         """
         arguments = ["diff", "--name-status", "--no-renames", "-z", first]
         if second is not None:
@@ -299,9 +301,7 @@ class Repository:
                 if path.startswith(prefix):
                     changes.append(Change(status.decode()[0], path[len(prefix) :]))
         if second is None:
-            untracked = self._git(
-                "ls-files", "--others", "--exclude-standard", "-z", "--", folder or "."
-            )
+            untracked = self._git("ls-files", "--others", "-z", "--", folder or ".")
             for name in untracked.split(b"\0"):
                 path = name.decode("utf-8", "surrogateescape")
                 if name and path.startswith(prefix):

@@ -29,7 +29,7 @@ from riskctl.load import LoadedFile, ParseCache, load, load_file
 from riskctl.model.register import KIND_BY_NAME, Kind
 from riskctl.model.risk import Risk
 from riskctl.score.residual import RiskScore, score_register
-from riskctl.source import SYMLINK_MODE, RegisterSource, at_commit
+from riskctl.source import FOLDER_MODE, SYMLINK_MODE, RegisterSource, as_walked, at_commit
 
 #: `unknown`: the commit is a shallow clone's boundary, whose parent the clone does not hold.
 ChangeKind = Literal["added", "modified", "removed", "unknown"]
@@ -163,12 +163,15 @@ class _Walker:
         return self._states[commit_id]
 
     def _read_state(self, commit_id: str) -> _FileState:
-        found = self.repository.tree(commit_id, self.kind_folder).get(f"{self.entity_id}.yaml")
+        tree = as_walked(self.repository.tree(commit_id, self.kind_folder))
+        found = tree.get(f"{self.entity_id}.yaml")
         if found is None:
             return _FileState(exists=False)
         mode, object_id = found
         if mode == SYMLINK_MODE:
             return _FileState(exists=True, problem="could not be read: a symlink in a commit")
+        if mode == FOLDER_MODE:
+            return _FileState(exists=True, problem="could not be read: a folder, not a file")
         key = (self.name, object_id)
         if key not in self.cache:
             content = self.repository.read_blobs([object_id])[object_id]

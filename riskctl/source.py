@@ -17,22 +17,29 @@ files and `riskctl lint` as the way to see why) unless the caller accepts a part
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from riskctl.errors import RiskctlError
 from riskctl.findings import Hit, Where
-from riskctl.load import Loaded, ParseCache, Sources, blob_id, label_of, load, read_directory
+from riskctl.load import (
+    REGISTER_SUFFIXES,
+    Loaded,
+    ParseCache,
+    Sources,
+    blob_id,
+    label_of,
+    load,
+    read_directory,
+)
 from riskctl.load import read_file as read_worktree_file
 from riskctl.model.register import CONFIG_FILE
 
 if TYPE_CHECKING:  # gitio imports GitPython: only commands that read git pay for it
     from riskctl.gitio import Commit, Repository
-
-#: How a symlink or other non-blob entry of a commit is reported: it is never followed.
-_NOT_A_BLOB = "symlink in a commit: not followed; not read"
 
 
 @dataclass(frozen=True)
@@ -57,15 +64,14 @@ class RegisterSource:
         return self.repository
 
     def commit_tree(self) -> dict[str, str]:
-        """The register's files at the commit: relative path → blob id, or `SYMLINK` for a
-        symlink (which `FileReader` refuses with RK008, as `read` does)."""
+        """The register's files at the commit as a walk would find them (`as_walked`): relative
+        path → blob id, or `SYMLINK` for a symlink and `FOLDER` for a folder named like a
+        register file (which `FileReader` refuses with RK008, as `read` does)."""
         if self.commit is None:
             raise RiskctlError(f"{self.label}: the working tree has no commit tree")
         repository = self.git()
-        tree = repository.tree(self.commit, repository.relative(self.folder))
-        return {
-            path: SYMLINK if mode == SYMLINK_MODE else blob for path, (mode, blob) in tree.items()
-        }
+        tree = as_walked(repository.tree(self.commit, repository.relative(self.folder)))
+        return {path: _UNREAD.get(mode, blob) for path, (mode, blob) in tree.items()}
 
     def read(self) -> Sources:
         """Every file of the register."""
@@ -77,6 +83,45 @@ class RegisterSource:
 SYMLINK_MODE = "120000"
 #: Stands for a symlink's blob id in `commit_tree`: never read.
 SYMLINK = "symlink"
+#: The mode `as_walked` gives a folder named like a register file, and its stand-in blob id.
+FOLDER_MODE = "040000"
+FOLDER = "folder"
+_UNREAD = {SYMLINK_MODE: SYMLINK, FOLDER_MODE: FOLDER}
+#: Why an entry of a commit that is not a regular file is not read (RK008), as in the working
+#: tree (`load.read_file`).
+_NOT_READ = {
+    SYMLINK: "symlink in a commit: not followed; not read",
+    FOLDER: "a folder, not a file; not read",
+}
+
+
+def walked_path(path: str) -> str | None:
+    """Where the working-tree walk (`load.read_directory`) puts a file of the register: the
+    path itself, the folder named like a register file that holds it (read as that folder:
+    RK008), or None inside a hidden file or folder (not read at all).
+
+    A commit's tree and git's list of changes name every file; through this they name the
+    files a walk of the same folder would find, so a commit and the working tree agree.
+    """
+    parts = path.split("/")
+    for index, part in enumerate(parts):
+        if part.startswith("."):
+            return None
+        if index < len(parts) - 1 and part.endswith(REGISTER_SUFFIXES):
+            return "/".join(parts[: index + 1])
+    return path
+
+
+def as_walked(tree: Mapping[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    """A commit's tree (path → (mode, blob id)) as the working-tree walk sees the folder."""
+    walked: dict[str, tuple[str, str]] = {}
+    for path, entry in tree.items():
+        found = walked_path(path)
+        if found == path:
+            walked[path] = entry
+        elif found is not None:
+            walked[found] = (FOLDER_MODE, FOLDER)
+    return walked
 
 
 def register_source(
@@ -102,10 +147,15 @@ def at_commit(source: RegisterSource, commit: str, revision: str | None = None) 
 
 
 def open_repository(folder: Path) -> Repository:
-    """The git repository holding `folder`; outside git an operational error."""
+    """The git repository holding `folder`; outside git an operational error.
+
+    The folder need not exist in the working tree (a register read at a revision may have
+    moved or been deleted since): its nearest existing parent is searched then.
+    """
     from riskctl.gitio import Repository
 
-    return Repository(folder if folder.exists() else folder.parent)
+    existing = next((each for each in (folder, *folder.parents) if each.exists()), folder)
+    return Repository(existing)
 
 
 def find_repository(folder: Path) -> Repository | None:
@@ -125,7 +175,7 @@ def _sources_at_commit(
     (RK008), not followed: in a commit it is only the text of its target.
     """
     inside = repository.relative(folder)
-    tree = repository.tree(commit, inside)
+    tree = as_walked(repository.tree(commit, inside))
     if CONFIG_FILE not in tree:
         where = f"{inside}/" if inside else "the repository root"
         raise RiskctlError(
@@ -142,12 +192,13 @@ def _sources_at_commit(
 
 
 def _split_tree(tree: Mapping[str, tuple[str, str]]) -> tuple[dict[str, str], tuple[Hit, ...]]:
-    """A commit tree's regular files (path → blob id), and an RK008 problem per symlink."""
-    regular = {path: blob for path, (mode, blob) in tree.items() if mode != SYMLINK_MODE}
+    """A commit tree's regular files (path → blob id), and an RK008 problem per symlink and per
+    folder named like a register file (see `as_walked`)."""
+    regular = {path: blob for path, (mode, blob) in tree.items() if mode not in _UNREAD}
     problems = tuple(
-        Hit(Where(path, line=1, col=1), _NOT_A_BLOB, "RK008")
+        Hit(Where(path, line=1, col=1), _NOT_READ[_UNREAD[mode]], "RK008")
         for path, (mode, _blob) in sorted(tree.items())
-        if mode == SYMLINK_MODE
+        if mode in _UNREAD
     )
     return regular, problems
 
@@ -169,7 +220,7 @@ class FileReader:
         wanted = [
             each
             for each in dict.fromkeys(object_ids)
-            if each and each != SYMLINK and each not in self._blobs
+            if each and each not in _NOT_READ and each not in self._blobs
         ]
         if wanted:
             self._blobs.update(self.source.git().read_blobs(wanted))
@@ -178,8 +229,8 @@ class FileReader:
         """A file's bytes, or the RK008 problem that kept it from being read."""
         if object_id is None:
             return read_worktree_file(self.source.folder, path)
-        if object_id == SYMLINK:
-            return Hit(Where(path, line=1, col=1), _NOT_A_BLOB, "RK008")
+        if object_id in _NOT_READ:
+            return Hit(Where(path, line=1, col=1), _NOT_READ[object_id], "RK008")
         if object_id not in self._blobs:
             self.prefetch([object_id])
         return self._blobs[object_id]
@@ -201,11 +252,31 @@ class FileReader:
         return Sources(self.source.label, files, tuple(problems), blob_ids)
 
 
+@contextmanager
+def naming_revision(source: RegisterSource) -> Iterator[None]:
+    """Operational errors raised inside name the revision read, when it is a commit: a broken
+    `riskctl.yaml` at `HEAD~1` is not the file of that name in the working tree."""
+    try:
+        yield
+    except RiskctlError as error:
+        if source.commit is None:
+            raise
+        raise RiskctlError(f"{source.description}: {error}") from None
+
+
+def load_source(
+    source: RegisterSource, sources: Sources, cache: ParseCache | None = None
+) -> Loaded:
+    """`load` the files read from `source`; an unusable register names the revision."""
+    with naming_revision(source):
+        return load(sources, cache)
+
+
 def read_register(
     source: RegisterSource, cache: ParseCache | None = None, *, partial: bool = False
 ) -> Loaded:
     """Load a register; refuse (`RiskctlError`) when a file did not load, unless `partial`."""
-    loaded = load(source.read(), cache)
+    loaded = load_source(source, source.read(), cache)
     if not partial:
         refuse_partial(loaded, source)
     return loaded
@@ -269,7 +340,7 @@ def sources_at_moments(
     inside = repository.relative(source.folder)
     chosen = [last_commit_at(mainline, moment) for moment in moments]
     trees = {
-        commit_id: repository.tree(commit_id, inside)
+        commit_id: as_walked(repository.tree(commit_id, inside))
         for commit_id in dict.fromkeys(each for each in chosen if each is not None)
     }
     contents = repository.read_blobs(
@@ -277,7 +348,7 @@ def sources_at_moments(
         for tree in trees.values()
         if CONFIG_FILE in tree
         for mode, blob in tree.values()
-        if mode != SYMLINK_MODE
+        if mode not in _UNREAD
     )
     commits = {commit_id: repository.commit(commit_id) for commit_id in trees}
     found: list[SourceAt] = []

@@ -27,9 +27,12 @@ _FORMATTING = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
-_HOSTILE = re.compile("[\x00-\x1f\x7f-\x9f" + "".join(sorted(_FORMATTING)) + "]")
+#: Lone surrogates: a file name or git path that is not UTF-8, decoded with `surrogateescape`;
+#: they cannot be written as UTF-8, so they are shown escaped (`\\udcff`) like a control.
+_SURROGATES = "\ud800-\udfff"
+_HOSTILE = re.compile("[\x00-\x1f\x7f-\x9f" + _SURROGATES + "".join(sorted(_FORMATTING)) + "]")
 _HOSTILE_BUT_NEWLINE = re.compile(
-    "[\x00-\x09\x0b-\x1f\x7f-\x9f" + "".join(sorted(_FORMATTING)) + "]"
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f" + _SURROGATES + "".join(sorted(_FORMATTING)) + "]"
 )
 
 
@@ -168,7 +171,7 @@ def markdown_inline(value: object, *, is_block: bool = True, keeps_code: bool = 
 
 # --- JSON -------------------------------------------------------------------------------------
 
-_JSON_UNSAFE = re.compile("[\x7f-\x9f" + "".join(sorted(_FORMATTING)) + "]")
+_JSON_UNSAFE = re.compile("[\x7f-\x9f" + _SURROGATES + "".join(sorted(_FORMATTING)) + "]")
 
 
 def json_safe(document: str) -> str:

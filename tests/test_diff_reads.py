@@ -209,3 +209,88 @@ def test_a_control_change_reads_its_risks_their_controls_and_incidents(repo: Git
         assert len(files) < 40  # of about 150
     finally:
         shutil.copyfile(REGISTER / "controls/C-013.yaml", target)
+
+
+#: Why a duplicate control id already in the old commit is not caught by the partial read.
+_UNSCANNED = (
+    "control files are not scanned for duplicate ids: that would read the whole register; "
+    "the old commit already fails lint with RK101"
+)
+
+
+def _write_text(repo: GitRepo, relative: str, text: str) -> None:
+    (repo.root / "register" / relative).write_text(text, encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("committed", "changed"),
+    [
+        # An unchanged copy of C-013 under another name that sorts before it (`-` before `.`):
+        # the first file of an id keeps it, so the complete read scores with the copy. Not
+        # caught: it would take reading every control file (see `diff_reads._shadowed`).
+        pytest.param(
+            "controls/C-000.yaml",
+            "controls/C-013.yaml",
+            marks=pytest.mark.xfail(strict=True, reason=_UNSCANNED),
+        ),
+        pytest.param(
+            "controls/C-013-old.yaml",
+            "controls/C-013.yaml",
+            marks=pytest.mark.xfail(strict=True, reason=_UNSCANNED),
+        ),
+        # A copy of a risk that links C-013, linking another control: unread when C-013 changes.
+        ("risks/R-000.yaml", "controls/C-013.yaml"),
+        # A copy of the incident that fails C-013, without the failure, sorted first.
+        ("incidents/INC-2026-000.yaml", "incidents/INC-2026-003.yaml"),
+    ],
+)
+def test_an_unchanged_duplicate_id_gives_the_complete_diff(
+    repo: GitRepo, committed: str, changed: str
+) -> None:
+    """Two files declaring one id (RK101): the diff must not depend on which one was read."""
+    source = "risks/R-004.yaml" if committed.startswith("risks/") else changed
+    text = (REGISTER / source).read_text(encoding="utf-8")
+    copy = text.replace("operating: effective", "operating: ineffective")
+    copy = copy.replace("failed_controls: [C-011, C-013]", "failed_controls: []")
+    copy = copy.replace("review (C-013)", "review")
+    copy = copy.replace("controls: [C-011, C-012, C-013]", "controls: [C-012]")
+    copy = copy.replace("likelihood: 5", "likelihood: 1")
+    start = repo.git("rev-parse", "HEAD")
+    try:
+        _write_text(repo, committed, copy)
+        repo.commit(f"a second file declaring the id of {source}", day=2)
+        edited = (REGISTER / changed).read_text(encoding="utf-8")
+        if changed.startswith("controls/"):
+            _write_text(repo, changed, edited.replace("status: active", "status: degraded"))
+        else:
+            _write_text(repo, changed, edited.replace("[C-011, C-013]", "[C-011]"))
+        partial, complete = _diff(repo, complete=False), _diff(repo, complete=True)
+        assert partial[:3] == complete[:3]
+    finally:
+        repo.git("reset", "--quiet", "--hard", start)
+        repo.git("clean", "--quiet", "-fd")
+
+
+def test_an_id_with_unicode_digits_is_found_where_it_is_named(repo: GitRepo) -> None:
+    """The id patterns' digits are Unicode digits (`C-٠١٣` is a valid control id), so the
+    bytes naming such an id are not a run of ASCII id characters: a risk linking it must still
+    be read when it changes."""
+    start = repo.git("rev-parse", "HEAD")
+    wide = "C-\u0660\u0661\u0663"  # C-٠١٣
+    try:
+        for relative in ("controls/C-013.yaml", "risks/R-004.yaml"):
+            text = (REGISTER / relative).read_text(encoding="utf-8").replace("C-013", wide)
+            (repo.root / "register" / relative).unlink()
+            _write_text(repo, relative.replace("C-013", wide), text)
+        repo.commit("C-013 renamed with Arabic-Indic digits", day=2)
+        control = repo.root / f"register/controls/{wide}.yaml"
+        control.write_text(
+            control.read_text(encoding="utf-8").replace("status: active", "status: retired"),
+            encoding="utf-8",
+        )
+        partial, complete = _diff(repo, complete=False), _diff(repo, complete=True)
+        assert partial[:3] == complete[:3]
+        assert '"id": "R-004"' in complete[0]
+    finally:
+        repo.git("reset", "--quiet", "--hard", start)
+        repo.git("clean", "--quiet", "-fd")

@@ -23,7 +23,9 @@ import csv
 import datetime
 import io
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -333,6 +335,27 @@ def test_lint_formatters_escape_a_hostile_message_and_file() -> None:
         assert hostile in written.encode().decode("unicode_escape") or hostile in json.dumps(
             json.loads(written), ensure_ascii=False
         )
+
+
+def test_a_file_name_that_is_not_utf8_is_shown_in_every_lint_format(tmp_path: Path) -> None:
+    """A register file named with bytes that are not UTF-8 (any name is allowed on Linux, and
+    in a commit): its findings carry the name in every format; SARIF's URI percent-encodes the
+    bytes as they are on disk (quoting the decoded name raised: exit 4)."""
+    register = tmp_path / "register"
+    shutil.copytree(BASE_REGISTER, register)
+    risk = (register / "risks/R-001.yaml").read_bytes()
+    (register / "risks" / os.fsdecode(b"R-\xff.yaml")).write_bytes(risk)
+    for name in ("text", "json", "github", "sarif"):
+        code, stdout, stderr = run("lint", "--format", name, "--now", FROZEN_NOW, str(register))
+        assert code == 1, (name, stderr)
+        assert "RK102" in stdout and "R-" in stdout, name
+        assert "R-\\udcff.yaml" in stdout or "R-%FF.yaml" in stdout, name
+    (register / "risks" / os.fsdecode(b"R-\xff.yaml")).write_bytes(b"id: R-009\nx: [\n")
+    for name in ("text", "json", "csv", "markdown"):
+        arguments = ("score", "--partial", "--format", name, "--now", FROZEN_NOW, str(register))
+        code, stdout, stderr = run(*arguments)
+        assert code == 0, (name, stderr)
+        assert "udcff.yaml" in stdout + stderr, name  # the file left out, escaped
 
 
 # --- wide and zero-width characters ------------------------------------------------------------

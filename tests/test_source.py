@@ -7,6 +7,7 @@ replaces one file and checks what every command does with it.
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import subprocess
@@ -26,6 +27,7 @@ from tests.conftest import BASE_REGISTER, FROZEN_NOW
 from tests.gitrepo import GitRepo
 
 runner = CliRunner()
+NOW = datetime.date.fromisoformat(FROZEN_NOW)
 BROKEN_CONTROL = "id: C-001\ntitle: [unclosed\n"
 FAILED_C001 = (
     "id: INC-2026-009\nkind: incident\ntitle: Velocity limits bypassed\nstatus: closed\n"
@@ -202,6 +204,19 @@ def test_an_incident_naming_a_credited_control_moves_its_risks_in_diff(repo: Git
     assert "residual: L3 I4 12 high → L4 I4 16 high" in stdout
 
 
+def test_diff_reads_the_working_tree_score_reads_whatever_gitignore_says(repo: GitRepo) -> None:
+    """An incident file that .gitignore matches is still in the working tree's register (score
+    reads every file of the folder); diff against the working tree must see it too."""
+    repo.write(".gitignore", "register/incidents/*.yaml\n")
+    repo.commit("ignore incident files", day=2)
+    repo.write("register/incidents/INC-2026-009.yaml", FAILED_C001)
+    document = json.loads(_diff(None, None, complete=False)[0])
+    changed = {change["id"]: change["change"] for change in document["changes"]}
+    assert changed == {"INC-2026-009": "added", "R-001": "modified"}
+    code, stdout, stderr = riskctl("score", "register", "--now", FROZEN_NOW, "--format", "json")
+    assert code == 0 and '"score": 16' in stdout, stderr
+
+
 def test_a_control_broken_in_the_change_is_broken_not_deleted(repo: GitRepo) -> None:
     repo.write("register/controls/C-001.yaml", BROKEN_CONTROL)
     code, stdout, stderr = riskctl("diff", "register", "--now", FROZEN_NOW)
@@ -288,6 +303,77 @@ def test_a_symlink_in_a_commit_is_refused_like_in_the_working_tree(repo: GitRepo
     code, _, stderr = riskctl("score", "register", "--rev", "HEAD")
     assert code == 3 and "register/controls/C-001.yaml" in stderr
     assert "riskctl lint register --rev HEAD" in stderr
+
+
+def test_a_commit_is_read_as_the_working_tree_walk_reads_it(repo: GitRepo) -> None:
+    """A commit holds what the walk of a working tree never reads as a register file: a folder
+    named like one (RK008 in the working tree) and hidden files (not read). At a commit, in a
+    diff and in log they are the same: not a deleted risk, not an extra risk."""
+    repo.remove("register/risks/R-001.yaml")
+    repo.write("register/risks/R-001.yaml/inside.yaml", "id: R-001\n")
+    risk = (BASE_REGISTER / "risks/R-001.yaml").read_text()
+    repo.write("register/risks/.R-099.yaml", risk.replace("id: R-001", "id: R-099"))
+    repo.write("register/.drafts/controls/C-009.yaml", "id: C-009\n")
+    repo.commit("R-001 as a folder; hidden drafts", day=2)
+    worktree = load(read_directory(Path("register")))
+    at_head = load(register_source(Path("register"), "HEAD").read())
+    assert worktree.failed.keys() == at_head.failed.keys() == {"risks/R-001.yaml"}
+    assert sorted(worktree.sources.files) == sorted(at_head.sources.files)
+    assert [hit.message for hit in at_head.sources.problems] == ["a folder, not a file; not read"]
+    for first, second in [("HEAD~1", "HEAD"), ("HEAD", None)]:
+        sides = read_diff_sides(*diff_sources(Path("register"), first, second))
+        old, new = load(sides.old), load(sides.new)
+        diff = diff_registers(old.register, new.register, NOW, "a", "b", old.failed, new.failed)
+        changed = {(change.id, change.change) for change in diff.changes}
+        assert changed == ({("R-001", "broken")} if second else set()), (first, second)
+    code, stdout, stderr = riskctl("log", "R-001", "register", "--format", "json")
+    assert code == 0, stderr
+    assert [each["change"] for each in json.loads(stdout)["commits"]] == ["modified", "added"]
+    assert "a folder, not a file" in stdout
+
+
+def test_a_configuration_broken_at_a_commit_names_the_commit(repo: GitRepo) -> None:
+    """`register/riskctl.yaml:2:1` alone points at the working tree's file, which is fine:
+    every command reading a commit whose configuration is broken says which commit."""
+    config = (repo.root / "register/riskctl.yaml").read_text()
+    repo.write("register/riskctl.yaml", "version: [\n")
+    broken = repo.commit("break the configuration", day=2)
+    repo.write("register/riskctl.yaml", config)
+    repo.commit("repair it", day=3)
+    named = f"register at HEAD~1 ({broken[:12]}): invalid configuration:"
+    for arguments in [
+        ["diff", "HEAD~1", "HEAD", "register"],
+        ["diff", "HEAD~1...HEAD", "register"],
+        ["lint", "register", "--rev", "HEAD~1"],
+        ["score", "register", "--rev", "HEAD~1"],
+        ["report", "wbr", "register", "--base", "HEAD~1", "--now", FROZEN_NOW],
+    ]:
+        code, stdout, stderr = riskctl(*arguments)
+        assert code == 3, (arguments, stdout, stderr)
+        assert "register/riskctl.yaml:2:1" in stderr, arguments
+        assert (named if "..." not in arguments[1] else "merge base of") in stderr, arguments
+    code, _, stderr = riskctl("score", "register", "--rev", "HEAD")
+    assert code == 0, stderr
+
+
+def test_a_register_gone_from_the_working_tree_is_read_at_a_revision(repo: GitRepo) -> None:
+    """The register moved to a/b/register in a commit, and the working tree no longer has it
+    (deleted, or another branch checked out): at that revision it is there, in the same
+    repository, not "not inside a git repository"."""
+    (repo.root / "a/b").mkdir(parents=True)
+    repo.git("mv", "register", "a/b/register")
+    repo.commit("move the register", day=2)
+    repo.git("rm", "-r", "--quiet", "a")
+    for arguments, expected in [
+        (["score", "a/b/register", "--rev", "HEAD"], '"id": "R-001"'),
+        (["lint", "a/b/register", "--rev", "HEAD"], '"files": 10'),
+        (["log", "R-001", "a/b/register"], '"file": "a/b/register/risks/R-001.yaml"'),
+    ]:
+        code, stdout, stderr = riskctl(*arguments, "--format", "json")
+        assert code == 0, (arguments, stderr)
+        assert expected in stdout, arguments
+    code, _, stderr = riskctl("score", "a/b/register", "--rev", "HEAD~1")
+    assert code == 3 and "a/b/register/ at HEAD~1 is not a register" in stderr
 
 
 def test_log_notes_scores_computed_without_a_file(repo: GitRepo) -> None:

@@ -92,16 +92,17 @@ def diff_command(
     """
     from riskctl.diff import diff_registers
     from riskctl.diff_reads import diff_sources, read_diff_sides
-    from riskctl.load import ParseCache, load
+    from riskctl.load import ParseCache
     from riskctl.output.diff import DIFF_FORMATS
-    from riskctl.source import refuse_partial
+    from riskctl.source import load_source, refuse_partial
 
     first, second, path = _split_arguments(arguments or [])
     requested = [name.lower() for name in split_codes(fail_on)]
     with operational_errors():
         sides = read_diff_sides(*diff_sources(path, first, second))
         cache: ParseCache = sides.cache
-        old_loaded, new_loaded = load(sides.old, cache), load(sides.new, cache)
+        old_loaded = load_source(sides.old_source, sides.old, cache)
+        new_loaded = load_source(sides.new_source, sides.new, cache)
         if not partial:
             refuse_partial(new_loaded, sides.new_source)
         old, new = old_loaded.register, new_loaded.register

@@ -84,14 +84,15 @@ def lint_command(
     from riskctl.findings import Severity
     from riskctl.lint.engine import lint
     from riskctl.output import FORMATTERS
+    from riskctl.source import naming_revision
 
     with operational_errors():
-        result = lint(
-            source_for(path, revision).read(),
-            today=today_or(now),
-            select=split_codes(select),
-            ignore=split_codes(ignore),
-        )
+        source = source_for(path, revision)
+        sources = source.read()
+        with naming_revision(source):
+            result = lint(
+                sources, today=today_or(now), select=split_codes(select), ignore=split_codes(ignore)
+            )
     chosen = resolve_format(output_format)
     if chosen == "text" and use_color(color):
         from riskctl.cli._console import print_findings

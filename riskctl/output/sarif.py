@@ -44,7 +44,11 @@ def render(result: LintResult, version: str) -> str:
             "locations": [
                 {
                     "physicalLocation": {
-                        "artifactLocation": {"uri": quote(finding.file)},
+                        # A file name that is not UTF-8 holds surrogate escapes: its bytes
+                        # are percent-encoded as they are on disk.
+                        "artifactLocation": {
+                            "uri": quote(finding.file.encode("utf-8", "surrogateescape"))
+                        },
                         "region": {"startLine": finding.line, "startColumn": finding.col},
                     }
                 }

@@ -22,7 +22,13 @@ from riskctl.load import ParseCache, load
 from riskctl.report.periods import month_ends_before
 from riskctl.report.review import TREND_MONTH_ENDS, Comparison, Kind, MonthEnd, Review
 from riskctl.score.residual import score_register
-from riskctl.source import RegisterSource, at_commit, read_register, sources_at_moments
+from riskctl.source import (
+    RegisterSource,
+    at_commit,
+    load_source,
+    read_register,
+    sources_at_moments,
+)
 
 
 def read_review(
@@ -100,7 +106,8 @@ def _comparison(
 ) -> Comparison:
     sides = read_diff_sides(baseline, source)
     cache.update(sides.cache)
-    old_loaded, new_loaded = load(sides.old, cache), load(sides.new, cache)
+    old_loaded = load_source(sides.old_source, sides.old, cache)
+    new_loaded = load_source(sides.new_source, sides.new, cache)
     diff = diff_registers(
         old_loaded.register,
         new_loaded.register,
