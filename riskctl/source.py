@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from riskctl.errors import RiskctlError
+from riskctl.fileio import check_usable
 from riskctl.findings import Hit, Where
 from riskctl.load import Loaded, ParseCache, Sources, blob_id, label_of, load, read_directory
 from riskctl.load import read_file as read_worktree_file
@@ -102,6 +103,7 @@ def register_source(
     the working tree the repository is opened only `with_repository` (the reviews compare with
     tags), and is None outside git.
     """
+    check_usable(folder, "")
     if revision is None:
         repository = find_repository(folder) if with_repository else None
         return RegisterSource(folder, label_of(folder), repository)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import stat
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -284,3 +285,14 @@ def test_schema_export_refuses_a_link_inside_the_folder(tmp_path: Path) -> None:
     assert result.exit_code == 3
     assert "risk.schema.json: a symbolic link" in result.stderr
     assert (tmp_path / "elsewhere.json").read_text(encoding="utf-8") == "{}"
+
+
+@pytest.mark.parametrize("check", [False, True], ids=["export", "check"])
+def test_schema_export_out_with_a_name_too_long_is_exit_3(tmp_path: Path, check: bool) -> None:
+    out = tmp_path / ("s" * 300)
+    started = time.monotonic()
+    result = runner.invoke(app, ["schema", "export", "--out", str(out), *(["--check"] * check)])
+    assert time.monotonic() - started < 30
+    assert (result.exit_code, result.stdout) == (3, ""), result.stderr
+    assert result.stderr == f"riskctl: error: --out {out}: cannot use it: File name too long\n"
+    assert _listing(tmp_path) == []

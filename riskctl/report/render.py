@@ -43,7 +43,7 @@ from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from riskctl.errors import RiskctlError
-from riskctl.fileio import kind_of
+from riskctl.fileio import check_usable, kind_of
 from riskctl.output.markdown import (
     markdown_cell,
     markdown_code,
@@ -159,6 +159,7 @@ def make_environment(override: Path | None = None) -> _BoundedEnvironment:
     """A sandboxed environment over the override folder (first) and the shipped templates."""
     folders = [str(shipped_templates())]
     if override is not None:
+        check_usable(override, "--templates")
         if not override.is_dir():
             what = "does not exist" if not override.exists() else "is not a folder"
             raise RiskctlError(f"--templates {override}: {what}")

@@ -161,8 +161,9 @@ def test_a_huge_template_is_refused(tmp_path: Path) -> None:
         (lambda tmp: tmp / "missing", "does not exist"),
         (lambda tmp: tmp / "file.j2", "is not a folder"),
         (lambda tmp: tmp / "dangling", "does not exist"),
+        (lambda tmp: tmp / ("t" * 300), "cannot use it: File name too long"),
     ],
-    ids=["missing", "a-file", "dangling-link"],
+    ids=["missing", "a-file", "dangling-link", "name-too-long"],
 )
 def test_templates_dir_that_is_not_a_folder(
     tmp_path: Path, make: Callable[[Path], Path], expected: str
