@@ -181,6 +181,10 @@ USAGE_ERRORS = {
     "select-one-bad-of-two": (["lint", "register", "--select", "RK0,ZZ"], "'ZZ'"),
     "fail-on-unknown-gate": (["diff", "HEAD", "HEAD", "--fail-on", "nope"], "no gate 'nope'"),
     "diff-too-many": (["diff", "v1", "feature", "main", "register"], "too many arguments"),
+    # `riskctl diff "$BASE"` with BASE unset compared HEAD with the working tree: no gate fired
+    "diff-empty-a": (["diff", "", "register"], "an empty revision"),
+    "diff-empty-b": (["diff", "HEAD", "", "register"], "an empty revision"),
+    "diff-empty-alone": (["diff", ""], "an empty revision"),
     "baseline-not-a-number": (
         ["kri", "xmr", "--csv", "x.csv", "--baseline", "six"],
         "valid integer",

@@ -41,6 +41,11 @@ def _split_arguments(arguments: list[str]) -> tuple[str | None, str | None, Path
     """[A] [B] [PATH]: the last argument is the register folder when it is a folder, or when
     there are three (then a PATH that is not a folder is exit 3, naming it)."""
     remaining = list(arguments)
+    if "" in remaining[:2]:  # an unset shell variable (`riskctl diff "$BASE"`): not HEAD, silently
+        raise typer.BadParameter(
+            "an empty revision (an unset variable?); give a branch, tag or commit, or leave A out",
+            param_hint="'[A] [B] [PATH]'",
+        )
     path = DEFAULT_REGISTER
     if len(remaining) == 3 or (remaining and _is_folder(remaining[-1])):
         path = Path(remaining.pop())
