@@ -254,9 +254,12 @@ TERMINAL_OUTPUTS = {
     "incidents": (["incidents", "--now", FROZEN_NOW], False),
     "premortem": (["premortem", "--format", "text", "--now", FROZEN_NOW], False),
     "premortem-colour": (["premortem", "--color", "always", "--now", FROZEN_NOW], True),
+    # CSV is printed to terminals too (no redirect): its cells keep line feeds, nothing else
+    "score-csv": (["score", "--format", "csv", "--now", FROZEN_NOW], False),
 }
-#: Outputs that show the payload itself (the others show ids and counts only).
-SHOWS_PAYLOAD = frozenset(TERMINAL_OUTPUTS) - {"incidents", "lint-github"}
+#: Outputs that show the payload itself (the others show ids and counts only, or, for CSV,
+#: the payload with its line breaks kept: test_csv_cell).
+SHOWS_PAYLOAD = frozenset(TERMINAL_OUTPUTS) - {"incidents", "lint-github", "score-csv"}
 #: rich's own colours; everything else that looks like an escape sequence is hostile.
 SGR = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -484,6 +487,10 @@ def test_score_csv_neutralises_formulas_and_keeps_numbers(
         ("\r=1", "'\n=1"),
         ("a\r\nb\rc", "a\nb\nc"),
         ("a=1", "a=1"),
+        ("\x1b]0;pwned\x07 \x1b[2J", "\\x1b]0;pwned\\x07 \\x1b[2J"),
+        ("=\x9b31m\x85", "'=\\x9b31m\\x85"),
+        ("a\u202eb\u2066c\u2069\u2028", "a\\u202eb\\u2066c\\u2069\\u2028"),
+        ("a\tb\nc", "a\tb\nc"),
         ("", ""),
         (-1, -1),
         (2.5, 2.5),
