@@ -255,6 +255,20 @@ def test_report_out_refused_is_exit_3_naming_it(tmp_path: Path, name: str, expec
     assert (tmp_path / "real.md").read_text(encoding="utf-8") == "real\n"
 
 
+@pytest.mark.parametrize("name", ["reports/", "existing/"])
+def test_report_out_ending_in_a_slash_is_a_usage_error_and_writes_nothing(
+    tmp_path: Path, name: str
+) -> None:
+    """pathlib drops a trailing `/`: `--out reports/` wrote a file named `reports`."""
+    (tmp_path / "existing").mkdir()
+    code, stdout, stderr = _report(f"{tmp_path}/{name}")
+    assert (code, stdout) == (2, "")
+    assert "ends in '/', so it names a folder; give a file name" in stderr
+    assert "Traceback" not in stderr
+    assert _listing(tmp_path) == ["existing"]
+    assert list((tmp_path / "existing").iterdir()) == []
+
+
 def test_schema_export_out_writes_a_new_folder_and_refuses_a_file(tmp_path: Path) -> None:
     out = tmp_path / "schemas"
     result = runner.invoke(app, ["schema", "export", "--out", str(out)])
