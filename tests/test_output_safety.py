@@ -23,6 +23,7 @@ import csv
 import datetime
 import io
 import json
+import os
 import re
 import subprocess
 import sys
@@ -379,6 +380,39 @@ def test_wide_and_zero_width_text_keeps_columns_aligned(
     starts = {display_width(line[: line.index(column)]) for line in rows}
     header_start = display_width(header[: header.index(_column_name(output))])
     assert starts == {header_start}
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_a_terminal_that_cannot_encode_the_text_gets_it_escaped(
+    planted: dict[str, Planted], encoding: str
+) -> None:
+    """A C, POSIX or Latin-1 locale (PYTHONUTF8=0, old CI images, Windows consoles) has an
+    encoding without `…`, `·` or CJK: every print was a UnicodeEncodeError, exit 4. The
+    characters are written as `\\u` escapes instead, in plain and coloured output alike."""
+    register = str(planted[WIDE_TITLES["cjk"]].register)
+    commands = [
+        ["score", "--format", "text", register],
+        ["score", "--color", "always", register],
+        ["report", "wbr", register],
+        ["lint", "--format", "text", register],
+    ]
+    environment = {**os.environ, "PYTHONIOENCODING": encoding, "COLUMNS": "200"}
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "riskctl", *command, "--now", FROZEN_NOW],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=environment,
+        )
+        for command in commands
+    ]
+    outputs = [process.communicate(timeout=TIME_BOUND) for process in processes]
+    for command, process, (stdout, stderr) in zip(commands, processes, outputs, strict=True):
+        assert process.returncode in (0, 1), (command, stderr.decode(encoding))
+        assert b"Traceback" not in stdout + stderr
+        stdout.decode(encoding)  # what the terminal can show, and nothing else
+        if command[0] == "score":
+            assert b"\\u652f\\u4ed8" in stdout  # the title, escaped, not dropped
 
 
 def _column_name(output: list[str]) -> str:
@@ -750,8 +784,8 @@ def test_real_cli_escapes_hostile_text(planted: dict[str, Planted]) -> None:
         )
         for command in commands
     ]
-    for command, process in zip(commands, processes, strict=True):
-        stdout, stderr = process.communicate(timeout=TIME_BOUND)
+    outputs = [process.communicate(timeout=TIME_BOUND) for process in processes]
+    for command, process, (stdout, stderr) in zip(commands, processes, outputs, strict=True):
         assert process.returncode in (0, 1), (command, stderr)
         assert "Traceback" not in stdout + stderr
         assert is_visible(stdout + stderr, keep_newlines=True), command
