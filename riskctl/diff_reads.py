@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from riskctl.errors import RiskctlError
+from riskctl.fileio import check_usable
 from riskctl.load import ParseCache, Sources, blob_id, label_of, load_file, parse
 from riskctl.model.register import CONFIG_FILE, KIND_BY_FOLDER
 from riskctl.source import FileReader, RegisterSource, at_commit, open_repository, walked_path
@@ -75,6 +76,7 @@ def diff_sources(
     FIRST defaults to HEAD and SECOND to the working tree; `A...B` (as FIRST) compares the merge
     base of A and B with B.
     """
+    check_usable(folder, "")
     repository = open_repository(folder)
     base = RegisterSource(folder, label_of(folder), repository)
     if first is not None and "..." in first:

@@ -62,6 +62,18 @@ def _umask() -> int:
     return current
 
 
+def check_usable(path: Path, option: str) -> None:
+    """Refuse a path that cannot even be looked up (a name too long, a loop of links, no
+    permission), naming it; a path that does not exist passes, for the caller to say so."""
+    try:
+        os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        pass
+    except OSError as error:
+        name = f"{option} {path}" if option else str(path)
+        raise RiskctlError(f"{name}: cannot use it: {error.strerror}") from None
+
+
 def check_output_path(path: Path, option: str = "--out") -> None:
     """Refuse, naming `path`, any target `write_file` must not write; write nothing."""
     try:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from riskctl.errors import RiskctlError
+from riskctl.fileio import check_usable
 from riskctl.findings import Hit, Where
 from riskctl.load import (
     REGISTER_SUFFIXES,
@@ -133,6 +134,7 @@ def register_source(
     the working tree the repository is opened only `with_repository` (the reviews compare with
     tags), and is None outside git.
     """
+    check_usable(folder, "")
     if revision is None:
         repository = find_repository(folder) if with_repository else None
         return RegisterSource(folder, label_of(folder), repository)

@@ -10,7 +10,8 @@ over `str` (standard library only, so every formatter can use it):
   reaches a terminal and no text is reordered on screen.
 - `display_width`, `pad`, `cut`: columns measured in terminal cells (CJK and most emoji take
   two, combining and zero-width characters none), so a table stays aligned.
-- `csv_cell`: OWASP's CSV-injection defence, a `'` before a cell a spreadsheet would run.
+- `csv_cell`: OWASP's CSV-injection defence, a `'` before a cell a spreadsheet would run, and
+  the terminal's escapes as `visible` shows them.
 - `markdown_inline`: register text as literal Markdown text: no link, image, autolink, raw HTML,
   entity, heading, list, table or code fence can come out of it.
 """
@@ -109,12 +110,19 @@ def csv_cell(value: object) -> object:
     Numbers riskctl computes (int, float) stay numbers; everything else is text. A carriage
     return becomes a line feed: the csv module quotes a field only for the characters of its
     line terminator (`\\n` here), and a bare CR outside quotes would end the row for Excel.
+    Other control characters and bidi overrides are shown escaped, as `visible` shows them.
     """
     if isinstance(value, int | float) and not isinstance(value, bool):
         return value
     text = str(value)
     text = "'" + text if text.startswith(CSV_FORMULA_STARTS) else text
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CSV_HOSTILE.sub(_escape, text)
+
+
+#: What `visible` escapes but a cell's own tab and line feed: CSV goes to terminals (`riskctl
+#: score -f csv` with no redirect) as much as to spreadsheets.
+_CSV_HOSTILE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f" + "".join(sorted(_FORMATTING)) + "]")
 
 
 # --- Markdown ---------------------------------------------------------------------------------

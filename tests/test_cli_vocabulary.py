@@ -163,6 +163,15 @@ def test_every_option_taking_a_value_names_it() -> None:
 USAGE_ERRORS = {
     "now-not-a-date": (["score", "register", "--now", "2026-13-01"], "is not a date"),
     "since-not-a-date": (["incidents", "register", "--since", "HEAD~1"], "is not a date"),
+    # forms fromisoformat takes that are not YYYY-MM-DD: another day than meant, silently
+    "now-basic-form": (["score", "register", "--now", "20260101"], "is not a date"),
+    "now-week-date": (["lint", "register", "--now", "2026-W01"], "is not a date"),
+    "since-week-day": (["incidents", "register", "--since", "2026-W01-3"], "is not a date"),
+    "now-wide-digits": (
+        ["kri", "status", "register", "--now", "\uff12\uff10\uff12\uff16-01-01"],
+        "is not a date",
+    ),
+    "now-trailing-newline": (["diff", "--now", "2026-01-01\n"], "is not a date"),
     "format-table-is-gone": (["score", "register", "--format", "table"], "'table' is not one of"),
     "format-unknown": (["kri", "status", "register", "-f", "yaml"], "'yaml' is not one of"),
     "color-unknown": (["lint", "register", "--color", "sometimes"], "is not one of"),
@@ -172,6 +181,10 @@ USAGE_ERRORS = {
     "select-one-bad-of-two": (["lint", "register", "--select", "RK0,ZZ"], "'ZZ'"),
     "fail-on-unknown-gate": (["diff", "HEAD", "HEAD", "--fail-on", "nope"], "no gate 'nope'"),
     "diff-too-many": (["diff", "v1", "feature", "main", "register"], "too many arguments"),
+    # `riskctl diff "$BASE"` with BASE unset compared HEAD with the working tree: no gate fired
+    "diff-empty-a": (["diff", "", "register"], "an empty revision"),
+    "diff-empty-b": (["diff", "HEAD", "", "register"], "an empty revision"),
+    "diff-empty-alone": (["diff", ""], "an empty revision"),
     "baseline-not-a-number": (
         ["kri", "xmr", "--csv", "x.csv", "--baseline", "six"],
         "valid integer",

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import stat
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -254,6 +255,20 @@ def test_report_out_refused_is_exit_3_naming_it(tmp_path: Path, name: str, expec
     assert (tmp_path / "real.md").read_text(encoding="utf-8") == "real\n"
 
 
+@pytest.mark.parametrize("name", ["reports/", "existing/"])
+def test_report_out_ending_in_a_slash_is_a_usage_error_and_writes_nothing(
+    tmp_path: Path, name: str
+) -> None:
+    """pathlib drops a trailing `/`: `--out reports/` wrote a file named `reports`."""
+    (tmp_path / "existing").mkdir()
+    code, stdout, stderr = _report(f"{tmp_path}/{name}")
+    assert (code, stdout) == (2, "")
+    assert "ends in '/', so it names a folder; give a file name" in stderr
+    assert "Traceback" not in stderr
+    assert _listing(tmp_path) == ["existing"]
+    assert list((tmp_path / "existing").iterdir()) == []
+
+
 def test_schema_export_out_writes_a_new_folder_and_refuses_a_file(tmp_path: Path) -> None:
     out = tmp_path / "schemas"
     result = runner.invoke(app, ["schema", "export", "--out", str(out)])
@@ -284,3 +299,14 @@ def test_schema_export_refuses_a_link_inside_the_folder(tmp_path: Path) -> None:
     assert result.exit_code == 3
     assert "risk.schema.json: a symbolic link" in result.stderr
     assert (tmp_path / "elsewhere.json").read_text(encoding="utf-8") == "{}"
+
+
+@pytest.mark.parametrize("check", [False, True], ids=["export", "check"])
+def test_schema_export_out_with_a_name_too_long_is_exit_3(tmp_path: Path, check: bool) -> None:
+    out = tmp_path / ("s" * 300)
+    started = time.monotonic()
+    result = runner.invoke(app, ["schema", "export", "--out", str(out), *(["--check"] * check)])
+    assert time.monotonic() - started < 30
+    assert (result.exit_code, result.stdout) == (3, ""), result.stderr
+    assert result.stderr == f"riskctl: error: --out {out}: cannot use it: File name too long\n"
+    assert _listing(tmp_path) == []

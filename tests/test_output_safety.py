@@ -256,9 +256,12 @@ TERMINAL_OUTPUTS = {
     "incidents": (["incidents", "--now", FROZEN_NOW], False),
     "premortem": (["premortem", "--format", "text", "--now", FROZEN_NOW], False),
     "premortem-colour": (["premortem", "--color", "always", "--now", FROZEN_NOW], True),
+    # CSV is printed to terminals too (no redirect): its cells keep line feeds, nothing else
+    "score-csv": (["score", "--format", "csv", "--now", FROZEN_NOW], False),
 }
-#: Outputs that show the payload itself (the others show ids and counts only).
-SHOWS_PAYLOAD = frozenset(TERMINAL_OUTPUTS) - {"incidents", "lint-github"}
+#: Outputs that show the payload itself (the others show ids and counts only, or, for CSV,
+#: the payload with its line breaks kept: test_csv_cell).
+SHOWS_PAYLOAD = frozenset(TERMINAL_OUTPUTS) - {"incidents", "lint-github", "score-csv"}
 #: rich's own colours; everything else that looks like an escape sequence is hostile.
 SGR = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -401,6 +404,39 @@ def test_wide_and_zero_width_text_keeps_columns_aligned(
     assert starts == {header_start}
 
 
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_a_terminal_that_cannot_encode_the_text_gets_it_escaped(
+    planted: dict[str, Planted], encoding: str
+) -> None:
+    """A C, POSIX or Latin-1 locale (PYTHONUTF8=0, old CI images, Windows consoles) has an
+    encoding without `…`, `·` or CJK: every print was a UnicodeEncodeError, exit 4. The
+    characters are written as `\\u` escapes instead, in plain and coloured output alike."""
+    register = str(planted[WIDE_TITLES["cjk"]].register)
+    commands = [
+        ["score", "--format", "text", register],
+        ["score", "--color", "always", register],
+        ["report", "wbr", register],
+        ["lint", "--format", "text", register],
+    ]
+    environment = {**os.environ, "PYTHONIOENCODING": encoding, "COLUMNS": "200"}
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "riskctl", *command, "--now", FROZEN_NOW],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=environment,
+        )
+        for command in commands
+    ]
+    outputs = [process.communicate(timeout=TIME_BOUND) for process in processes]
+    for command, process, (stdout, stderr) in zip(commands, processes, outputs, strict=True):
+        assert process.returncode in (0, 1), (command, stderr.decode(encoding))
+        assert b"Traceback" not in stdout + stderr
+        stdout.decode(encoding)  # what the terminal can show, and nothing else
+        if command[0] == "score":
+            assert b"\\u652f\\u4ed8" in stdout  # the title, escaped, not dropped
+
+
 def _column_name(output: list[str]) -> str:
     return "category" if output[0] == "score" else "latest"
 
@@ -507,6 +543,10 @@ def test_score_csv_neutralises_formulas_and_keeps_numbers(
         ("\r=1", "'\n=1"),
         ("a\r\nb\rc", "a\nb\nc"),
         ("a=1", "a=1"),
+        ("\x1b]0;pwned\x07 \x1b[2J", "\\x1b]0;pwned\\x07 \\x1b[2J"),
+        ("=\x9b31m\x85", "'=\\x9b31m\\x85"),
+        ("a\u202eb\u2066c\u2069\u2028", "a\\u202eb\\u2066c\\u2069\\u2028"),
+        ("a\tb\nc", "a\tb\nc"),
         ("", ""),
         (-1, -1),
         (2.5, 2.5),
@@ -766,8 +806,8 @@ def test_real_cli_escapes_hostile_text(planted: dict[str, Planted]) -> None:
         )
         for command in commands
     ]
-    for command, process in zip(commands, processes, strict=True):
-        stdout, stderr = process.communicate(timeout=TIME_BOUND)
+    outputs = [process.communicate(timeout=TIME_BOUND) for process in processes]
+    for command, process, (stdout, stderr) in zip(commands, processes, outputs, strict=True):
         assert process.returncode in (0, 1), (command, stderr)
         assert "Traceback" not in stdout + stderr
         assert is_visible(stdout + stderr, keep_newlines=True), command

@@ -8,6 +8,7 @@ so).
 from __future__ import annotations
 
 import gc
+import io
 import sys
 import traceback
 
@@ -62,6 +63,11 @@ def main() -> None:
     # would only walk the register's millions of acyclic objects again and again (about 10% of
     # a large lint). Library callers keep the collector; `load` pauses it only while parsing.
     gc.disable()
+    # A locale whose encoding lacks a character riskctl prints (C with PYTHONUTF8=0, Latin-1, a
+    # Windows console) gets it as a `\u` escape, as a control character is shown, not a crash.
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
     try:
         app(prog_name="riskctl")
     except Exception as error:  # only bugs get here: RiskctlError already exited 3

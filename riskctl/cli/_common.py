@@ -30,10 +30,15 @@ EXIT_INTERNAL = 4
 
 
 def _parse_date(value: str | None) -> str | None:
+    """A YYYY-MM-DD date: fromisoformat alone also takes 20260101 and week dates (2026-W01 is
+    2025-12-29), which would silently set another day than the user meant."""
     if value is not None:
-        try:
-            import datetime
+        import datetime
+        import re
 
+        try:
+            if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+                raise ValueError(value)
             datetime.date.fromisoformat(value)
         except ValueError:
             raise typer.BadParameter(f"{value!r} is not a date: use YYYY-MM-DD") from None

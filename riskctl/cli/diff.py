@@ -28,12 +28,26 @@ class DiffFormat(enum.StrEnum):
     MARKDOWN = "markdown"
 
 
+def _is_folder(argument: str) -> bool:
+    """Whether an argument names a folder; one that cannot be looked up (a name too long for
+    the file system) is not one, so it is taken as a revision and refused as one."""
+    try:
+        return Path(argument).is_dir()
+    except OSError:
+        return False
+
+
 def _split_arguments(arguments: list[str]) -> tuple[str | None, str | None, Path]:
     """[A] [B] [PATH]: the last argument is the register folder when it is a folder, or when
     there are three (then a PATH that is not a folder is exit 3, naming it)."""
     remaining = list(arguments)
+    if "" in remaining[:2]:  # an unset shell variable (`riskctl diff "$BASE"`): not HEAD, silently
+        raise typer.BadParameter(
+            "an empty revision (an unset variable?); give a branch, tag or commit, or leave A out",
+            param_hint="'[A] [B] [PATH]'",
+        )
     path = DEFAULT_REGISTER
-    if len(remaining) == 3 or (remaining and Path(remaining[-1]).is_dir()):
+    if len(remaining) == 3 or (remaining and _is_folder(remaining[-1])):
         path = Path(remaining.pop())
     if len(remaining) > 2:
         raise typer.BadParameter(

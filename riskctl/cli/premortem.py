@@ -135,6 +135,9 @@ def _seed(
     partial: bool,
 ) -> None:
     """Plan the drafts, refuse before writing if any target exists, then write them all."""
+    from riskctl.fileio import check_usable
+
+    check_usable(path, "")
     drafts_folder = path / "risks"  # checked before loading: a linked folder would not load
     if drafts_folder.is_symlink():
         raise RiskctlError(

@@ -1,5 +1,6 @@
 """`riskctl report KIND`: Markdown reports from the register (jinja2 templates)."""
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -26,6 +27,15 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
+
+def _out_file(value: str) -> Path:
+    """`--out FILE`; a value ending in `/` names a folder, which pathlib would silently drop
+    (`--out reports/` wrote a file named `reports`)."""
+    if value.endswith(("/", os.sep)) and value != "/":
+        raise typer.BadParameter(f"{value!r} ends in '/', so it names a folder; give a file name")
+    return Path(value)
+
+
 OutOpt = Annotated[
     Path | None,
     typer.Option(
@@ -33,6 +43,7 @@ OutOpt = Annotated[
         help="Write the report to this file (replaced atomically; - for stdout). Its folder must "
         "exist; a folder, device, FIFO or symbolic link is refused.",
         metavar="FILE",
+        parser=_out_file,
     ),
 ]
 TemplatesOpt = Annotated[

@@ -30,7 +30,7 @@ def export_command(
     ] = False,
 ) -> None:
     """Write one JSON Schema per kind (risk.schema.json, ...) and riskctl.schema.json."""
-    from riskctl.fileio import check_output_path, prepare_folder, write_file
+    from riskctl.fileio import check_output_path, check_usable, prepare_folder, write_file
     from riskctl.model.schema import json_schemas
 
     schemas = json_schemas()
@@ -38,8 +38,10 @@ def export_command(
     with operational_errors():
         if not check:
             prepare_folder(out)
-        elif (out.exists() or out.is_symlink()) and not out.is_dir():
-            raise RiskctlError(f"--out {out}: not a folder")
+        else:
+            check_usable(out, "--out")
+            if (out.exists() or out.is_symlink()) and not out.is_dir():
+                raise RiskctlError(f"--out {out}: not a folder")
         for name, text in schemas.items():
             target = out / name
             if target.exists() or target.is_symlink():

@@ -14,7 +14,10 @@ A render is bounded, so a template cannot hang or exhaust the machine that runs 
 templates from pull requests). Every error a template raises while rendering, and each limit
 below, is a `RiskctlError` naming the template and line:
 - time: at most `MAX_TEMPLATE_LINES` template lines executed (each turn of a loop counts), so
-  nested `range(100000)` loops stop in seconds;
+  nested `range(100000)` loops stop in seconds; and a user template's render stops after
+  `MAX_RENDER_SECONDS` of wall-clock time (a timer, in the main thread where the system has
+  one), which also stops a helper that loops in Python where no template line runs
+  (`lipsum(10**6)`, `wordwrap` on megabytes);
 - output: at most `MAX_OUTPUT_CHARS` characters;
 - memory: the render may grow the process's address space by at most `MAX_RENDER_MEMORY` bytes
   (on Linux, through `RLIMIT_AS`, restored afterwards; elsewhere the other limits still hold);
@@ -43,7 +46,7 @@ from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from riskctl.errors import RiskctlError
-from riskctl.fileio import kind_of
+from riskctl.fileio import check_usable, kind_of
 from riskctl.output.markdown import (
     markdown_cell,
     markdown_code,
@@ -58,6 +61,8 @@ MAX_TEMPLATE_LINES = 5_000_000
 MAX_OUTPUT_CHARS = 32 * 1024 * 1024
 #: Bytes of address space a render may add to the process.
 MAX_RENDER_MEMORY = 512 * 1024 * 1024
+#: Seconds a user template may render (the shipped register's reports take well under one).
+MAX_RENDER_SECONDS = 20.0
 #: Bits of an integer a template may compute with `*` or `**`.
 MAX_INTEGER_BITS = 100_000
 #: Bytes of one template file.
@@ -159,6 +164,7 @@ def make_environment(override: Path | None = None) -> _BoundedEnvironment:
     """A sandboxed environment over the override folder (first) and the shipped templates."""
     folders = [str(shipped_templates())]
     if override is not None:
+        check_usable(override, "--templates")
         if not override.is_dir():
             what = "does not exist" if not override.exists() else "is not a folder"
             raise RiskctlError(f"--templates {override}: {what}")
@@ -185,11 +191,18 @@ def table_rule(header: Sequence[object]) -> str:
     return "|" + "---|" * len(header)
 
 
-def render(name: str, context: Mapping[str, Any], override: Path | None = None) -> str:
+def render(
+    name: str,
+    context: Mapping[str, Any],
+    override: Path | None = None,
+    *,
+    seconds: float = MAX_RENDER_SECONDS,
+) -> str:
     """Render `name` (e.g. `wbr.md.j2`) within the limits; any template error is a `RiskctlError`.
 
     With `override` (user templates), every exception a template raises is the template's
-    problem; the shipped templates' own bugs still surface as bugs.
+    problem; the shipped templates' own bugs still surface as bugs. A user template's render
+    stops after `seconds`.
     """
     environment = make_environment(override)
     caught: tuple[type[BaseException], ...] = (
@@ -198,7 +211,7 @@ def render(name: str, context: Mapping[str, Any], override: Path | None = None) 
         else (jinja2.TemplateError, TypeError, ValueError, AttributeError)
     )
     try:
-        with _bounded(environment):
+        with _bounded(environment), _deadline(seconds if override is not None else None):
             chunks: list[str] = []
             size = 0
             for chunk in environment.get_template(name).generate(**context):
@@ -260,6 +273,33 @@ def _bounded(environment: jinja2.Environment) -> Iterator[None]:
             yield
     finally:
         sys.settrace(previous)
+
+
+@contextlib.contextmanager
+def _deadline(seconds: float | None) -> Iterator[None]:
+    """Raise `TemplateLimitError` in the render once `seconds` have passed (SIGALRM, so only in
+    the main thread of a system that has it; the line limit holds everywhere)."""
+    import signal
+    import threading
+
+    if (
+        seconds is None
+        or not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+
+    def expire(_signal: int, _frame: FrameType | None) -> None:
+        raise TemplateLimitError(f"took more than {seconds:g} seconds to render")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @contextlib.contextmanager

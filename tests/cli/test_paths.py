@@ -55,6 +55,8 @@ PATHS: dict[str, Callable[[Path], Path]] = {
     "dangling-link": lambda tmp: _link(tmp / "register", "nowhere"),
     "newline-name": lambda tmp: tmp / "reg\nister",
     "escape-name": lambda tmp: tmp / "reg\x1b[2Jister",
+    # longer than any file system's name limit: stat raises ENAMETOOLONG, not "not found"
+    "name-too-long": lambda tmp: tmp / ("r" * 300),
 }
 
 
@@ -102,3 +104,7 @@ def test_diff_with_three_arguments_takes_the_third_as_the_folder(tmp_path: Path)
     four = runner.invoke(app, ["diff", "a", "b", "c", str(tmp_path)])
     assert four.exit_code == 2
     assert "too many arguments" in four.stderr
+    # one argument too long to look up as a folder is a revision, refused as one
+    long = runner.invoke(app, ["diff", str(tmp_path / ("r" * 300))])
+    assert (long.exit_code, long.stdout) == (3, "")
+    assert long.stderr.startswith("riskctl: error: not a revision: ")

@@ -161,8 +161,9 @@ def test_a_huge_template_is_refused(tmp_path: Path) -> None:
         (lambda tmp: tmp / "missing", "does not exist"),
         (lambda tmp: tmp / "file.j2", "is not a folder"),
         (lambda tmp: tmp / "dangling", "does not exist"),
+        (lambda tmp: tmp / ("t" * 300), "cannot use it: File name too long"),
     ],
-    ids=["missing", "a-file", "dangling-link"],
+    ids=["missing", "a-file", "dangling-link", "name-too-long"],
 )
 def test_templates_dir_that_is_not_a_folder(
     tmp_path: Path, make: Callable[[Path], Path], expected: str
@@ -175,15 +176,39 @@ def test_templates_dir_that_is_not_a_folder(
     assert str(caught.value) == f"--templates {folder}: {expected}"
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["{{ lipsum(1000000) }}", "{{ ('x ' * 10000000)|wordwrap(1)|length }}"],
+    ids=["lipsum", "wordwrap"],
+)
+def test_a_helper_that_loops_where_no_template_line_runs_stops_on_time(
+    tmp_path: Path, text: str
+) -> None:
+    """jinja2's helpers loop in Python, where the template-line limit does not see them:
+    lipsum(10**6) ran for minutes. The render's clock stops them (here after one second)."""
+    started = time.monotonic()
+    with pytest.raises(RiskctlError) as caught:
+        render(NAME, {}, _folder(tmp_path, text), seconds=1.0)
+    assert time.monotonic() - started < 5.0
+    assert str(caught.value) == (
+        f"template {NAME} (line 1): took more than 1 seconds to render (a limit of riskctl's "
+        "rendering)"
+    )
+
+
 def test_the_limits_leave_no_trace_function_and_no_memory_cap(tmp_path: Path) -> None:
     import resource
+    import signal
     import sys
 
     before = resource.getrlimit(resource.RLIMIT_AS)
+    handler = signal.getsignal(signal.SIGALRM)
     _render_error(_folder(tmp_path, ERRORS["memory-format-width"][0]))
     _render_error(_folder(tmp_path, ERRORS["time-nested-ranges"][0]))
     assert resource.getrlimit(resource.RLIMIT_AS) == before
     assert sys.gettrace() is None
+    assert signal.getsignal(signal.SIGALRM) is handler
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
     assert render(NAME, {}, _folder(tmp_path, "{{ 6 * 7 }} {{ 'ab' * 2 }}")) == "42 abab"
 
 
