@@ -58,6 +58,15 @@ class RegisterSource:
     revision: str | None = None
     """The revision as the user gave it (`main`, `HEAD~1`), for messages."""
 
+    @property
+    def description(self) -> str:
+        """`register`, or `register at main (0123456789ab)` for a commit."""
+        if self.commit is None:
+            return self.label
+        shown = self.revision or self.commit[:12]
+        suffix = "" if shown == self.commit[:12] else f" ({self.commit[:12]})"
+        return f"{self.label} at {shown}{suffix}"
+
     def git(self) -> Repository:
         """The repository, or an operational error saying git is needed."""
         if self.repository is None:
