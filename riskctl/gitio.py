@@ -352,8 +352,10 @@ class Repository:
     def _run(self, *arguments: str, stdin: str | None = None) -> tuple[int, bytes, bytes]:
         """Run a git command in the repository: its exit status, stdout and stderr."""
         try:
+            # Paths are paths, never patterns: a register folder named `reg[1]` must not
+            # match `reg1/` (git reads `*`, `?` and `[` in a pathspec as a glob by default).
             process: Any = self._repo.git.execute(
-                ["git", *arguments],
+                ["git", "--literal-pathspecs", *arguments],
                 as_process=True,
                 istream=subprocess.PIPE if stdin is not None else None,
             )
