@@ -296,6 +296,30 @@ def test_lint_score_and_diff_refuse_the_same_non_files(repo: GitRepo, how: str) 
     assert "Traceback" not in lint.stderr + score.stderr + diff.stderr + partial.stderr
 
 
+@pytest.mark.parametrize(
+    ("how", "why"),
+    [
+        ("symlink", "symlink: not followed; not read"),
+        ("fifo", "not a regular file (a pipe or device); not read"),
+        ("folder", "a folder, not a file; not read"),
+    ],
+)
+def test_a_configuration_that_is_not_a_file_is_named_not_missing(
+    repo: GitRepo, how: str, why: str
+) -> None:
+    """riskctl.yaml is there but a symlink, FIFO or folder: 'no riskctl.yaml (create one)'
+    sent the user to write a file that exists; the error says what it is instead."""
+    _replace_with(repo, "register/riskctl.yaml", how)
+    for command in (["lint"], ["score"], ["report", "register"]):
+        code, _, stderr = riskctl(*command, "register")
+        assert code == 3, (command, stderr)
+        assert f"register/riskctl.yaml: {why}; make it a regular file" in stderr, command
+    if how == "symlink":
+        repo.commit("riskctl.yaml as a symlink", day=2)
+        code, _, stderr = riskctl("score", "register", "--rev", "HEAD")
+        assert code == 3 and "riskctl.yaml: symlink in a commit: not followed" in stderr
+
+
 def test_a_symlink_in_a_commit_is_refused_like_in_the_working_tree(repo: GitRepo) -> None:
     _replace_with(repo, "register/controls/C-001.yaml", "symlink")
     repo.commit("C-001 as a symlink", day=2)
