@@ -101,6 +101,7 @@ SYMLINK = "symlink"
 FOLDER_MODE = "040000"
 FOLDER = "folder"
 _UNREAD = {SYMLINK_MODE: SYMLINK, FOLDER_MODE: FOLDER}
+_IN_A_LINK = "in a symlinked folder: not followed; not read"
 #: Why an entry of a commit that is not a regular file is not read (RK008), as in the working
 #: tree (`load.read_file`).
 _NOT_READ = {
@@ -242,6 +243,12 @@ class FileReader:
     def read(self, path: str, object_id: str | None) -> bytes | Hit:
         """A file's bytes, or the RK008 problem that kept it from being read."""
         if object_id is None:
+            # The walk never enters a symlinked folder (it is RK008 itself); git lists the
+            # files it held as changed, and opening them would follow the link.
+            parents = path.split("/")[:-1]
+            for depth in range(1, len(parents) + 1):
+                if (self.source.folder / "/".join(parents[:depth])).is_symlink():
+                    return Hit(Where(path, line=1, col=1), _IN_A_LINK, "RK008")
             return read_worktree_file(self.source.folder, path)
         if object_id in _NOT_READ:
             return Hit(Where(path, line=1, col=1), _NOT_READ[object_id], "RK008")

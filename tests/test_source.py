@@ -320,6 +320,24 @@ def test_a_configuration_that_is_not_a_file_is_named_not_missing(
         assert code == 3 and "riskctl.yaml: symlink in a commit: not followed" in stderr
 
 
+def test_diff_reads_nothing_through_a_symlinked_folder(repo: GitRepo, tmp_path: Path) -> None:
+    """register/controls replaced by a link to a copy: the walk refuses the folder (RK008), so
+    score leaves every control out; diff read controls/C-001.yaml through the link (git lists
+    the folder's files as changed, and opening them follows it) and called it modified."""
+    outside = tmp_path / "controls"
+    (repo.root / "register/controls").rename(outside)
+    (repo.root / "register/controls").symlink_to(outside)
+    copy = outside / "C-001.yaml"
+    copy.write_text(copy.read_text().replace("operating: effective", "operating: ineffective"))
+    code, _, stderr = riskctl("diff", "register", "--now", FROZEN_NOW)
+    assert code == 3 and "register/controls/C-001.yaml" in stderr
+    code, stdout, stderr = riskctl("diff", "register", "--partial", "--format", "json")
+    assert code == 0, stderr
+    changed = {each["id"]: each["change"] for each in json.loads(stdout)["changes"]}
+    assert changed["C-001"] == changed["C-002"] == "broken"
+    assert "in a symlinked folder: not followed; not read" in stdout
+
+
 def test_a_symlink_in_a_commit_is_refused_like_in_the_working_tree(repo: GitRepo) -> None:
     _replace_with(repo, "register/controls/C-001.yaml", "symlink")
     repo.commit("C-001 as a symlink", day=2)
