@@ -248,7 +248,8 @@ class Repository:
         return commits
 
     def tree(self, commit_id: str, folder: str) -> dict[str, tuple[str, str]]:
-        """Files under `folder` at a commit: relative path → (mode, blob id)."""
+        """Files under `folder` at a commit: relative path → (mode, blob id). A submodule is
+        listed too, with its mode (160000) and commit id: its files are not in this commit."""
         prefix = f"{folder}/" if folder else ""
         output = self._git("ls-tree", "-r", "-z", "--full-tree", commit_id, "--", folder or ".")
         files: dict[str, tuple[str, str]] = {}
@@ -258,7 +259,7 @@ class Repository:
             meta, _, name = entry.partition(b"\t")
             mode, kind, object_id = meta.decode().split(" ")
             path = name.decode("utf-8", "surrogateescape")
-            if kind == "blob" and path.startswith(prefix):
+            if kind in ("blob", "commit") and path.startswith(prefix):
                 files[path[len(prefix) :]] = (mode, object_id)
         return files
 

@@ -100,13 +100,17 @@ SYMLINK = "symlink"
 #: The mode `as_walked` gives a folder named like a register file, and its stand-in blob id.
 FOLDER_MODE = "040000"
 FOLDER = "folder"
-_UNREAD = {SYMLINK_MODE: SYMLINK, FOLDER_MODE: FOLDER}
+#: A submodule in a commit: only the id of a commit of another repository.
+SUBMODULE_MODE = "160000"
+SUBMODULE = "submodule"
+_UNREAD = {SYMLINK_MODE: SYMLINK, FOLDER_MODE: FOLDER, SUBMODULE_MODE: SUBMODULE}
 _IN_A_LINK = "in a symlinked folder: not followed; not read"
 #: Why an entry of a commit that is not a regular file is not read (RK008), as in the working
 #: tree (`load.read_file`).
 _NOT_READ = {
     SYMLINK: "symlink in a commit: not followed; not read",
     FOLDER: "a folder, not a file; not read",
+    SUBMODULE: "a git submodule: its files are not in this repository's commits; not read",
 }
 
 

@@ -338,6 +338,22 @@ def test_diff_reads_nothing_through_a_symlinked_folder(repo: GitRepo, tmp_path: 
     assert "in a symlinked folder: not followed; not read" in stdout
 
 
+def test_a_submodule_in_a_commit_is_refused_not_read_as_empty(repo: GitRepo) -> None:
+    """register/risks as a git submodule: a commit holds only the submodule's commit id, not its
+    files. Read as an empty folder, score --rev gave no risks with exit 0 and diff called every
+    risk removed (risk-deleted); it is RK008, so a command refuses it as not loaded."""
+    head = repo.git("rev-parse", "HEAD")
+    repo.git("rm", "-r", "--cached", "--quiet", "register/risks")
+    repo.git("update-index", "--add", "--cacheinfo", f"160000,{head},register/risks")
+    repo.git("commit", "--quiet", "-m", "risks as a submodule")
+    code, _, stderr = riskctl("score", "register", "--rev", "HEAD")
+    assert code == 3 and "did not load: register/risks." in stderr
+    code, stdout, _ = riskctl("lint", "register", "--rev", "HEAD")
+    assert "register/risks:1:1: error: RK008 a git submodule" in stdout
+    code, _, stderr = riskctl("diff", "HEAD~1", "HEAD", "register")
+    assert code == 3 and "did not load: register/risks." in stderr
+
+
 def test_a_symlink_in_a_commit_is_refused_like_in_the_working_tree(repo: GitRepo) -> None:
     _replace_with(repo, "register/controls/C-001.yaml", "symlink")
     repo.commit("C-001 as a symlink", day=2)
