@@ -248,7 +248,8 @@ class Repository:
         return commits
 
     def tree(self, commit_id: str, folder: str) -> dict[str, tuple[str, str]]:
-        """Files under `folder` at a commit: relative path → (mode, blob id)."""
+        """Files under `folder` at a commit: relative path → (mode, blob id). A submodule is
+        listed too, with its mode (160000) and commit id: its files are not in this commit."""
         prefix = f"{folder}/" if folder else ""
         output = self._git("ls-tree", "-r", "-z", "--full-tree", commit_id, "--", folder or ".")
         files: dict[str, tuple[str, str]] = {}
@@ -258,7 +259,7 @@ class Repository:
             meta, _, name = entry.partition(b"\t")
             mode, kind, object_id = meta.decode().split(" ")
             path = name.decode("utf-8", "surrogateescape")
-            if kind == "blob" and path.startswith(prefix):
+            if kind in ("blob", "commit") and path.startswith(prefix):
                 files[path[len(prefix) :]] = (mode, object_id)
         return files
 
@@ -352,8 +353,10 @@ class Repository:
     def _run(self, *arguments: str, stdin: str | None = None) -> tuple[int, bytes, bytes]:
         """Run a git command in the repository: its exit status, stdout and stderr."""
         try:
+            # Paths are paths, never patterns: a register folder named `reg[1]` must not
+            # match `reg1/` (git reads `*`, `?` and `[` in a pathspec as a glob by default).
             process: Any = self._repo.git.execute(
-                ["git", *arguments],
+                ["git", "--literal-pathspecs", *arguments],
                 as_process=True,
                 istream=subprocess.PIPE if stdin is not None else None,
             )

@@ -96,12 +96,17 @@ SYMLINK = "symlink"
 #: The mode `as_walked` gives a folder named like a register file, and its stand-in blob id.
 FOLDER_MODE = "040000"
 FOLDER = "folder"
-_UNREAD = {SYMLINK_MODE: SYMLINK, FOLDER_MODE: FOLDER}
+#: A submodule in a commit: only the id of a commit of another repository.
+SUBMODULE_MODE = "160000"
+SUBMODULE = "submodule"
+_UNREAD = {SYMLINK_MODE: SYMLINK, FOLDER_MODE: FOLDER, SUBMODULE_MODE: SUBMODULE}
+_IN_A_LINK = "in a symlinked folder: not followed; not read"
 #: Why an entry of a commit that is not a regular file is not read (RK008), as in the working
 #: tree (`load.read_file`).
 _NOT_READ = {
     SYMLINK: "symlink in a commit: not followed; not read",
     FOLDER: "a folder, not a file; not read",
+    SUBMODULE: "a git submodule: its files are not in this repository's commits; not read",
 }
 
 
@@ -239,6 +244,12 @@ class FileReader:
     def read(self, path: str, object_id: str | None) -> bytes | Hit:
         """A file's bytes, or the RK008 problem that kept it from being read."""
         if object_id is None:
+            # The walk never enters a symlinked folder (it is RK008 itself); git lists the
+            # files it held as changed, and opening them would follow the link.
+            parents = path.split("/")[:-1]
+            for depth in range(1, len(parents) + 1):
+                if (self.source.folder / "/".join(parents[:depth])).is_symlink():
+                    return Hit(Where(path, line=1, col=1), _IN_A_LINK, "RK008")
             return read_worktree_file(self.source.folder, path)
         if object_id in _NOT_READ:
             return Hit(Where(path, line=1, col=1), _NOT_READ[object_id], "RK008")

@@ -717,3 +717,24 @@ def test_wbr_in_a_shallow_clone_says_why_no_review_tag_is_found(clones: Clones) 
     expected = f"No `wbr-*` tag is reachable from HEAD in this clone: {HINT}, so there is no"
     assert expected in runs["shallow"].stdout
     assert "No `wbr-*` tag" not in runs["full"].stdout
+
+
+def test_a_register_folder_named_like_a_glob_reads_only_itself(tmp_path: Path) -> None:
+    """Git reads `[`, `*` and `?` in a pathspec as a glob: `reg[1]` matched `reg1/` too, so log
+    listed commits that touched another register's R-001, and diff read its changes."""
+    repo = GitRepo(tmp_path / "repo")
+    repo.copy_register(BASE_REGISTER, "reg[1]")
+    repo.commit("a register named reg[1]", day=1)
+    repo.copy_register(BASE_REGISTER, "reg1")
+    repo.commit("another register, reg1", day=2)
+    _edit(repo, "reg1/risks/R-001.yaml", "id: R-001\n", "id: R-001\n\n")
+    repo.commit("touch reg1's R-001", day=3)
+    folder = str(repo.root / "reg[1]")
+    result = runner.invoke(app, ["log", "R-001", folder, "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    commits = json.loads(result.stdout)["commits"]
+    assert [each["subject"] for each in commits] == ["a register named reg[1]"]
+    _edit(repo, "reg1/risks/R-001.yaml", "id: R-001\n", "id: R-001\nx: [\n")
+    result = runner.invoke(app, ["diff", folder, "--format", "json", "--now", FROZEN_NOW])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["changes"] == []

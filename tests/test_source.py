@@ -294,6 +294,64 @@ def test_lint_score_and_diff_refuse_the_same_non_files(repo: GitRepo, how: str) 
     assert "Traceback" not in lint.stderr + score.stderr + diff.stderr + partial.stderr
 
 
+@pytest.mark.parametrize(
+    ("how", "why"),
+    [
+        ("symlink", "symlink: not followed; not read"),
+        ("fifo", "not a regular file (a pipe or device); not read"),
+        ("folder", "a folder, not a file; not read"),
+    ],
+)
+def test_a_configuration_that_is_not_a_file_is_named_not_missing(
+    repo: GitRepo, how: str, why: str
+) -> None:
+    """riskctl.yaml is there but a symlink, FIFO or folder: 'no riskctl.yaml (create one)'
+    sent the user to write a file that exists; the error says what it is instead."""
+    _replace_with(repo, "register/riskctl.yaml", how)
+    for command in (["lint"], ["score"], ["report", "register"]):
+        code, _, stderr = riskctl(*command, "register")
+        assert code == 3, (command, stderr)
+        assert f"register/riskctl.yaml: {why}; make it a regular file" in stderr, command
+    if how == "symlink":
+        repo.commit("riskctl.yaml as a symlink", day=2)
+        code, _, stderr = riskctl("score", "register", "--rev", "HEAD")
+        assert code == 3 and "riskctl.yaml: symlink in a commit: not followed" in stderr
+
+
+def test_diff_reads_nothing_through_a_symlinked_folder(repo: GitRepo, tmp_path: Path) -> None:
+    """register/controls replaced by a link to a copy: the walk refuses the folder (RK008), so
+    score leaves every control out; diff read controls/C-001.yaml through the link (git lists
+    the folder's files as changed, and opening them follows it) and called it modified."""
+    outside = tmp_path / "controls"
+    (repo.root / "register/controls").rename(outside)
+    (repo.root / "register/controls").symlink_to(outside)
+    copy = outside / "C-001.yaml"
+    copy.write_text(copy.read_text().replace("operating: effective", "operating: ineffective"))
+    code, _, stderr = riskctl("diff", "register", "--now", FROZEN_NOW)
+    assert code == 3 and "register/controls/C-001.yaml" in stderr
+    code, stdout, stderr = riskctl("diff", "register", "--partial", "--format", "json")
+    assert code == 0, stderr
+    changed = {each["id"]: each["change"] for each in json.loads(stdout)["changes"]}
+    assert changed["C-001"] == changed["C-002"] == "broken"
+    assert "in a symlinked folder: not followed; not read" in stdout
+
+
+def test_a_submodule_in_a_commit_is_refused_not_read_as_empty(repo: GitRepo) -> None:
+    """register/risks as a git submodule: a commit holds only the submodule's commit id, not its
+    files. Read as an empty folder, score --rev gave no risks with exit 0 and diff called every
+    risk removed (risk-deleted); it is RK008, so a command refuses it as not loaded."""
+    head = repo.git("rev-parse", "HEAD")
+    repo.git("rm", "-r", "--cached", "--quiet", "register/risks")
+    repo.git("update-index", "--add", "--cacheinfo", f"160000,{head},register/risks")
+    repo.git("commit", "--quiet", "-m", "risks as a submodule")
+    code, _, stderr = riskctl("score", "register", "--rev", "HEAD")
+    assert code == 3 and "did not load: register/risks." in stderr
+    code, stdout, _ = riskctl("lint", "register", "--rev", "HEAD")
+    assert "register/risks:1:1: error: RK008 a git submodule" in stdout
+    code, _, stderr = riskctl("diff", "HEAD~1", "HEAD", "register")
+    assert code == 3 and "did not load: register/risks." in stderr
+
+
 def test_a_symlink_in_a_commit_is_refused_like_in_the_working_tree(repo: GitRepo) -> None:
     _replace_with(repo, "register/controls/C-001.yaml", "symlink")
     repo.commit("C-001 as a symlink", day=2)

@@ -40,7 +40,7 @@ def read_directory(path: Path) -> Sources:
         raise RiskctlError(f"{path}: no such register folder")
     if not path.is_dir():
         raise RiskctlError(f"{path}: not a folder; give the register folder (e.g. ./register)")
-    if not (path / CONFIG_FILE).is_file():
+    if not os.path.lexists(path / CONFIG_FILE):  # a link or a FIFO is refused by `load`
         raise RiskctlError(
             f"{path}: not a register: no {CONFIG_FILE} (create one with `version: 1` and "
             "`categories`)"

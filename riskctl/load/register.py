@@ -43,6 +43,11 @@ def load_config(sources: Sources) -> tuple[Config, Any]:
     """The register's configuration; a broken one is an operational error naming each problem."""
     raw = sources.files.get(CONFIG_FILE)
     if raw is None:
+        for hit in sources.problems:  # there, but a symlink, a FIFO or a folder: not read
+            if hit.where.file == CONFIG_FILE:
+                raise RiskctlError(
+                    f"{sources.label}/{CONFIG_FILE}: {hit.message}; make it a regular file"
+                )
         raise RiskctlError(f"{sources.label}: not a register: no {CONFIG_FILE}")
     parsed = parse(CONFIG_FILE, raw)
     hits = list(parsed.hits)
