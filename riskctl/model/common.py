@@ -14,13 +14,13 @@ STRICT = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 #: Id patterns per kind, declared once. Ids are a prefix and 3 or more digits, except incidents
 #: (INC-YYYY-NNN) and owners (a kebab-case slug).
 ID_PATTERNS: dict[str, str] = {
-    "risk": r"^R-\d{3,}$",
-    "control": r"^C-\d{3,}$",
+    "risk": r"^R-[0-9]{3,}$",
+    "control": r"^C-[0-9]{3,}$",
     "owner": r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
-    "incident": r"^INC-\d{4}-\d{3,}$",
-    "kri": r"^KRI-\d{3,}$",
-    "launch": r"^LAUNCH-\d{3,}$",
-    "acceptance": r"^ACC-\d{3,}$",
+    "incident": r"^INC-[0-9]{4}-[0-9]{3,}$",
+    "kri": r"^KRI-[0-9]{3,}$",
+    "launch": r"^LAUNCH-[0-9]{3,}$",
+    "acceptance": r"^ACC-[0-9]{3,}$",
 }
 
 #: What each id pattern looks like, for messages.
