@@ -725,10 +725,15 @@ def test_a_git_that_fails_to_start_is_exit_3_saying_why(edges: Edges, tmp_path: 
             check=False,
         )
 
+    commands.append(["report", "wbr", register, "--now", FROZEN_NOW])
     with ThreadPoolExecutor(max_workers=len(commands)) as pool:
-        for completed in pool.map(run, commands):
-            assert (completed.returncode, completed.stdout) == (3, ""), completed.stderr
-            assert completed.stderr == expected
+        *reads, wbr = pool.map(run, commands)
+    for completed in reads:
+        assert (completed.returncode, completed.stdout) == (3, ""), completed.stderr
+        assert completed.stderr == expected
+    # the review goes on without history, and says why: not "not inside a git repository"
+    assert (wbr.returncode, wbr.stderr) == (0, "")
+    assert f"could be looked up ({expected.removeprefix('riskctl: error: ').strip()})" in wbr.stdout
 
 
 def test_wbr_in_a_shallow_clone_says_why_no_review_tag_is_found(clones: Clones) -> None:
