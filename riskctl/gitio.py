@@ -22,7 +22,14 @@ from typing import Any, cast
 # Without a git executable GitPython's import raises ImportError (a crash); quiet, the first
 # command raises GitCommandNotFound instead, which `_run` reports as an operational error.
 os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
-import git
+try:
+    import git
+except ImportError as _error:  # git is there but fails to start (a broken ~/.gitconfig)
+    _stderr = str(getattr(_error.__cause__, "stderr", "")).strip().removeprefix("stderr: ")
+    #: Why git cannot run, said when a repository is opened (exit 3), not at import (exit 4).
+    GIT_FAILURE: str | None = f"git fails to start: {_stderr.strip(chr(39)) or _error}"
+else:
+    GIT_FAILURE = None
 
 from riskctl.errors import RiskctlError
 
@@ -102,6 +109,8 @@ class Repository:
     """The git repository holding a register folder."""
 
     def __init__(self, folder: Path) -> None:
+        if GIT_FAILURE is not None:
+            raise RiskctlError(GIT_FAILURE)
         try:
             self._repo = git.Repo(folder, search_parent_directories=True)
         except (git.InvalidGitRepositoryError, git.NoSuchPathError, OSError):

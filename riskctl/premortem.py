@@ -34,6 +34,7 @@ from riskctl.model.launch import FailureMode, Launch, Monitoring
 from riskctl.model.owner import Owner
 from riskctl.model.register import Register
 from riskctl.model.risk import Risk
+from riskctl.textsafe import visible
 
 #: The shipped table, inside the package: `riskctl/data/action-priority.yaml`.
 SHIPPED_TABLE = "action-priority.yaml"
@@ -471,7 +472,12 @@ def draft_text(
 
 
 def _comment(text: str, indent: str = "") -> list[str]:
-    """Comment lines wrapped at 100 columns; continuation lines indented past `- `."""
+    """Comment lines wrapped at 100 columns; continuation lines indented past `- `.
+
+    The text quotes register data (a launch's title): what YAML refuses in a comment, ends one
+    (NEL, the line and paragraph separators) or shows reordered is written escaped.
+    """
+    text = _UNPRINTABLE.sub(lambda match: f"\\u{ord(match[0]):04x}", visible(text))
     return textwrap.wrap(
         text,
         width=100,

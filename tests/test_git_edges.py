@@ -705,6 +705,37 @@ def test_without_git_on_path_every_git_read_is_exit_3(edges: Edges) -> None:
             assert completed.stderr == message
 
 
+def test_a_git_that_fails_to_start_is_exit_3_saying_why(edges: Edges, tmp_path: Path) -> None:
+    """A broken ~/.gitconfig makes `git version` fail, and GitPython's import with it
+    (ImportError even with GIT_PYTHON_REFRESH=quiet): every git read was exit 4."""
+    config = tmp_path / "gitconfig"
+    config.write_text("[core\nbroken", encoding="utf-8")
+    environment = {**_env(), "GIT_CONFIG_GLOBAL": str(config)}
+    register = str(edges.register)
+    commands = [["lint", register, "--rev", "HEAD"], ["diff", "--", "HEAD", register]]
+    expected = f"riskctl: error: git fails to start: fatal: bad config line 1 in file {config}\n"
+
+    def run(arguments: list[str]) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "riskctl", *arguments],
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=TIME_BOUND,
+            check=False,
+        )
+
+    commands.append(["report", "wbr", register, "--now", FROZEN_NOW])
+    with ThreadPoolExecutor(max_workers=len(commands)) as pool:
+        *reads, wbr = pool.map(run, commands)
+    for completed in reads:
+        assert (completed.returncode, completed.stdout) == (3, ""), completed.stderr
+        assert completed.stderr == expected
+    # the review goes on without history, and says why: not "not inside a git repository"
+    assert (wbr.returncode, wbr.stderr) == (0, "")
+    assert f"could be looked up ({expected.removeprefix('riskctl: error: ').strip()})" in wbr.stdout
+
+
 def test_wbr_in_a_shallow_clone_says_why_no_review_tag_is_found(clones: Clones) -> None:
     runs = {
         name: _invoke(["report", "wbr", str(root / "register"), "--now", FROZEN_NOW])

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -310,3 +312,33 @@ def test_schema_export_out_with_a_name_too_long_is_exit_3(tmp_path: Path, check:
     assert (result.exit_code, result.stdout) == (3, ""), result.stderr
     assert result.stderr == f"riskctl: error: --out {out}: cannot use it: File name too long\n"
     assert _listing(tmp_path) == []
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+def test_standard_output_that_cannot_be_written_is_exit_3_not_4() -> None:
+    """`riskctl score > file` on a full disk, or with standard output closed (`>&-`): an
+    operational problem the user can fix, not an internal error with a traceback."""
+    commands = [
+        ["score", str(SHIPPED_REGISTER)],
+        ["score", str(SHIPPED_REGISTER), "--color", "always"],
+        ["report", "rcm", str(SHIPPED_REGISTER)],
+    ]
+    cases = [(command, closed) for command in commands for closed in (False, True)]
+    with open("/dev/full", "w", encoding="utf-8") as full:
+        processes = [
+            subprocess.Popen(
+                [sys.executable, "-m", "riskctl", *command, "--now", FROZEN_NOW],
+                stdout=full,
+                stderr=subprocess.PIPE,
+                preexec_fn=(lambda: os.close(1)) if closed else None,
+            )
+            for command, closed in cases
+        ]
+        outputs = [process.communicate(timeout=60)[1].decode() for process in processes]
+    for (command, closed), process, stderr in zip(cases, processes, outputs, strict=True):
+        expected = (
+            "riskctl: error: standard output is closed; redirect it (> FILE)\n"
+            if closed
+            else "riskctl: error: cannot write to standard output: No space left on device\n"
+        )
+        assert (process.returncode, stderr) == (3, expected), (command, closed)

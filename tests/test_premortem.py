@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import glob
+import json
 import subprocess
 import sys
 import tomllib
@@ -29,6 +30,7 @@ from riskctl.premortem import (
     _scalar,
     action_priority,
     draft_rating,
+    find_launch,
     is_lapsed,
     next_risk_numbers,
     plan_drafts,
@@ -40,6 +42,7 @@ from riskctl.premortem import (
     shipped_table,
     table_in_force,
 )
+from riskctl.textsafe import is_visible
 from tests.conftest import FROZEN_NOW, ROOT, SHIPPED_REGISTER
 
 NOW = datetime.date.fromisoformat(FROZEN_NOW)
@@ -471,6 +474,33 @@ def test_plan_drafts_for_modes_without_a_risk(seedable: Path) -> None:
     assert "(the failure mode lists prevention\n#     C-001)" in text
     third = validate("x", parse("x", plan.drafts[1].text.encode()).data, Risk)[0]
     assert third.title == "A typo: the price page shows #1 coins"
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Gift coins\x1b[2J in Brazil",  # a control character: YAML refuses it even in a comment
+        "Gift coins\x85id: R-999",  # NEL ends a YAML comment: the rest would be a key
+        "Gift coins\u2028owner: nobody\u2029x",  # so do the line and paragraph separators
+        "Gift \u202ecoins\ufeff in Brazil",  # bidi override and a byte order mark
+    ],
+    ids=["escape", "nel", "line-separator", "bidi-bom"],
+)
+def test_a_hostile_launch_title_stays_inside_the_drafts_comment(seedable: Path, title: str) -> None:
+    """The launch's title is quoted in the draft's header comment: it must not make the draft
+    unreadable (RK001) nor add a key to it."""
+    launch = seedable / "launches" / "LAUNCH-001.yaml"
+    launch.write_text(SEEDABLE.replace("Gift coins in Brazil", json.dumps(title)), encoding="utf-8")
+    loaded = load(read_directory(seedable))
+    assert find_launch(loaded.register, "LAUNCH-001").title == title
+    plan = plan_drafts(loaded.register, "LAUNCH-001", NOW)
+    for draft in plan.drafts:
+        parsed = parse(draft.file, draft.text.encode())
+        risk, hits = validate(draft.file, parsed.data, Risk)
+        assert (parsed.hits, hits) == ((), []), draft.text
+        assert risk.id == draft.risk_id
+        assert risk.owner == "payments-risk"
+        assert is_visible(draft.text, keep_newlines=True), draft.text
 
 
 def test_plan_drafts_owner_and_category_given(seedable: Path) -> None:

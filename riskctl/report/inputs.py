@@ -17,7 +17,7 @@ import datetime
 from riskctl.diff import diff_registers
 from riskctl.diff_reads import read_diff_sides
 from riskctl.errors import RiskctlError
-from riskctl.gitio import check_revision, shallow_hint
+from riskctl.gitio import GIT_FAILURE, check_revision, shallow_hint
 from riskctl.load import ParseCache, load
 from riskctl.report.periods import month_ends_before
 from riskctl.report.review import TREND_MONTH_ENDS, Comparison, Kind, MonthEnd, Review
@@ -80,7 +80,7 @@ def _compare(
         return _comparison(source, baseline, base, False, today, cache), None
     repository = source.repository
     if repository is None:
-        where = f"{source.folder}: not inside a git repository"
+        where = GIT_FAILURE or f"{source.folder}: not inside a git repository"
         return None, f"No `{kind}-*` tag could be looked up ({where})"
     try:
         tag = repository.latest_tag(f"{kind}-*", source.commit or repository.resolve("HEAD"))

@@ -196,6 +196,24 @@ def test_a_helper_that_loops_where_no_template_line_runs_stops_on_time(
     )
 
 
+def test_the_render_clock_gives_back_a_timer_already_running(tmp_path: Path) -> None:
+    """A test runner's timeout (SIGALRM) running when a report renders is still running after."""
+    import signal
+
+    def outer(_signal: int, _frame: object) -> None:
+        raise AssertionError("the outer timer fired")
+
+    previous = signal.signal(signal.SIGALRM, outer)
+    signal.setitimer(signal.ITIMER_REAL, 100.0)
+    try:
+        assert render(NAME, {}, _folder(tmp_path, "{{ 6 * 7 }}")) == "42"
+        assert signal.getsignal(signal.SIGALRM) is outer
+        assert 90.0 < signal.getitimer(signal.ITIMER_REAL)[0] <= 100.0
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def test_the_limits_leave_no_trace_function_and_no_memory_cap(tmp_path: Path) -> None:
     import resource
     import signal
