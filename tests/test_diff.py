@@ -1281,7 +1281,11 @@ def test_three_dots_compare_the_merge_base_with_the_branch(
         ("risk", "R-001"),
         ("control", "C-002"),
     ]
-    assert _json_diff("...feature") == document  # A defaults to HEAD (main)
+    assert _json_diff("HEAD...feature") == document  # HEAD is main
+    # git would read an empty side as HEAD; riskctl refuses it: it is usually an unset variable
+    for empty in ("...feature", "main...", "..."):
+        code, _, stderr = invoke(empty)
+        assert code == 2 and "A...B needs both sides" in stderr
     assert _json_diff("v1", "feature") == document  # a tag
     assert _json_diff(base, feature) == document  # two commit ids
     two_dots = _json_diff("main", "feature")

@@ -342,3 +342,24 @@ def test_standard_output_that_cannot_be_written_is_exit_3_not_4() -> None:
             else "riskctl: error: cannot write to standard output: No space left on device\n"
         )
         assert (process.returncode, stderr) == (3, expected), (command, closed)
+
+
+@pytest.mark.parametrize("target", ["register/risks/R-001.yaml", "register/wbr.md", "register"])
+def test_out_inside_the_register_being_read_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str
+) -> None:
+    """`--out register/risks/R-001.yaml` replaced a risk with Markdown, exit 0."""
+    import shutil
+
+    from tests.conftest import BASE_REGISTER
+
+    shutil.copytree(BASE_REGISTER, tmp_path / "register")
+    monkeypatch.chdir(tmp_path)
+    before = {p: p.read_bytes() for p in (tmp_path / "register").rglob("*") if p.is_file()}
+    result = CliRunner().invoke(
+        app, ["report", "register", "register", "--now", "2026-11-27", "--out", target]
+    )
+    assert result.exit_code == 3, result.stdout
+    assert "inside the register folder" in result.stderr or "a folder" in result.stderr
+    after = {p: p.read_bytes() for p in (tmp_path / "register").rglob("*") if p.is_file()}
+    assert after == before

@@ -201,10 +201,25 @@ def write_output(out: Path | None, text: str) -> None:
     write_stdout(f"wrote {printable(out)}\n")
 
 
-def check_out(out: Path | None) -> None:
-    """Refuse a bad `--out` before any work is done (`write_output` checks again)."""
+def check_out(out: Path | None, register: Path | None = None) -> None:
+    """Refuse a bad `--out` before any work is done (`write_output` checks again), and one
+    inside the `register` folder: a report written there would replace a register file, or
+    be an unexpected file the next lint reports."""
     from riskctl.fileio import STDOUT, check_output_path
 
     if out is not None and out != STDOUT:
         with operational_errors():
             check_output_path(out)
+            if register is not None and _inside(out, register):
+                raise RiskctlError(
+                    f"--out {out}: inside the register folder {register}; write reports "
+                    "elsewhere (e.g. build/)"
+                )
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether `path` is `folder` or lies under it, following links as the OS would."""
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):  # a link loop: check_output_path refuses links anyway
+        return False

@@ -56,6 +56,13 @@ def _split_arguments(arguments: list[str]) -> tuple[str | None, str | None, Path
         )
     first = remaining[0] if remaining else None
     second = remaining[1] if len(remaining) > 1 else None
+    if first is not None and "..." in first and "" in first.split("...", 1):
+        # git reads an empty side as HEAD, so `"$BASE...HEAD"` with BASE unset would compare
+        # HEAD with itself and pass a pull request with "no changes".
+        raise typer.BadParameter(
+            f"{first!r}: A...B needs both sides (an unset variable?); write HEAD for HEAD",
+            param_hint="'[A] [B] [PATH]'",
+        )
     return first, second, path
 
 

@@ -82,7 +82,7 @@ def _produce(
     from riskctl.score.residual import score_register
 
     today = today_or(now)
-    check_out(out)
+    check_out(out, path)
     with operational_errors():
         source = source_for(path, revision)
         loaded = load_for(source, partial)
@@ -185,7 +185,7 @@ def _review(
     from riskctl.report.wbr import wbr_context
 
     today = today_or(now)
-    check_out(out)
+    check_out(out, path)
     with operational_errors():
         source = source_for(path, revision, with_repository=True)
         review = read_review(source, base, kind, today, partial=partial)
