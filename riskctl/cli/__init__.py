@@ -19,7 +19,19 @@ from typing import NoReturn
 import typer
 
 from riskctl import __version__
-from riskctl.cli import diff, incidents, kri, lint, log, premortem, report, rules, schema, score
+from riskctl.cli import (
+    diff,
+    incidents,
+    init,
+    kri,
+    lint,
+    log,
+    premortem,
+    report,
+    rules,
+    schema,
+    score,
+)
 from riskctl.cli._common import EXIT_INTERNAL, EXIT_OPERATIONAL
 
 
@@ -48,6 +60,7 @@ def _root(
     """riskctl: a git-native risk register toolkit."""
 
 
+app.command("init")(init.init_command)
 app.command("lint")(lint.lint_command)
 app.command("score")(score.score_command)
 app.command("diff")(diff.diff_command)

@@ -1,0 +1,116 @@
+"""A new register for `riskctl init`: the configuration, the kind folders, the JSON Schemas.
+
+The register is built whole in a hidden temporary folder beside the target and then renamed
+into place (one `rename`, atomic on POSIX), so an interrupted `init` leaves either nothing or a
+complete register. The JSON Schemas go inside the register, in `.schemas/` (hidden files are
+never register files), so the `# yaml-language-server: $schema=` line of every file works in a
+register that lives outside this repository. A target that exists and is not an empty folder
+is refused: `init` never overwrites anything.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from riskctl.errors import RiskctlError
+from riskctl.model.register import CONFIG_FILE, KINDS
+from riskctl.model.schema import json_schemas
+
+#: Where the JSON Schemas live inside a register made by `init`.
+SCHEMA_FOLDER = ".schemas"
+
+CONFIG_TEXT = f"""\
+# yaml-language-server: $schema={SCHEMA_FOLDER}/riskctl.schema.json
+# The register's configuration: the risk categories and their appetite, the scoring method, and
+# the review cadence. `riskctl lint` checks this file too; `riskctl rules list` names the rules.
+version: 1
+
+# What risks are about. `appetite` is the highest residual level the category accepts (with the
+# default 5x5 method: low, medium, high or critical); a risk whose residual ranks above it needs
+# a treatment plan. Rename, add or remove categories to fit the team; set appetite with whoever
+# owns it (a risk committee), and record that decision here.
+categories:
+  - id: payments-fraud
+    name: Payments fraud and chargebacks
+    appetite: medium
+  - id: account-integrity
+    name: Account takeover and fake accounts
+    appetite: medium
+  - id: data-protection
+    name: User data protection and privacy
+    appetite: low
+
+# The scoring method (the defaults, written out): the 5x5 multiplicative matrix, the credit an
+# effective or partially effective control earns, and how credits combine per dimension.
+scoring:
+  method: 5x5-multiplicative      # or nist-800-30, or custom
+  credits: {{effective: 0.6, partially-effective: 0.3}}
+  combine: compound               # or strongest
+  untested_cap: 0.3               # most credit for a rating with no test of its type (RK305)
+
+# Days between reviews by residual level (each 1 to 3,650).
+review_days: {{critical: 30, high: 90, medium: 180, low: 365}}
+"""
+
+
+def init_files() -> dict[str, str]:
+    """A new register's files: relative path → text (`.gitkeep` keeps an empty kind folder)."""
+    files = {CONFIG_FILE: CONFIG_TEXT}
+    files.update({f"{kind.folder}/.gitkeep": "" for kind in KINDS})
+    files.update({f"{SCHEMA_FOLDER}/{name}": text for name, text in json_schemas().items()})
+    return files
+
+
+def _umask() -> int:
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
+
+
+def init_register(target: Path) -> list[str]:
+    """Create a register at `target` (a new name, or an empty folder); the files written.
+
+    Raises `RiskctlError` for a target that exists and is anything but an empty folder (a
+    file, a link, a folder with anything in it), or whose parent folder does not exist.
+    """
+    try:
+        status = target.lstat()
+    except FileNotFoundError:
+        status = None
+    except OSError as error:
+        raise RiskctlError(f"{target}: cannot use it: {error.strerror}") from None
+    if status is not None:
+        if target.is_symlink():
+            raise RiskctlError(f"{target}: a symbolic link; give a new folder or an empty one")
+        if not target.is_dir():
+            raise RiskctlError(f"{target}: exists and is not a folder; nothing written")
+        if any(target.iterdir()):
+            raise RiskctlError(
+                f"{target}: not empty; `riskctl init` writes only into a new or empty folder"
+            )
+    parent = target.absolute().parent
+    if not parent.is_dir():
+        raise RiskctlError(f"{target}: the folder {parent} does not exist; create it first")
+    files = init_files()
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name or 'register'}.", dir=parent))
+    except OSError as error:
+        raise RiskctlError(f"{target}: cannot write in {parent}: {error.strerror}") from None
+    try:
+        folder_mode = 0o777 & ~_umask()
+        for relative, text in files.items():
+            path = staging / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8", newline="\n")
+        for folder in [staging, *(path for path in staging.rglob("*") if path.is_dir())]:
+            folder.chmod(folder_mode)
+        os.rename(staging, target)  # onto a new name or an empty folder: atomic
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            shutil.rmtree(staging)
+        raise RiskctlError(f"{target}: cannot create the register: {error.strerror}") from None
+    return sorted(files)
