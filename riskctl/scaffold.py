@@ -1,10 +1,12 @@
 """A new register for `riskctl init`: the configuration, the kind folders, the JSON Schemas.
 
-The register is built whole in a hidden temporary folder beside the target and then renamed
+The register is built whole in a hidden temporary folder beside a new target and then renamed
 into place (one `rename`, atomic on POSIX), so an interrupted `init` leaves either nothing or a
-complete register. The JSON Schemas go inside the register, in `.schemas/` (hidden files are
-never register files), so the `# yaml-language-server: $schema=` line of every file works in a
-register that lives outside this repository. A target that exists and is not an empty folder
+complete register; an existing empty folder is kept (it may be the current folder) and filled
+from a staging folder inside it, removing what was placed if a step fails. The JSON Schemas
+go inside the register, in `.schemas/` (hidden files are never register files), so the
+`# yaml-language-server: $schema=` line of every file works in a register that lives outside
+this repository. A target that exists and is not an empty folder
 is refused: `init` never overwrites anything.
 """
 
@@ -92,14 +94,19 @@ def init_register(target: Path) -> list[str]:
             raise RiskctlError(
                 f"{target}: not empty; `riskctl init` writes only into a new or empty folder"
             )
+    exists = status is not None
     parent = target.absolute().parent
-    if not parent.is_dir():
+    if not exists and not parent.is_dir():
         raise RiskctlError(f"{target}: the folder {parent} does not exist; create it first")
-    files = init_files()
+    # A new name: build beside it and rename into place (atomic). An existing empty folder is
+    # kept (it may be someone's current folder): build inside it, then move each entry up.
+    where = target if exists else parent
     try:
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name or 'register'}.", dir=parent))
+        staging = Path(tempfile.mkdtemp(prefix=".riskctl-init.", dir=where))
     except OSError as error:
-        raise RiskctlError(f"{target}: cannot write in {parent}: {error.strerror}") from None
+        raise RiskctlError(f"{target}: cannot write in {where}: {error.strerror}") from None
+    files = init_files()
+    placed: list[Path] = []
     try:
         folder_mode = 0o777 & ~_umask()
         for relative, text in files.items():
@@ -108,9 +115,17 @@ def init_register(target: Path) -> list[str]:
             path.write_text(text, encoding="utf-8", newline="\n")
         for folder in [staging, *(path for path in staging.rglob("*") if path.is_dir())]:
             folder.chmod(folder_mode)
-        os.rename(staging, target)  # onto a new name or an empty folder: atomic
+        if not exists:
+            os.rename(staging, target)
+        else:
+            for entry in sorted(staging.iterdir()):
+                destination = target / entry.name
+                os.rename(entry, destination)
+                placed.append(destination)
+            staging.rmdir()
     except OSError as error:
-        with contextlib.suppress(OSError):
-            shutil.rmtree(staging)
+        for path in [staging, *placed]:
+            with contextlib.suppress(OSError):
+                shutil.rmtree(path) if path.is_dir() else path.unlink()
         raise RiskctlError(f"{target}: cannot create the register: {error.strerror}") from None
     return sorted(files)

@@ -67,6 +67,7 @@ def test_the_schemas_ship_inside_the_register_and_the_schema_line_finds_them(
 def test_init_into_an_empty_folder_with_the_umask_permissions(tmp_path: Path) -> None:
     target = tmp_path / "empty"
     target.mkdir()
+    kept = target.stat().st_mode
     previous = os.umask(0o027)
     try:
         assert _init(str(target))[0] == 0
@@ -74,7 +75,7 @@ def test_init_into_an_empty_folder_with_the_umask_permissions(tmp_path: Path) ->
         os.umask(previous)
     assert (target / "riskctl.yaml").stat().st_mode & 0o777 == 0o640
     assert (target / "risks").stat().st_mode & 0o777 == 0o750
-    assert target.stat().st_mode & 0o777 == 0o750
+    assert target.stat().st_mode == kept  # the existing folder is kept as it was
 
 
 @pytest.mark.parametrize("kind", ["non-empty", "file", "symlink", "hidden-file", "missing-parent"])
@@ -116,3 +117,23 @@ def test_init_defaults_to_register_in_the_current_folder(
     assert _init()[0] == 0
     assert (tmp_path / "register" / "riskctl.yaml").is_file()
     assert runner.invoke(app, ["lint", "--now", FROZEN_NOW]).exit_code == 0
+
+
+def test_init_dot_in_an_empty_current_folder_keeps_that_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`mkdir reg && cd reg && riskctl init .`: the folder is filled, not replaced (a shell in a
+    replaced folder would sit in a deleted one)."""
+    target = tmp_path / "reg"
+    target.mkdir()
+    inode = target.stat().st_ino
+    monkeypatch.chdir(target)
+    assert _init(".")[0] == 0
+    assert target.stat().st_ino == inode
+    assert sorted(path.name for path in target.iterdir())[:3] == [
+        ".schemas",
+        "acceptances",
+        "controls",
+    ]
+    assert not [path for path in target.iterdir() if path.name.startswith(".riskctl-init")]
+    assert runner.invoke(app, ["lint", ".", "--now", FROZEN_NOW]).exit_code == 0
