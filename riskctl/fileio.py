@@ -55,7 +55,7 @@ def kind_of(mode: int) -> str:
     return "not a regular file"
 
 
-def _umask() -> int:
+def current_umask() -> int:
     """The process's umask (reading it means setting it; it is set straight back)."""
     current = os.umask(0o022)
     os.umask(current)
@@ -114,7 +114,7 @@ def write_file(path: Path, text: str, option: str = "--out") -> None:
     operating-system error on the way; the target is then untouched and no temporary file stays.
     """
     check_output_path(path, option)
-    mode = 0o666 & ~_umask()
+    mode = 0o666 & ~current_umask()
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     except OSError as error:

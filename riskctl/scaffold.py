@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 from riskctl.errors import RiskctlError
+from riskctl.fileio import current_umask
 from riskctl.model.register import CONFIG_FILE, KINDS
 from riskctl.model.schema import json_schemas
 
@@ -67,12 +68,6 @@ def init_files() -> dict[str, str]:
     return files
 
 
-def _umask() -> int:
-    current = os.umask(0o022)
-    os.umask(current)
-    return current
-
-
 def init_register(target: Path) -> list[str]:
     """Create a register at `target` (a new name, or an empty folder); the files written.
 
@@ -108,7 +103,7 @@ def init_register(target: Path) -> list[str]:
     files = init_files()
     placed: list[Path] = []
     try:
-        folder_mode = 0o777 & ~_umask()
+        folder_mode = 0o777 & ~current_umask()
         for relative, text in files.items():
             path = staging / relative
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -201,8 +201,9 @@ def _write_all(new_files: dict[Path, str], replacement: tuple[Path, str] | None)
     import stat
     import tempfile
 
-    umask = os.umask(0)
-    os.umask(umask)
+    from riskctl.fileio import current_umask
+
+    umask = current_umask()
     jobs = [(target, text, False) for target, text in new_files.items()]
     if replacement is not None:
         jobs.append((*replacement, True))
