@@ -1,6 +1,5 @@
 """`riskctl premortem`: launch failure modes ranked by action priority; draft risks from them."""
 
-import contextlib
 import enum
 import os
 import sys
@@ -156,6 +155,7 @@ def _seed(
         )
     from riskctl.load import add_keys, decode
     from riskctl.premortem import link_additions, plan_drafts
+    from riskctl.writes import FileChange, apply_changes
 
     loaded = load_for(source_for(path, None), partial)
     sources, register = loaded.sources, loaded.register
@@ -165,7 +165,7 @@ def _seed(
     if existing:
         names = ", ".join(target.as_posix() for target in existing)
         raise RiskctlError(f"refusing to overwrite {names}; nothing written")
-    launch_edit: tuple[Path, str] | None = None
+    launch_edit: FileChange | None = None
     if link and plan.drafts:
         record = register.record("launch", plan.launch.id)
         assert record is not None  # plan_drafts found it
@@ -175,8 +175,18 @@ def _seed(
             raise RiskctlError(f"{record.file}: {problem.message if problem else 'unreadable'}")
         edited = add_keys(f"{sources.label}/{record.file}", text, link_additions(plan))
         bom = "\ufeff" if raw.startswith(b"\xef\xbb\xbf") else ""
-        launch_edit = (path / record.file, bom + edited)
-    _write_all(new_files, launch_edit)
+        launch_edit = FileChange(path / record.file, raw, (bom + edited).encode("utf-8"))
+    changes = [FileChange(target, None, text.encode("utf-8")) for target, text in new_files.items()]
+    if launch_edit is not None:
+        changes.append(launch_edit)
+    if new_files and not drafts_folder.exists():
+        try:
+            drafts_folder.mkdir()
+        except OSError as error:
+            raise RiskctlError(
+                f"cannot create {drafts_folder.as_posix()}: {error.strerror}"
+            ) from None
+    apply_changes(path, changes)
     for message in plan.skipped:
         sys.stderr.write(f"riskctl: skipped {message}\n")
     if not plan.drafts:
@@ -187,59 +197,8 @@ def _seed(
     label = sources.label
     written = [f"{label}/{draft.file}" for draft in plan.drafts]
     if launch_edit is not None:
-        written.append(f"{label}/launches/{launch_edit[0].name}")
+        written.append(f"{label}/launches/{launch_edit.path.name}")
     write_stdout("".join(f"{name}\n" for name in written))
-
-
-def _write_all(new_files: dict[Path, str], replacement: tuple[Path, str] | None) -> None:
-    """Write every file or none: stage each in a temporary file beside it, then `os.replace`.
-
-    New files must not exist (checked again just before each replace); `replacement` is an
-    existing file rewritten in place, last, keeping its permissions. If anything fails, the
-    temporary files and the new files already placed are removed, and the error names the file.
-    """
-    import stat
-    import tempfile
-
-    from riskctl.fileio import current_umask
-
-    umask = current_umask()
-    jobs = [(target, text, False) for target, text in new_files.items()]
-    if replacement is not None:
-        jobs.append((*replacement, True))
-    staged: list[tuple[str, Path, bool]] = []
-    placed: list[Path] = []
-    current = jobs[0][0] if jobs else Path()
-    try:
-        for target, text, is_rewrite in jobs:
-            current = target
-            target.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-            staged.append((temporary, target, is_rewrite))
-            with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-                stream.write(text)
-            mode = stat.S_IMODE(target.stat().st_mode) if is_rewrite else 0o666 & ~umask
-            os.chmod(temporary, mode)
-        for temporary, target, is_rewrite in staged:
-            current = target
-            if not is_rewrite and (target.exists() or target.is_symlink()):
-                raise FileExistsError(0, "appeared while writing", str(target))
-            os.replace(temporary, target)
-            if not is_rewrite:
-                placed.append(target)
-    except BaseException as error:
-        for temporary, _, _ in staged:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)  # already gone once replaced
-        for target in placed:
-            with contextlib.suppress(OSError):
-                os.unlink(target)
-        if isinstance(error, OSError):
-            reason = error.strerror or str(error)
-            raise RiskctlError(
-                f"cannot write {current.as_posix()}: {reason}; nothing written"
-            ) from None
-        raise
 
 
 def _print_coloured(result: "Premortem") -> None:
