@@ -109,3 +109,22 @@ def test_command_modules_keep_real_annotations(source: Path) -> None:
     them as objects; helpers quote the few types imported only for type checking."""
     text = source.read_text(encoding="utf-8")
     assert "from __future__ import annotations" not in text
+
+
+#: The only modules that write files: `--out` (fileio), register edits (writes, all or nothing
+#: under a lock) and `init`'s new register (scaffold, built aside and renamed into place).
+WRITERS = ("fileio.py", "writes.py", "scaffold.py")
+WRITE_CALL = re.compile(
+    r"\bos\.(replace|rename|link|symlink)\(|\.write_(text|bytes)\(|\bmkstemp\(|\bshutil\.(copy|move)"
+    r"|\bopen\([^)]*[\"'][wax]b?\+?[\"']"
+)
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.relative_to(PACKAGE).as_posix())
+def test_only_the_writers_write_files(source: Path) -> None:
+    """Every file riskctl writes goes through fileio.write_file or writes.apply_changes."""
+    where = source.relative_to(PACKAGE).as_posix()
+    if where in WRITERS or where == "cli/__init__.py":  # cli/__init__ opens os.devnull only
+        return
+    found = WRITE_CALL.search(source.read_text(encoding="utf-8"))
+    assert found is None, f"{where} writes a file itself ({found[0] if found else ''})"
