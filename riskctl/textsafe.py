@@ -138,7 +138,7 @@ _MARKDOWN_PUNCTUATION_BUT_CODE = re.compile(r"([\\\[\]|])")
 #: rendered text, after escapes are gone, so a zero-width space (`&#8203;`) follows an `@`.
 _URL_COLON = re.compile(r"(?<=[A-Za-z0-9]):(?=//)")
 _WWW_DOT = re.compile(r"(?i)(?<=www)\.")
-_AT = re.compile(r"@(?=\w)")
+_AT = re.compile(r"@(?=\S)")
 #: What opens a block at the start of a line: an ATX heading, a list item, a quote, a setext
 #: underline, a thematic break (`***`, `---`, `___`), a fence (`~~~`), a numbered item (`1.` or
 #: `1)`). A line's leading spaces go first (four would open an indented code block; a paragraph
