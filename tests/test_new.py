@@ -190,11 +190,25 @@ def test_ids_in_use_read_broken_files_and_file_names(tmp_path: Path) -> None:
     (risks / "R-050.yaml").write_text("id: R-050\ntitle: 5\n")  # invalid
     (risks / "notes.txt").write_text("R-900 is only mentioned\n")
     (risks / "R-060.yaml").symlink_to(tmp_path / "elsewhere.yaml")  # RK008, never read
+    (risks / "archive").mkdir()
+    (risks / "archive" / "R-070.yaml").write_text("id: R-070\n")  # RK009, but its id is taken
+    (folder / "controls" / "C-100.yaml").write_text("id: R-100\n")  # another kind's folder
     loaded = load(read_directory(folder))
     used = ids_in_use(loaded, KIND_BY_NAME["risk"])
-    assert {"R-040", "R-041", "R-050", "R-060", "notes"} <= used
-    assert "R-900" not in used
-    assert _plan(loaded, folder, "risk", "category=payments-fraud").entity_id == "R-061"
+    assert {"R-040", "R-041", "R-050", "R-060", "R-070", "notes"} <= used
+    assert "R-900" not in used and "R-100" not in used
+    assert _plan(loaded, folder, "risk", "category=payments-fraud").entity_id == "R-071"
+
+
+def test_two_writers_of_the_same_new_id_cannot_both_win(tmp_path: Path) -> None:
+    folder = _fresh(tmp_path)
+    loaded = load(read_directory(folder))
+    first, second = (_plan(loaded, folder, "control", f"title=writer {n}") for n in (1, 2))
+    assert first.path == second.path
+    apply_changes(folder, [FileChange(first.path, None, first.text.encode())])
+    with pytest.raises(RiskctlError, match="appeared since riskctl read it; nothing written"):
+        apply_changes(folder, [FileChange(second.path, None, second.text.encode())])
+    assert first.path.read_text(encoding="utf-8") == first.text
 
 
 def test_an_id_in_use_or_a_file_that_exists_is_refused(tmp_path: Path) -> None:
