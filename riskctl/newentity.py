@@ -369,7 +369,7 @@ def _read_yaml(text: str, field: str) -> Any:
     parsed = parse("--set", f"value: {text}\n".encode())
     if parsed.data is None or parsed.hits or list(parsed.data) != ["value"]:
         problem = parsed.hits[0].message if parsed.hits else "not one value"
-        raise UsageProblem(f"--set {field}={text}: not a YAML value: {problem}")
+        raise UsageProblem(f"--set {field}={text!r}: not a YAML value: {problem}")
     return parsed.data["value"]
 
 

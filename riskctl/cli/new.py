@@ -77,14 +77,14 @@ def new_command(
         )
         parsed = [parse_setting(argument) for argument in settings or ()]
     except UsageProblem as problem:
-        raise typer.BadParameter(str(problem)) from None
+        raise _usage(problem) from None
     folder = Path(folder_name)
     with operational_errors():
         loaded = load_for(source_for(folder, None), partial=True)
         try:
             planned = plan_new(loaded, folder, chosen, given_id, parsed, today)
         except UsageProblem as problem:
-            raise typer.BadParameter(str(problem)) from None
+            raise _usage(problem) from None
         if planned.created_folder:
             _make_folder(planned.path.parent)
         try:
@@ -97,6 +97,14 @@ def new_command(
     plural = "s" if planned.todos != 1 else ""
     todo = f"replace the {planned.todos} TODO{plural}, then " if planned.todos else ""
     sys.stderr.write(f"next: {todo}riskctl lint {printable(folder)}\n")
+
+
+def _usage(problem: Exception) -> typer.BadParameter:
+    """Exit 2 with the problem's message; what it quotes (a --set value, an id read from a broken
+    file) is shown escaped, never run by the terminal."""
+    from riskctl.textsafe import visible
+
+    return typer.BadParameter(visible(problem))
 
 
 def _make_folder(folder: Path) -> None:

@@ -156,3 +156,13 @@ def test_the_readme_example_is_real(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     positions = [real.index(line) for line in shown]
     assert positions == sorted(positions) and len(set(positions)) == len(positions)
     assert shown[0] == real[0]
+
+
+def test_register_text_in_a_usage_message_is_shown_escaped(register: Path) -> None:
+    """An id read from a broken file reaches the "which owner?" message: escaped, not run."""
+    (register / "owners" / "x.yaml").write_text('id: "evil\\e[2J\\u202e"\nname: X\n')
+    code, stdout, stderr = _new("control")
+    assert (code, stdout) == (2, "")
+    assert "which owner? the register has 2:" in " ".join(stderr.split())
+    assert "\x1b" not in stderr and "\u202e" not in stderr
+    assert "evil\\x1b[2J\\u202e" in stderr
