@@ -44,11 +44,17 @@ from riskctl.model.common import ID_EXAMPLES, ID_REGEXES
 from riskctl.model.control import Control
 from riskctl.model.incident import Incident
 from riskctl.model.references import references
-from riskctl.model.register import KIND_BY_FOLDER, KIND_BY_NAME, KINDS, Kind, Register
+from riskctl.model.register import (
+    CONFIG_FILE,
+    KIND_BY_FOLDER,
+    KIND_BY_NAME,
+    KINDS,
+    Kind,
+    Register,
+)
 from riskctl.model.risk import Risk
+from riskctl.scaffold import SCHEMA_FOLDER
 
-#: The folder `riskctl init` puts the JSON Schemas in, inside the register.
-SCHEMA_FOLDER = ".schemas"
 #: Comment lines are wrapped at this width.
 WIDTH = 100
 #: How many candidates a "which owner?" message lists before it counts the rest.
@@ -215,16 +221,17 @@ _ID_LIKE = re.compile(r"^[A-Za-z]+-[0-9]")
 def split_arguments(kind: Kind, first: str | None, second: str | None) -> tuple[str | None, str]:
     """(ID or None, PATH) from `new KIND [ID] [PATH]`'s two optional words.
 
-    With two words they are ID and PATH. One word is the ID for an owner (whose id is a name
-    the analyst chooses) and for a word that starts like the kind's ids (`R-`) or like any id
-    (`XY-1`) and names no existing path; otherwise it is the register folder.
+    With two words they are ID and PATH. One word is the register folder when it is one (it
+    holds a `riskctl.yaml`); else it is the ID for an owner (whose id is a name the analyst
+    chooses) and for a word that starts like the kind's ids (`R-`) or like any id (`XY-1`) and
+    names no existing path; otherwise it is the register folder.
     """
     if second is not None:
         return first, second
     if first is None:
         return None, "register"
     prefix = ID_PREFIXES.get(kind.name)
-    is_id = (
+    is_id = not os.path.isfile(os.path.join(first, CONFIG_FILE)) and (
         kind.name == "owner"
         or (prefix is not None and first.upper().startswith(prefix))
         or (_ID_LIKE.match(first) is not None and not os.path.lexists(first))
@@ -461,18 +468,18 @@ def plan_new(
     schema = Schema(kind)
     values = [(setting, _check_path(schema, setting.path, _shown(setting))) for setting in settings]
     typed = [(setting.path, typed_value(node, setting)) for setting, node in values]
+    if entity_id is not None:
+        check_id(kind, entity_id)
+    elif kind.name == "owner":
+        raise UsageProblem(
+            "an owner's id is the name you give it, a kebab-case slug: "
+            "riskctl new owner payments-risk [PATH]"
+        )
     kind_folder = folder / kind.folder
     created_folder = _check_kind_folder(kind_folder)
     used = ids_in_use(loaded, kind)
     if entity_id is None:
-        if kind.name == "owner":
-            raise UsageProblem(
-                "an owner's id is the name you give it, a kebab-case slug: "
-                "riskctl new owner payments-risk [PATH]"
-            )
         entity_id = next_id(kind, used, today)
-    else:
-        check_id(kind, entity_id)
     target = kind_folder / f"{entity_id}.yaml"
     if entity_id in used or os.path.lexists(target):
         raise RiskctlError(
@@ -480,7 +487,7 @@ def plan_new(
             "nothing written"
         )
     starter = _starters(today)[kind.name]
-    data, todo_paths = _starting_data(schema, kind, starter, entity_id, today)
+    data, todo_paths = _starting_data(schema, starter, entity_id, today)
     given: set[tuple[str, ...]] = set()
     for path, value in typed:
         _put(data, path, value)
@@ -526,7 +533,7 @@ def _check_kind_folder(kind_folder: Path) -> bool:
 
 
 def _starting_data(
-    schema: Schema, kind: Kind, starter: Starter, entity_id: str, today: datetime.date
+    schema: Schema, starter: Starter, entity_id: str, today: datetime.date
 ) -> tuple[dict[str, Any], set[DataPath]]:
     """The data before `--set`: the id, placeholders, defaults; and the placeholders' paths."""
     data: dict[str, Any] = {"id": entity_id}

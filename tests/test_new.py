@@ -139,6 +139,35 @@ def test_a_risk_above_appetite_gets_only_the_judgement_findings(tmp_path: Path) 
     assert _findings(folder) == {("RK206", "risks/R-001.yaml", 3), ("RK504", "risks/R-001.yaml", 3)}
 
 
+def test_choices_made_with_set_leave_only_findings_that_ask_for_more_judgement(
+    tmp_path: Path,
+) -> None:
+    """A key control not tested yet (RK301) nor said what it reduces (RK304); a near-miss
+    without its barrier (RK605); a launched launch without a KRI to watch (RK702); a critical
+    risk without a plan or a KRI (RK206, RK504): each asks for the analyst's next step."""
+    folder = _fresh(tmp_path)
+    _write(folder, "control", "key=true")
+    _write(
+        folder,
+        "risk",
+        "category=payments-fraud",
+        "controls=C-001",
+        "treatment=mitigate",
+        "inherent={likelihood: 5, impact: 5}",
+    )
+    _write(folder, "incident", "kind=near-miss", "risks=R-001", "failed_controls=C-001")
+    _write(folder, "launch", "status=launched")
+    codes = sorted((code, file) for code, file, _line in _findings(folder))
+    assert codes == [
+        ("RK206", "risks/R-001.yaml"),
+        ("RK301", "controls/C-001.yaml"),
+        ("RK304", "controls/C-001.yaml"),
+        ("RK504", "risks/R-001.yaml"),
+        ("RK605", "incidents/INC-2026-001.yaml"),
+        ("RK702", "launches/LAUNCH-001.yaml"),
+    ]
+
+
 def test_every_new_file_on_the_shipped_register_lints_clean_but_for_judgement(
     tmp_path: Path,
 ) -> None:
@@ -391,6 +420,15 @@ def test_split_arguments(
     kind: str, first: str | None, second: str | None, expected: tuple[str | None, str]
 ) -> None:
     assert split_arguments(KIND_BY_NAME[kind], first, second) == expected
+
+
+def test_a_single_word_that_is_a_register_is_the_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    init_register(tmp_path / "R-team")
+    assert split_arguments(KIND_BY_NAME["owner"], "R-team", None) == (None, "R-team")
+    assert split_arguments(KIND_BY_NAME["risk"], "R-team", None) == (None, "R-team")
 
 
 # --- YAML text ------------------------------------------------------------------------------------
