@@ -216,6 +216,7 @@ def _kind_name(word: str) -> str:
 
 
 _ID_LIKE = re.compile(r"^[A-Za-z]+-[0-9]")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 def split_arguments(kind: Kind, first: str | None, second: str | None) -> tuple[str | None, str]:
@@ -348,6 +349,9 @@ def typed_value(node: Mapping[str, Any], setting: Setting) -> Any:
     text = setting.text
     field = ".".join(setting.path)
     if kind == "string":  # enumerations, ids, references and dates too: the model parses them
+        if node.get("format") == "date" and not _DATE.match(text):
+            # as --now: the model would also take 2026-01-01T00:00, or a week date elsewhere
+            raise UsageProblem(f"--set {field}={text!r}: a date is YYYY-MM-DD, e.g. 2026-11-27")
         return text
     if kind == "array":
         stripped = text.strip()
@@ -826,9 +830,6 @@ _AMBIGUOUS = re.compile(
     r"|\.(?:nan|NaN|NAN))$"
 )
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
-
-
-_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 def flow(schema: Schema, node: Mapping[str, Any], value: Any, in_flow: bool = False) -> str:

@@ -326,6 +326,8 @@ def test_lower_is_worse_turns_the_placeholder_thresholds_round(tmp_path: Path) -
         (["inherent=4"], "a mapping; set its keys"),
         (["controls=[C-001"], "not a YAML value"),
         (["title=bad\udcff"], "not valid UTF-8"),
+        (["reviewed=2026-01-01T00:00:00"], "a date is YYYY-MM-DD"),
+        (["reviewed=20260101"], "a date is YYYY-MM-DD"),
     ],
 )
 def test_a_malformed_set_is_a_usage_problem(
@@ -539,5 +541,64 @@ def test_any_set_either_writes_a_valid_file_or_refuses_writing_nothing(
         for field, value in values.items():
             if RISK_VALUES[field] is texts:
                 assert parsed.data[field] == value
+    finally:
+        new.path.unlink()
+
+
+def _values_for(node: dict[str, Any]) -> st.SearchStrategy[str] | None:
+    """What a user might type for a field of this schema, right or wrong; None: not a leaf."""
+    if "enum" in node:
+        return st.sampled_from([*map(str, node["enum"]), "bogus", ""])
+    if node.get("format") == "date":
+        return st.one_of(st.dates().map(datetime.date.isoformat), st.just("2026-02-30"))
+    kind = node.get("type")
+    if kind == "integer":
+        return st.integers(-2, 12).map(str)
+    if kind == "number":
+        return st.one_of(st.floats(allow_nan=True).map(repr), st.integers().map(str))
+    if kind == "boolean":
+        return st.sampled_from(["true", "false", "yes", "1"])
+    if kind == "string":
+        return texts
+    if kind == "array" and node.get("items", {}).get("type") == "string":
+        return st.lists(st.sampled_from(["R-001", "C-001", "x", " "]), max_size=3).map(",".join)
+    return None
+
+
+LEAVES = {
+    kind.name: {
+        path: strategy
+        for path in walk_fields(Schema(kind))
+        if path != ("id",) and (strategy := _values_for(Schema(kind).node(path))) is not None
+    }
+    for kind in KINDS
+}
+
+
+@PROFILE
+@given(kind=st.sampled_from(sorted(LEAVES)), data=st.data())
+def test_any_kind_with_any_set_values_validates_or_is_refused(
+    kind: str, data: st.DataObject, tmp_path: Path
+) -> None:
+    folder = tmp_path / "register"
+    if not folder.exists():
+        folder = _fresh(tmp_path)
+        _write(folder, "risk", "category=payments-fraud")
+        _write(folder, "control")
+    fields = data.draw(st.lists(st.sampled_from(sorted(LEAVES[kind])), max_size=6, unique=True))
+    arguments = [".".join(path) + "=" + data.draw(LEAVES[kind][path]) for path in fields]
+    entity_id = "some-owner" if kind == "owner" else None
+    before = sorted(str(path) for path in folder.rglob("*"))
+    try:
+        new = _plan(load(read_directory(folder)), folder, kind, *arguments, entity_id=entity_id)
+    except (RiskctlError, UsageProblem):
+        assert sorted(str(path) for path in folder.rglob("*")) == before
+        return
+    apply_changes(folder, [FileChange(new.path, None, new.text.encode())])
+    try:
+        parsed = parse(new.path.name, new.path.read_bytes())
+        assert parsed.hits == () and parsed.data is not None
+        entity, hits = validate(new.path.name, parsed.data, KIND_BY_NAME[kind].model)
+        assert hits == [] and entity is not None
     finally:
         new.path.unlink()
