@@ -32,7 +32,7 @@ import os
 import re
 import stat
 import textwrap
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -306,13 +306,6 @@ class Schema:
         for name in path:
             node = self.resolve(node["properties"][name])
         return dict(node.get("properties", {}))
-
-    def required(self, path: Sequence[str] = ()) -> list[str]:
-        """Required keys of the mapping at `path`."""
-        node = self.resolve(self.root)
-        for name in path:
-            node = self.resolve(node["properties"][name])
-        return list(node.get("required", []))
 
     def node(self, path: Sequence[str]) -> dict[str, Any]:
         """The resolved schema of the field at `path`."""
@@ -898,12 +891,3 @@ def quoted(text: str) -> str:
         else:
             out.append(f"\\U{ord(char):08x}")
     return '"' + "".join(out) + '"'
-
-
-def walk_fields(schema: Schema, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
-    """Every settable field path of a kind, mappings descended (for tests and help)."""
-    for name, field in schema.fields(path).items():
-        child = (*path, name)
-        yield child
-        if schema.resolve(field).get("type") == "object" and schema.fields(child):
-            yield from walk_fields(schema, child)

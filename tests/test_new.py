@@ -10,6 +10,7 @@ import datetime
 import os
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,6 @@ from riskctl.newentity import (
     plan_new,
     quoted,
     split_arguments,
-    walk_fields,
 )
 from riskctl.scaffold import init_register
 from riskctl.writes import FileChange, apply_changes
@@ -471,6 +471,15 @@ def test_any_text_reads_back_as_itself(text: str) -> None:
         parsed = parse("x", document.encode("utf-8"))
         assert parsed.hits == () and parsed.data == expected, document
     assert quoted("a\x00b") == '"a\\0b"'
+
+
+def walk_fields(schema: Schema, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    """Every settable field path of a kind, mappings descended."""
+    for name, field in schema.fields(path).items():
+        child = (*path, name)
+        yield child
+        if schema.resolve(field).get("type") == "object" and schema.fields(child):
+            yield from walk_fields(schema, child)
 
 
 def test_every_field_of_every_kind_is_described() -> None:
