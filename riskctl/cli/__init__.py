@@ -26,6 +26,7 @@ from riskctl.cli import (
     kri,
     lint,
     log,
+    new,
     premortem,
     report,
     rules,
@@ -62,6 +63,7 @@ def _root(
 
 app.command("init")(init.init_command)
 app.command("lint")(lint.lint_command)
+app.command("new")(new.new_command)
 app.command("score")(score.score_command)
 app.command("diff")(diff.diff_command)
 app.command("log")(log.log_command)

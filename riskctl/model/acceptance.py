@@ -13,10 +13,14 @@ class Acceptance(Entity):
     id: AcceptanceId
     """ACC- and 3 or more digits, the file name without `.yaml`."""
     risk: Reference
+    """The risk retained: a risk id."""
     approver: Reference
     """The owner id of whoever accepted the risk."""
     decided: datetime.date
+    """The day the approver accepted the risk."""
     expires: datetime.date | None = None
+    """The last day the acceptance holds; every acceptance needs one (RK402)."""
     rationale: Text
+    """Why the risk is retained above appetite, and what would end the acceptance."""
     residual_at_decision: LikelihoodImpact | None = None
     """The residual likelihood and impact the approver saw."""

@@ -137,5 +137,6 @@ class Entity(BaseModel):
 
     model_config = STRICT
     id: str
+    """The entity's id, the file name without `.yaml`."""
     waivers: list[Waiver] = []
     """Lint rules waived for this entity, each with a reason and an expiry."""

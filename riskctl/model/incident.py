@@ -15,8 +15,11 @@ class Why(BaseModel):
 
     model_config = STRICT
     why: Text
+    """The question and the cause that answers it."""
     evidence: str | None = None
+    """Something checkable that supports the link: a log query, ticket, dashboard, commit."""
     verified: bool = False
+    """Whether someone confirmed that the evidence supports the link."""
 
 
 class RootCause(BaseModel):
@@ -26,6 +29,7 @@ class RootCause(BaseModel):
     category: str | None = None
     """people, process, technology, monitoring, third-party or environment (configurable)."""
     whys: list[Why] = []
+    """The five-whys chain, from the problem to a systemic cause the organisation can change."""
 
 
 class Action(BaseModel):
@@ -33,11 +37,17 @@ class Action(BaseModel):
 
     model_config = STRICT
     id: Text
+    """The action's id within the incident, e.g. A1."""
     description: Text
+    """What will be done."""
     owner: Reference | None = None
+    """Who does it: an owner id."""
     due: datetime.date | None = None
+    """The day it is due."""
     status: Literal["open", "in-progress", "done", "cancelled"] = "open"
+    """Where the action stands."""
     type: Literal["mitigate", "prevent", "process"] | None = None
+    """Limits this incident's harm, prevents a recurrence, or changes a process."""
 
 
 class Incident(Entity):
@@ -46,21 +56,34 @@ class Incident(Entity):
     id: IncidentId
     """INC-YYYY-NNN, the file name without `.yaml`."""
     kind: Literal["incident", "near-miss"]
+    """An incident caused harm; a near-miss was stopped before it did."""
     title: Text
+    """What happened, in one line."""
     occurred: datetime.date
+    """The day it started."""
     detected: datetime.date | None = None
+    """The day it was noticed."""
     resolved: datetime.date | None = None
+    """The day its harm was stopped."""
     severity: Rating
     """1-5, 5 the worst: what happened."""
     potential_severity: Rating | None = None
     """1-5: what could have happened had no barrier held."""
     owner: Reference | None = None
+    """Who leads the response and the RCA: an owner id."""
     risks: list[Reference] = []
+    """Ids of the risks the incident realised."""
     failed_controls: list[Reference] = []
+    """Ids of the controls that should have stopped or caught it and did not."""
     barrier_that_held: str | None = None
     """For a near-miss: what stopped it."""
     summary: str | None = None
+    """What happened, when and how it was found and stopped."""
     impact: str | None = None
+    """The harm done: money, users, regulators."""
     root_cause: RootCause | None = None
+    """The root-cause analysis."""
     actions: list[Action] = []
+    """Corrective and preventive actions from the RCA."""
     status: Literal["open", "closed"] = "open"
+    """Closed once the root cause is verified and no action is open."""

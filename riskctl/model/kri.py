@@ -15,7 +15,9 @@ class Thresholds(BaseModel):
 
     model_config = STRICT
     amber: Number
+    """The value at which the KRI turns amber (reaching it counts)."""
     red: Number
+    """The value at which the KRI turns red; beyond amber in the direction of worse."""
 
 
 class Observation(BaseModel):
@@ -23,7 +25,9 @@ class Observation(BaseModel):
 
     model_config = STRICT
     date: datetime.date
+    """The day (or the start of the period) the value was measured."""
     value: Number
+    """The measured value, in the KRI's unit."""
 
 
 class FirstPoints(BaseModel):
@@ -31,6 +35,7 @@ class FirstPoints(BaseModel):
 
     model_config = STRICT
     first: Annotated[Count, Field(ge=1)]
+    """How many of the first observations make the baseline."""
 
 
 class DateRange(BaseModel):
@@ -38,7 +43,9 @@ class DateRange(BaseModel):
 
     model_config = STRICT
     from_: datetime.date = Field(alias="from")
+    """The first day of the baseline."""
     to: datetime.date
+    """The last day of the baseline."""
 
 
 def _baseline_kind(value: object) -> str:
@@ -60,13 +67,20 @@ class Kri(Entity):
     id: KriId
     """KRI- and 3 or more digits, the file name without `.yaml`."""
     title: Text
+    """What is measured, in one line."""
     risks: list[Reference] = []
+    """Ids of the risks the KRI watches."""
     owner: Reference
+    """Who measures and answers for the KRI: an owner id."""
     unit: Literal["count", "pct", "bps", "currency", "duration", "ratio"] | None = None
+    """The unit of the values."""
     direction: Literal["higher-is-worse", "lower-is-worse"]
+    """Which way is worse."""
     frequency: Literal["daily", "weekly", "monthly", "quarterly"] = "weekly"
     """How often an observation is expected."""
     thresholds: Thresholds
+    """Amber and red thresholds."""
     baseline: Baseline | None = None
     """Locks the XmR limits to these observations."""
     observations: list[Observation] = []
+    """The measured values, one per date, oldest first."""

@@ -11,7 +11,10 @@ class Owner(Entity):
     id: OwnerId
     """A kebab-case slug, the file name without `.yaml`."""
     name: Text
+    """The person's or team's name."""
     team: str | None = None
+    """The team the owner belongs to."""
     email: str | None = None
+    """Where to reach the owner."""
     escalation: Reference | None = None
     """The owner id to escalate to."""

@@ -24,8 +24,11 @@ class Pert(BaseModel):
 
     model_config = STRICT
     low: NonNegative
+    """The fewest plausible."""
     mode: NonNegative
+    """The most likely."""
     high: Positive
+    """The most plausible."""
 
 
 class Interval90(BaseModel):
@@ -33,7 +36,9 @@ class Interval90(BaseModel):
 
     model_config = STRICT
     low: Positive
+    """The 5th percentile."""
     high: Positive
+    """The 95th percentile."""
 
 
 class Quant(BaseModel):
@@ -45,6 +50,7 @@ class Quant(BaseModel):
     magnitude: Interval90
     """Loss per event, in `currency`, as a 90 % interval (lognormal)."""
     currency: str = "USD"
+    """The currency of `magnitude`, e.g. USD."""
 
 
 class Risk(Entity):
@@ -53,7 +59,9 @@ class Risk(Entity):
     id: RiskId
     """R- and 3 or more digits, the file name without `.yaml`."""
     title: Text
+    """What could go wrong, in one line."""
     description: str | None = None
+    """The event, its causes and its consequences."""
     category: Reference
     """A category id from `riskctl.yaml`."""
     owner: Reference
@@ -61,19 +69,25 @@ class Risk(Entity):
     process: str | None = None
     """The business process the risk sits in (an RCM column)."""
     status: Literal["open", "closed"] = "open"
+    """A closed risk is no longer scored or reviewed."""
     inherent: LikelihoodImpact
     """Likelihood and impact before any control, assessed by the analyst."""
     residual: LikelihoodImpact | None = None
     """An analyst's override of the computed residual; needs `override_reason`."""
     override_reason: str | None = None
+    """Why the analyst overrides the computed residual."""
     target: LikelihoodImpact | None = None
     """Where the analyst means the risk to end up."""
     controls: list[Reference] = []
     """Ids of the controls that mitigate this risk."""
     treatment: Literal["mitigate", "accept", "transfer", "avoid"] | None = None
+    """The treatment plan: reduce it with controls, retain it (needs an acceptance), share
+    it, or stop the activity."""
     reviewed: datetime.date | None = None
     """When the risk was last reviewed; with the residual level it sets the next review."""
     kris: list[Reference] = []
     """Ids of the KRIs that watch this risk."""
     tags: list[str] = []
+    """Free labels for filtering."""
     quant: Quant | None = None
+    """Inputs for loss quantification (`riskctl quant`)."""
