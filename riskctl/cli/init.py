@@ -33,6 +33,6 @@ def init_command(
     shown = printable(path)
     write_stdout(
         f"created {shown}: {len(written)} files\n"
-        f"next: add an owner (owners/ID.yaml) and a risk (risks/R-001.yaml), then "
-        f"`riskctl lint {shown}`\n"
+        f"next: `riskctl new owner OWNER-ID {shown}`, then "
+        f"`riskctl new risk {shown} --set category=CATEGORY`, then `riskctl lint {shown}`\n"
     )
