@@ -501,7 +501,7 @@ def plan_new(
     entity = _validated(file, data, kind)
     _check_references(loaded.register, kind, entity)
     commented = {key: example for key, example in starter.commented.items() if key not in data}
-    header = _schema_line(folder, kind)
+    header = schema_line(folder, kind)
     text = render(schema, data, commented, todo_paths, header, loaded.register, kind)
     _check_reads_back(file, text, data, kind)
     return NewFile(target, entity_id, text, len(todo_paths), created_folder)
@@ -663,7 +663,7 @@ def _did_you_mean(word: str, known: list[str]) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
-def _schema_line(folder: Path, kind: Kind) -> str | None:
+def schema_line(folder: Path, kind: Kind) -> str | None:
     """The `# yaml-language-server: $schema=` line: the register's own `.schemas/` (made by
     `riskctl init`), else the `schemas/` folder of the repository holding the register, else
     none."""

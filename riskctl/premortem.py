@@ -325,6 +325,7 @@ def plan_drafts(
     today: datetime.date,
     owner: str | None = None,
     category: str | None = None,
+    schema_line: str | None = None,
 ) -> SeedPlan:
     """Draft risks for the launch's failure modes that link no risk; nothing is written.
 
@@ -367,6 +368,7 @@ def plan_drafts(
                 owner or launch.owner,
                 category or "",
                 today,
+                schema_line,
             ),
         )
         for risk_id, (index, mode) in zip(next_risk_numbers(register, len(todo)), todo, strict=True)
@@ -381,6 +383,7 @@ def draft_text(
     owner: str,
     category: str,
     today: datetime.date,
+    schema_line: str | None = None,
 ) -> str:
     """The draft risk file: a header saying what it is and what to fill in, then the data.
 
@@ -407,7 +410,7 @@ def draft_text(
         f"action priority {rated.ap}"
     )
     header = [
-        "# yaml-language-server: $schema=../../schemas/risk.schema.json",
+        *([schema_line] if schema_line else []),
         *_comment(
             f"DRAFT risk seeded on {today} by `riskctl premortem --seed-risks` from failure mode "
             f"{mode.id} of {launch.id} ({launch.title}), {rating}. It is not an assessed risk "

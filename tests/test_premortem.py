@@ -445,7 +445,8 @@ def seedable(base_register: Path) -> Path:
 
 def test_plan_drafts_for_modes_without_a_risk(seedable: Path) -> None:
     register = load(read_directory(seedable)).register
-    plan = plan_drafts(register, "LAUNCH-001", NOW)
+    line = "# yaml-language-server: $schema=../../schemas/risk.schema.json"
+    plan = plan_drafts(register, "LAUNCH-001", NOW, schema_line=line)
     assert [(d.risk_id, d.file, d.mode_id, d.mode_index) for d in plan.drafts] == [
         ("R-002", "risks/R-002.yaml", "FM2", 1),
         ("R-003", "risks/R-003.yaml", "FM3", 2),

@@ -154,12 +154,21 @@ def _seed(
             param_hint="'--seed-risks'",
         )
     from riskctl.load import add_keys, decode
+    from riskctl.model.register import KIND_BY_NAME
+    from riskctl.newentity import schema_line
     from riskctl.premortem import link_additions, plan_drafts
     from riskctl.writes import FileChange, apply_changes
 
     loaded = load_for(source_for(path, None), partial)
     sources, register = loaded.sources, loaded.register
-    plan = plan_drafts(register, launch, today, owner=owner, category=category)
+    plan = plan_drafts(
+        register,
+        launch,
+        today,
+        owner=owner,
+        category=category,
+        schema_line=schema_line(path, KIND_BY_NAME["risk"]),
+    )
     new_files = {path / draft.file: draft.text for draft in plan.drafts}
     existing = [target for target in new_files if target.exists() or target.is_symlink()]
     if existing:

@@ -357,3 +357,16 @@ def test_seeded_drafts_get_the_umask_permissions(seedable: Path) -> None:
         os.umask(previous)
     modes = {stat.S_IMODE((seedable / name).stat().st_mode) for name in ("risks/R-002.yaml",)}
     assert modes == {0o640}
+
+
+def test_drafts_point_at_the_schemas_of_the_register(seedable: Path) -> None:
+    """A register made by `riskctl init` has its JSON Schemas in .schemas/: drafts use them."""
+    (seedable / ".schemas").mkdir()
+    (seedable / ".schemas" / "risk.schema.json").write_text("{}\n", encoding="utf-8")
+    code, stdout, _ = _seed("--category", "payments-fraud")
+    assert code == 0
+    first_lines = {
+        (seedable.parent / name).read_text(encoding="utf-8").splitlines()[0]
+        for name in stdout.split()
+    }
+    assert first_lines == {"# yaml-language-server: $schema=../.schemas/risk.schema.json"}
