@@ -442,6 +442,7 @@ values = st.one_of(
         min_value=-(10**12), max_value=10**12, allow_nan=False, allow_infinity=False, places=3
     ).map(str),
     st.floats(min_value=-1e15, max_value=1e15, allow_nan=False).map(repr),
+    st.sampled_from([".5", "5.", "+7", "-.5", "+.25", "1.5E-05", "007", "-0", "1.e5", "0e0"]),
 )
 new_dates = st.dates(min_value=D(2020, 1, 1), max_value=D(2030, 12, 31)).filter(
     lambda date: date not in EXISTING
@@ -510,3 +511,110 @@ def test_random_invalid_rows_never_half_write(
 def test_rows_are_frozen_values() -> None:
     result = read_csv(b"2026-11-30,41.20\n", "w.csv", "KRI-001")
     assert result == CsvRows((Row(1, "KRI-001", D(2026, 11, 30), "41.20", 41.2),), 0)
+
+
+@settings(max_examples=EXAMPLES * 5, deadline=None)
+@given(
+    data=st.one_of(
+        st.binary(max_size=200),
+        st.text('0123456789-.,;\t"\r\n KRIdatevlu:%', max_size=200).map(str.encode),
+    )
+)
+def test_any_csv_bytes_give_rows_or_a_riskctl_error(data: bytes) -> None:
+    try:
+        result = read_csv(data, "w.csv", "KRI-001")
+    except RiskctlError as error:
+        assert str(error).startswith("w.csv")
+        return
+    for row in result.rows:
+        assert abs(row.value) <= 1e15
+        assert row.value == float(row.text)
+
+
+ITEM_STYLES = st.sampled_from(
+    [
+        "{{date: {date}, value: {value}}}",
+        "{{ date: {date}, value: {value} }}",
+        "{{value: {value}, date: '{date}'}}",
+        "date: {date}\n{pad}value: {value}",
+        "value: {value}  # note\n{pad}date: {date}",
+    ]
+)
+
+
+@st.composite
+def kri_files(draw: st.DrawFn) -> tuple[str, list[tuple[datetime.date, float]]]:
+    """A KRI file with observations in random styles, comments and layout; its observations."""
+    dates = draw(
+        st.lists(
+            st.dates(min_value=D(2024, 1, 1), max_value=D(2026, 12, 31)),
+            max_size=5,
+            unique=True,
+        )
+    )
+    if draw(st.booleans()):
+        dates.sort()
+    indent = draw(st.sampled_from(["", "  ", "    "]))
+    lines = [
+        "# yaml-language-server: $schema=../../schemas/kri.schema.json",
+        "id: KRI-001",
+        "title: Chargeback rate  # bps",
+        "owner: payments-risk",
+        "direction: higher-is-worse",
+        "thresholds: {amber: 40, red: 60}",
+    ]
+    observations = []
+    if dates:
+        lines.append("observations:" + draw(st.sampled_from(["", "  # weekly"])))
+        for date in dates:
+            value = draw(st.integers(min_value=0, max_value=100))
+            if draw(st.booleans()):
+                lines.append(f"{indent}# about {date}")
+            item = draw(ITEM_STYLES).format(date=date, value=value, pad=indent + "  ")
+            lines.append(f"{indent}- {item}")
+            observations.append((date, float(value)))
+        if draw(st.booleans()):
+            lines.append(f"{indent}# the end of the list")
+    else:
+        lines.append(draw(st.sampled_from(["observations: []", "observations: [ ]  # none", ""])))
+    lines.append(draw(st.sampled_from(["", "unit: bps", "# a last comment"])))
+    newline = draw(st.sampled_from(["\n", "\r\n"]))
+    text = newline.join(line for line in lines if line)
+    return text + (newline if draw(st.booleans()) else ""), observations
+
+
+@settings(max_examples=EXAMPLES * 3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    file=kri_files(),
+    rows=st.lists(
+        st.tuples(st.dates(min_value=D(2024, 1, 1), max_value=D(2026, 12, 31)), values),
+        min_size=1,
+        max_size=5,
+        unique_by=lambda row: row[0],
+    ),
+)
+def test_random_kri_files_keep_every_old_line_and_read_back_as_old_plus_new(
+    file: tuple[str, list[tuple[datetime.date, float]]], rows: list[tuple[datetime.date, str]]
+) -> None:
+    text, old = file
+    rows = [row for row in rows if row[0] not in {date for date, _ in old}]
+    if not rows:
+        return
+    csv = "".join(f"{date},{value}\n" for date, value in rows).encode()
+    loaded = load(Sources("register", {**BASE_SOURCES, "kris/KRI-001.yaml": text.encode()}))
+    assert "kris/KRI-001.yaml" not in loaded.failed
+    plan = plan_ingest(
+        loaded, Path("register"), read_csv(csv, "w.csv", "KRI-001"), "w.csv", replace=False
+    )
+    after = plan.edits[0].change.after.decode("utf-8")
+    entity = load_file("KRI-001.yaml", after.encode(), Kri).entity
+    assert isinstance(entity, Kri)
+    got = [(each.date, each.value) for each in entity.observations]
+    new = sorted((date, float(value)) for date, value in rows)
+    is_sorted = old == sorted(old)
+    assert got == (sorted(old + new) if is_sorted else old + new)
+    assert plan.edits[0].was_unsorted is (not is_sorted)
+    if "[" not in text.split("observations:")[-1].split("\n")[0]:
+        end = "" if text.endswith("\n") else ("\r\n" if "\r\n" in text else "\n")
+        assert after.endswith("\n") is text.endswith("\n")
+        assert only_lines_inserted(text + end, after + end)

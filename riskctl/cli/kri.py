@@ -215,7 +215,7 @@ def ingest_command(
     name = "<stdin>" if stdin else printable(csv_file)
     with operational_errors():
         if stdin:
-            data = sys.stdin.buffer.read(CSV_LIMIT + 1)
+            data = _read_stdin(name)
             if len(data) > CSV_LIMIT:
                 raise RiskctlError(
                     f"{name}: larger than {CSV_LIMIT:,} bytes, the most riskctl reads"
@@ -235,6 +235,21 @@ def ingest_command(
                 f"riskctl: warning: {printable(Path(edit.label))}: its observations are not in "
                 "date order, so the new ones were appended at the end\n"
             )
+
+
+def _read_stdin(name: str) -> bytes:
+    """Standard input, at most `CSV_LIMIT` bytes; closed or unreadable is exit 3."""
+    import sys
+
+    from riskctl.errors import RiskctlError
+
+    if sys.stdin is None:
+        raise RiskctlError(f"{name}: standard input is closed; give FILE or pipe the CSV in")
+    try:
+        data: bytes = sys.stdin.buffer.read(CSV_LIMIT + 1)
+    except (OSError, ValueError) as error:
+        raise RiskctlError(f"{name}: cannot read standard input: {error}") from None
+    return data
 
 
 def _ingest_report(plan: "IngestPlan", *, dry_run: bool) -> str:

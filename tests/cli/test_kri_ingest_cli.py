@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -173,3 +175,17 @@ def test_not_a_register_is_exit_3(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     code, _, stderr = _run("w.csv", "nowhere", "--kri", "KRI-001")
     assert code == 3
     assert "nowhere" in stderr
+
+
+def test_closed_standard_input_is_exit_3(base: Path) -> None:
+    riskctl = Path(sys.executable).parent / "riskctl"
+    result = subprocess.run(
+        [str(riskctl), "kri", "ingest", "-", "--kri", "KRI-001"],
+        capture_output=True,
+        preexec_fn=lambda: os.close(0),  # the child closes its own standard input
+        check=False,
+    )
+    assert result.returncode == 3, result.stderr
+    assert result.stderr == (
+        b"riskctl: error: <stdin>: standard input is closed; give FILE or pipe the CSV in\n"
+    )
