@@ -339,13 +339,18 @@ ACCEPTED = {
         ],
     ),
     "numbers": (
-        "2026-01-01,.5\n2026-01-02,5.\n2026-01-03,+7\n2026-01-04,1.5E-05\n2026-01-05,1000000000000000\n",
+        "2026-01-01,.5\n2026-01-02,5.\n2026-01-03,+7\n2026-01-04,1.5E-05\n2026-01-05,1000000000000000\n"
+        "2026-01-06,-007.50\n2026-01-07,00.5\n2026-01-08,-0\n2026-01-09,+000\n",
         [
             (1, "KRI-001", "2026-01-01", ".5"),
             (2, "KRI-001", "2026-01-02", "5."),
-            (3, "KRI-001", "2026-01-03", "+7"),
+            (3, "KRI-001", "2026-01-03", "7"),
             (4, "KRI-001", "2026-01-04", "1.5E-05"),
             (5, "KRI-001", "2026-01-05", "1000000000000000"),
+            (6, "KRI-001", "2026-01-06", "-7.50"),
+            (7, "KRI-001", "2026-01-07", "0.5"),
+            (8, "KRI-001", "2026-01-08", "-0"),
+            (9, "KRI-001", "2026-01-09", "0"),
         ],
     ),
     "blank-lines-and-trailing-empty-cells": (
@@ -614,6 +619,7 @@ def test_random_kri_files_keep_every_old_line_and_read_back_as_old_plus_new(
     is_sorted = old == sorted(old)
     assert got == (sorted(old + new) if is_sorted else old + new)
     assert plan.edits[0].was_unsorted is (not is_sorted)
+    assert sorted(plan.edits[0].new_points()) == [date for date, _ in new]
     if "[" not in text.split("observations:")[-1].split("\n")[0]:
         end = "" if text.endswith("\n") else ("\r\n" if "\r\n" in text else "\n")
         assert after.endswith("\n") is text.endswith("\n")

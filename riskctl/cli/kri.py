@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     name="kri",
-    help="Key risk indicators: threshold status, XmR signals, week and year deltas.",
+    help="Key risk indicators: threshold status, XmR signals, week and year deltas, CSV ingest.",
     no_args_is_help=True,
 )
 

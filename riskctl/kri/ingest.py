@@ -27,9 +27,10 @@ The CSV (decisions, also in the README):
   `2026-11-30 00:00`) is that date. `11/30/2026`, `30.11.2026` and other orders are refused:
   no single row can prove whether 03/04 is March or April.
 - Values are finite decimal numbers in ASCII digits (`-1.5`, `.5`, `41.20`, `1.5E-05`) within
-  the register's bound of 10^15, written into the YAML exactly as the CSV spells them (`41.20`
-  stays `41.20`; riskctl reads it back as the same number). NaN, infinity, `1_000`, thousands
-  separators, decimal commas, percent signs and non-ASCII digits are refused.
+  the register's bound of 10^15, written into the YAML as the CSV spells them (`41.20` stays
+  `41.20`; riskctl reads it back as the same number), but for a leading `+` and leading
+  zeros. NaN, infinity, `1_000`, thousands separators, decimal commas, percent signs and
+  non-ASCII digits are refused.
 """
 
 from __future__ import annotations
@@ -302,7 +303,18 @@ def _row(
     value_problem = _value_problem(text)
     if value_problem is not None:
         return None, value_problem
-    return Row(line, kri_id, date, text, float(text)), None
+    return Row(line, kri_id, date, _spelling(text), float(text)), None
+
+
+def _spelling(text: str) -> str:
+    """The value as written into the YAML: as the CSV spells it, but for a leading `+` and
+    leading zeros (`010` is octal 8 to YAML 1.1 tools; riskctl reads YAML 1.2, where it is 10)."""
+    sign = "-" if text.startswith("-") else ""
+    unsigned = text.lstrip("+-")
+    digits = unsigned.lstrip("0")
+    if not digits[:1].isdigit() and unsigned[:1] == "0":
+        digits = "0" + digits  # `0.5`, `0`, `0e0` keep their one zero
+    return sign + digits
 
 
 def _date(text: str) -> datetime.date:
