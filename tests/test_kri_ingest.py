@@ -261,6 +261,32 @@ def test_a_kri_file_changed_during_the_run_is_refused_and_nothing_written(
     assert snapshot(register) == before
 
 
+def test_two_ingests_planned_from_the_same_bytes_never_both_write(tmp_path: Path) -> None:
+    """The second writer is refused by name: no update is lost, no file half-written."""
+    register = three_kris(tmp_path)
+    source = register_source(register, None)
+    plans = [
+        plan_ingest(
+            read_register(source, partial=True),
+            source.folder,
+            read_csv(csv, "w.csv", None),
+            "w.csv",
+            replace=False,
+        )
+        for csv in (b"2026-11-30,KRI-001,1\n2026-11-30,KRI-002,2\n", b"2026-12-07,KRI-002,3\n")
+    ]
+    apply_plan(source.folder, plans[0])
+    after_first = snapshot(register)
+    with pytest.raises(RiskctlError, match=r"KRI-002\.yaml: changed since riskctl read it"):
+        apply_plan(source.folder, plans[1])
+    assert snapshot(register) == after_first
+    ingest(register, b"2026-12-07,KRI-002,3\n")  # run again, it reads the new bytes
+    assert observations(register / "kris" / "KRI-002.yaml")[-2:] == [
+        (D(2026, 11, 30), 2.0),
+        (D(2026, 12, 7), 3.0),
+    ]
+
+
 def test_a_kri_file_that_does_not_load_is_named_and_not_written(tmp_path: Path) -> None:
     register = three_kris(tmp_path)
     (register / "kris" / "KRI-002.yaml").write_text("id: KRI-002\ntitle: [unclosed\n")

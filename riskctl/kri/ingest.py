@@ -48,8 +48,9 @@ from pathlib import Path
 from typing import Any
 
 from riskctl.errors import RiskctlError
+from riskctl.findings import Hit
 from riskctl.kri.status import Band, band, kri_status
-from riskctl.load import Loaded, compose, load_file, parse
+from riskctl.load import Loaded, compose, load_file
 from riskctl.load.parse import MAP, SEQ, quote
 from riskctl.model.common import ID_REGEXES, MAX_MAGNITUDE
 from riskctl.model.kri import Kri
@@ -406,8 +407,15 @@ def plan_ingest(
         by_kri.setdefault(row.kri, []).append(row)
     kris = loaded.register.of_kind("kri")
     problems: list[str] = []
+    files_of: dict[str, list[str]] = {}  # every file of each KRI id, duplicates included
+    for record in loaded.register.records:
+        if record.kind == "kri":
+            files_of.setdefault(record.entity.id, []).append(record.file)
+    hits_of: dict[str, list[Hit]] = {}
+    for hit in loaded.hits:
+        hits_of.setdefault(hit.where.file, []).append(hit)
     for kri_id in sorted(by_kri):
-        problem = _kri_problem(loaded, kri_id, label)
+        problem = _kri_problem(loaded, kri_id, label, files_of.get(kri_id, []), hits_of)
         if problem is not None:
             first = by_kri[kri_id][0].line
             problems.append(f"{source}:{first}: {problem}")
@@ -420,7 +428,13 @@ def plan_ingest(
         file_label = f"{label}/{record.file}"
         before = loaded.sources.files[record.file]
         edit, row_problems = _edit_kri(
-            record.entity, file_label, before, by_kri[kri_id], source, replace=replace
+            record.entity,
+            file_label,
+            before,
+            loaded.raw[record.file],
+            by_kri[kri_id],
+            source,
+            replace=replace,
         )
         problems += row_problems
         if edit is not None:
@@ -449,8 +463,11 @@ def _line_key(problem: str) -> tuple[int, str]:
     return (int(match.group(1)) if match else 0, problem)
 
 
-def _kri_problem(loaded: Loaded, kri_id: str, label: str) -> str | None:
-    """Why observations cannot go into `kri_id` (unknown, or its file does not load), or None."""
+def _kri_problem(
+    loaded: Loaded, kri_id: str, label: str, files: list[str], hits_of: Mapping[str, list[Hit]]
+) -> str | None:
+    """Why observations cannot go into `kri_id` (unknown, two files, or its file does not load
+    cleanly), or None. `files` are the KRI's files; `hits_of` the load problems by file."""
     record = loaded.register.record("kri", kri_id)
     file = f"kris/{kri_id}.yaml"
     if record is None:
@@ -461,14 +478,9 @@ def _kri_problem(loaded: Loaded, kri_id: str, label: str) -> str | None:
             )
         known = sorted(loaded.register.of_kind("kri"))
         return f"no KRI {quote(kri_id)} in {label}{_did_you_mean(kri_id, known)}"
-    files = [
-        each.file
-        for each in loaded.register.records
-        if each.kind == "kri" and each.entity.id == kri_id
-    ]
     if len(files) > 1:
         return f"{kri_id} is the id of {len(files)} files ({', '.join(files)}); keep one first"
-    hits = [hit for hit in loaded.hits if hit.where.file == record.file]
+    hits = hits_of.get(record.file, [])
     if hits:
         return (
             f"{label}/{record.file} has {len(hits)} load problem{'s' if len(hits) != 1 else ''} "
@@ -505,6 +517,7 @@ def _edit_kri(
     kri: Kri,
     file_label: str,
     before: bytes,
+    old_data: Any,
     rows: Sequence[Row],
     source: str,
     *,
@@ -574,7 +587,7 @@ def _edit_kri(
         edited = edited[:start] + new + edited[end:]
     after = bom + edited.encode("utf-8")
     expected = _expected_observations(kri, items, replacements, added, is_sorted)
-    edited_kri = _check(file_label, before, after, kri, expected)
+    edited_kri = _check(file_label, old_data, after, kri, expected)
     changes.sort(key=lambda change: change.date)
     return (after, tuple(changes), bool(added) and not is_sorted, edited_kri), []
 
@@ -712,7 +725,7 @@ def _expected_observations(
 
 def _check(
     file_label: str,
-    before: bytes,
+    old: Any,
     after: bytes,
     kri: Kri,
     expected: Sequence[tuple[datetime.date, float]],
@@ -721,7 +734,7 @@ def _check(
     `expected` observations and every other value unchanged."""
     loaded = load_file(file_label, after, Kri)
     entity = loaded.entity
-    old, new = parse(file_label, before).data, loaded.data
+    new = loaded.data
     ok = (
         isinstance(entity, Kri)
         and not loaded.hits
