@@ -541,7 +541,7 @@ def test_random_invalid_rows_never_half_write(
 
 def test_rows_are_frozen_values() -> None:
     result = read_csv(b"2026-11-30,41.20\n", "w.csv", "KRI-001")
-    assert result == CsvRows((Row(1, "KRI-001", D(2026, 11, 30), "41.20", 41.2),), 0)
+    assert result == CsvRows((Row(1, "KRI-001", D(2026, 11, 30), "41.20", 41.2),), 0, False)
 
 
 @settings(max_examples=EXAMPLES * 5, deadline=None)

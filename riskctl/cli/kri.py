@@ -279,7 +279,9 @@ def _ingest_report(plan: "IngestPlan", *, dry_run: bool) -> str:
     summary = f"{counts} in {kris} KRI{'s' if kris != 1 else ''}"
     if plan.skipped:
         summary += f"; {plan.skipped} row{'s' if plan.skipped != 1 else ''} of other KRIs skipped"
-    if dry_run:
+    if not plan.added and not plan.replaced:
+        lines.append("no change: the register already has these values")
+    elif dry_run:
         lines.append(f"would add {summary}; nothing written (--dry-run)")
     else:
         lines.append(f"added {summary}")

@@ -87,6 +87,8 @@ class CsvRows:
 
     rows: tuple[Row, ...]
     skipped: int = 0
+    kri_column: bool = True
+    """Whether the file names each row's KRI (else `--kri` named it)."""
 
 
 @dataclass(frozen=True)
@@ -221,7 +223,7 @@ def read_csv(data: bytes, source: str, kri: str | None) -> CsvRows:
     if not taken:
         which = f" for {kri}" if kri is not None and "kri" in columns else ""
         raise RiskctlError(f"{source}: no observations{which}; nothing written")
-    return CsvRows(tuple(taken), skipped)
+    return CsvRows(tuple(taken), skipped, "kri" in columns)
 
 
 def _decode(data: bytes, source: str) -> str:
@@ -417,8 +419,8 @@ def plan_ingest(
     for kri_id in sorted(by_kri):
         problem = _kri_problem(loaded, kri_id, label, files_of.get(kri_id, []), hits_of)
         if problem is not None:
-            first = by_kri[kri_id][0].line
-            problems.append(f"{source}:{first}: {problem}")
+            where = f"{source}:{by_kri[kri_id][0].line}" if csv_rows.kri_column else "--kri"
+            problems.append(f"{where}: {problem}")
     if problems:
         raise RiskctlError(_problems_message(source, problems, "problem"))
     edits: list[KriEdit] = []

@@ -90,7 +90,7 @@ def test_replace_prints_old_and_new(shipped: Path) -> None:
     )
     code, stdout, _ = _run(str(restated), "--kri", "KRI-001", "--replace")
     assert code == 0
-    assert stdout.splitlines()[-1] == "added 0 observations in 1 KRI"
+    assert stdout.splitlines()[-1] == "no change: the register already has these values"
     assert "KRI-001: = 2026-11-23 55.1 (unchanged)" in stdout
 
 
@@ -122,8 +122,25 @@ def test_unknown_kri_suggests_the_nearest(base: Path) -> None:
     code, _, stderr = _run("w.csv", "--kri", "KRI-0001")
     assert code == 3
     assert stderr == (
-        "riskctl: error: w.csv:1: no KRI 'KRI-0001' in register; did you mean KRI-001?; "
+        "riskctl: error: --kri: no KRI 'KRI-0001' in register; did you mean KRI-001?; "
         "nothing written\n"
+    )
+    Path("w.csv").write_text("date,kri,value\n2026-11-30,kri-001,1\n")
+    code, _, stderr = _run("w.csv")
+    assert (code, stderr) == (
+        3,
+        "riskctl: error: w.csv:2: kri 'kri-001' is not a KRI id: expected KRI- and 3 or more "
+        "digits; nothing written\n",
+    )
+    Path("w.csv").write_text("date,kri,value\n2026-11-30,KRI-01,1\n")
+    code, _, stderr = _run("w.csv")
+    assert "w.csv:2: kri 'KRI-01' is not a KRI id" in stderr
+    Path("w.csv").write_text("date,kri,value\n2026-11-30,KRI-101,1\n")
+    code, _, stderr = _run("w.csv")
+    assert (code, stderr) == (
+        3,
+        "riskctl: error: w.csv:2: no KRI 'KRI-101' in register; did you mean KRI-001?; "
+        "nothing written\n",
     )
 
 
