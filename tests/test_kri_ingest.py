@@ -144,6 +144,30 @@ def test_crlf_and_bom_files_keep_their_line_ends_and_bom(
         assert after == transform((GOLDEN / style).read_bytes()), (name, style)
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+@pytest.mark.parametrize(
+    ("empty", "filled"),
+    [
+        ("observations:\n  []\n", "observations:\n  - {date: 2026-11-30, value: 1}\n"),
+        (
+            "observations:  # none yet\n  [ ]  # really\n",
+            "observations:  # none yet  # really\n  - {date: 2026-11-30, value: 1}\n",
+        ),
+        ("observations: []", "observations:\n  - {date: 2026-11-30, value: 1}"),
+    ],
+)
+def test_an_empty_flow_list_becomes_a_block_list(
+    empty: str, filled: str, newline: str, tmp_path: Path
+) -> None:
+    head = (DATA / "kris" / "missing.yaml").read_text().split("# observations")[0]
+    text = (head + empty + "waivers: []\n") if empty.endswith("\n") else head + empty
+    register = make_register(tmp_path, {"KRI-001": text.replace("\n", newline).encode()})
+    ingest(register, "2026-11-30,1\n", kri="KRI-001")
+    after = (register / "kris" / "KRI-001.yaml").read_bytes().decode()
+    expected = (head + filled + "waivers: []\n") if empty.endswith("\n") else head + filled
+    assert after == expected.replace("\n", newline)
+
+
 @pytest.mark.parametrize("style", ["flow.yaml", "block.yaml", "missing.yaml", "flow-list.yaml"])
 def test_a_file_without_a_final_newline_keeps_it_so(style: str, tmp_path: Path) -> None:
     before = (DATA / "kris" / style).read_bytes().removesuffix(b"\n")

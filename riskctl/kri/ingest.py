@@ -700,6 +700,8 @@ def _new_block_list(
         rest = text[end:line_end].removesuffix("\r")
         while start > 0 and text[start - 1] == " ":
             start -= 1
+        if start > 0 and text[start - 1] == "\n":  # `[]` on a line of its own: drop the line
+            start -= 2 if text[start - 2 : start] == "\r\n" else 1
         return start, end + len(rest), rest + items
     if text and not text.endswith("\n"):
         return len(text), len(text), newline + "observations:" + items
