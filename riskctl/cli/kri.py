@@ -27,11 +27,12 @@ from riskctl.cli._common import (
 if TYPE_CHECKING:
     import datetime
 
+    from riskctl.kri.ingest import IngestPlan
     from riskctl.kri.status import KriStatus
 
 app = typer.Typer(
     name="kri",
-    help="Key risk indicators: threshold status, XmR signals, week and year deltas.",
+    help="Key risk indicators: threshold status, XmR signals, week and year deltas, CSV ingest.",
     no_args_is_help=True,
 )
 
@@ -159,3 +160,136 @@ def _print_coloured(statuses: "Sequence[KriStatus]", today: "datetime.date") -> 
         table.add_row(*cells)
     console.print(table)
     console.print(Text(status_footer(statuses, today), style="dim"))
+
+
+def _kri_id(value: str | None) -> str | None:
+    """`--kri`: a usage error (exit 2) for a value that is not a KRI id at all."""
+    import re
+
+    if value is not None and not re.fullmatch(r"KRI-[0-9]{3,}", value):
+        raise typer.BadParameter(f"{value!r} is not a KRI id: expected KRI- and 3 or more digits")
+    return value
+
+
+@app.command("ingest")
+def ingest_command(
+    csv_file: Annotated[
+        Path,
+        typer.Argument(
+            help="A CSV export: date,value (with --kri) or date,kri,value rows; - for stdin.",
+            metavar="FILE",
+        ),
+    ],
+    path: RegisterArg = DEFAULT_REGISTER,
+    kri: Annotated[
+        str | None,
+        typer.Option(
+            "--kri",
+            help="The KRI of a date,value file; with a kri column, only this KRI's rows.",
+            metavar="KRI-ID",
+            callback=_kri_id,
+        ),
+    ] = None,
+    replace: Annotated[
+        bool,
+        typer.Option("--replace", help="Replace the value of a date the KRI already has."),
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print what would change; write nothing.")
+    ] = False,
+) -> None:
+    """Add observations from a CSV export to the KRI files, keeping every comment.
+
+    All or nothing: every row is checked first, and one bad row (named by its line), an
+    unknown KRI, a date the KRI already has (without --replace) or a KRI file that does not
+    load means exit 3 and no file changes. New items follow the style of the file's items and
+    go in date order.
+    """
+    import sys
+
+    from riskctl.errors import RiskctlError
+    from riskctl.fileio import printable, read_limited
+    from riskctl.kri.ingest import apply_plan, plan_ingest, read_csv
+
+    stdin = str(csv_file) == "-"
+    name = "<stdin>" if stdin else printable(csv_file)
+    with operational_errors():
+        if stdin:
+            data = _read_stdin(name)
+            if len(data) > CSV_LIMIT:
+                raise RiskctlError(
+                    f"{name}: larger than {CSV_LIMIT:,} bytes, the most riskctl reads"
+                )
+        else:
+            data = read_limited(csv_file, CSV_LIMIT, "FILE")
+        rows = read_csv(data, name, kri)
+        source = source_for(path, None)
+        loaded = load_for(source, partial=True)
+        plan = plan_ingest(loaded, source.folder, rows, name, replace=replace)
+        if not dry_run:
+            apply_plan(source.folder, plan)
+    write_stdout(_ingest_report(plan, dry_run=dry_run))
+    for edit in plan.edits:
+        if edit.was_unsorted:
+            sys.stderr.write(
+                f"riskctl: warning: {printable(Path(edit.label))}: its observations are not in "
+                "date order, so the new ones were appended at the end\n"
+            )
+
+
+def _read_stdin(name: str) -> bytes:
+    """Standard input, at most `CSV_LIMIT` bytes; closed or unreadable is exit 3."""
+    import sys
+
+    from riskctl.errors import RiskctlError
+
+    if sys.stdin is None:
+        raise RiskctlError(f"{name}: standard input is closed; give FILE or pipe the CSV in")
+    try:
+        data: bytes = sys.stdin.buffer.read(CSV_LIMIT + 1)
+    except (OSError, ValueError) as error:
+        raise RiskctlError(f"{name}: cannot read standard input: {error}") from None
+    return data
+
+
+def _ingest_report(plan: "IngestPlan", *, dry_run: bool) -> str:
+    """One line per observation added (+) or replaced (~) with its band and XmR signals, then
+    the summary."""
+    from riskctl.textsafe import visible
+
+    lines = []
+    for edit in plan.edits:
+        points = edit.new_points()
+        for change in edit.changes:
+            level, rules = points[change.date]
+            signals = f"; XmR {', '.join(rules)}" if rules else ""
+            if change.is_added:
+                lines.append(f"{change.kri}: + {change.date} {change.text} ({level}{signals})")
+            elif _same_number(change.old, change.text):
+                lines.append(f"{change.kri}: = {change.date} {visible(change.old)} (unchanged)")
+            else:
+                lines.append(
+                    f"{change.kri}: ~ {change.date} {visible(change.old)} -> {change.text} "
+                    f"({level}{signals})"
+                )
+    kris = len(plan.edits)
+    counts = f"{plan.added} observation{'s' if plan.added != 1 else ''}"
+    if plan.replaced:
+        counts += f" and {'replace' if dry_run else 'replaced'} {plan.replaced}"
+    summary = f"{counts} in {kris} KRI{'s' if kris != 1 else ''}"
+    if plan.skipped:
+        summary += f"; {plan.skipped} row{'s' if plan.skipped != 1 else ''} of other KRIs skipped"
+    if not plan.added and not plan.replaced:
+        lines.append("no change: the register already has these values")
+    elif dry_run:
+        lines.append(f"would add {summary}; nothing written (--dry-run)")
+    else:
+        lines.append(f"added {summary}")
+    return "\n".join(lines) + "\n"
+
+
+def _same_number(old: str | None, new: str) -> bool:
+    try:
+        return old is not None and float(old) == float(new)
+    except ValueError:
+        return False
