@@ -50,9 +50,10 @@ from typing import Any
 from riskctl.errors import RiskctlError
 from riskctl.findings import Hit
 from riskctl.kri.status import Band, band, kri_status
+from riskctl.kri.values import NUMBER, value_problem
 from riskctl.load import Loaded, compose, load_file
 from riskctl.load.parse import MAP, SEQ, quote
-from riskctl.model.common import ID_REGEXES, MAX_MAGNITUDE
+from riskctl.model.common import ID_REGEXES
 from riskctl.model.kri import Kri
 from riskctl.writes import FileChange, apply_changes
 
@@ -64,8 +65,6 @@ COLUMNS = ("date", "kri", "value")
 _DATE = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(?:[T ]00:00(?::00(?:\.0+)?)?)?")
 _DATE_WITH_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}.*")
 _OTHER_DATE = re.compile(r"[0-9]{1,4}[./-][0-9]{1,2}[./-][0-9]{1,4}")
-_NUMBER = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
-_GROUPED = re.compile(r"[-+]?[0-9]+(?:[,.'][0-9]+)+")
 _DASH_PREFIX = re.compile(r" *- +")
 
 
@@ -175,7 +174,7 @@ def read_csv(data: bytes, source: str, kri: str | None) -> CsvRows:
     first_line, first = rows[0]
     if len(first) > 3:  # empty cells after the last column, or too many columns
         first = _trimmed(first, 2)
-        if len(first) == 2 and first[1].strip() and not _NUMBER.fullmatch(first[1].strip()):
+        if len(first) == 2 and first[1].strip() and not NUMBER.fullmatch(first[1].strip()):
             first.append("")  # date,kri and an empty value: the row reports it
     columns = _header(_trimmed(first))
     if columns is not None:
@@ -303,9 +302,9 @@ def _row(
         return None, date_problem
     date = _date(by_name["date"])
     text = by_name["value"]
-    value_problem = _value_problem(text)
-    if value_problem is not None:
-        return None, value_problem
+    problem = value_problem(text)
+    if problem is not None:
+        return None, problem
     return Row(line, kri_id, date, _spelling(text), float(text)), None
 
 
@@ -349,30 +348,6 @@ def _date_problem(text: str) -> str | None:
             "in ISO format)"
         )
     return f"date {quote(text)} is not a date: use YYYY-MM-DD"
-
-
-def _value_problem(text: str) -> str | None:
-    """Why `text` is not a value riskctl takes, or None."""
-    if not text:
-        return "empty value"
-    if not _NUMBER.fullmatch(text):
-        if _GROUPED.fullmatch(text) and ("," in text or "'" in text or text.count(".") > 1):
-            return (
-                f"value {quote(text)} has a thousands separator or a decimal comma: write plain "
-                "digits with '.' as the decimal point (e.g. 1234.5)"
-            )
-        if any(character.isdigit() and not character.isascii() for character in text):
-            return f"value {quote(text)} is not a number: use the digits 0-9"
-        if text.endswith("%"):
-            return f"value {quote(text)} is not a number: drop the % (the KRI's unit says it)"
-        lowered = text.lower().lstrip("+-")
-        if lowered in ("nan", "inf", "infinity", ".nan", ".inf"):
-            return f"value {quote(text)} is not a finite number"
-        return f"value {quote(text)} is not a number"
-    number = float(text)
-    if not (math.isfinite(number) and abs(number) <= MAX_MAGNITUDE):
-        return f"value {quote(text)} is out of range: register numbers are within 10^15 of 0"
-    return None
 
 
 def _number(text: str) -> float:

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from riskctl.errors import RiskctlError
-from riskctl.model.common import MAX_MAGNITUDE
+from riskctl.kri.values import value_problem
 
 #: Scaling factors for individual values and moving ranges of two (Wheeler, "Understanding
 #: Variation", 2nd ed.; xmr.md section 1): 2.66 = 3 / d2 with d2 = 1.128; D4 = 3.268.
@@ -375,12 +375,7 @@ def _parse_value(text: str, source: str, line: int) -> float:
     The bound keeps the limits finite: mean +- 2.66 x the average moving range of values near
     the float maximum (1e308) would overflow to infinity.
     """
-    try:
-        value = float(text)
-    except ValueError:
-        raise RiskctlError(f"{source}:{line}: {text!r} is not a number") from None
-    if not -MAX_MAGNITUDE <= value <= MAX_MAGNITUDE:  # also false for nan
-        raise RiskctlError(
-            f"{source}:{line}: {text!r} is not a finite number from -10^15 to 10^15 (1e15)"
-        )
-    return value
+    problem = value_problem(text)
+    if problem is not None:
+        raise RiskctlError(f"{source}:{line}: {problem}")
+    return float(text)

@@ -191,7 +191,7 @@ def test_xmr_floor_at_zero(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("date,value\n2026-01-05,1\n2026-01-12,one\n", "ato.csv:3: 'one' is not a number"),
+        ("date,value\n2026-01-05,1\n2026-01-12,one\n", "ato.csv:3: value 'one' is not a number"),
         ("date,value\n2026-01-05,1\n05/01/2026,2\n", "ato.csv:3: '05/01/2026' is not a date"),
         ("date;value\n", "ato.csv:1: expected the header row `date,value`"),
         (

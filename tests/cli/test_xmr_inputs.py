@@ -56,7 +56,7 @@ CASES: dict[str, tuple[Callable[[Path], Path], str]] = {
     "not-utf8": (lambda tmp: _write(tmp / "s.csv", b"date,value\n\xff\n"), "{path} is not UTF-8"),
     "nul-byte": (
         lambda tmp: _write(tmp / "s.csv", HEADER + b"2026-01-05,1\x00\n"),
-        "{path}:2: '1\\x00' is not a number",
+        "{path}:2: value '1\\x00' is not a number",
     ),
     "proc-file": (
         lambda tmp: Path("/proc/self/status"),
