@@ -125,8 +125,8 @@ def import_command(
         ]
         if dry_run and plan.changes:
             new = load(plan.sources).register
-            diff = diff_registers(loaded.register, new, today, "register", name)
-            write_stdout(render_text(diff, set()))
+            diff = diff_registers(loaded.register, new, today, "worktree", "import")
+            write_stdout(render_text(diff, set()) + "\n")
         written: list[Path] = []
         if not dry_run:
             written = apply_changes(path, plan.changes)

@@ -247,6 +247,8 @@ def export_value(spec: FieldSpec, value: Any) -> CellValue:
         return None
     if spec.type == "list":
         return ", ".join(str(item) for item in value)
+    if spec.type == "text" and isinstance(value, str):
+        return value.rstrip("\n")  # a block scalar's final line break is no part of a cell
     if spec.type == "number" and isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, str | int | float | bool | datetime.date):
@@ -704,6 +706,8 @@ def _read_sheet(
             record = register.record(kind, entity_id)
             assert record is not None  # the row is in the register's sheet
             old = value_at(_data(record.entity), spec.path)
+            if isinstance(old, str) and old.endswith("\n") and isinstance(new, str):
+                new = new.rstrip("\n") + "\n"  # a block scalar keeps its final line break
             edit = FieldEdit(kind, entity_id, spec.path, old, new, where, spec)
             key = (kind, entity_id, spec.path)
             earlier = asked.get(key)
