@@ -216,3 +216,7 @@ def test_unknown_rows_columns_sheets_and_derived_edits_are_errors() -> None:
         "Notes: not a sheet riskctl exports (RCM, Risks, Controls, Owners, KRIs, Incidents, "
         "Launches, Acceptances); remove it",
     ]
+
+
+def test_a_signed_number_in_a_text_column_is_text_not_a_formula() -> None:
+    assert read_cell(_column("text"), "-1", "Old", None) == (True, "-1")

@@ -507,13 +507,19 @@ def read_cell(
         dates = " or ".join(str(reading) for reading in readings)
         raise CellError(f"{shown} is an ambiguous date ({dates}): write it as YYYY-MM-DD")
     new = readings[0]
-    if column.type == "text" and isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+    is_number = bool(re.fullmatch(r"[-+][0-9][0-9.,]*", _text_of(value).strip()))
+    if (
+        column.type == "text"
+        and isinstance(value, str)
+        and value.startswith(_FORMULA_STARTS)
+        and not is_number
+    ):
         raise CellError(
             f"{shown} starts like a formula, which a spreadsheet would run: "
             f"write it as '{_text_of(value)} (a leading ') to mean that text"
         )
-    is_number = spec is not None and spec.type == "number" and isinstance(new, float | int)
-    if is_number and abs(new) > 1e15:
+    too_big = spec is not None and spec.type == "number" and isinstance(new, float | int)
+    if too_big and abs(new) > 1e15:
         raise CellError(f"{shown} is larger than 10^15, the largest register number")
     return True, new
 
