@@ -170,6 +170,28 @@ def test_level_cells_are_coloured_now_and_when_changed(exported: bytes) -> None:
         assert rule.dxf.font.color.rgb == "00" + text
 
 
+def test_every_cell_of_a_look_gets_it_not_just_the_first() -> None:
+    """Styles are set once per look and copied: the copies must be whole."""
+    columns = (
+        Column("Level", "", type="choice", choices=LEVELS, level=True),
+        Column("Tested", "", type="date", editable=False),
+        Column("Text", "t"),
+    )
+    rows: list[list[CellValue]] = [
+        [level, datetime.date(2026, 1, day), "=x" if day % 2 else "plain"]
+        for day, level in enumerate(LEVELS * 3, start=1)
+    ]
+    sheet = opened(write_workbook([Sheet("S", columns, rows)]))["S"]
+    for number, (level, _, text) in enumerate(rows, start=2):
+        fill, colour = LEVEL_COLOURS[str(level)]
+        assert sheet[f"A{number}"].fill.fgColor.rgb == "00" + fill
+        assert sheet[f"A{number}"].font.color.rgb == "00" + colour
+        assert sheet[f"B{number}"].number_format == "yyyy-mm-dd"
+        assert sheet[f"B{number}"].fill.fgColor.rgb == "00" + xlsx.READ_ONLY_CELL_FILL
+        assert sheet[f"C{number}"].quotePrefix == (text == "=x")
+        assert not sheet[f"C{number}"].fill.fill_type
+
+
 def _luminance(hex_colour: str) -> float:
     def channel(value: int) -> float:
         c = value / 255

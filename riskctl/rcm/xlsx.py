@@ -70,6 +70,7 @@ same, as read_workbook reads riskctl's own file):
 
 from __future__ import annotations
 
+import copy
 import datetime
 import io
 import math
@@ -224,6 +225,7 @@ def _write_sheet(workbook: Workbook, sheet: Sheet, lists: list[tuple[str, ...]])
         for level, (fill, text) in LEVEL_COLOURS.items()
     }
     grey = _solid(READ_ONLY_CELL_FILL)
+    styles: dict[tuple[str | None, bool, str | None], Any] = {}
     for row_number, row in enumerate(sheet.rows, start=2):
         if len(row) != len(columns):
             raise ValueError(
@@ -232,11 +234,30 @@ def _write_sheet(workbook: Workbook, sheet: Sheet, lists: list[tuple[str, ...]])
             )
         for number, (column, value) in enumerate(zip(columns, row, strict=True), start=1):
             cell = worksheet.cell(row=row_number, column=number)
-            _set_value(cell, value, sheet.name)
+            number_format, quoted = _set_value(cell, value, sheet.name)
+            look = None
             if column.level and isinstance(value, str) and value in level_styles:
-                cell.fill, cell.font = level_styles[value]
+                look = value
             elif not column.editable:
+                look = "grey"
+            key = (number_format, quoted, look)
+            if key == (None, False, None):
+                continue
+            # Setting a style object hashes it into the workbook's style tables: half the
+            # time of a large export. A cell's style is a small array: set it once per look,
+            # then copy it (openpyxl's own way to copy a style).
+            if key in styles:
+                cell._style = copy.copy(styles[key])
+                continue
+            if number_format:
+                cell.number_format = number_format
+            if quoted:
+                cell.quotePrefix = True
+            if look == "grey":
                 cell.fill = grey
+            elif look:
+                cell.fill, cell.font = level_styles[look]
+            styles[key] = copy.copy(cell._style)
     if columns:
         end = get_column_letter(len(columns))
         worksheet.auto_filter.ref = f"A1:{end}{last_row}"
@@ -292,8 +313,12 @@ def _add_list_validation(
     worksheet.add_data_validation(validation)
 
 
-def _set_value(cell: Cell, value: CellValue, sheet: str) -> None:
-    """Store `value` in `cell` with its own type; text is never a formula or an error."""
+def _set_value(cell: Cell, value: CellValue, sheet: str) -> tuple[str | None, bool]:
+    """Store `value` in `cell` with its own type; text is never a formula or an error.
+
+    Returns the number format the cell needs (dates) and whether it needs the quote prefix
+    (text that starts with `=` or `'`), for the caller to style it.
+    """
     where = cell.coordinate
     if isinstance(value, bool) or value is None:
         cell.value = value
@@ -314,16 +339,16 @@ def _set_value(cell: Cell, value: CellValue, sheet: str) -> None:
                 f"sheet {sheet}, cell {where}: a spreadsheet cannot hold the time zone of {value}"
             )
         cell.value = value
-        cell.number_format = _DATETIME_FORMAT
+        return _DATETIME_FORMAT, False
     elif isinstance(value, datetime.date):
         cell.value = value
-        cell.number_format = _DATE_FORMAT
+        return _DATE_FORMAT, False
     else:
         text = _checked_text(value, sheet, where)
         cell.value = text
         cell.data_type = "s"
-        if text.startswith(("=", "'")):
-            cell.quotePrefix = True
+        return None, text.startswith(("=", "'"))
+    return None, False
 
 
 def _checked_text(text: str, sheet: str, where: str) -> str:
@@ -379,7 +404,11 @@ def read_workbook(data: bytes, name: str, *, limits: Limits | None = None) -> li
                     if worksheet.title == LISTS_SHEET and worksheet.sheet_state != "visible":
                         continue
                     part = _part_of(worksheet, parts)
-                    source = archive.read(part) if part else b""
+                    if part is None:
+                        raise RiskctlError(
+                            f"{name}: sheet {worksheet.title}: its cells are not in the file"
+                        )
+                    source = archive.read(part)
                     _refuse_merged(source, name, worksheet.title)
                     sheets.append(_read_sheet(worksheet, name, limits))
                     if _FORMULA_ELEMENT.search(source):
