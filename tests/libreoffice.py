@@ -41,10 +41,22 @@ requires_soffice = pytest.mark.skipif(
 )
 
 
-def resave(paths: Sequence[Path], to: Literal["xlsx", "csv"], out_dir: Path) -> list[Path]:
+#: "Text CSV" import options a person picks in LibreOffice's import dialog for riskctl's CSV:
+#: separator 44 (,), text delimiter 34 ("), character set 76 (UTF-8), from line 1. (Without
+#: them a headless import guesses the legacy character set and garbles non-ASCII text.)
+CSV_IMPORT_FILTER = "Text - txt - csv (StarCalc):44,34,76,1"
+
+
+def resave(
+    paths: Sequence[Path],
+    to: Literal["xlsx", "csv"],
+    out_dir: Path,
+    infilter: str | None = None,
+) -> list[Path]:
     """Open each of `paths` in LibreOffice and save it as `to` in `out_dir`; the new paths.
 
-    For CSV, LibreOffice writes the first (active) sheet. Raises `RuntimeError` with
+    For CSV, LibreOffice writes the first (active) sheet. `infilter` opens the files with an
+    import filter and its options (`CSV_IMPORT_FILTER` for a CSV). Raises `RuntimeError` with
     LibreOffice's output when a conversion fails or takes longer than `TIMEOUT`.
     """
     soffice = soffice_path()
@@ -59,6 +71,7 @@ def resave(paths: Sequence[Path], to: Literal["xlsx", "csv"], out_dir: Path) -> 
             "--norestore",
             "--nolockcheck",
             f"-env:UserInstallation={Path(profile).as_uri()}",
+            *([f"--infilter={infilter}"] if infilter else []),
             "--convert-to",
             target,
             "--outdir",

@@ -41,6 +41,7 @@ UNCHANGED: list[tuple[ColumnType, CellValue, CellValue]] = [
     ("number", "96000.00", 96000),
     ("number", 96000.0, 96000),
     ("number", "0.5", 0.5),
+    ("number", "0.3", 0.1 + 0.2),
     ("date", "2026-11-16", datetime.date(2026, 11, 16)),
     ("date", datetime.datetime(2026, 11, 16), datetime.date(2026, 11, 16)),
     ("date", "11/16/26", datetime.date(2026, 11, 16)),

@@ -58,6 +58,8 @@ def export_command(
     control, key, nature, automation, frequency, design and operating effectiveness, last test,
     residual); in xlsx also one sheet per kind. The same register gives the same bytes.
     """
+    import datetime
+
     from riskctl.fileio import STDOUT, printable, write_file
     from riskctl.rcm.csvio import write_csv
     from riskctl.rcm.table import build_sheets
@@ -65,16 +67,28 @@ def export_command(
     if output_format is FileFormat.XLSX and out == STDOUT:
         raise typer.BadParameter("xlsx is a binary file: name a file (--out FILE.xlsx)")
     check_out(out, path)
-    today_or(now)
     with operational_errors():
         loaded = load_for(source_for(path, None), partial=False)
         sheets = build_sheets(loaded.register)
-        text = write_csv(sheets[0])
+        content: str | bytes
+        if output_format is FileFormat.XLSX:
+            from riskctl.rcm.xlsx import write_workbook
+
+            created = None
+            if now is not None:  # without --now a fixed date: the bytes depend on the register
+                created = datetime.datetime.combine(today_or(now), datetime.time())
+            content = write_workbook(sheets, created=created)
+        else:
+            content = write_csv(sheets[0])
         if out == STDOUT:
-            write_stdout(text)
+            write_stdout(str(content))
             return
-        write_file(out, text)
-    write_stdout(f"wrote {printable(out)}: {len(sheets[0].rows)} risk-control pairs\n")
+        write_file(out, content)
+    what = "sheets" if output_format is FileFormat.XLSX else "sheet"
+    write_stdout(
+        f"wrote {printable(out)}: {len(sheets[0].rows)} risk-control pairs"
+        f"{f' and {len(sheets) - 1} kind {what}' if output_format is FileFormat.XLSX else ''}\n"
+    )
 
 
 @app.command("import")
@@ -106,19 +120,24 @@ def import_command(
     from riskctl.rcm.csvio import CSV_LIMIT, read_csv
     from riskctl.rcm.plan import plan_import
     from riskctl.rcm.table import RCM_SHEET, build_sheets
+    from riskctl.rcm.xlsx import read_workbook
     from riskctl.textsafe import visible
     from riskctl.writes import apply_changes
 
     today = today_or(now)
     with operational_errors():
-        data = read_limited(file, CSV_LIMIT, "")
+        data = read_limited(file, CSV_LIMIT, "FILE")
         source = source_for(path, None)
         loaded = load_for(source, partial=False)
         sheets = build_sheets(loaded.register)
         name = printable(file)
-        headers = [column.header for column in sheets[0].columns]
-        raw_sheets = [read_csv(data, name, headers, RCM_SHEET)]
-        plan = plan_import(loaded, path, raw_sheets, name, today, sheets)
+        is_csv = not _is_workbook(file, data)
+        if is_csv:
+            headers = [column.header for column in sheets[0].columns]
+            raw_sheets = [read_csv(data, name, headers, RCM_SHEET)]
+        else:
+            raw_sheets = read_workbook(data, name)
+        plan = plan_import(loaded, path, raw_sheets, name, today, sheets, escaped=is_csv)
         lines = [
             f"{edit.id} {edit.dotted}: {_shown(edit.old)} -> {_shown(edit.new)} ({edit.cell})"
             for edit in plan.edits
@@ -143,6 +162,17 @@ def import_command(
         shown = ", ".join(printable(each) for each in written)
         report.append(f"changed {len(written)} file{'s' if len(written) != 1 else ''}: {shown}")
     write_stdout("\n".join(report) + "\n")
+
+
+#: How a workbook starts: a zip (xlsx, xlsb, ods) or an OLE file (xls, an encrypted xlsx).
+_WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+
+
+def _is_workbook(file: Path, data: bytes) -> bool:
+    """A workbook by its content or its name (`read_workbook` says why a misnamed one is not
+    one); anything else is read as CSV."""
+    named = file.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+    return named or data.startswith(_WORKBOOK_MAGIC)
 
 
 def _shown(value: object) -> str:

@@ -56,11 +56,14 @@ def plan_import(
     name: str,
     today: datetime.date,
     sheets: Sequence[Sheet] | None = None,
+    *,
+    escaped: bool = True,
 ) -> ImportPlan:
-    """The changes `raw_sheets` ask of the register `loaded` (read from `folder`)."""
+    """The changes `raw_sheets` ask of the register `loaded` (read from `folder`); `escaped`
+    when they come from a CSV (see `table.read_cell`)."""
     register = loaded.register
     sheets = sheets if sheets is not None else build_sheets(register)
-    asked = read_edits(register, raw_sheets, sheets)
+    asked = read_edits(register, raw_sheets, sheets, escaped=escaped)
     if asked.errors:
         raise problems_error(name, asked.errors)
     by_entity: dict[tuple[str, str], list[FieldEdit]] = {}

@@ -373,12 +373,15 @@ def _unescape_text(text: str) -> str:
     return text
 
 
-def _readings(spec_type: ColumnType, value: CellValue, choices: tuple[str, ...]) -> list[Any]:
+def _readings(
+    spec_type: ColumnType, value: CellValue, choices: tuple[str, ...], escaped: bool = True
+) -> list[Any]:
     """Every plausible typed reading of a non-empty cell (empty: none fits)."""
     if spec_type == "text":
         if isinstance(value, float | int) and not isinstance(value, bool):
             return [_text_of(value)]
-        return [_unescape_text(_text_of(value)).rstrip()]
+        text = _text_of(value)
+        return [(_unescape_text(text) if escaped else text).rstrip()]
     if spec_type == "list":
         return [[item.strip() for item in _text_of(value).split(",") if item.strip()]]
     if spec_type == "choice":
@@ -475,16 +478,28 @@ def _same(current: Any, reading: Any) -> bool:
         return current.rstrip() == reading.rstrip()
     if isinstance(current, bool) or isinstance(reading, bool):
         return current is reading
+    if isinstance(current, float) or isinstance(reading, float):
+        # a spreadsheet shows (and saves as CSV) 15 significant digits: 0.30000000000000004
+        # comes back as 0.3, which means the same number
+        return isinstance(current, int | float) and math.isclose(current, reading, rel_tol=1e-14)
     return bool(current == reading)
 
 
 def read_cell(
-    column: Column, value: CellValue, current: CellValue, spec: FieldSpec | None
+    column: Column,
+    value: CellValue,
+    current: CellValue,
+    spec: FieldSpec | None,
+    *,
+    escaped: bool = True,
 ) -> tuple[bool, Any]:
     """(changed, new value) of a cell whose register value is `current` (as exported).
 
     Unchanged when the cell is the exported cell, or any plausible reading of it equals the
     current value. Raises `CellError` (without the place) when the cell cannot be read.
+    `escaped`: the cell comes from a CSV, where riskctl writes a `'` before text that starts
+    like a formula, and text starting like a formula without it is refused (a spreadsheet
+    would run it); an xlsx text cell is text as it is.
     """
     if value == current and type(value) is type(current):
         return False, None
@@ -494,7 +509,7 @@ def read_cell(
         if _is_empty(current) or (column.type == "list" and current == ""):
             return False, None
         return True, [] if column.type == "list" else None
-    readings = _readings(column.type, value, column.choices)
+    readings = _readings(column.type, value, column.choices, escaped)
     typed_current = _current_typed(column, current)
     if any(_same(typed_current, reading) for reading in readings):
         return False, None
@@ -509,7 +524,8 @@ def read_cell(
     new = readings[0]
     is_number = bool(re.fullmatch(r"[-+][0-9][0-9.,]*", _text_of(value).strip()))
     if (
-        column.type == "text"
+        escaped
+        and column.type == "text"
         and isinstance(value, str)
         and value.startswith(_FORMULA_STARTS)
         and not is_number
@@ -577,11 +593,16 @@ def _identity_of(layout: _Layout, row: Sequence[CellValue]) -> tuple[str, ...]:
 
 
 def read_edits(
-    register: Register, raw_sheets: Sequence[RawSheet], sheets: Sequence[Sheet]
+    register: Register,
+    raw_sheets: Sequence[RawSheet],
+    sheets: Sequence[Sheet],
+    *,
+    escaped: bool = True,
 ) -> Edits:
     """The field edits `raw_sheets` ask for, against `sheets` (the register as exported now).
 
-    Problems are collected, each naming its cell, so one run reports them all.
+    Problems are collected, each naming its cell, so one run reports them all. `escaped`: the
+    sheets come from a CSV (see `read_cell`).
     """
     card_levels = _levels_of(sheets)
     layouts = _layouts(sheets, card_levels)
@@ -598,8 +619,14 @@ def read_edits(
             result.errors.append(f"{raw.name}: the sheet appears twice")
             continue
         seen_sheets.add(raw.name)
-        _read_sheet(register, raw, layout, result, asked)
-    result.edits = sorted(asked.values(), key=lambda e: (e.kind, e.id, e.path))
+        _read_sheet(register, raw, layout, result, asked, escaped)
+    order = {
+        (kind, spec.path): index
+        for _, kind in KIND_SHEETS
+        for index, spec in enumerate(_kind_specs(kind))
+    }
+    # by entity, then fields in the model's order (so added keys land in the schema's order)
+    result.edits = sorted(asked.values(), key=lambda e: (e.kind, e.id, order[e.kind, e.path]))
     return result
 
 
@@ -617,6 +644,7 @@ def _read_sheet(
     layout: _Layout,
     result: Edits,
     asked: dict[tuple[str, str, tuple[str, ...]], FieldEdit],
+    escaped: bool,
 ) -> None:
     sheet = layout.sheet
     by_header = {column.header: index for index, column in enumerate(sheet.columns)}
@@ -689,7 +717,9 @@ def _read_sheet(
             spec = layout.specs[index]
             where = f"{raw.name}!{column_letter(file_index)}{number} ({column.header})"
             try:
-                changed, new = read_cell(column, by_column[index], current[index], spec)
+                changed, new = read_cell(
+                    column, by_column[index], current[index], spec, escaped=escaped
+                )
             except CellError as error:
                 result.errors.append(f"{where}: {error.message}")
                 continue

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import os
 import shutil
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from riskctl.cli import app
+from riskctl.rcm.table import column_letter
 from tests.conftest import FROZEN_NOW, SHIPPED_REGISTER, TESTS, check_golden
 
 runner = CliRunner()
@@ -132,10 +135,10 @@ def test_import_applies_edits_of_each_type_byte_minimally(shipped: Path, tmp_pat
     code, stdout, stderr = _run("import", str(out), str(shipped), "--now", FROZEN_NOW)
     assert (code, stderr) == (0, "")
     assert stdout.splitlines() == [
-        "C-001 frequency: continuous -> daily (RCM!L2 (frequency))",
-        "C-001 key: true -> false (RCM!I2 (key))",
         "C-001 title: 3-D Secure 2 challenge on first card purchase and on purchases above "
         "USD 100 -> 3-D Secure 2 on every first purchase (RCM!H2 (control title))",
+        "C-001 key: true -> false (RCM!I2 (key))",
+        "C-001 frequency: continuous -> daily (RCM!L2 (frequency))",
         "C-003 effectiveness.design: effective -> partially-effective (RCM!M4 (design))",
         "R-001 inherent.likelihood: 5 -> 4 (RCM!D2 (inherent L))",
         f"changed 3 files: {shipped}/controls/C-001.yaml, {shipped}/controls/C-003.yaml, "
@@ -327,7 +330,7 @@ def test_a_huge_file_and_a_fifo_are_refused(shipped: Path, tmp_path: Path) -> No
     code, _, stderr = _run("import", str(fifo), str(shipped))
     assert (code, stderr) == (
         3,
-        f"riskctl: error:  {fifo}: a FIFO (named pipe), not a regular file\n",
+        f"riskctl: error: FILE {fifo}: a FIFO (named pipe), not a regular file\n",
     )
 
 
@@ -335,3 +338,181 @@ def test_xlsx_to_standard_output_is_a_usage_error() -> None:
     code, _, stderr = _run("export", str(SHIPPED_REGISTER), "--format", "xlsx", "--out", "-")
     assert code == 2
     assert "xlsx is a binary file" in stderr
+
+
+# --- xlsx ----------------------------------------------------------------------------------------
+
+
+def _export_xlsx(register: Path, out: Path, *now: str) -> bytes:
+    code, stdout, stderr = _run("export", str(register), "-f", "xlsx", "--out", str(out), *now)
+    assert (code, stderr) == (0, "")
+    assert stdout == f"wrote {out}: {stdout.split(': ', 1)[1]}"
+    return out.read_bytes()
+
+
+def test_export_xlsx_is_deterministic_and_holds_every_sheet(tmp_path: Path) -> None:
+    first = _export_xlsx(SHIPPED_REGISTER, tmp_path / "a.xlsx", "--now", FROZEN_NOW)
+    again = _export_xlsx(SHIPPED_REGISTER, tmp_path / "b.xlsx", "--now", FROZEN_NOW)
+    undated = _export_xlsx(SHIPPED_REGISTER, tmp_path / "c.xlsx")
+    assert first == again
+    assert undated != first  # --now is the workbook's date; without it a fixed one
+    assert undated == _export_xlsx(SHIPPED_REGISTER, tmp_path / "d.xlsx")
+    workbook = load_workbook(tmp_path / "a.xlsx")
+    assert workbook.sheetnames[:8] == [
+        "RCM", "Risks", "Controls", "Owners", "KRIs", "Incidents", "Launches", "Acceptances",
+    ]  # fmt: skip
+    assert workbook.properties.created == datetime.datetime(2026, 11, 27)
+    rcm = workbook["RCM"]
+    assert [cell.value for cell in rcm[2]][:9] == [
+        "Gift-coin purchase (card)", "R-001",
+        "Stolen-card coin purchases push chargebacks past card-scheme thresholds", 5, 5,
+        "critical", "C-001",
+        "3-D Secure 2 challenge on first card purchase and on purchases above USD 100", True,
+    ]  # fmt: skip
+    assert rcm.max_row == 77
+    assert workbook["Controls"].max_row == 71
+
+
+@pytest.mark.parametrize("source", [SHIPPED_REGISTER, STYLES], ids=["shipped", "styles"])
+def test_export_xlsx_then_import_changes_no_byte(source: Path, tmp_path: Path) -> None:
+    register = tmp_path / "register"
+    shutil.copytree(source, register)
+    before = _tree(register)
+    out = tmp_path / "rcm.xlsx"
+    _export_xlsx(register, out)
+    code, stdout, stderr = _run("import", str(out), str(register))
+    assert (code, stderr, stdout) == (
+        0,
+        "",
+        "no edits: the file matches the register; nothing written\n",
+    )
+    assert _tree(register) == before
+
+
+def _edit_xlsx(path: Path, edits: dict[tuple[str, str], object]) -> None:
+    """Set cells by sheet and reference (`Controls!H2`), as a person would in a spreadsheet."""
+    workbook = load_workbook(path)
+    for (sheet, reference), value in edits.items():
+        workbook[sheet][reference].value = value
+    workbook.save(path)
+
+
+def _header_column(path: Path, sheet: str, header: str) -> str:
+    workbook = load_workbook(path, read_only=True)
+    headers = [cell.value for cell in next(workbook[sheet].iter_rows(max_row=1))]
+    workbook.close()
+    return column_letter(headers.index(header))
+
+
+def test_xlsx_edits_in_the_kind_sheets_apply_byte_minimally(tmp_path: Path) -> None:
+    register = tmp_path / "register"
+    shutil.copytree(STYLES, register)
+    out = tmp_path / "rcm.xlsx"
+    _export_xlsx(register, out)
+    risks_reviewed = _header_column(out, "Risks", "reviewed")
+    residual = _header_column(out, "Risks", "residual.likelihood")
+    residual_impact = _header_column(out, "Risks", "residual.impact")
+    cost = _header_column(out, "Controls", "annual_cost")
+    reduces = _header_column(out, "Controls", "reduces")
+    _edit_xlsx(
+        out,
+        {
+            ("Risks", f"{risks_reviewed}2"): datetime.datetime(2026, 11, 16),
+            ("Risks", f"{residual}2"): 3,
+            ("Risks", f"{residual_impact}2"): 3,
+            ("Controls", f"{cost}2"): 12000.0,
+            ("Controls", f"{reduces}2"): None,
+            ("Controls", "B2"): "@Velocity limits, per card",
+        },
+    )
+    before = _tree(register)
+    code, stdout, stderr = _run("import", str(out), str(register))
+    assert (code, stderr) == (0, "")
+    assert stdout.splitlines()[:6] == [
+        "C-001 title: Purchase velocity limits -> @Velocity limits, per card (Controls!B2 (title))",
+        "C-001 reduces: likelihood -> (none) (Controls!J2 (reduces))",
+        "C-001 annual_cost: (none) -> 12000 (Controls!O2 (annual_cost))",
+        "R-001 residual.likelihood: (none) -> 3 (Risks!J2 (residual.likelihood))",
+        "R-001 residual.impact: (none) -> 3 (Risks!K2 (residual.impact))",
+        "R-001 reviewed: 2026-10-01 -> 2026-11-16 (Risks!Q2 (reviewed))",
+    ]
+    after = _tree(register)
+    old_control = before["controls/C-001.yaml"].decode().splitlines()
+    new_control = after["controls/C-001.yaml"].decode().splitlines()
+    assert [line for line in old_control if line not in new_control] == [
+        'title: "Purchase velocity limits"',
+        "reduces: likelihood",
+    ]
+    assert [line for line in new_control if line not in old_control] == [
+        'title: "@Velocity limits, per card"',
+        "annual_cost: 12000",
+    ]
+    old_risk = before["risks/R-001.yaml"].decode().splitlines()
+    new_risk = after["risks/R-001.yaml"].decode().splitlines()
+    assert [line for line in old_risk if line not in new_risk] == ["reviewed: 2026-10-01"]
+    assert [line for line in new_risk if line not in old_risk] == [
+        "reviewed: 2026-11-16",
+        "residual: {likelihood: 3, impact: 3}",
+    ]
+
+
+def test_xlsx_conflicting_edits_between_the_rcm_and_a_kind_sheet_are_refused(
+    shipped: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "rcm.xlsx"
+    _export_xlsx(shipped, out)
+    _edit_xlsx(out, {("RCM", "L2"): "daily", ("Controls", "H2"): "weekly"})
+    before = _tree(shipped)
+    code, stdout, stderr = _run("import", str(out), str(shipped))
+    assert (code, stdout) == (3, "")
+    assert stderr == (
+        f"riskctl: error: {out}: 1 problem; nothing written:\n"
+        "  Controls!H2 (frequency): C-001 frequency is 'weekly' here but 'daily' in "
+        "RCM!L2 (frequency): edit it in one place\n"
+    )
+    assert _tree(shipped) == before
+
+
+def test_xlsx_a_reference_to_nothing_is_refused(shipped: Path, tmp_path: Path) -> None:
+    out = tmp_path / "rcm.xlsx"
+    _export_xlsx(shipped, out)
+    _edit_xlsx(out, {("Controls", "D2"): "nobody"})
+    before = _tree(shipped)
+    code, stdout, stderr = _run("import", str(out), str(shipped))
+    assert (code, stdout) == (3, "")
+    assert "Controls!D2 (owner): C-001 " in stderr
+    assert "'nobody'" in stderr and "[RK103]" in stderr
+    assert _tree(shipped) == before
+
+
+def test_xlsx_an_ambiguous_date_asks_for_iso(shipped: Path, tmp_path: Path) -> None:
+    out = tmp_path / "rcm.xlsx"
+    _export_xlsx(shipped, out)
+    reviewed = _header_column(out, "Risks", "reviewed")
+    _edit_xlsx(out, {("Risks", f"{reviewed}2"): "03/04/2026"})
+    code, _, stderr = _run("import", str(out), str(shipped))
+    assert code == 3
+    assert (
+        f"Risks!{reviewed}2 (reviewed): '03/04/2026' is an ambiguous date (2026-03-04 or "
+        "2026-04-03): write it as YYYY-MM-DD"
+    ) in stderr
+
+
+def test_a_workbook_that_is_not_one_is_refused(shipped: Path, tmp_path: Path) -> None:
+    fake = tmp_path / "rcm.xlsx"
+    fake.write_text("process,risk\n", encoding="utf-8")
+    code, stdout, stderr = _run("import", str(fake), str(shipped))
+    assert (code, stdout) == (3, "")
+    assert stderr == f"riskctl: error: {fake}: not an xlsx workbook (not a zip file)\n"
+
+
+def test_xlsx_a_formula_cell_is_refused(shipped: Path, tmp_path: Path) -> None:
+    out = tmp_path / "rcm.xlsx"
+    _export_xlsx(shipped, out)
+    _edit_xlsx(out, {("Controls", "B2"): "=UPPER(C2)"})
+    code, stdout, stderr = _run("import", str(out), str(shipped))
+    assert (code, stdout) == (3, "")
+    assert stderr.startswith(
+        f"riskctl: error: {out}: sheet Controls, cell B2: a formula (=UPPER(C2)) without a saved "
+        "value"
+    )
