@@ -56,7 +56,8 @@ bench: .venv/.installed  ## ratios against floors measured in the same run
 	$(BIN)/python bench/run.py
 
 fuzz: .venv/.installed  ## the mutated-register property test, thousands of examples (minutes)
-	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q -n auto tests/test_fuzz.py tests/test_diff_reads.py
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q -n auto tests/test_fuzz.py tests/test_diff_reads.py \
+	  tests/test_rcm_property.py
 
 schemas: .venv/.installed  ## regenerate schemas/ from the models
 	$(BIN)/riskctl schema export --out schemas

@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,8 +19,10 @@ from riskctl.rcm.plan import plan_import
 from riskctl.rcm.sheets import CellValue, RawSheet
 from riskctl.rcm.table import build_sheets, value_at
 from riskctl.writes import apply_changes
+from tests.conftest import SHIPPED_REGISTER
 
 STYLES = Path(__file__).parent / "data" / "rcm" / "styles"
+REGISTERS = {"styles": STYLES, "shipped": SHIPPED_REGISTER}
 TODAY = datetime.date(2026, 11, 27)
 
 settings.register_profile(
@@ -39,15 +42,20 @@ PROFILE = settings.get_profile(
     "rcm-fuzz" if os.environ.get("HYPOTHESIS_PROFILE") == "fuzz" else "rcm-default"
 )
 
-SHEETS = build_sheets(load(read_directory(STYLES)).register)
-#: (sheet index, row, column) of every editable cell with a field behind it.
-CELLS = [
-    (index, row, column)
-    for index, sheet in enumerate(SHEETS)
-    for row in range(len(sheet.rows))
-    for column, header in enumerate(sheet.columns)
-    if header.editable
-]
+SHEETS = {
+    name: build_sheets(load(read_directory(path)).register) for name, path in REGISTERS.items()
+}
+#: (sheet index, row, column) of every editable cell, by register.
+CELLS = {
+    name: [
+        (index, row, column)
+        for index, sheet in enumerate(sheets)
+        for row in range(len(sheet.rows))
+        for column, header in enumerate(sheet.columns)
+        if header.editable
+    ]
+    for name, sheets in SHEETS.items()
+}
 cell_values: st.SearchStrategy[CellValue] = st.one_of(
     st.none(),
     st.sampled_from(
@@ -96,20 +104,21 @@ def _tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*.yaml")}
 
 
+@pytest.mark.parametrize("name", sorted(REGISTERS))
 @settings(PROFILE)
-@given(edits=st.lists(st.tuples(st.sampled_from(CELLS), cell_values), min_size=1, max_size=4))
-def test_an_import_applies_exactly_or_writes_nothing(
-    edits: list[tuple[tuple[int, int, int], CellValue]],
-) -> None:
+@given(data=st.data())
+def test_an_import_applies_exactly_or_writes_nothing(name: str, data: st.DataObject) -> None:
+    cells = st.tuples(st.sampled_from(CELLS[name]), cell_values)
+    edits = data.draw(st.lists(cells, min_size=1, max_size=4))
     raw = [
         RawSheet(sheet.name, [c.header for c in sheet.columns], [list(r) for r in sheet.rows])
-        for sheet in SHEETS
+        for sheet in SHEETS[name]
     ]
     for (index, row, column), value in edits:
         raw[index].rows[row][column] = value
     with tempfile.TemporaryDirectory() as folder:
         register = Path(folder) / "register"
-        shutil.copytree(STYLES, register)
+        shutil.copytree(REGISTERS[name], register)
         before = _tree(register)
         loaded = load(read_directory(register))
         try:
@@ -123,8 +132,8 @@ def test_an_import_applies_exactly_or_writes_nothing(
         for edit in plan.edits:
             record = after.register.record(edit.kind, edit.id)
             assert record is not None
-            data: Any = record.entity.model_dump(by_alias=True)
-            assert value_at(data, edit.path) == edit.new, edit
+            dumped: Any = record.entity.model_dump(by_alias=True)
+            assert value_at(dumped, edit.path) == edit.new, edit
         changed = {c.path.relative_to(register).as_posix() for c in plan.changes}
         assert {
             name for name, raw_bytes in _tree(register).items() if before[name] != raw_bytes

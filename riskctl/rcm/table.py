@@ -481,7 +481,8 @@ def _same(current: Any, reading: Any) -> bool:
     if isinstance(current, float) or isinstance(reading, float):
         # a spreadsheet shows (and saves as CSV) 15 significant digits: 0.30000000000000004
         # comes back as 0.3, which means the same number
-        return isinstance(current, int | float) and math.isclose(current, reading, rel_tol=1e-14)
+        numbers = isinstance(current, int | float) and isinstance(reading, int | float)
+        return numbers and math.isclose(current, reading, rel_tol=1e-14)
     return bool(current == reading)
 
 
@@ -767,8 +768,8 @@ def _field_problem(spec: FieldSpec, new: Any) -> str | None:
     if new is None or new == []:
         if spec.type == "list":
             return None
-        if spec.required and spec.parent_optional is None:
-            return "cannot be empty: the field is required"
-        if not spec.optional and spec.parent_optional is None:
+        if spec.required:  # under an optional model (`residual`) all of it may be cleared
+            return None if spec.parent_optional else "cannot be empty: the field is required"
+        if not spec.optional:  # a default other than None: an empty cell would silently mean it
             return f"cannot be empty: without a value it means {spec.default!r}; write that"
     return None

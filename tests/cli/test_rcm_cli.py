@@ -516,3 +516,24 @@ def test_xlsx_a_formula_cell_is_refused(shipped: Path, tmp_path: Path) -> None:
         f"riskctl: error: {out}: sheet Controls, cell B2: a formula (=UPPER(C2)) without a saved "
         "value"
     )
+
+
+def test_the_exported_workbook_has_validations_colours_and_a_frozen_header(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "rcm.xlsx"
+    _export_xlsx(SHIPPED_REGISTER, out)
+    rcm = load_workbook(out)["RCM"]
+    assert rcm.freeze_panes == "A2"
+    assert rcm["A1"].font.b is True
+    last = 1 + 76 + 1000  # the rows, and empty rows below for added values
+    lists = {str(v.sqref): v.formula1 for v in rcm.data_validations.dataValidation}
+    assert lists[f"I2:I{last}"] == '"TRUE,FALSE"'  # key
+    assert lists[f"J2:J{last}"] == '"preventive,detective,corrective"'
+    assert lists[f"L2:L{last}"] == (
+        '"continuous,multiple-daily,daily,weekly,monthly,quarterly,annual,event-driven"'
+    )
+    assert lists[f"M2:M{last}"] == '"effective,partially-effective,ineffective,not-tested"'
+    assert (rcm["T2"].value, rcm["T2"].fill.fgColor.rgb) == ("critical", "00C00000")
+    assert rcm["T1"].fill.fgColor.rgb == "00D9D9D9"  # computed: grey, not imported
+    assert rcm["J1"].fill.fill_type is None  # nature: editable
