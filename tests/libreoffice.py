@@ -28,6 +28,10 @@ TIMEOUT = 180
 #: ("), character set 76 (UTF-8), first line 1, no column formats, language 0, quote all text
 #: cells false, save cell contents as shown true, export formulas false, remove spaces false.
 CSV_FILTER = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false"
+#: Opening a CSV: comma, double quotes, UTF-8 (left out, LibreOffice reads the system's 8-bit
+#: character set: a UTF-8 byte-order mark becomes `ï»¿`), from line 1; what a person picks in
+#: the Text Import dialog for a UTF-8 file.
+CSV_IMPORT = "CSV:44,34,76,1"
 
 
 def soffice_path() -> str | None:
@@ -44,8 +48,9 @@ requires_soffice = pytest.mark.skipif(
 def resave(paths: Sequence[Path], to: Literal["xlsx", "csv"], out_dir: Path) -> list[Path]:
     """Open each of `paths` in LibreOffice and save it as `to` in `out_dir`; the new paths.
 
-    For CSV, LibreOffice writes the first (active) sheet. Raises `RuntimeError` with
-    LibreOffice's output when a conversion fails or takes longer than `TIMEOUT`.
+    A CSV input is read with `CSV_IMPORT`; a CSV output is the first (active) sheet. Raises
+    `RuntimeError` with LibreOffice's output when a conversion fails or takes longer than
+    `TIMEOUT`.
     """
     soffice = soffice_path()
     if soffice is None:
@@ -59,6 +64,7 @@ def resave(paths: Sequence[Path], to: Literal["xlsx", "csv"], out_dir: Path) -> 
             "--norestore",
             "--nolockcheck",
             f"-env:UserInstallation={Path(profile).as_uri()}",
+            *([f"--infilter={CSV_IMPORT}"] if any(p.suffix == ".csv" for p in paths) else []),
             "--convert-to",
             target,
             "--outdir",
