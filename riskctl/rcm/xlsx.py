@@ -410,7 +410,13 @@ def read_workbook(data: bytes, name: str, *, limits: Limits | None = None) -> li
     names `name` and, where there is one, the sheet and cell.
     """
     limits = limits or Limits()
-    archive = _open_archive(data, name, limits)
+    with _open_archive(data, name, limits) as archive:
+        return _read_sheets(data, name, limits, archive)
+
+
+def _read_sheets(
+    data: bytes, name: str, limits: Limits, archive: zipfile.ZipFile
+) -> list[RawSheet]:
     parts = {info.filename: info for info in archive.infolist()}
     try:
         with warnings.catch_warnings():
