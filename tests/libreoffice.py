@@ -1,7 +1,7 @@
 """LibreOffice headless, for tests that resave a workbook as a spreadsheet user would.
 
-`soffice_path()` finds `soffice` (None when LibreOffice is not installed: `requires_soffice`
-then skips with the reason); `resave(paths, to, out_dir)` converts one or more files in ONE
+`soffice_path()` finds `soffice` (None when LibreOffice is not installed: `requires_soffice` then
+skips with the reason); `resave(path, to, out_dir)` converts a file, `resave_all` several in ONE
 soffice run (each start costs seconds), with a profile folder of its own, so parallel tests never
 share LibreOffice's user profile (a shared one makes the second instance hand its work to the
 first, or fail). CSV export uses the options LibreOffice's "Text CSV" filter uses by default:
@@ -45,8 +45,15 @@ requires_soffice = pytest.mark.skipif(
 )
 
 
-def resave(paths: Sequence[Path], to: Literal["xlsx", "csv"], out_dir: Path) -> list[Path]:
-    """Open each of `paths` in LibreOffice and save it as `to` in `out_dir`; the new paths.
+def resave(path: Path, to: Literal["xlsx", "csv"], out_dir: Path) -> Path:
+    """Open `path` in LibreOffice and save it as `to` in `out_dir`; the new file's path."""
+    (saved,) = resave_all([path], to, out_dir)
+    return saved
+
+
+def resave_all(paths: Sequence[Path], to: Literal["xlsx", "csv"], out_dir: Path) -> list[Path]:
+    """Open each of `paths` in LibreOffice and save it as `to` in `out_dir`, all in one
+    soffice run; the new paths, in order (name them apart: `a.xlsx` and `a.csv` collide).
 
     A CSV input is read with `CSV_IMPORT`; a CSV output is the first (active) sheet. Raises
     `RuntimeError` with LibreOffice's output when a conversion fails or takes longer than
@@ -55,6 +62,9 @@ def resave(paths: Sequence[Path], to: Literal["xlsx", "csv"], out_dir: Path) -> 
     soffice = soffice_path()
     if soffice is None:
         raise RuntimeError("LibreOffice (soffice) is not installed")
+    csv_inputs = {path.suffix.lower() == ".csv" for path in paths}
+    if len(csv_inputs) > 1:
+        raise ValueError("one soffice run opens CSV files or workbooks, not both")
     target = "xlsx:Calc MS Excel 2007 XML" if to == "xlsx" else CSV_FILTER
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
@@ -64,7 +74,7 @@ def resave(paths: Sequence[Path], to: Literal["xlsx", "csv"], out_dir: Path) -> 
             "--norestore",
             "--nolockcheck",
             f"-env:UserInstallation={Path(profile).as_uri()}",
-            *([f"--infilter={CSV_IMPORT}"] if any(p.suffix == ".csv" for p in paths) else []),
+            *([f"--infilter={CSV_IMPORT}"] if csv_inputs == {True} else []),
             "--convert-to",
             target,
             "--outdir",
