@@ -32,8 +32,9 @@ The same sheets always give the same bytes: the document's created and modified 
 A value a workbook cannot hold exactly is refused with a `RiskctlError` naming its sheet and cell
 rather than changed: text with a control character other than tab and newline (a carriage return
 would come back as a newline), text longer than 32,767 characters (Excel's limit), text that
-contains `_xHHHH_` (Excel would read it as an escaped character), a number that is not finite or an
-integer beyond 15 digits (Excel keeps 15), a datetime with a time zone.
+contains `_xHHHH_` or `x005F_` (Excel, or openpyxl reading a resaved file, takes it for an escape),
+a number that is not finite or an integer beyond 15 digits (Excel keeps 15), a datetime with a time
+zone.
 
 Reading (`read_workbook`): every worksheet (chart sheets have no cells), header (row 1) and rows,
 fully empty trailing rows and columns dropped, every row as wide as the widest; `""` reads as
@@ -131,7 +132,9 @@ MAX_SCANNED_CELLS = 20_000_000
 _MAX_TEXT = 32_767
 _MAX_EXACT_INTEGER = 10**15
 _FORMULA_LIST_LIMIT = 255  # characters in a validation list written inline
-_ESCAPE_LIKE = re.compile(r"_x[0-9A-Fa-f]{4}_")
+#: Excel reads `_xHHHH_` as an escaped character; openpyxl deletes `x005F_` from shared strings
+#: (the ones LibreOffice and Excel write), so either would change the text.
+_ESCAPE_LIKE = re.compile(r"_x[0-9A-Fa-f]{4}_|x005F_")
 _UNSAFE_CHARACTER = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff\ud800-\udfff]")
 _FORMULA_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
 _MERGE_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell\s[^>]*?ref=\"([^\"]*)\"")
@@ -379,7 +382,7 @@ def _checked_text(text: str, sheet: str, where: str) -> str:
     elif len(text) > _MAX_TEXT:
         problem = f"{len(text)} characters, more than a spreadsheet cell holds ({_MAX_TEXT})"
     elif escape := _ESCAPE_LIKE.search(text):
-        problem = f"{escape.group()!r}, which Excel would read as an escaped character"
+        problem = f"{escape.group()!r}, which spreadsheet readers take for an escape"
     if problem:
         raise RiskctlError(
             f"sheet {sheet}, cell {where}: the text has {problem}; export CSV instead"
