@@ -11,9 +11,12 @@ import subprocess
 import sys
 import time
 import zipfile
+from itertools import chain
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from riskctl.errors import RiskctlError
@@ -292,12 +295,13 @@ def test_an_empty_sheet_reads_as_nothing() -> None:
         ("bell\x07", "U+0007"),
         ("a\r\nb", "carriage return"),
         ("x" * 32_768, "32768 characters"),
-        ("_x0041_", "escaped character"),
+        ("_x0041_", "'_x0041_', which spreadsheet readers take for an escape"),
+        ("abx005F_cd", "'x005F_'"),
         (float("nan"), "not a finite number"),
         (10**15, "15"),
         (datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC), "time zone"),
     ],
-    ids=["control", "cr", "long", "escape", "nan", "big-int", "tz"],
+    ids=["control", "cr", "long", "escape", "x005F", "nan", "big-int", "tz"],
 )
 def test_a_value_a_workbook_cannot_hold_is_refused(value: CellValue, reason: str) -> None:
     rows: list[list[CellValue]] = [["ok"], [value]]
@@ -425,6 +429,23 @@ def test_a_declared_size_is_checked_and_a_lying_one_is_caught(exported: bytes) -
     refused(_declare_size(exported, "xl/worksheets/sheet1.xml", 10), "can read .*CRC")
 
 
+def _patch_central_directory(data: bytes, offset: int, fmt: str, value: int) -> bytes:
+    """`data` with a field of every central directory entry set to `value`."""
+    out = bytearray(data)
+    at = data.find(b"PK\x01\x02")
+    while at >= 0:
+        struct.pack_into(fmt, out, at + offset, value)
+        at = data.find(b"PK\x01\x02", at + 46)
+    return bytes(out)
+
+
+def test_a_zip_python_cannot_open_is_refused(exported: bytes) -> None:
+    """Found by the damaged-file property: zipfile raises NotImplementedError, not BadZipFile."""
+    refused(_patch_central_directory(exported, 6, "<H", 64), "not a zip file")  # version 6.4
+    refused(_patch_central_directory(exported, 8, "<H", 1), "password")  # encrypted entries
+    refused(_patch_central_directory(exported, 10, "<H", 99), "compression")  # unknown method
+
+
 def test_merged_cells_are_refused() -> None:
     data = with_sheet(
         '<row r="1">' + inline("A1", "Process") + "</row>",
@@ -506,3 +527,111 @@ def test_a_date_out_of_range_is_refused_not_warned() -> None:
     xml = xml.replace(b"<v>46023</v>", b"<v>99999999999</v>")
     assert b"99999999999" in xml
     refused(with_part(data, "xl/worksheets/sheet1.xml", xml), "cell A2: holds the error")
+
+
+# --- properties -------------------------------------------------------------------------------
+
+#: `make fuzz` (HYPOTHESIS_PROFILE=fuzz) runs many more examples; the default suite stays short.
+FUZZ = os.environ.get("HYPOTHESIS_PROFILE") == "fuzz"
+PROPERTY = settings(
+    max_examples=2_000 if FUZZ else 30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+CELLS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**15) + 1, 10**15 - 1),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.dates(),
+    st.datetimes(),
+    st.text(max_size=30),
+    st.sampled_from(["=1+1", "'x", "#N/A", "TRUE", "007", " ", "_x", "a\nb", "_x00e9_", "x005F_"]),
+)
+PROPERTY_COLUMNS = tuple(Column(f"c{n}", f"c{n}") for n in range(4))
+
+
+def holdable(text: str) -> bool:
+    """What a workbook holds exactly (XML 1.0 characters; no CR; no `_xHHHH_`; Excel's length)."""
+    control = any(ord(c) < 32 and c not in "\t\n" for c in text)
+    return not (
+        control
+        or "\ufffe" in text
+        or "\uffff" in text
+        or re.search("_x[0-9A-Fa-f]{4}_", text)
+        or "x005F_" in text  # openpyxl deletes it from shared strings
+        or len(text) > 32_767
+    )
+
+
+def read_as(value: CellValue) -> CellValue:
+    """What `value` reads back as (numbers compare by value: 2.0 reads as 2)."""
+    if value == "":
+        return None
+    first_day = datetime.datetime(1900, 3, 1)
+    if isinstance(value, datetime.datetime):
+        exact = value >= first_day and value.microsecond % 1000 == 0
+        return value if exact else value.isoformat()
+    if isinstance(value, datetime.date) and value < first_day.date():
+        return value.isoformat()
+    return value
+
+
+@PROPERTY
+@given(st.lists(st.lists(CELLS, min_size=4, max_size=4), max_size=6))
+def test_a_workbook_gives_back_every_value_or_refuses_it(rows: list[list[CellValue]]) -> None:
+    sheet = Sheet("S", PROPERTY_COLUMNS, rows)
+    texts = [value for row in rows for value in row if isinstance(value, str)]
+    if not all(holdable(text) for text in texts):
+        with pytest.raises(RiskctlError, match=r"sheet S, cell [A-D][0-9]+: the text has"):
+            write_workbook([sheet])
+        return
+    (back,) = read_workbook(write_workbook([sheet]), "p.xlsx")
+    expected = [[read_as(value) for value in row] for row in rows]
+    while expected and all(value is None for value in expected[-1]):
+        expected.pop()
+    assert back.header == [column.header for column in PROPERTY_COLUMNS]
+    assert back.rows == expected
+    for got, want in zip(chain(*back.rows), chain(*expected), strict=True):
+        assert type(got) is type(want) or (
+            isinstance(want, float) and type(got) is int and want.is_integer()
+        )
+
+
+SMALL_WORKBOOK = write_workbook(rcm_sheets())
+
+
+@PROPERTY
+@given(st.lists(st.tuples(st.integers(0, len(SMALL_WORKBOOK) - 1), st.integers(0, 255))))
+def test_a_damaged_file_reads_or_is_refused(flips: list[tuple[int, int]]) -> None:
+    data = bytearray(SMALL_WORKBOOK)
+    for at, byte in flips:
+        data[at] = byte
+    try:
+        read_workbook(bytes(data), "damaged.xlsx")
+    except RiskctlError as error:
+        assert str(error).startswith("damaged.xlsx: ")
+
+
+with zipfile.ZipFile(io.BytesIO(SMALL_WORKBOOK)) as _archive:
+    SHEET_SOURCE = _archive.read("xl/worksheets/sheet1.xml").decode()
+
+
+@PROPERTY
+@given(
+    st.lists(
+        st.tuples(st.integers(0, len(SHEET_SOURCE)), st.integers(0, 40), st.text(max_size=12)),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_a_mangled_sheet_reads_or_is_refused(edits: list[tuple[int, int, str]]) -> None:
+    """Edits to the sheet's XML (the zip intact) reach openpyxl's parser: never a traceback."""
+    source = SHEET_SOURCE
+    for at, cut, text in edits:
+        source = source[:at] + text + source[at + cut :]
+    data = with_part(SMALL_WORKBOOK, "xl/worksheets/sheet1.xml", source.encode("utf-8", "replace"))
+    try:
+        read_workbook(data, "mangled.xlsx")
+    except RiskctlError as error:
+        assert str(error).startswith("mangled.xlsx: ")

@@ -3,16 +3,18 @@
 The only module that imports openpyxl. It knows nothing of the register: `riskctl.rcm.table`
 builds the sheets and reads the cells (see `riskctl.rcm.sheets`).
 
-Writing (`write_workbook`): one worksheet per `Sheet`, in order. The header row is bold and
-frozen (with the first column too when it holds the row's id, field `id`), with an autofilter.
-Cells are typed: booleans are real booleans, numbers numbers, dates date cells shown
-`yyyy-mm-dd`, text is always text (a value starting with `=` is stored as a string with Excel's
-quote prefix, never as a formula; so are `#N/A` and the other error names). Every `choice` column
-and every `boolean` column gets a data-validation list (`TRUE`/`FALSE` for booleans) over its
-rows and `EXTRA_ROWS` empty rows below, so a value added in a new row is checked too. A list
-longer than a validation formula can hold lives in a very hidden sheet `riskctl-lists`, which
-`read_workbook` skips. A column import does not read (`editable=False`) has a grey header and
-light grey cells (`D9D9D9`, `F2F2F2`). Nothing is protected: people must be able to edit.
+Writing (`write_workbook`): one worksheet per `Sheet`, in order. The header row is bold and frozen
+(with the first column too when it holds the row's id, field `id`), with an autofilter. Cells are
+typed: booleans are real booleans, numbers numbers (every float exactly, to the 17th digit), dates
+date cells shown `yyyy-mm-dd`. A date before 1900-03-01 (where spreadsheet calendars are wrong or
+stop) and a time finer than a millisecond are written as ISO text, which the import parses. Text is
+always text: a value starting with `=` is stored as a string with Excel's quote prefix, never as a
+formula; so are `#N/A` and the other error names. Every `choice` column and every `boolean` column
+gets a data-validation list (`TRUE`/`FALSE` for booleans) over its rows and `EXTRA_ROWS` empty rows
+below, so a value added in a new row is checked too. A list longer than a validation formula can
+hold lives in a very hidden sheet `riskctl-lists`, which `read_workbook` skips. A column import
+does not read (`editable=False`) has a grey header and light grey cells (`D9D9D9`, `F2F2F2`).
+Nothing is protected: people must be able to edit.
 
 Level colours (columns with `level=True`), fill / text, each pair above WCAG's 4.5:1 contrast:
 
@@ -30,8 +32,9 @@ The same sheets always give the same bytes: the document's created and modified 
 A value a workbook cannot hold exactly is refused with a `RiskctlError` naming its sheet and cell
 rather than changed: text with a control character other than tab and newline (a carriage return
 would come back as a newline), text longer than 32,767 characters (Excel's limit), text that
-contains `_xHHHH_` (Excel would read it as an escaped character), a number that is not finite or an
-integer beyond 15 digits (Excel keeps 15), a datetime with a time zone.
+contains `_xHHHH_` or `x005F_` (Excel, or openpyxl reading a resaved file, takes it for an escape),
+a number that is not finite or an integer beyond 15 digits (Excel keeps 15), a datetime with a time
+zone.
 
 Reading (`read_workbook`): every worksheet (chart sheets have no cells), header (row 1) and rows,
 fully empty trailing rows and columns dropped, every row as wide as the widest; `""` reads as
@@ -54,14 +57,18 @@ same, as read_workbook reads riskctl's own file):
 - integer: `int`. A whole number always reads as `int`, whatever the column (a float `-1.0` or
   `2.0` we wrote reads back as `-1`, `2`), and a number a person typed may read as `float`
   (`3.5`): the table decides by the column's type.
-- number: `float`, or `int` when the value is whole (see above).
+- number: `float`, or `int` when the value is whole (see above). riskctl writes every float
+  exactly, but LibreOffice keeps 15 significant digits: 0.1 + 0.2 (0.30000000000000004) comes
+  back as 0.3. An import should take a number equal to the current value at 15 significant
+  digits as unchanged, or it rewrites a register value nobody edited.
 - date: `datetime.date` for a cell with a date-only format (ours, and LibreOffice keeps it);
-  `datetime.datetime` for a date-time format. Text that looks like a date (`2026-11-27` typed
-  into a text cell) stays `str`: parse it.
+  `datetime.datetime` for a date-time format. Text that looks like a date stays `str` (a person
+  typed `2026-11-27` into a text cell; riskctl wrote a date before 1900-03-01): parse it.
 - time of day and durations (a person typed `8:30`) read as ISO text (`08:30:00`).
 - text: `str`, exactly: unicode, newlines, tabs, leading and trailing spaces, a leading `=`, `'`,
   `+`, `@` all survive LibreOffice; LibreOffice adds no quote; number-like text (`007`, `TRUE`)
-  stays text. An empty text cell reads as None.
+  stays text. An empty text cell reads as None. Unlike riskctl's CSV, xlsx text carries no `'`
+  guard before a formula-like start: `'=x` in a cell is the register text `'=x`, keep it.
 - choice, level: `str`; list: `str` `"a, b"` (the table splits it).
 - The frozen pane does not survive a headless LibreOffice save (it has no view); validations,
   fills, conditional formats and the filter do. Cells LibreOffice adds below the data (it writes
@@ -125,12 +132,16 @@ MAX_SCANNED_CELLS = 20_000_000
 _MAX_TEXT = 32_767
 _MAX_EXACT_INTEGER = 10**15
 _FORMULA_LIST_LIMIT = 255  # characters in a validation list written inline
-_ESCAPE_LIKE = re.compile(r"_x[0-9A-Fa-f]{4}_")
+#: Excel reads `_xHHHH_` as an escaped character; openpyxl deletes `x005F_` from shared strings
+#: (the ones LibreOffice and Excel write), so either would change the text.
+_ESCAPE_LIKE = re.compile(r"_x[0-9A-Fa-f]{4}_|x005F_")
 _UNSAFE_CHARACTER = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff\ud800-\udfff]")
 _FORMULA_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
 _MERGE_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell\s[^>]*?ref=\"([^\"]*)\"")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _DATE_FORMAT = "yyyy-mm-dd"
+#: Before this day a spreadsheet's calendar is wrong (Excel's 1900 leap year) or absent.
+_FIRST_SERIAL_DAY = datetime.datetime(1900, 3, 1)
 _DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 
 
@@ -333,22 +344,32 @@ def _set_value(cell: Cell, value: CellValue, sheet: str) -> tuple[str | None, bo
         if not math.isfinite(value):
             raise RiskctlError(f"sheet {sheet}, cell {where}: {value} is not a finite number")
         cell.value = value
+        if float(f"{value:.16g}") != value:
+            # openpyxl writes 16 significant digits; a float may need 17 to come back the same
+            setattr(cell, "_value", repr(value))  # noqa: B010 (a slot the type stubs omit)
     elif isinstance(value, datetime.datetime):
         if value.tzinfo is not None:
             raise RiskctlError(
                 f"sheet {sheet}, cell {where}: a spreadsheet cannot hold the time zone of {value}"
             )
+        if value < _FIRST_SERIAL_DAY or value.microsecond % 1000:
+            return _as_text(cell, value.isoformat())
         cell.value = value
         return _DATETIME_FORMAT, False
     elif isinstance(value, datetime.date):
+        if value < _FIRST_SERIAL_DAY.date():
+            return _as_text(cell, value.isoformat())
         cell.value = value
         return _DATE_FORMAT, False
     else:
-        text = _checked_text(value, sheet, where)
-        cell.value = text
-        cell.data_type = "s"
-        return None, text.startswith(("=", "'"))
+        return _as_text(cell, _checked_text(value, sheet, where))
     return None, False
+
+
+def _as_text(cell: Cell, text: str) -> tuple[str | None, bool]:
+    cell.value = text
+    cell.data_type = "s"  # even `=1+1` or `#N/A`: text, never a formula or an error
+    return None, text.startswith(("=", "'"))
 
 
 def _checked_text(text: str, sheet: str, where: str) -> str:
@@ -361,7 +382,7 @@ def _checked_text(text: str, sheet: str, where: str) -> str:
     elif len(text) > _MAX_TEXT:
         problem = f"{len(text)} characters, more than a spreadsheet cell holds ({_MAX_TEXT})"
     elif escape := _ESCAPE_LIKE.search(text):
-        problem = f"{escape.group()!r}, which Excel would read as an escaped character"
+        problem = f"{escape.group()!r}, which spreadsheet readers take for an escape"
     if problem:
         raise RiskctlError(
             f"sheet {sheet}, cell {where}: the text has {problem}; export CSV instead"
@@ -392,7 +413,13 @@ def read_workbook(data: bytes, name: str, *, limits: Limits | None = None) -> li
     names `name` and, where there is one, the sheet and cell.
     """
     limits = limits or Limits()
-    archive = _open_archive(data, name, limits)
+    with _open_archive(data, name, limits) as archive:
+        return _read_sheets(data, name, limits, archive)
+
+
+def _read_sheets(
+    data: bytes, name: str, limits: Limits, archive: zipfile.ZipFile
+) -> list[RawSheet]:
     parts = {info.filename: info for info in archive.infolist()}
     try:
         with warnings.catch_warnings():
@@ -436,8 +463,10 @@ def _open_archive(data: bytes, name: str, limits: Limits) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
-        raise RiskctlError(f"{name}: not an xlsx workbook (not a zip file)") from None
+    except Exception as error:  # zipfile raises BadZipFile, NotImplementedError, ValueError...
+        raise RiskctlError(
+            f"{name}: not an xlsx workbook (not a zip file: {_reason(error)})"
+        ) from None
     if len(entries) > limits.parts:
         raise RiskctlError(f"{name}: {len(entries)} parts, more than a workbook riskctl reads")
     total = 0
@@ -450,13 +479,22 @@ def _open_archive(data: bytes, name: str, limits: Limits) -> zipfile.ZipFile:
                 f"({entry.filename}: {entry.file_size} bytes); riskctl does not read it"
             )
     names = {entry.filename for entry in entries}
-    if "mimetype" in names and archive.read("mimetype").startswith(b"application/vnd.oasis"):
+    if "mimetype" in names and _member(archive, "mimetype", name).startswith(
+        b"application/vnd.oasis"
+    ):
         raise RiskctlError(f"{name}: an OpenDocument spreadsheet (.ods); save it as .xlsx")
     if any(entry.endswith("workbook.bin") for entry in names):
         raise RiskctlError(f"{name}: a binary workbook (.xlsb); save it as .xlsx")
     if "[Content_Types].xml" not in names:
         raise RiskctlError(f"{name}: a zip file but not an xlsx workbook")
     return archive
+
+
+def _member(archive: zipfile.ZipFile, member: str, name: str) -> bytes:
+    try:
+        return archive.read(member)
+    except Exception as error:  # a damaged or encrypted entry: BadZipFile, RuntimeError...
+        raise RiskctlError(f"{name}: cannot read its part {member} ({_reason(error)})") from None
 
 
 def _part_of(worksheet: Any, parts: dict[str, zipfile.ZipInfo]) -> str | None:
