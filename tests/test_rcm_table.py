@@ -54,6 +54,7 @@ UNCHANGED: list[tuple[ColumnType, CellValue, CellValue]] = [
     ("date", "03/04/2026", datetime.date(2026, 3, 4)),
     ("text", "Velocity limits  ", "Velocity limits"),
     ("text", "'=SUM(A1)", "=SUM(A1)"),
+    ("text", "line one\r\nline two", "line one\nline two\n"),
     ("text", "—", None),
     ("text", "", None),
     ("text", None, None),

@@ -119,7 +119,7 @@ def import_command(
     from riskctl.output.diff import render_text
     from riskctl.rcm.csvio import CSV_LIMIT, read_csv
     from riskctl.rcm.plan import plan_import
-    from riskctl.rcm.table import RCM_SHEET, build_sheets
+    from riskctl.rcm.table import RCM_SHEET, build_sheets, sheet_for_header
     from riskctl.rcm.xlsx import read_workbook
     from riskctl.textsafe import visible
     from riskctl.writes import apply_changes
@@ -133,8 +133,10 @@ def import_command(
         name = printable(file)
         is_csv = not _is_workbook(file, data)
         if is_csv:
-            headers = [column.header for column in sheets[0].columns]
-            raw_sheets = [read_csv(data, name, headers, RCM_SHEET)]
+            headers = {column.header for sheet in sheets for column in sheet.columns}
+            raw = read_csv(data, name, headers, RCM_SHEET)
+            raw.name = sheet_for_header(sheets, raw.header)
+            raw_sheets = [raw]
         else:
             raw_sheets = read_workbook(data, name)
         plan = plan_import(loaded, path, raw_sheets, name, today, sheets, escaped=is_csv)

@@ -8,7 +8,8 @@ where needed. Every text cell goes through `textsafe.csv_cell`: a text starting 
 
 Read back: UTF-8 with or without the mark; comma, semicolon or tab as the separator (the one
 that splits the header row into the most known headers: spreadsheet applications in many
-locales save with `;`).
+locales save with `;`). The file may also be one sheet of the workbook saved as CSV (the
+Controls sheet, say): `table.sheet_for_header` tells which by the header row.
 """
 
 from __future__ import annotations
@@ -81,8 +82,8 @@ def read_csv(data: bytes, name: str, known_headers: Iterable[str], sheet: str) -
     header = [cell.strip() for cell in rows[0]]
     if not known & set(header):
         raise RiskctlError(
-            f"{name}: the first row has none of the RCM's column headers "
-            "(process, risk, control, ...); is it an RCM export?"
+            f"{name}: the first row has none of the column headers of the RCM "
+            "(process, risk, control, ...) or of a sheet of the workbook; is it an RCM export?"
         )
     body: list[list[CellValue]] = []
     for number, row in enumerate(rows[1:], start=2):

@@ -380,7 +380,7 @@ def _readings(
     if spec_type == "text":
         if isinstance(value, float | int) and not isinstance(value, bool):
             return [_text_of(value)]
-        text = _text_of(value)
+        text = _text_of(value).replace("\r\n", "\n")  # a cell's lines as Windows saved them
         return [(_unescape_text(text) if escaped else text).rstrip()]
     if spec_type == "list":
         return [[item.strip() for item in _text_of(value).split(",") if item.strip()]]
@@ -629,6 +629,21 @@ def read_edits(
     # by entity, then fields in the model's order (so added keys land in the schema's order)
     result.edits = sorted(asked.values(), key=lambda e: (e.kind, e.id, order[e.kind, e.path]))
     return result
+
+
+def sheet_for_header(sheets: Sequence[Sheet], header: Sequence[str]) -> str:
+    """Which sheet a CSV holds, by its header row: the sheet with the most of its headers (the
+    RCM on a tie). `rcm export` writes the RCM; a kind's sheet saved as CSV from the workbook
+    imports too."""
+    names = {str(cell).strip() for cell in header}
+    best = max(
+        sheets,
+        key=lambda sheet: (
+            len(names & {column.header for column in sheet.columns}),
+            sheet.name == RCM_SHEET,
+        ),
+    )
+    return best.name
 
 
 def _levels_of(sheets: Sequence[Sheet]) -> tuple[str, ...]:

@@ -299,7 +299,7 @@ def test_a_formula_escaped_cell_reads_as_its_text(shipped: Path, tmp_path: Path)
     [
         (b"\x00\x01PK binary", "a binary file (a NUL byte), not a CSV file"),
         (b"\xff\xfe\x00a", "a binary file"),
-        (b"name,value\nx,1\n", "the first row has none of the RCM's column headers"),
+        (b"when,amount\nx,1\n", "the first row has none of the column headers of the RCM"),
         (b"", "an empty file"),
         (b'process,risk\n"unterminated\n', "not CSV"),
         ("process,risk,control\n\xe9".encode("latin-1"), "not UTF-8 text (byte 0xe9)"),
@@ -537,3 +537,22 @@ def test_the_exported_workbook_has_validations_colours_and_a_frozen_header(
     assert (rcm["T2"].value, rcm["T2"].fill.fgColor.rgb) == ("critical", "00C00000")
     assert rcm["T1"].fill.fgColor.rgb == "00D9D9D9"  # computed: grey, not imported
     assert rcm["J1"].fill.fill_type is None  # nature: editable
+
+
+def test_a_kind_sheet_saved_as_csv_imports_its_edits(shipped: Path, tmp_path: Path) -> None:
+    """The Controls sheet of the workbook, saved as CSV: found by its header row."""
+    rows = [["id", "title", "frequency", "key"], ["C-005", "", "daily", "FALSE"]]
+    out = tmp_path / "controls.csv"
+    _write(rows, out)
+    code, stdout, stderr = _run("import", str(out), str(shipped))
+    assert (code, stdout) == (3, "")
+    assert "Controls!B2 (title): cannot be empty: the field is required" in stderr
+    rows[1][1] = "Acquirer rule-parity suite: velocity, 3DS and block rules replayed on every route"
+    _write(rows, out)
+    code, stdout, stderr = _run("import", str(out), str(shipped))
+    assert (code, stderr) == (0, "")
+    assert stdout.splitlines() == [
+        "C-005 frequency: weekly -> daily (Controls!C2 (frequency))",
+        "Controls: 69 rows of the register not in the file: left alone",
+        f"changed 1 file: {shipped}/controls/C-005.yaml",
+    ]
