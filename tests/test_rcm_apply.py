@@ -155,3 +155,11 @@ def test_a_comment_inside_a_block_list_is_never_dropped() -> None:
     text = "id: C-001\nassertions:\n  - completeness  # why\n  - accuracy\n"
     with pytest.raises(RiskctlError, match="edit the file by hand"):
         _edit(text, (("assertions",), ["accuracy"]))
+
+
+def test_a_file_with_crlf_line_ends_keeps_them() -> None:
+    text = RISK.replace("\n", "\r\n")
+    after = _edit(text, (("inherent", "likelihood"), 3), (("target", "impact"), 2))
+    expected = text.replace("likelihood: 4   # often", "likelihood: 3   # often")
+    expected += "target: {impact: 2}\r\n"  # added at the end of the file's mapping, with CRLF
+    assert after == expected

@@ -44,8 +44,19 @@ def _read(file: str, text: str) -> Any:
 def apply_edits(file: str, text: str, edits: Sequence[Edit], where: Callable[[int], str]) -> str:
     """`text` with every edit made; `where(i)` names the cell of edit i for messages.
 
-    Raises `RiskctlError` when an edit cannot be made without changing other bytes.
+    Raises `RiskctlError` when an edit cannot be made without changing other bytes. A file
+    with CRLF line ends throughout keeps them (the edit is made on its LF form).
     """
+    if "\r\n" in text and text.count("\r\n") == text.count("\n"):
+        edited = _apply(file, text.replace("\r\n", "\n"), edits, where)
+        back = edited.replace("\n", "\r\n")
+        if _read(file, back) != _read(file, edited):
+            raise _refuse(file, where(0), "these edits")
+        return back
+    return _apply(file, text, edits, where)
+
+
+def _apply(file: str, text: str, edits: Sequence[Edit], where: Callable[[int], str]) -> str:
     data = _read(file, text)
     if not isinstance(data, dict):
         raise RiskctlError(f"{file}: does not read as a register file; fix it first")
