@@ -55,6 +55,7 @@ UNCHANGED: list[tuple[ColumnType, CellValue, CellValue]] = [
     ("text", "Velocity limits  ", "Velocity limits"),
     ("text", "'=SUM(A1)", "=SUM(A1)"),
     ("text", "line one\r\nline two", "line one\nline two\n"),
+    ("text", "bell\\x07 and \\u202e", "bell\x07 and \u202e"),  # shown escaped in the CSV
     ("text", "—", None),
     ("text", "", None),
     ("text", None, None),

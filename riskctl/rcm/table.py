@@ -30,6 +30,7 @@ from riskctl.model.register import KIND_BY_NAME, Register
 from riskctl.model.risk import Risk
 from riskctl.rcm.sheets import CellValue, Column, ColumnType, RawSheet, Sheet
 from riskctl.score.residual import Scorecard, latest_test, score_register
+from riskctl.textsafe import csv_cell
 
 RCM_SHEET = "RCM"
 
@@ -506,6 +507,8 @@ def read_cell(
         return False, None
     if _text_of(value).rstrip() == _text_of(current).rstrip():
         return False, None
+    if escaped and isinstance(current, str) and _text_of(value).rstrip() == _csv_form(current):
+        return False, None  # control characters riskctl showed escaped in the CSV
     if _is_empty(value):
         if _is_empty(current) or (column.type == "list" and current == ""):
             return False, None
@@ -539,6 +542,11 @@ def read_cell(
     if too_big and abs(new) > 1e15:
         raise CellError(f"{shown} is larger than 10^15, the largest register number")
     return True, new
+
+
+def _csv_form(text: str) -> str:
+    """A text as `rcm export` writes it into a CSV cell (`textsafe.csv_cell`)."""
+    return str(csv_cell(text)).rstrip()
 
 
 def _current_typed(column: Column, current: CellValue) -> Any:
