@@ -1,7 +1,7 @@
 """LibreOffice headless, for tests that resave a workbook as a spreadsheet user would.
 
-`soffice_path()` finds `soffice` (None when LibreOffice is not installed: `requires_soffice` then
-skips with the reason); `resave(path, to, out_dir)` converts a file, `resave_all` several in ONE
+`soffice_path()` finds `soffice` (None when LibreOffice is not installed: `requires_soffice`
+then skips with the reason); `resave(paths, to, out_dir)` converts one or more files in ONE
 soffice run (each start costs seconds), with a profile folder of its own, so parallel tests never
 share LibreOffice's user profile (a shared one makes the second instance hand its work to the
 first, or fail). CSV export uses the options LibreOffice's "Text CSV" filter uses by default:
@@ -28,10 +28,6 @@ TIMEOUT = 180
 #: ("), character set 76 (UTF-8), first line 1, no column formats, language 0, quote all text
 #: cells false, save cell contents as shown true, export formulas false, remove spaces false.
 CSV_FILTER = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false"
-#: Opening a CSV: comma, double quotes, UTF-8 (left out, LibreOffice reads the system's 8-bit
-#: character set: a UTF-8 byte-order mark becomes `ï»¿`), from line 1; what a person picks in
-#: the Text Import dialog for a UTF-8 file.
-CSV_IMPORT = "CSV:44,34,76,1"
 
 
 def soffice_path() -> str | None:
@@ -45,26 +41,27 @@ requires_soffice = pytest.mark.skipif(
 )
 
 
-def resave(path: Path, to: Literal["xlsx", "csv"], out_dir: Path) -> Path:
-    """Open `path` in LibreOffice and save it as `to` in `out_dir`; the new file's path."""
-    (saved,) = resave_all([path], to, out_dir)
-    return saved
+#: "Text CSV" import options a person picks in LibreOffice's import dialog for riskctl's CSV:
+#: separator 44 (,), text delimiter 34 ("), character set 76 (UTF-8), from line 1. (Without
+#: them a headless import guesses the legacy character set and garbles non-ASCII text.)
+CSV_IMPORT_FILTER = "Text - txt - csv (StarCalc):44,34,76,1"
 
 
-def resave_all(paths: Sequence[Path], to: Literal["xlsx", "csv"], out_dir: Path) -> list[Path]:
-    """Open each of `paths` in LibreOffice and save it as `to` in `out_dir`, all in one
-    soffice run; the new paths, in order (name them apart: `a.xlsx` and `a.csv` collide).
+def resave(
+    paths: Sequence[Path],
+    to: Literal["xlsx", "csv"],
+    out_dir: Path,
+    infilter: str | None = None,
+) -> list[Path]:
+    """Open each of `paths` in LibreOffice and save it as `to` in `out_dir`; the new paths.
 
-    A CSV input is read with `CSV_IMPORT`; a CSV output is the first (active) sheet. Raises
-    `RuntimeError` with LibreOffice's output when a conversion fails or takes longer than
-    `TIMEOUT`.
+    For CSV, LibreOffice writes the first (active) sheet. `infilter` opens the files with an
+    import filter and its options (`CSV_IMPORT_FILTER` for a CSV). Raises `RuntimeError` with
+    LibreOffice's output when a conversion fails or takes longer than `TIMEOUT`.
     """
     soffice = soffice_path()
     if soffice is None:
         raise RuntimeError("LibreOffice (soffice) is not installed")
-    csv_inputs = {path.suffix.lower() == ".csv" for path in paths}
-    if len(csv_inputs) > 1:
-        raise ValueError("one soffice run opens CSV files or workbooks, not both")
     target = "xlsx:Calc MS Excel 2007 XML" if to == "xlsx" else CSV_FILTER
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
@@ -74,7 +71,7 @@ def resave_all(paths: Sequence[Path], to: Literal["xlsx", "csv"], out_dir: Path)
             "--norestore",
             "--nolockcheck",
             f"-env:UserInstallation={Path(profile).as_uri()}",
-            *([f"--infilter={CSV_IMPORT}"] if csv_inputs == {True} else []),
+            *([f"--infilter={infilter}"] if infilter else []),
             "--convert-to",
             target,
             "--outdir",

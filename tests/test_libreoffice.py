@@ -101,8 +101,8 @@ def resaved(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     source = tmp_path_factory.mktemp("ours") / "rcm.xlsx"
     source.write_bytes(write_workbook(sheets()))
     out = tmp_path_factory.mktemp("libreoffice")
-    xlsx = resave(source, "xlsx", out / "xlsx")
-    csv_file = resave(source, "csv", out / "csv")
+    (xlsx,) = resave([source], "xlsx", out / "xlsx")
+    (csv_file,) = resave([source], "csv", out / "csv")
     return {"ours": source, "xlsx": xlsx, "csv": csv_file}
 
 

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from riskctl.cli import app
 from tests.conftest import FROZEN_NOW, SHIPPED_REGISTER, TESTS
-from tests.libreoffice import requires_soffice, resave_all
+from tests.libreoffice import CSV_IMPORT_FILTER, requires_soffice, resave
 
 runner = CliRunner()
 STYLES = TESTS / "data" / "rcm" / "styles"
@@ -40,8 +40,9 @@ def resaved(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Pat
             assert (result.exit_code, result.stderr) == (0, "")
             exported[kind].append(out)
     saved = folder / "saved"
-    workbooks = resave_all(exported["xlsx"], "xlsx", saved)
-    texts = resave_all(exported["csv"], "csv", saved)  # opened as UTF-8 CSV, as a person would
+    workbooks = resave(exported["xlsx"], "xlsx", saved)
+    # opened as UTF-8 CSV, as a person picks it in the import dialog
+    texts = resave(exported["csv"], "csv", saved, infilter=CSV_IMPORT_FILTER)
     return {
         "xlsx": {path.stem: path for path in workbooks},
         "csv": {path.stem: path for path in texts},

@@ -441,7 +441,7 @@ def _patch_central_directory(data: bytes, offset: int, fmt: str, value: int) -> 
 
 def test_a_zip_python_cannot_open_is_refused(exported: bytes) -> None:
     """Found by the damaged-file property: zipfile raises NotImplementedError, not BadZipFile."""
-    refused(_patch_central_directory(exported, 6, "<H", 64), "not a zip file")  # version 6.4
+    refused(_patch_central_directory(exported, 6, "<H", 64), "cannot open: .*version 6.4")
     refused(_patch_central_directory(exported, 8, "<H", 1), "password")  # encrypted entries
     refused(_patch_central_directory(exported, 10, "<H", 99), "compression")  # unknown method
 

@@ -463,9 +463,11 @@ def _open_archive(data: bytes, name: str, limits: Limits) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = archive.infolist()
-    except Exception as error:  # zipfile raises BadZipFile, NotImplementedError, ValueError...
+    except zipfile.BadZipFile:
+        raise RiskctlError(f"{name}: not an xlsx workbook (not a zip file)") from None
+    except Exception as error:  # zipfile also raises NotImplementedError, ValueError...
         raise RiskctlError(
-            f"{name}: not an xlsx workbook (not a zip file: {_reason(error)})"
+            f"{name}: not an xlsx workbook (a zip file riskctl cannot open: {_reason(error)})"
         ) from None
     if len(entries) > limits.parts:
         raise RiskctlError(f"{name}: {len(entries)} parts, more than a workbook riskctl reads")
