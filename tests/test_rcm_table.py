@@ -212,8 +212,7 @@ def test_unknown_rows_columns_sheets_and_derived_edits_are_errors() -> None:
         "RCM!R3 (residual L): '1' differs from the register's '4', but this column is "
         "computed by riskctl and is not imported; edit the fields it comes from",
         "RCM!B4: R-001 / C-999 is not a row of the register's RCM sheet: import edits existing "
-        "entities and pairs (`riskctl new` creates entities; link a control in its risk's "
-        "`controls`)",
+        "pairs (link a control in its risk's `controls`, in the Risks sheet or the risk's file)",
         "RCM!B5: a row without its risk and control: import edits existing entities; "
         "`riskctl new` creates them",
         "Notes: not a sheet riskctl exports (RCM, Risks, Controls, Owners, KRIs, Incidents, "
@@ -237,4 +236,20 @@ def test_emptying_a_field_with_a_default_inside_an_optional_model_is_refused() -
     assert asked.errors == [
         f"Risks!{column_letter(column)}{row + 2} (quant.currency): cannot be empty: without a "
         "value it means 'USD'; write that"
+    ]
+
+
+def test_a_kind_sheet_row_with_an_unknown_or_no_id_is_an_error() -> None:
+    register = _register()
+    sheets = build_sheets(register)
+    owners = _raw(sheets[3])
+    owners.rows.append(["new-team", "New team", None, None, None])
+    owners.rows.append([None, "Nameless", None, None, None])
+    asked = read_edits(register, [owners], sheets)
+    first = len(sheets[3].rows) + 2
+    assert asked.errors == [
+        f"Owners!A{first}: new-team is not a row of the register's Owners sheet: import edits "
+        "existing entities (`riskctl new` creates them)",
+        f"Owners!A{first + 1}: a row without an id: import edits existing entities; "
+        "`riskctl new` creates them",
     ]

@@ -724,10 +724,15 @@ def _read_sheet(
         current = current_rows.get(identity)
         if current is None:
             what = " / ".join(identity)
+            how = (
+                "existing pairs (link a control in its risk's `controls`, in the Risks sheet "
+                "or the risk's file)"
+                if len(identity) > 1
+                else "existing entities (`riskctl new` creates them)"
+            )
             result.errors.append(
                 f"{place}: {what} is not a row of the register's {raw.name} sheet: import edits "
-                "existing entities and pairs (`riskctl new` creates entities; link a control "
-                "in its risk's `controls`)"
+                f"{how}"
             )
             continue
         if identity in found:
