@@ -163,3 +163,11 @@ def test_a_file_with_crlf_line_ends_keeps_them() -> None:
     expected = text.replace("likelihood: 4   # often", "likelihood: 3   # often")
     expected += "target: {impact: 2}\r\n"  # added at the end of the file's mapping, with CRLF
     assert after == expected
+
+
+def test_an_edit_through_an_alias_would_change_the_anchor_too_and_is_refused() -> None:
+    text = "id: R-002\ntitle: &t Anchored title\nprocess: *t\n"
+    with pytest.raises(RiskctlError, match="RCM!A2: cannot write process: New process"):
+        _edit(text, (("process",), "New process"))
+    with pytest.raises(RiskctlError, match="RCM!A2: cannot write title: New"):
+        _edit(text, (("title",), "New"))  # the anchor's value is the alias's too
