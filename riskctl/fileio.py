@@ -107,8 +107,9 @@ def check_output_path(path: Path, option: str = "--out") -> None:
         raise RiskctlError(f"{option} {path}: {parent} is not a folder")
 
 
-def write_file(path: Path, text: str, option: str = "--out") -> None:
-    """Replace or create the regular file `path` with `text` (UTF-8), atomically.
+def write_file(path: Path, text: str | bytes, option: str = "--out") -> None:
+    """Replace or create the regular file `path` with `text` (UTF-8; bytes as they are),
+    atomically.
 
     A `RiskctlError` naming the path for every target `check_output_path` refuses and every
     operating-system error on the way; the target is then untouched and no temporary file stays.
@@ -122,8 +123,12 @@ def write_file(path: Path, text: str, option: str = "--out") -> None:
             f"{option} {path}: cannot create a file in {path.parent}: {error.strerror}"
         ) from None
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
+        if isinstance(text, bytes):
+            with os.fdopen(handle, "wb") as binary:
+                binary.write(text)
+        else:
+            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+                stream.write(text)
         os.chmod(temporary, mode)
         check_output_path(path, option)  # again: it may have changed while we wrote
         os.replace(temporary, path)

@@ -23,6 +23,7 @@ HOMES: dict[str, tuple[str, ...]] = {
     "rich": ("cli/",),
     "pydantic": ("model/", "load/validate.py", "lint/rules/"),
     "pydantic_core": ("model/",),  # PydanticCustomError: validation messages that name a range
+    "openpyxl": ("rcm/xlsx.py",),
 }
 
 

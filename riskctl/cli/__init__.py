@@ -28,6 +28,7 @@ from riskctl.cli import (
     log,
     new,
     premortem,
+    rcm,
     report,
     rules,
     schema,
@@ -71,6 +72,7 @@ app.command("premortem")(premortem.premortem_command)
 app.command("incidents")(incidents.incidents_command)
 app.add_typer(diff.gates_app)
 app.add_typer(kri.app)
+app.add_typer(rcm.app)
 app.add_typer(report.app)
 app.add_typer(rules.app)
 app.add_typer(schema.app)

@@ -7,13 +7,14 @@ and column, so positions are exact and a clean register pays nothing for them.
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 import yaml
 from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from riskctl.findings import Hit, Where
+from riskctl.findings import DataPath, Hit, Where
 
 if TYPE_CHECKING:  # files.py makes its hits here: no import cycle
     from riskctl.load.files import Sources
@@ -113,3 +114,63 @@ def _index_keys(node: MappingNode) -> dict[tuple[type, Any], tuple[Node, Node]]:
             key = construction.scalar(key_node)
             keys.setdefault((type(key), key), (key_node, value_node))
     return keys
+
+
+# --- spans: where each value's text is, for byte-preserving edits (riskctl rcm import) ---------
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where one node's text is in a file: character offsets `start`..`end` of the text, and
+    its layout. `style` is a scalar's (`''` plain, `'`, `"`, `|`, `>`) or a collection's
+    (`flow`, `block`). For a mapping value, `key_start` is where its key starts and
+    `key_column` that key's column; for a mapping, `indent` is the column of its first key and
+    `last_end` where its last value ends (None when it is empty)."""
+
+    start: int
+    end: int
+    kind: str
+    style: str
+    key_start: int | None = None
+    key_column: int | None = None
+    indent: int | None = None
+    last_end: int | None = None
+
+
+def node_spans(text: str) -> dict[DataPath, Span] | None:
+    """Every node of a one-document YAML text by its data path (scalar keys as constructed),
+    or None when the text is not such YAML. The root is at the empty path."""
+    from riskctl.load.parse import Construction, compose  # parse makes its hits here: no cycle
+
+    try:
+        root = compose(text)
+    except yaml.YAMLError:
+        return None
+    if root is None:
+        return None
+    construction = Construction("")
+    spans: dict[DataPath, Span] = {}
+
+    def walk(node: Node, path: DataPath, key: Node | None) -> None:
+        key_start = key.start_mark.index if key is not None else None
+        key_column = key.start_mark.column if key is not None else None
+        start, end = node.start_mark.index, node.end_mark.index
+        if isinstance(node, ScalarNode):
+            spans[path] = Span(start, end, "scalar", node.style or "", key_start, key_column)
+            return
+        style = "flow" if cast(Any, node).flow_style else "block"
+        if isinstance(node, SequenceNode):
+            spans[path] = Span(start, end, "sequence", style, key_start, key_column)
+            for index, item in enumerate(node.value):
+                walk(item, (*path, index), None)
+            return
+        pairs = cast(list[tuple[Node, Node]], node.value)
+        indent = pairs[0][0].start_mark.column if pairs else None
+        last_end = pairs[-1][1].end_mark.index if pairs else None
+        spans[path] = Span(start, end, "mapping", style, key_start, key_column, indent, last_end)
+        for key_node, value_node in pairs:
+            if isinstance(key_node, ScalarNode):
+                walk(value_node, (*path, construction.scalar(key_node)), key_node)
+
+    walk(root, (), None)
+    return spans
