@@ -159,7 +159,10 @@ def import_command(
     if not plan.edits:
         report.append("no edits: the file matches the register; nothing written")
     elif dry_run:
-        report.append(f"dry run: {len(plan.changes)} files would change; nothing written")
+        count = len(plan.changes)
+        report.append(
+            f"dry run: {count} file{'s' if count != 1 else ''} would change; nothing written"
+        )
     else:
         shown = ", ".join(printable(each) for each in written)
         report.append(f"changed {len(written)} file{'s' if len(written) != 1 else ''}: {shown}")

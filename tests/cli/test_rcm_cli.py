@@ -196,7 +196,7 @@ def test_dry_run_prints_the_diff_and_the_edits_and_writes_nothing(
         "ineffective\n"
         "\n"
         "C-003 effectiveness.design: effective -> ineffective (RCM!M4 (design))\n"
-        "dry run: 1 files would change; nothing written\n"
+        "dry run: 1 file would change; nothing written\n"
     )
     assert _tree(shipped) == before
 
