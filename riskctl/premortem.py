@@ -443,8 +443,8 @@ def draft_text(
             indent="  ",
         ),
         *_comment(
-            f"- link it: add `risk: {risk_id}` to {mode.id} in launches/{launch.id}.yaml "
-            "(`--link` does this);",
+            f"- link it: add `risk: {risk_id}` to {mode.id} in launches/{launch.id}.yaml, and "
+            f"{risk_id} to its `risks` (`--link` does both);",
             indent="  ",
         ),
         *_comment("- then delete these comments and the `draft` tag.", indent="  "),
@@ -534,3 +534,21 @@ def _folded(key: str, value: str) -> list[str]:
 def link_additions(plan: SeedPlan) -> dict[tuple[str | int, ...], tuple[str, str]]:
     """The `risk:` keys `--link` adds to the launch file: failure mode path → ("risk", id)."""
     return {("failure_modes", draft.mode_index): ("risk", draft.risk_id) for draft in plan.drafts}
+
+
+def linked_launch_text(file: str, text: str, plan: SeedPlan) -> str:
+    """The launch file's text after `--link`: `risk: R-NNN` on each seeded failure mode, and the
+    drafts added to the launch's `risks` (RK705: a mode's risk is one the launch lists).
+
+    Both are edits of the file's own lines (`load.add_keys`, `load.splice`); everything else
+    stays byte for byte. Raises `RiskctlError` when that cannot be done.
+    """
+    from riskctl.load import add_keys
+    from riskctl.load.splice import apply_edits
+
+    edited = add_keys(file, text, link_additions(plan))
+    listed = list(plan.launch.risks)
+    missing = [draft.risk_id for draft in plan.drafts if draft.risk_id not in listed]
+    if not missing:
+        return edited
+    return apply_edits(file, edited, [(("risks",), [*listed, *missing])], lambda _: "risks")

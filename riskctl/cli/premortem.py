@@ -153,10 +153,10 @@ def _seed(
             "--seed-risks writes draft files into the working tree; it cannot read --rev",
             param_hint="'--seed-risks'",
         )
-    from riskctl.load import add_keys, decode
+    from riskctl.load import decode
     from riskctl.model.register import KIND_BY_NAME
     from riskctl.newentity import schema_line
-    from riskctl.premortem import link_additions, plan_drafts
+    from riskctl.premortem import linked_launch_text, plan_drafts
     from riskctl.writes import FileChange, apply_changes
 
     loaded = load_for(source_for(path, None), partial)
@@ -182,7 +182,7 @@ def _seed(
         text, problem = decode(record.file, raw)
         if text is None:  # pragma: no cover - the launch loaded, so its text decodes
             raise RiskctlError(f"{record.file}: {problem.message if problem else 'unreadable'}")
-        edited = add_keys(f"{sources.label}/{record.file}", text, link_additions(plan))
+        edited = linked_launch_text(f"{sources.label}/{record.file}", text, plan)
         bom = "\ufeff" if raw.startswith(b"\xef\xbb\xbf") else ""
         launch_edit = FileChange(path / record.file, raw, (bom + edited).encode("utf-8"))
     changes = [FileChange(target, None, text.encode("utf-8")) for target, text in new_files.items()]

@@ -17,8 +17,8 @@ from pathlib import Path
 from riskctl.errors import RiskctlError
 from riskctl.lint.engine import lint
 from riskctl.load import Loaded, Sources, load_file
+from riskctl.load.splice import apply_edits
 from riskctl.model.register import KIND_BY_NAME
-from riskctl.rcm.apply import apply_edits
 from riskctl.rcm.sheets import RawSheet, Sheet
 from riskctl.rcm.table import FieldEdit, build_sheets, read_edits
 from riskctl.writes import FileChange

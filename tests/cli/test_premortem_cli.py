@@ -236,13 +236,12 @@ def test_seed_with_link_adds_only_the_risk_lines(seedable: Path) -> None:
         "    actions: [Hold Pix-funded gifts]\n",
         "    actions: [Hold Pix-funded gifts]\n    risk: R-002\n",
     ).replace("    detection: 2\nmonitoring:", "    detection: 2\n    risk: R-003\nmonitoring:")
+    expected = expected.replace("risks: [R-001]\n", "risks: [R-001, R-002, R-003]\n")
     assert launch.read_text(encoding="utf-8") == expected
     assert "owner: head-of-risk\n" in (seedable / "risks/R-002.yaml").read_text(encoding="utf-8")
     # account-security's appetite is low; R-003 is L2 I1, low. --link adds `risk:` to the
-    # failure modes but not the risks to the launch's `risks`, so RK705 asks for that.
+    # failure modes and the drafts to the launch's `risks`, so RK705 has nothing to say.
     assert _findings(seedable) == [
-        "register/launches/LAUNCH-001.yaml:22:11 RK705",
-        "register/launches/LAUNCH-001.yaml:28:11 RK705",
         "register/risks/R-002.yaml:@id RK206",
         "register/risks/R-002.yaml:@id RK208",
         "register/risks/R-002.yaml:@id RK504",

@@ -11,7 +11,7 @@ import pytest
 
 from riskctl.errors import RiskctlError
 from riskctl.load import parse
-from riskctl.rcm.apply import apply_edits, loader_value
+from riskctl.load.splice import apply_edits, loader_value
 
 STYLES = Path(__file__).parent / "data" / "rcm" / "styles"
 CONTROL = (STYLES / "controls" / "C-001.yaml").read_text(encoding="utf-8")
