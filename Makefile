@@ -46,8 +46,8 @@ libreoffice:
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	  echo "installing libreoffice-calc-nogui for the LibreOffice round-trip tests ($(LO_LOG))"; \
 	  export DEBIAN_FRONTEND=noninteractive; \
-	  { timeout 900 apt-get install -y --no-install-recommends libreoffice-calc-nogui \
-	    || { timeout 300 apt-get update && timeout 900 apt-get install -y \
+	  { timeout 300 apt-get install -y --no-install-recommends libreoffice-calc-nogui \
+	    || { timeout 120 apt-get update && timeout 300 apt-get install -y \
 	         --no-install-recommends libreoffice-calc-nogui; }; } >$(LO_LOG) 2>&1 \
 	    || echo "could not install LibreOffice (see $(LO_LOG)); its tests will skip"; \
 	else echo "LibreOffice (soffice) is missing; its tests will skip"; fi
