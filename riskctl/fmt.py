@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import os
 import re
 import types
 from collections.abc import Iterator, Mapping, Sequence
@@ -43,10 +44,10 @@ from pathlib import Path
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from riskctl.errors import RiskctlError
-from riskctl.findings import first_problem
 from riskctl.load import edit
-from riskctl.load.files import read_directory
+from riskctl.load.files import Sources, read_directory
 from riskctl.load.parse import parse, parse_tree
+from riskctl.load.positions import Locator
 from riskctl.load.validate import validate
 from riskctl.model.config import Config
 from riskctl.model.register import CONFIG_FILE, KIND_BY_FOLDER
@@ -432,7 +433,7 @@ class _Reorderer:
 
     def refuse(self, node: Any, why: str) -> RiskctlError:
         line = node.start_mark.line + 1
-        return RiskctlError(f"{self.file}:{line}: cannot put the keys in schema order: {why}")
+        return RiskctlError(f"{self.file}: line {line}: cannot put the keys in schema order: {why}")
 
     def walk(self, node: Any, shape: Shape | None, inside_flow: bool = False) -> bool:
         """Record the edits under `node`; whether its text must change (for flow parents)."""
@@ -622,15 +623,22 @@ class Outcome:
         return self.after is not None and self.after != self.before
 
 
+_NOT_DATA = "fmt does not fix data (`riskctl lint` shows every problem)"
+
+
 def format_bytes(file: str, raw: bytes, shape: Shape | None, *, schema: bool = True) -> Outcome:
     """Format one file's bytes. Never raises on bad input: a problem is `Outcome.problem`.
 
     `schema` False skips schema validation (tests format made-up data with a real shape)."""
     parsed, root = parse_tree(file, raw)
     if parsed.data is None or parsed.hits:
-        return Outcome(file, raw, None, f"{first_problem(parsed.hits)}; fmt does not fix data")
+        if not parsed.hits:
+            return Outcome(file, raw, None, f"cannot read it; {_NOT_DATA}")
+        first = parsed.hits[0]
+        line, col = first.where.line or 1, first.where.col or 1
+        return Outcome(file, raw, None, f"line {line}:{col}: {first.message}; {_NOT_DATA}")
     if schema and shape is not None and shape.kind == "model":
-        problem = _schema_problem(file, parsed.data)
+        problem = _schema_problem(file, raw, parsed.data)
         if problem is not None:
             return Outcome(file, raw, None, problem)
     bom = BOM if raw.startswith(BOM) else b""
@@ -661,7 +669,7 @@ def format_bytes(file: str, raw: bytes, shape: Shape | None, *, schema: bool = T
     return Outcome(file, raw, bom + formatted.encode("utf-8"))
 
 
-def _schema_problem(file: str, data: Any) -> str | None:
+def _schema_problem(file: str, raw: bytes, data: Any) -> str | None:
     """The first schema problem of an entity or configuration file, other than unknown keys
     (which fmt keeps, after the known ones)."""
     model: type[Any] = Config
@@ -671,7 +679,9 @@ def _schema_problem(file: str, data: Any) -> str | None:
     problems = [hit for hit in hits if hit.code != "RK005"]
     if not problems:
         return None
-    return f"{first_problem(problems)}; fmt does not fix data (see `riskctl lint`)"
+    first = problems[0]
+    line, col = Locator(Sources("", {file: raw})).locate(first.where)
+    return f"line {line}:{col}: {first.message}; {_NOT_DATA}"
 
 
 def format_text(file: str, text: str, root: Any, shape: Shape | None, data: Any) -> str:
@@ -766,12 +776,16 @@ def plan(folder: Path) -> Plan:
 
 
 def _writable(folder: Path, outcome: Outcome) -> Outcome:
-    """A file that needs formatting but is read-only is left alone, and says so."""
+    """A file that needs formatting but is read-only (no write permission bit, or not writable
+    for this user) is left alone, and says so: the atomic replace would otherwise go through."""
     if not outcome.changes:
         return outcome
-    import os
-
-    if os.access(folder / outcome.file, os.W_OK):
+    path = folder / outcome.file
+    try:
+        is_writable = bool(path.stat().st_mode & 0o222) and os.access(path, os.W_OK)
+    except OSError:
+        is_writable = False
+    if is_writable:
         return outcome
     return Outcome(outcome.file, outcome.before, None, "read-only: not reformatted")
 

@@ -491,3 +491,29 @@ def test_the_fast_check_never_lies_on_near_canonical_text(text: str) -> None:
         return
     if fmt.is_canonical(text, root, CONTROL):
         assert fmt.format_text("f.yaml", text, root, CONTROL, parsed.data) == text
+
+
+def test_an_anchor_no_alias_uses_is_refused_not_dropped() -> None:
+    text = (
+        "title: T\nid: C-001\nowner: x\nnature: preventive\ntests: &unused\n"
+        "  - date: 2026-01-01\n    type: design\n    result: pass\n"
+    )
+    outcome = fmt.format_bytes("controls/C-001.yaml", text.encode(), CONTROL)
+    assert outcome.after is None
+    assert outcome.problem == (
+        "formatting would drop the anchor &unused, which no alias uses; remove it by hand "
+        "(it names nothing)"
+    )
+
+
+def test_a_flow_mapping_with_an_anchor_out_of_order_is_refused() -> None:
+    text = (
+        "id: C-001\ntitle: T\nowner: x\nnature: preventive\n"
+        "effectiveness: &e {operating: effective, design: effective}\n"
+    )
+    outcome = fmt.format_bytes("controls/C-001.yaml", text.encode(), CONTROL)
+    assert outcome.after is None
+    assert outcome.problem == (
+        "line 5: cannot put the keys in schema order: a flow collection with an anchor or a tag; "
+        "reorder it by hand"
+    )
