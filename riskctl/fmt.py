@@ -345,8 +345,6 @@ class _Checker:
         first = self.lines[content[0]]
         if not first.startswith(indent) or first[column + 2 : column + 3] in ("", " "):
             raise _NotCanonical
-        if not self.lines[content[-1]]:
-            raise _NotCanonical  # trailing empty lines: ruamel.yaml may move them
         for number in content:
             if number in self.expected:
                 raise _NotCanonical
@@ -522,7 +520,16 @@ class _Reorderer:
             while start - 1 > ends[index - 1] and _is_lead(self.lines[start - 1], column):
                 start -= 1
             starts.append(start)
-        stops = [*starts[1:], ends[-1] + 1]
+        last = ends[-1]  # comments deeper than the keys after the last entry stay with it
+        for number in range(ends[-1] + 1, len(self.lines)):
+            line = self.lines[number]
+            if line.strip() and not (
+                line.lstrip(" ").startswith("#") and _indentation(line) > column
+            ):
+                break
+            if line.strip():
+                last = number
+        stops = [*starts[1:], last + 1]
         segments = [self.lines[start:stop] for start, stop in zip(starts, stops, strict=True)]
         first_line = segments[0][0]
         prefix = first_line[:column]
@@ -700,6 +707,8 @@ def format_text(file: str, text: str, root: Any, shape: Shape | None, data: Any)
 def _format_once(file: str, text: str, root: Any, shape: Shape | None) -> str:
     """Keys reordered, then ruamel.yaml's layout; the lines before the first key kept as they
     are (ruamel.yaml drops comments above `---`)."""
+    if not text.endswith("\n"):
+        text += "\n"  # as ruamel.yaml ends a file; so a moved last line keeps its line break
     first_key = int(root.start_mark.line)
     prelude = "".join(line + "\n" for line in text.split("\n")[:first_key])
     body = _Reorderer(file, text).reordered(root, shape).split("\n", first_key)[-1]

@@ -241,17 +241,18 @@ _WORDS = st.sampled_from(
 
 
 @st.composite
-def scalars(draw: st.DrawFn, indent: int, allow_block: bool = True) -> str:
-    """A scalar as YAML source, in a random style (valid YAML, one line unless a block)."""
-    kind = draw(
-        st.sampled_from(
-            ["plain", "single", "double", "int", "float", "bool", "null", "date", "block", "multi"]
-        )
-    )
+def scalars(draw: st.DrawFn, indent: int, allow_block: bool = True, simple: bool = False) -> str:
+    """A scalar as YAML source, in a random style (valid YAML, one line unless a block).
+    `simple`: only the styles of a typical register file."""
+    kinds = ["plain", "single", "double", "int", "float", "bool", "null", "date", "block", "multi"]
+    if simple:
+        kinds = ["plain", "single", "date", "block"]
+    kind = draw(st.sampled_from(kinds))
     word = draw(_WORDS)
     if kind == "plain":
         return draw(st.sampled_from(["alpha", "beta gamma", "C-001", "x-y_z", "café au lait"]))
     if kind == "single":
+        word = "it's" if simple else word
         return "'" + word.replace("'", "''") + "'"
     if kind == "double":
         escaped = word.replace("\\", "\\\\").replace('"', '\\"')
@@ -268,14 +269,16 @@ def scalars(draw: st.DrawFn, indent: int, allow_block: bool = True) -> str:
         return "2026-11-27"
     pad = " " * (indent + draw(st.sampled_from([2, 2, 4])))
     if kind == "block" and allow_block:
-        header = draw(st.sampled_from(["|", "|-", "|+", ">", ">-", ">+"]))
-        lines = draw(
-            st.lists(
-                st.sampled_from(["one", "two # not a comment", "", "  more"]),
-                min_size=1,
-                max_size=4,
-            )
+        header = draw(
+            st.sampled_from(["|", "|-", ">-"] if simple else ["|", "|-", "|+", ">", ">-", ">+"])
         )
+        choices = (
+            ["one", "two # not a comment"]
+            if simple
+            else ["one", "two # not a comment", "", "  more"]
+        )
+        lines = draw(st.lists(st.sampled_from(choices), min_size=1, max_size=4))
+        pad = " " * (indent + 2) if simple else pad
         if not lines[0].strip():
             lines[0] = "first"
         body = "".join(f"{pad}{line}\n" if line else "\n" for line in lines)
@@ -286,10 +289,10 @@ def scalars(draw: st.DrawFn, indent: int, allow_block: bool = True) -> str:
 
 
 @st.composite
-def flows(draw: st.DrawFn, keys: list[str]) -> str:
+def flows(draw: st.DrawFn, keys: list[str], simple: bool = False) -> str:
     chosen = draw(st.permutations(keys))
     sep = draw(st.sampled_from([", ", ",  ", ","]))
-    values = [draw(scalars(0, allow_block=False)) for _ in chosen]
+    values = [draw(scalars(0, allow_block=False, simple=simple)) for _ in chosen]
     if draw(st.booleans()):
         return "[" + sep.join(values) + "]"
     inner = draw(st.sampled_from(["", " "]))
@@ -303,7 +306,7 @@ def flows(draw: st.DrawFn, keys: list[str]) -> str:
 
 
 @st.composite
-def documents(draw: st.DrawFn) -> str:
+def documents(draw: st.DrawFn, simple: bool = False) -> str:
     """A control-like document: keys in any order, nested mappings and lists, comments, blank
     lines, every scalar style, several indentations."""
     mapping_indent = draw(st.sampled_from([2, 2, 4]))
@@ -332,9 +335,8 @@ def documents(draw: st.DrawFn) -> str:
             lines.append(draw(st.sampled_from(["", "# above " + key, "  # indented above"])))
         if key == "effectiveness":
             if draw(st.booleans()):
-                lines.append(
-                    f"{key}:{colon_space}{draw(flows(['operating', 'design']))}{draw(comment)}"
-                )
+                flow = draw(flows(["operating", "design"], simple))
+                lines.append(f"{key}:{colon_space}{flow}{draw(comment)}")
             else:
                 lines.append(f"{key}:{draw(comment)}")
                 lines.extend(
@@ -348,24 +350,28 @@ def documents(draw: st.DrawFn) -> str:
                 dash = " " * dash_offset + "- "
                 for index, entry in enumerate(entries):
                     lead = dash if index == 0 else " " * len(dash)
-                    value = draw(scalars(len(dash), allow_block=False))
+                    value = draw(scalars(len(dash), allow_block=False, simple=simple))
                     lines.append(f"{lead}{entry}:{colon_space}{value}{draw(comment)}")
                 if draw(st.integers(0, 3)) == 0:
                     lines.append(" " * len(dash) + "# inside an item")
         elif key == "assertions":
             if draw(st.booleans()):
-                lines.append(f"{key}:{colon_space}{draw(flows(['a', 'b']))}")
+                lines.append(f"{key}:{colon_space}{draw(flows(['a', 'b'], simple))}")
             else:
                 lines.append(f"{key}:")
                 for _ in range(draw(st.integers(1, 3))):
-                    value = draw(scalars(dash_offset + 2, allow_block=False))
+                    value = draw(scalars(dash_offset + 2, allow_block=False, simple=simple))
                     lines.append(f"{' ' * dash_offset}- {value}{draw(comment)}")
         else:
-            value = draw(scalars(0))
+            value = draw(scalars(0, simple=simple))
             tail = draw(comment) if "\n" not in value else ""
             lines.append(f"{key}:{colon_space}{value}{tail}")
     text = "\n".join(lines)
-    ending = draw(st.sampled_from(["\n", "\n", "", "\n\n", "  \n"]))
+    # (a comment's trailing spaces are the comment's: ruamel.yaml keeps them, so fmt does)
+    # (without a final newline a last `|` scalar's value has no line break; every canonical
+    # form ends in one, so fmt refuses such a file: no typical file ends so)
+    endings = ["\n", "\n\n"] if simple else ["\n", "\n", "", "\n\n", "  \n"]
+    ending = draw(st.sampled_from(endings))
     return text + ending
 
 
@@ -409,24 +415,16 @@ def test_the_fast_check_never_says_canonical_when_ruamel_would_change_the_file(t
 
 
 @PROPERTY_SETTINGS
-@given(documents())
-def test_the_fast_check_recognises_fmts_output(text: str) -> None:
+@given(documents(simple=True))
+def test_the_fast_check_recognises_fmts_output_for_typical_files(text: str) -> None:
+    """Typical files (plain and quoted scalars, block scalars, comments, flow and block
+    collections) need ruamel.yaml only once: fmt's output is shown canonical from libyaml."""
     outcome = _format(text)
-    if outcome.after is None or b"\r" in outcome.after:
-        return
+    assert outcome.problem is None, outcome.problem
+    assert outcome.after is not None
     out = outcome.after.decode("utf-8")
-    parsed, root = parse_tree("f.yaml", outcome.after)
-    assert fmt.format_text("f.yaml", out, root, CONTROL, parsed.data) == out
-    if fmt.is_canonical(out, root, CONTROL):
-        return
-    # the fast check may not know every layout, but it must know the common ones
-    assert (
-        any(
-            marker in out
-            for marker in ("|+", ">+", "\n\n", "\\", "  -", " \n", '"', "'", "0o", "0x")
-        )
-        or "\n  " in out
-    ), out
+    _, root = parse_tree("f.yaml", outcome.after)
+    assert fmt.is_canonical(out, root, CONTROL), out
 
 
 def test_the_fast_check_is_fast_on_plain_files() -> None:
@@ -516,4 +514,27 @@ def test_a_flow_mapping_with_an_anchor_out_of_order_is_refused() -> None:
     assert outcome.problem == (
         "line 5: cannot put the keys in schema order: a flow collection with an anchor or a tag; "
         "reorder it by hand"
+    )
+
+
+def test_a_last_block_scalar_without_a_final_newline_is_refused_its_value_would_change() -> None:
+    text = "title: T\nid: C-001\nowner: x\nnature: preventive\nevidence: |\n  log"
+    outcome = fmt.format_bytes("controls/C-001.yaml", text.encode(), CONTROL)
+    assert outcome.after is None
+    assert outcome.problem == "formatting would change the data; left as it is"
+
+
+def test_a_deeper_comment_after_the_last_entry_moves_with_it_not_into_a_block_scalar() -> None:
+    text = (
+        "id: C-001\ntitle: T\nowner: x\nnature: preventive\nzz_note: |\n  kept\n"
+        "tests:\n  - date: 2026-01-01\n    type: design\n    result: pass\n    # after the test\n"
+    )
+    assert formatted(text.replace("zz_note: |\n  kept\n", "")) == text.replace(
+        "zz_note: |\n  kept\n", ""
+    )
+    outcome = fmt.format_bytes("controls/C-001.yaml", text.encode(), CONTROL)
+    assert outcome.after == (
+        b"id: C-001\ntitle: T\nowner: x\nnature: preventive\n"
+        b"tests:\n  - date: 2026-01-01\n    type: design\n    result: pass\n    # after the test\n"
+        b"zz_note: |\n  kept\n"
     )
