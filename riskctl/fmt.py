@@ -585,6 +585,25 @@ def comments(text: str, root: Any) -> list[str]:
     return sorted(found)
 
 
+def _braced(text: str, root: Any) -> int:
+    """How many flow mappings are written with braces (`{a: 1}`, not `[a: 1]`)."""
+    count = 0
+    stack = [root] if root is not None else []
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if node.id == "sequence":
+            stack.extend(node.value)
+        elif node.id == "mapping":
+            count += bool(node.flow_style) and text[node.start_mark.index] == "{"
+            for key, value in node.value:
+                stack += (key, value)
+    return count
+
+
 # --- same data -------------------------------------------------------------------------------
 
 
@@ -728,6 +747,11 @@ def _check(file: str, text: str, root: Any, data: Any, formatted: str) -> Any:
         raise RiskctlError(f"{file}: formatting would change the data; left as it is")
     if comments(text, root) != comments(formatted, new_root):
         raise RiskctlError(f"{file}: formatting would lose or change a comment; left as it is")
+    if _braced(text, root) != _braced(formatted, new_root):
+        raise RiskctlError(
+            f"{file}: ruamel.yaml would write a one-key flow mapping in a flow list, "
+            "`[{a: 1}]`, as `[a: 1]`; write it in block style, or leave the file as it is"
+        )
     return new_root
 
 

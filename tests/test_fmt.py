@@ -538,3 +538,10 @@ def test_a_deeper_comment_after_the_last_entry_moves_with_it_not_into_a_block_sc
         b"tests:\n  - date: 2026-01-01\n    type: design\n    result: pass\n    # after the test\n"
         b"zz_note: |\n  kept\n"
     )
+
+
+def test_a_one_key_flow_mapping_in_a_flow_list_is_refused_ruamel_would_drop_its_braces() -> None:
+    text = "title: T\nid: C-001\nowner: x\nnature: preventive\nzz_list: [{a: 1}]\n"
+    outcome = fmt.format_bytes("controls/C-001.yaml", text.encode(), CONTROL)
+    assert outcome.after is None
+    assert outcome.problem is not None and "`[{a: 1}]`, as `[a: 1]`" in outcome.problem
