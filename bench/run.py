@@ -179,6 +179,12 @@ MEASUREMENTS: tuple[Measurement, ...] = (
         ok_codes=frozenset({0, 1}),
     ),
     Measurement(
+        "fmt-check",
+        riskctl("fmt", "--check", "{register}"),
+        "cold-warm",
+        needs_riskctl=True,
+    ),
+    Measurement(
         "score",
         riskctl("score", "{register}", "--now", NOW, "--format", "json"),
         "cold-warm",
@@ -226,6 +232,7 @@ MEASUREMENTS: tuple[Measurement, ...] = (
 BENCHMARKS: tuple[Benchmark, ...] = (
     Benchmark("riskctl lint", "lint", floor="floor-csafe", goal=1.5),
     Benchmark("riskctl score (vs lint)", "score", floor="lint", goal=1.2),
+    Benchmark("riskctl fmt --check (vs lint)", "fmt-check", floor="lint", goal=3.0),
     Benchmark("riskctl diff, 1% changed (vs score)", "diff", floor="score", goal=0.25),
     Benchmark("riskctl --help", "help", floor="import-typer", goal=1.3),
     Benchmark("riskctl kri xmr --csv, 100,000 points", "kri-xmr", floor=None, goal=1.0),

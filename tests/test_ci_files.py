@@ -113,17 +113,17 @@ def _check(arguments: list[str]) -> None:
 def test_pre_commit_hook_manifest() -> None:
     hooks = _load(HOOKS)
     assert isinstance(hooks, list)
-    assert [hook["id"] for hook in hooks] == ["riskctl-lint"]
-    hook = hooks[0]
-    assert hook["entry"] == "riskctl lint"
-    assert hook["language"] == "python"
-    assert hook["pass_filenames"] is False
-    assert hook["files"] == "^register/"
-    assert hook["name"]
-    assert hook["description"]
-    assert re.search(hook["files"], "register/risks/R-001.yaml")
-    assert not re.search(hook["files"], "riskctl/load/parse.py")
-    assert not re.search(hook["files"], "docs/register/x.yaml")
+    assert [hook["id"] for hook in hooks] == ["riskctl-lint", "riskctl-fmt"]
+    for hook, entry in zip(hooks, ["riskctl lint", "riskctl fmt"], strict=True):
+        assert hook["entry"] == entry
+        assert hook["language"] == "python"
+        assert hook["pass_filenames"] is False
+        assert hook["files"] == "^register/"
+        assert hook["name"]
+        assert hook["description"]
+        assert re.search(hook["files"], "register/risks/R-001.yaml")
+        assert not re.search(hook["files"], "riskctl/load/parse.py")
+        assert not re.search(hook["files"], "docs/register/x.yaml")
 
 
 def test_workflow_shape() -> None:
@@ -208,7 +208,7 @@ def test_the_pre_commit_entry_runs_clean_on_the_shipped_register(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.chdir(ROOT)  # pre-commit runs hooks from the repository's root
-    (arguments,) = _hook_commands()
+    arguments = _hook_commands()[0]  # riskctl-lint; riskctl-fmt: tests/cli/test_fmt_cli.py
     result = runner.invoke(app, [*arguments, "--now", FROZEN_NOW])
     assert (result.exit_code, result.stderr) == (0, ""), result.stdout
     assert "files checked: no problems" in result.stdout.splitlines()[-1]

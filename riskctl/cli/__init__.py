@@ -21,6 +21,7 @@ import typer
 from riskctl import __version__
 from riskctl.cli import (
     diff,
+    fmt,
     incidents,
     init,
     kri,
@@ -65,6 +66,7 @@ def _root(
 app.command("init")(init.init_command)
 app.command("lint")(lint.lint_command)
 app.command("new")(new.new_command)
+app.command("fmt")(fmt.fmt_command)
 app.command("score")(score.score_command)
 app.command("diff")(diff.diff_command)
 app.command("log")(log.log_command)

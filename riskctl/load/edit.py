@@ -93,3 +93,51 @@ def _same_data(before: str, after: str, additions: Mapping[DataPath, tuple[str, 
             target = target[element]
         target[key] = value
     return bool(new.data == expected)
+
+
+# --- fmt: the canonical layout (riskctl/fmt.py) ------------------------------------------------
+
+#: The canonical indentation, the shipped register's: a mapping's keys 2 in from their parent's,
+#: a sequence's dash 2 in from its key and its items' keys 2 in from the dash.
+EDIT_INDENT = {"mapping": 2, "sequence": 4, "offset": 2}
+
+
+def canonical_layout(file: str, text: str) -> str:
+    """`text` as ruamel.yaml's round trip writes it with the canonical indentation: comments,
+    quotes, block and flow styles kept, never a line re-wrapped. Keys are not reordered here
+    (`fmt` moves them in the text first).
+
+    ruamel.yaml is third-party code fed the user's text: any failure of it is a `RiskctlError`
+    naming the file, never a traceback.
+    """
+    import io
+
+    from ruamel.yaml import YAML
+
+    editor = YAML(typ="rt")
+    editor.preserve_quotes = True
+    editor.width = 1 << 16  # never re-wrap a long plain scalar or flow sequence
+    editor.indent(**EDIT_INDENT)
+    editor.explicit_start = text.startswith("---")
+    stream = io.StringIO()
+    try:
+        editor.dump(editor.load(text), stream)
+        formatted = stream.getvalue()
+        lost = sorted(set(_anchors(editor, text)) - set(_anchors(editor, formatted)))
+    except Exception as error:  # any failure of ruamel.yaml on user data, not only YAMLError
+        first = (str(error).splitlines() or [type(error).__name__])[0]
+        raise RiskctlError(f"{file}: cannot format it: {first}") from None
+    if lost:
+        names = ", ".join(f"&{name}" for name in lost)
+        raise RiskctlError(
+            f"{file}: formatting would drop the anchor {names}, which no alias uses; "
+            "remove it by hand (it names nothing)"
+        )
+    return formatted
+
+
+def _anchors(editor: Any, text: str) -> list[str]:
+    """The anchors a text defines (ruamel.yaml drops a collection's anchor no alias uses)."""
+    return [
+        event.anchor for event in editor.parse(text) if getattr(event, "anchor", None) is not None
+    ]

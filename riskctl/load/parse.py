@@ -512,24 +512,36 @@ def decode(file: str, raw: bytes) -> tuple[str | None, Hit | None]:
 
 def parse(file: str, raw: bytes) -> Parsed:
     """Parse one file's bytes into plain data, never raising on bad input."""
+    return parse_tree(file, raw)[0]
+
+
+def parse_tree(file: str, raw: bytes) -> tuple[Parsed, Node | None]:
+    """`parse`, and the node tree the data was built from (None when the data is None), for
+    `fmt`'s layout check: one libyaml parse gives both."""
+    parsed, root = _parse(file, raw)
+    return parsed, (root if parsed.data is not None else None)
+
+
+def _parse(file: str, raw: bytes) -> tuple[Parsed, Node | None]:
     text, problem = decode(file, raw)
     if text is None:
-        return Parsed(None, (_coded(problem, "RK008"),) if problem else ())
+        return Parsed(None, (_coded(problem, "RK008"),) if problem else ()), None
     try:
         root = compose(text)
     except yaml.MarkedYAMLError as error:
-        return Parsed(None, (_syntax_hit(file, error),))
+        return Parsed(None, (_syntax_hit(file, error),)), None
     except ReaderError as error:  # a character YAML forbids; libyaml gives its byte offset
         line, col = byte_position(text.encode("utf-8"), error.position)
         character = f"#x{error.character:04x}" if isinstance(error.character, int) else "a byte"
         message = f"YAML syntax error: character {character} is not allowed ({error.reason})"
-        return Parsed(None, (located_hit(file, line, col, "RK001", message),))
+        return Parsed(None, (located_hit(file, line, col, "RK001", message),)), None
     except yaml.YAMLError as error:  # pragma: no cover - every other libyaml error has a mark
         return Parsed(
             None, (located_hit(file, 1, 1, "RK001", f"YAML error: {error}".splitlines()[0]),)
-        )
+        ), None
     if root is None:
-        return Parsed(None, (located_hit(file, 1, 1, "RK003", "empty file: expected a mapping"),))
+        empty = located_hit(file, 1, 1, "RK003", "empty file: expected a mapping")
+        return Parsed(None, (empty,)), None
     construction = Construction(file, text)
     try:
         data = construction.value(root)
@@ -538,11 +550,11 @@ def parse(file: str, raw: bytes) -> Parsed:
         if alias is None:
             return Parsed(
                 None, (*construction.hits, node_hit(file, stop.node, "RK004", stop.message))
-            )
+            ), root
         line, col = alias.line + 1, alias.column + 1
         return Parsed(
             None, (*construction.hits, located_hit(file, line, col, "RK004", stop.message))
-        )
+        ), root
     if not isinstance(data, dict):
         what = "a list" if isinstance(data, list) else f"a single value ({quote(data)})"
         return Parsed(
@@ -551,8 +563,8 @@ def parse(file: str, raw: bytes) -> Parsed:
                 *construction.hits,
                 node_hit(file, root, "RK003", f"expected a mapping, found {what}"),
             ),
-        )
-    return Parsed(data, tuple(construction.hits))
+        ), root
+    return Parsed(data, tuple(construction.hits)), root
 
 
 def _alias_mark(text: str, number: int) -> Any:

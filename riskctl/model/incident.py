@@ -59,6 +59,8 @@ class Incident(Entity):
     """An incident caused harm; a near-miss was stopped before it did."""
     title: Text
     """What happened, in one line."""
+    status: Literal["open", "closed"] = "open"
+    """Closed once the root cause is verified and no action is open."""
     occurred: datetime.date
     """The day it started."""
     detected: datetime.date | None = None
@@ -85,5 +87,3 @@ class Incident(Entity):
     """The root-cause analysis."""
     actions: list[Action] = []
     """Corrective and preventive actions from the RCA."""
-    status: Literal["open", "closed"] = "open"
-    """Closed once the root cause is verified and no action is open."""

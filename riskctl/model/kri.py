@@ -68,10 +68,10 @@ class Kri(Entity):
     """KRI- and 3 or more digits, the file name without `.yaml`."""
     title: Text
     """What is measured, in one line."""
-    risks: list[Reference] = []
-    """Ids of the risks the KRI watches."""
     owner: Reference
     """Who measures and answers for the KRI: an owner id."""
+    risks: list[Reference] = []
+    """Ids of the risks the KRI watches."""
     unit: Literal["count", "pct", "bps", "currency", "duration", "ratio"] | None = None
     """The unit of the values."""
     direction: Literal["higher-is-worse", "lower-is-worse"]

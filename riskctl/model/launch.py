@@ -61,6 +61,8 @@ class Launch(Entity):
     """Who answers for the launch's risks: an owner id."""
     launch_date: datetime.date
     """The day the launch ships (planned or actual)."""
+    status: Literal["planned", "launched", "cancelled", "closed"] = "planned"
+    """Where the launch stands."""
     description: str | None = None
     """What ships, to whom, and at what scale."""
     risks: list[Reference] = []
@@ -69,5 +71,3 @@ class Launch(Entity):
     """The pre-mortem's failure modes (FMEA)."""
     monitoring: list[Monitoring] = []
     """KRIs watched after launch, each until a date."""
-    status: Literal["planned", "launched", "cancelled", "closed"] = "planned"
-    """Where the launch stands."""
