@@ -26,7 +26,16 @@ demo: .venv/.installed  ## riskctl on the shipped register
 	$(BIN)/riskctl rules list
 	$(BIN)/riskctl gates list
 	$(BIN)/riskctl schema export --check
+	$(BIN)/riskctl fmt --check register
+	$(BIN)/riskctl kri ingest tests/data/ingest/weekly.csv register --dry-run
+	$(BIN)/riskctl rcm import tests/data/rcm/edited-rcm.csv register --dry-run --now $(NOW)
 	mkdir -p build
+	$(BIN)/riskctl rcm export register --format xlsx --out build/rcm.xlsx --now $(NOW)
+	rm -rf build/new-register
+	$(BIN)/riskctl init build/new-register
+	$(BIN)/riskctl new owner payments-risk build/new-register --set name="Ana Lindqvist" --now $(NOW)
+	$(BIN)/riskctl new risk build/new-register --set category=payments-fraud --now $(NOW)
+	$(BIN)/riskctl lint build/new-register --now $(NOW)
 	$(BIN)/riskctl report wbr register --now $(NOW) --out build/wbr.md
 
 check: .venv/.installed  ## before every commit: lint, format, type check, tests
