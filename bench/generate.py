@@ -1016,8 +1016,8 @@ class Generator:
         lines = [
             f"id: {kri_id}",
             f"title: {quoted(title)}",
-            "risks: [" + ", ".join(risks) + "]",
             f"owner: {owner}",
+            "risks: [" + ", ".join(risks) + "]",
             f"unit: {unit}",
             f"direction: {direction}",
         ]
@@ -1142,6 +1142,7 @@ class Generator:
             f"id: {incident_id}",
             f"kind: {'near-miss' if near_miss else 'incident'}",
             f"title: {quoted(title)}",
+            f"status: {'open' if is_open else 'closed'}",
             f"occurred: {occurred.isoformat()}",
             f"detected: {detected.isoformat()}",
         ]
@@ -1199,7 +1200,6 @@ class Generator:
                 f"    status: {status}",
                 f"    type: {action_type}",
             ]
-        lines.append(f"status: {'open' if is_open else 'closed'}")
         return "\n".join(lines) + "\n"
 
     def build_launches(self) -> None:
@@ -1255,6 +1255,7 @@ class Generator:
             f"title: {quoted(title)}",
             f"owner: {self.owner_id()}",
             f"launch_date: {launch_date.isoformat()}",
+            f"status: {status}",
             "description: "
             + block(
                 f"{name} for customers in {region}.\n"
@@ -1300,7 +1301,6 @@ class Generator:
                         lines.append(
                             f"    reviewed: {(NOW - datetime.timedelta(days=3)).isoformat()}"
                         )
-        lines.append(f"status: {status}")
         return "\n".join(lines) + "\n"
 
     def build_acceptances(self) -> None:

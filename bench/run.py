@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime
+import hashlib
 import json
 import os
 import platform
@@ -293,7 +294,9 @@ def drop_page_cache() -> bool:
 
 def ensure_register(risks: int, python_command: str) -> tuple[Path, float | None]:
     """The benchmark register, generated first if missing; returns it and the seconds taken."""
-    register = DATA / f"register-{risks}-seed{SEED}"
+    # Named by the generator's content too, so a changed generator never reuses a stale register.
+    generator = hashlib.sha256((BENCH / "generate.py").read_bytes()).hexdigest()[:10]
+    register = DATA / f"register-{risks}-seed{SEED}-{generator}"
     if (register / "riskctl.yaml").is_file():
         return register, None
     partial = register.with_name(register.name + ".partial")
