@@ -75,36 +75,40 @@ def check_usable(path: Path, option: str) -> None:
 
 
 def check_output_path(path: Path, option: str = "--out") -> None:
-    """Refuse, naming `path`, any target `write_file` must not write; write nothing."""
+    """Refuse, naming `path`, any target `write_file` must not write; write nothing.
+
+    `option` names the option the path came from (`--out`); empty for a register file.
+    """
+    named = f"{option} {path}" if option else str(path)
     try:
         status = path.lstat()
     except FileNotFoundError:
         status = None
     except OSError as error:
-        raise RiskctlError(f"{option} {path}: cannot write there: {error.strerror}") from None
+        raise RiskctlError(f"{named}: cannot write there: {error.strerror}") from None
     if status is not None:
         if stat.S_ISLNK(status.st_mode):
             target = os.readlink(path)
             raise RiskctlError(
-                f"{option} {path}: a symbolic link (to {target}); riskctl does not write through "
+                f"{named}: a symbolic link (to {target}); riskctl does not write through "
                 "links: name the file itself"
             )
         if not stat.S_ISREG(status.st_mode):
             hint = "; use --out - for standard output" if option == "--out" else ""
             raise RiskctlError(
-                f"{option} {path}: {kind_of(status.st_mode)}, not a regular file{hint}"
+                f"{named}: {kind_of(status.st_mode)}, not a regular file{hint}"
             )
     parent = path.parent
     try:
         parent_status = parent.stat()
     except FileNotFoundError:
         raise RiskctlError(
-            f"{option} {path}: the folder {parent} does not exist (riskctl does not create it)"
+            f"{named}: the folder {parent} does not exist (riskctl does not create it)"
         ) from None
     except OSError as error:
-        raise RiskctlError(f"{option} {path}: cannot use {parent}: {error.strerror}") from None
+        raise RiskctlError(f"{named}: cannot use {parent}: {error.strerror}") from None
     if not stat.S_ISDIR(parent_status.st_mode):
-        raise RiskctlError(f"{option} {path}: {parent} is not a folder")
+        raise RiskctlError(f"{named}: {parent} is not a folder")
 
 
 def write_file(path: Path, text: str | bytes, option: str = "--out") -> None:
