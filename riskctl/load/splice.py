@@ -196,8 +196,15 @@ def _single(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+#: Characters YAML 1.1 (libyaml) reads as a line break even inside quotes: written as escapes.
+_LINE_BREAKS = {"\x85": "\\N", "\u2028": "\\L", "\u2029": "\\P"}
+
+
 def _double(value: str) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    text = json.dumps(value, ensure_ascii=False)
+    for character, escape in _LINE_BREAKS.items():
+        text = text.replace(character, escape)
+    return text
 
 
 def _scalar_texts(text: str, span: Span, value: Any) -> list[str]:
@@ -205,9 +212,10 @@ def _scalar_texts(text: str, span: Span, value: Any) -> list[str]:
     if not isinstance(value, str):
         return [_plain(value)]
     style = span.style
-    if style in ("|", ">"):
-        return [*_block_texts(text, span, value), _double(value)]
-    one_line = "\n" not in value
+    if style in ("|", ">"):  # quoted, it keeps the line breaks after the block's last line
+        after = _after_block(text[span.start : span.end])
+        return [*_block_texts(text, span, value), _double(value) + after]
+    one_line = "\n" not in value and not any(c in value for c in _LINE_BREAKS)
     ordered = {
         "": [value, _single(value), _double(value)],
         "'": [_single(value), _double(value)],
@@ -221,18 +229,17 @@ def _block_texts(text: str, span: Span, value: str) -> list[str]:
     old = text[span.start : span.end]
     header, _, body = old.partition("\n")
     match = re.fullmatch(r"([|>])([-+]?)([1-9]?)([-+]?)(.*)", header)
-    if match is None or match[3] or value.endswith("\n\n") or not value.strip():
+    breaks = any(character in value for character in _LINE_BREAKS)
+    if match is None or match[3] or value.endswith("\n\n") or not value.strip() or breaks:
         return []
     indentation = next(
         (len(line) - len(line.lstrip(" ")) for line in body.split("\n") if line.strip()), None
     )
     if indentation is None:
         return []
-    core = old.rstrip(" \n")
-    tail = old[len(core) :]
-    if "\n" not in tail:
+    tail = _after_block(old)
+    if not tail:
         return []
-    tail = tail[tail.index("\n") :]
     chomp = "" if value.endswith("\n") else "-"
     lines = value.removesuffix("\n").split("\n")
     style = match[1]
@@ -242,6 +249,14 @@ def _block_texts(text: str, span: Span, value: str) -> list[str]:
         return []
     content = "\n".join(" " * indentation + line if line else "" for line in lines)
     return [f"{style}{chomp}{match[5]}\n{content}{tail}"]
+
+
+def _after_block(old: str) -> str:
+    """What a block scalar's span holds after its last line: the line break, blank lines and
+    the next line's indentation (its end mark is at the next token); empty at the file's end."""
+    core = old.rstrip(" \n")
+    tail = old[len(core) :]
+    return tail[tail.index("\n") :] if "\n" in tail else ""
 
 
 def _flow_item(value: str) -> str:
@@ -380,7 +395,9 @@ def _render(first_missing: tuple[str, ...], values: Mapping[tuple[str, ...], Any
             return ["[" + ", ".join(_flow_item(item) for item in value) + "]"]
         if isinstance(value, str):
             return (
-                [value, _single(value), _double(value)] if "\n" not in value else [_double(value)]
+                [value, _single(value), _double(value)]
+                if "\n" not in value and not any(c in value for c in _LINE_BREAKS)
+                else [_double(value)]
             )
         return [_plain(value)]
     nested: dict[str, Any] = {}

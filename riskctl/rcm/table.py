@@ -16,6 +16,7 @@ the sheet, row and column as a person sees them (`Controls!F12 (frequency)`).
 from __future__ import annotations
 
 import datetime
+import difflib
 import math
 import re
 import types
@@ -622,7 +623,10 @@ def read_edits(
         layout = layouts.get(raw.name)
         if layout is None:
             known = ", ".join(layouts)
-            result.errors.append(f"{raw.name}: not a sheet riskctl exports ({known}); remove it")
+            hint = _did_you_mean(raw.name, list(layouts))
+            result.errors.append(
+                f"{raw.name}: not a sheet riskctl exports ({known}){hint or '; remove it'}"
+            )
             continue
         if raw.name in seen_sheets:
             result.errors.append(f"{raw.name}: the sheet appears twice")
@@ -685,7 +689,8 @@ def _read_sheet(
         if name not in by_header:
             result.errors.append(
                 f"{raw.name}!{column_letter(file_index)}{raw.first_row - 1}: unknown column "
-                f"{name!r}; the {raw.name} sheet has {', '.join(by_header)}"
+                f"{name!r}{_did_you_mean(name, list(by_header))}; the {raw.name} sheet has "
+                f"{', '.join(by_header)}"
             )
             continue
         if by_header[name] in positions:
@@ -801,3 +806,11 @@ def _field_problem(spec: FieldSpec, new: Any) -> str | None:
         if not spec.optional:  # a default other than None: an empty cell would silently mean it
             return f"cannot be empty: without a value it means {spec.default!r}; write that"
     return None
+
+
+def _did_you_mean(name: str, known: list[str]) -> str:
+    """`; did you mean 'X'?` for a header or sheet name a typo or a case change away from a
+    known one (`frequncy`, `controls`), else nothing."""
+    by_folded = {each.casefold(): each for each in known}
+    close = difflib.get_close_matches(name.casefold(), list(by_folded), n=1, cutoff=0.75)
+    return f"; did you mean {by_folded[close[0]]!r}?" if close else ""

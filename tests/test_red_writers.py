@@ -1,0 +1,125 @@
+"""Red-team findings on the register writers, each pinned by a test that failed before its fix."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from riskctl.load import load, parse, read_directory
+from riskctl.load.splice import apply_edits
+from riskctl.rcm.sheets import RawSheet
+from riskctl.rcm.table import build_sheets, read_edits
+from tests.conftest import SHIPPED_REGISTER
+
+
+def _edit(text: str, path: tuple[str, ...], value: Any) -> str:
+    return apply_edits("x.yaml", text, [(path, value)], lambda index: "RCM!A2")
+
+
+def _data(text: str) -> Any:
+    parsed = parse("x.yaml", text.encode("utf-8"))
+    assert parsed.hits == ()
+    return parsed.data
+
+
+# --- a block scalar rewritten in double quotes keeps the lines after it -------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "path", "value", "expected"),
+    [
+        pytest.param(  # the file's final line break stays
+            "id: C-001\nobjective: |\n  Stop it.\n",
+            ("objective",),
+            "Stop it.\n\n",
+            'id: C-001\nobjective: "Stop it.\\n\\n"\n',
+            id="last-key-keeps-the-final-newline",
+        ),
+        pytest.param(  # the comment stays on its own line, at its own indentation
+            "m:\n  b: |\n    old\n  # about c\n  c: 1\n",
+            ("m", "b"),
+            "a\n\n",
+            'm:\n  b: "a\\n\\n"\n  # about c\n  c: 1\n',
+            id="comment-after-the-block-keeps-its-line",
+        ),
+        pytest.param(  # a folded text that starts with a space cannot stay folded
+            "b: >-\n  old\n\n# comment\nc: 1\n",
+            ("b",),
+            " lead",
+            'b: " lead"\n\n# comment\nc: 1\n',
+            id="blank-line-and-comment-after-folded",
+        ),
+        pytest.param(  # an explicit indentation indicator: written quoted
+            "b: |2\n   indented\nc: 1\n",
+            ("b",),
+            "new\n",
+            'b: "new\\n"\nc: 1\n',
+            id="indentation-indicator",
+        ),
+    ],
+)
+def test_a_block_scalar_written_quoted_changes_only_its_own_lines(
+    text: str, path: tuple[str, ...], value: Any, expected: str
+) -> None:
+    edited = _edit(text, path, value)
+    assert edited == expected
+    target = _data(edited)
+    for key in path:
+        target = target[key]
+    assert target == value
+
+
+# --- YAML 1.1 line breaks inside a value ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "expected"),
+    [
+        ('b: "old"\nc: 1\n', "x\x85y", 'b: "x\\Ny"\nc: 1\n'),  # was refused
+        ("b: old\nc: 1\n", "x\u2028y", 'b: "x\\Ly"\nc: 1\n'),  # was written raw, unquoted
+        ("b: 'old'\nc: 1\n", "x\u2029y", 'b: "x\\Py"\nc: 1\n'),
+        ("c: 1\n", "x\u2028y", 'c: 1\nb: "x\\Ly"\n'),  # an added key
+    ],
+)
+def test_a_value_with_a_unicode_line_separator_is_written_escaped(
+    text: str, value: str, expected: str
+) -> None:
+    edited = _edit(text, ("b",), value)
+    assert edited == expected
+    assert _data(edited)["b"] == value
+    assert edited.count("\n") == text.count("\n") + (0 if "b:" in text else 1)
+
+
+# --- header and sheet typos get a did-you-mean ----------------------------------------------------
+
+
+def _sheets() -> tuple[Any, Any]:
+    register = load(read_directory(SHIPPED_REGISTER)).register
+    return register, build_sheets(register)
+
+
+def _raw(sheet: Any) -> RawSheet:
+    return RawSheet(sheet.name, [c.header for c in sheet.columns], [list(r) for r in sheet.rows])
+
+
+def test_a_header_typo_or_case_change_names_the_column_it_means() -> None:
+    register, sheets = _sheets()
+    rcm = _raw(sheets[0])
+    rcm.header[11] = "frequncy"
+    rcm.header[9] = "Nature"
+    errors = read_edits(register, [rcm], sheets).errors
+    assert [error.split("; the RCM sheet has")[0] for error in errors] == [
+        "RCM!J1: unknown column 'Nature'; did you mean 'nature'?",
+        "RCM!L1: unknown column 'frequncy'; did you mean 'frequency'?",
+    ]
+
+
+def test_a_renamed_sheet_names_the_sheet_it_means() -> None:
+    register, sheets = _sheets()
+    controls = _raw(sheets[2])
+    controls.name = "controls"
+    assert read_edits(register, [controls], sheets).errors == [
+        "controls: not a sheet riskctl exports (RCM, Risks, Controls, Owners, KRIs, Incidents, "
+        "Launches, Acceptances); did you mean 'Controls'?"
+    ]
