@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import difflib
+import os
+from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from riskctl.errors import RiskctlError
 from riskctl.load import load, parse, read_directory
+from riskctl.load.positions import node_spans
 from riskctl.load.splice import apply_edits
 from riskctl.rcm.sheets import RawSheet
 from riskctl.rcm.table import build_sheets, read_edits
@@ -23,7 +30,7 @@ def _data(text: str) -> Any:
     return parsed.data
 
 
-# --- a block scalar rewritten in double quotes keeps the lines after it -------------------------
+# --- a block scalar rewritten (quoted, or as a number) keeps the lines after it ---------------
 
 
 @pytest.mark.parametrize(
@@ -50,6 +57,20 @@ def _data(text: str) -> Any:
             'b: " lead"\n\n# comment\nc: 1\n',
             id="blank-line-and-comment-after-folded",
         ),
+        pytest.param(  # a number where a block was: the final newline stays
+            "id: C-001\nannual_cost: |\n  12\n",
+            ("annual_cost",),
+            250,
+            "id: C-001\nannual_cost: 250\n",
+            id="number-replaces-a-block-at-the-end",
+        ),
+        pytest.param(  # a boolean where a block was: the comment keeps its line
+            "key: >-\n  yes\n\n# owner below\nowner: x\n",
+            ("key",),
+            False,
+            "key: false\n\n# owner below\nowner: x\n",
+            id="boolean-replaces-a-block-before-a-comment",
+        ),
         pytest.param(  # an explicit indentation indicator: written quoted
             "b: |2\n   indented\nc: 1\n",
             ("b",),
@@ -59,7 +80,7 @@ def _data(text: str) -> Any:
         ),
     ],
 )
-def test_a_block_scalar_written_quoted_changes_only_its_own_lines(
+def test_a_block_scalar_replaced_changes_only_its_own_lines(
     text: str, path: tuple[str, ...], value: Any, expected: str
 ) -> None:
     edited = _edit(text, path, value)
@@ -68,6 +89,16 @@ def test_a_block_scalar_written_quoted_changes_only_its_own_lines(
     for key in path:
         target = target[key]
     assert target == value
+
+
+def test_a_list_of_records_is_never_rewritten_whole() -> None:
+    """A record's span runs on over the comment lines after it, which a rewrite would drop."""
+    text = (
+        "tests:\n  - date: 2026-01-05\n    result: pass\n  # the retest after INC-1\n"
+        "  - date: 2026-02-05\n    result: fail\n"
+    )
+    with pytest.raises(RiskctlError, match="without changing other lines"):
+        _edit(text, ("tests",), ["a", "b"])
 
 
 # --- YAML 1.1 line breaks inside a value ----------------------------------------------------------
@@ -123,3 +154,55 @@ def test_a_renamed_sheet_names_the_sheet_it_means() -> None:
         "controls: not a sheet riskctl exports (RCM, Risks, Controls, Owners, KRIs, Incidents, "
         "Launches, Acceptances); did you mean 'Controls'?"
     ]
+
+
+# --- property: an edit keeps every comment line and the line ends, or is refused ---------------
+
+#: Files with comments and every scalar style: the shipped register's and the style samples.
+FILES = sorted(
+    [*SHIPPED_REGISTER.glob("*/*.yaml"), *(Path(__file__).parent / "data/rcm/styles").glob("*/*")]
+)
+TEXTS = [path.read_text(encoding="utf-8") for path in FILES]
+VALUES = st.one_of(
+    st.sampled_from(["x", "a: b", "#x", "line1\nline2", "multi\nline\n", " lead", "", "true"]),
+    st.sampled_from(["1.5", "null", "x\u2028y", "\u00e9\u20ac", "a #b", "*a", "- a", "'q'"]),
+    st.booleans(),
+    st.integers(-5, 10**6),
+    st.lists(st.sampled_from(["a", "x y", "R-001", "true"]), max_size=3),
+    st.none(),
+)
+PROFILE = settings(
+    max_examples=1_000 if os.environ.get("HYPOTHESIS_PROFILE") == "fuzz" else 60, deadline=None
+)
+
+
+@PROFILE
+@given(data=st.data(), value=VALUES, crlf=st.booleans(), final_newline=st.booleans())
+def test_an_edit_keeps_every_comment_line_and_line_end_or_is_refused(
+    data: st.DataObject, value: Any, crlf: bool, final_newline: bool
+) -> None:
+    text = data.draw(st.sampled_from(TEXTS))
+    text = text if final_newline else text.rstrip("\n")
+    text = text.replace("\n", "\r\n") if crlf else text
+    spans = node_spans(text)
+    assert spans is not None
+    paths = sorted(
+        tuple(str(key) for key in p) for p in spans if p and all(isinstance(k, str) for k in p)
+    )
+    path = data.draw(st.sampled_from(paths))
+    try:
+        edited = _edit(text, path, value)
+    except RiskctlError:
+        return
+    old = text[spans[path].start : spans[path].end]
+    removed = [
+        line[2:]
+        for line in difflib.ndiff(text.splitlines(), edited.splitlines())
+        if line.startswith("- ")
+    ]
+    assert not [line for line in removed if line.lstrip().startswith("#") and line not in old]
+    assert len(removed) <= old.count("\n") + 1
+    if final_newline:
+        assert edited.endswith("\n")
+    if crlf:
+        assert edited.count("\r\n") == edited.count("\n")

@@ -209,11 +209,12 @@ def _double(value: str) -> str:
 
 def _scalar_texts(text: str, span: Span, value: Any) -> list[str]:
     """Ways to write `value` where the scalar at `span` is, its own style first."""
-    if not isinstance(value, str):
-        return [_plain(value)]
     style = span.style
-    if style in ("|", ">"):  # quoted, it keeps the line breaks after the block's last line
-        after = _after_block(text[span.start : span.end])
+    # a block scalar's span runs on to the next token: what replaces it keeps the line breaks
+    after = _after_block(text[span.start : span.end]) if style in ("|", ">") else ""
+    if not isinstance(value, str):
+        return [_plain(value) + after]
+    if style in ("|", ">"):
         return [*_block_texts(text, span, value), _double(value) + after]
     one_line = "\n" not in value and not any(c in value for c in _LINE_BREAKS)
     ordered = {
@@ -283,6 +284,8 @@ def _list_texts(
 ) -> list[str]:
     items = [p for p in spans if len(p) == len(path) + 1 and p[:-1] == path]
     inner = [spans[p] for p in items]
+    if any(item.kind != "scalar" for item in inner):
+        return []  # a record's span runs on over the comments after it: never rewritten whole
     flow = "[" + ", ".join(_flow_item(item) for item in value) + "]"
     if span.kind != "sequence":
         return [flow] if span.kind == "scalar" and span.style == "" else []
