@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import difflib
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
+from riskctl.cli import app
 from riskctl.errors import RiskctlError
 from riskctl.load import load, parse, read_directory
 from riskctl.load.positions import node_spans
@@ -206,3 +209,40 @@ def test_an_edit_keeps_every_comment_line_and_line_end_or_is_refused(
         assert edited.endswith("\n")
     if crlf:
         assert edited.count("\r\n") == edited.count("\n")
+
+
+# --- rcm import reads standard input, like kri ingest -------------------------------------------
+
+
+@pytest.fixture
+def shipped(tmp_path: Path) -> Path:
+    target = tmp_path / "register"
+    shutil.copytree(SHIPPED_REGISTER, target)
+    return target
+
+
+@pytest.mark.parametrize("form", ["csv", "xlsx"])
+def test_rcm_import_reads_the_file_from_standard_input(
+    shipped: Path, tmp_path: Path, form: str
+) -> None:
+    """`rcm import -` took `-` as a file name (`FILE -: cannot read it: No such file`)."""
+    exported = tmp_path / f"rcm.{form}"
+    result = CliRunner().invoke(
+        app, ["rcm", "export", "-f", form, "--out", str(exported), str(shipped)]
+    )
+    assert result.exit_code == 0, result.stderr
+    if form == "csv":
+        text = exported.read_text(encoding="utf-8-sig").replace(",continuous,", ",daily,", 1)
+        exported.write_text(text, encoding="utf-8")
+    before = (shipped / "controls" / "C-001.yaml").read_bytes()
+    result = CliRunner().invoke(
+        app, ["rcm", "import", "-", str(shipped)], input=exported.read_bytes()
+    )
+    assert result.exit_code == 0, result.stderr
+    after = (shipped / "controls" / "C-001.yaml").read_bytes()
+    if form == "csv":
+        assert result.stdout.startswith("C-001 frequency: continuous -> daily (RCM!L2")
+        assert after == before.replace(b"frequency: continuous", b"frequency: daily")
+    else:
+        assert result.stdout == "no edits: the file matches the register; nothing written\n"
+        assert after == before
