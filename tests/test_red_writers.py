@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import difflib
+import io
 import os
 import shutil
 from pathlib import Path
@@ -246,3 +248,53 @@ def test_rcm_import_reads_the_file_from_standard_input(
     else:
         assert result.stdout == "no edits: the file matches the register; nothing written\n"
         assert after == before
+
+
+# --- a CSV saved as UTF-16 (Excel's "Unicode Text": tab-separated, with its mark) --------------
+
+
+def _utf16(text: str, encoding: str = "utf-16-le") -> bytes:
+    mark = b"\xff\xfe" if encoding == "utf-16-le" else b"\xfe\xff"
+    return mark + text.encode(encoding)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_kri_ingest_reads_a_utf16_csv(shipped: Path, tmp_path: Path, encoding: str) -> None:
+    """It was refused as 'a NUL byte: not a CSV text file'."""
+    export = tmp_path / "kri.txt"
+    export.write_bytes(_utf16("date\tvalue\r\n2026-12-07\t41.5\r\n", encoding))
+    before = (shipped / "kris" / "KRI-001.yaml").read_text(encoding="utf-8")
+    result = CliRunner().invoke(
+        app, ["kri", "ingest", str(export), "--kri", "KRI-001", str(shipped)]
+    )
+    assert result.exit_code == 0, result.stderr
+    after = (shipped / "kris" / "KRI-001.yaml").read_text(encoding="utf-8")
+    assert after == before + "  - {date: 2026-12-07, value: 41.5}\n"
+
+
+def test_rcm_import_reads_a_utf16_csv(shipped: Path, tmp_path: Path) -> None:
+    exported = tmp_path / "rcm.csv"
+    result = CliRunner().invoke(app, ["rcm", "export", "--out", str(exported), str(shipped)])
+    assert result.exit_code == 0, result.stderr
+    rows = list(csv.reader(io.StringIO(exported.read_text(encoding="utf-8-sig"))))
+    assert rows[1][6:12:5] == ["C-001", "continuous"]
+    rows[1][11] = "daily"
+    tabbed = io.StringIO()
+    csv.writer(tabbed, delimiter="\t", lineterminator="\r\n").writerows(rows)
+    exported.write_bytes(_utf16(tabbed.getvalue()))
+    result = CliRunner().invoke(app, ["rcm", "import", str(exported), str(shipped), "--dry-run"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.endswith(
+        "\nC-001 frequency: continuous -> daily (RCM!L2 (frequency))\n"
+        "dry run: 1 file would change; nothing written\n"
+    )
+
+
+def test_a_utf16_mark_before_text_that_is_not_utf16_is_refused(
+    shipped: Path, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"\xff\xfe\x00\xd8")
+    result = CliRunner().invoke(app, ["kri", "ingest", str(bad), "--kri", "KRI-001", str(shipped)])
+    assert result.exit_code == 3
+    assert "starts like UTF-16 text but is not valid UTF-16; save it as UTF-8" in result.stderr
