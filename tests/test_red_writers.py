@@ -6,9 +6,10 @@ import csv
 import difflib
 import io
 import os
+import re
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from hypothesis import given, settings
@@ -20,8 +21,9 @@ from riskctl.errors import RiskctlError
 from riskctl.load import load, parse, read_directory
 from riskctl.load.positions import node_spans
 from riskctl.load.splice import apply_edits
-from riskctl.rcm.sheets import RawSheet
-from riskctl.rcm.table import build_sheets, read_edits
+from riskctl.rcm.csvio import read_csv, write_csv
+from riskctl.rcm.sheets import Column, ColumnType, RawSheet
+from riskctl.rcm.table import CellError, build_sheets, read_cell, read_edits
 from tests.conftest import SHIPPED_REGISTER
 
 
@@ -298,3 +300,51 @@ def test_a_utf16_mark_before_text_that_is_not_utf16_is_refused(
     result = CliRunner().invoke(app, ["kri", "ingest", str(bad), "--kri", "KRI-001", str(shipped)])
     assert result.exit_code == 3
     assert "starts like UTF-16 text but is not valid UTF-16; save it as UTF-8" in result.stderr
+
+
+# --- a sheet saved as CSV in a decimal-comma locale ----------------------------------------------
+
+
+def test_a_kind_sheet_saved_with_decimal_commas_reads_back_as_no_edit() -> None:
+    """The Risks sheet saved by a de-DE spreadsheet (`;`, `0,1`): every float cell was refused
+    as 'not a number', so an unedited sheet could not be imported."""
+    register, sheets = _sheets()
+    risks = sheets[1]
+    rows = list(csv.reader(io.StringIO(write_csv(risks).removeprefix("\ufeff"))))
+    local = [[re.sub(r"^(-?[0-9]+)\.([0-9]+)$", r"\1,\2", cell) for cell in row] for row in rows]
+    assert "0,1" in [cell for row in local for cell in row]  # the sheet has decimal numbers
+    saved = io.StringIO()
+    csv.writer(saved, delimiter=";").writerows(local)
+    headers = [column.header for column in risks.columns]
+    raw = read_csv(saved.getvalue().encode("utf-8"), "risks.csv", headers, "Risks")
+    asked = read_edits(register, [raw], sheets)
+    assert (asked.edits, asked.errors) == ([], [])
+
+
+@pytest.mark.parametrize(
+    ("kind", "cell", "current", "expected"),
+    [
+        ("number", "0,1", 0.1, (False, None)),
+        ("number", "60,5", 60, (True, 60.5)),
+        ("number", "-1.234,5", 0, (True, -1234.5)),
+        ("number", "1,000", 1000, (False, None)),  # en-US thousands: the register's value
+        ("number", "1,000", 1.0, (False, None)),  # de-DE decimal comma: the register's value
+        ("integer", "4,0", 4, (False, None)),
+        ("integer", "4,5", 4, None),  # not a whole number
+        ("number", "1,000", 7, None),  # a thousand or one: ambiguous
+    ],
+)
+def test_a_decimal_comma_reads_as_a_person_meant_it(
+    kind: str, cell: str, current: Any, expected: tuple[bool, Any] | None
+) -> None:
+    column = Column("x", "x", cast(ColumnType, kind))
+    if expected is not None:
+        assert read_cell(column, cell, current, None) == expected
+        return
+    with pytest.raises(CellError) as raised:
+        read_cell(column, cell, current, None)
+    if cell == "1,000":
+        assert str(raised.value) == (
+            "'1,000' is an ambiguous number (1 or 1000): write it with no thousands separator "
+            "and `.` as the decimal point"
+        )

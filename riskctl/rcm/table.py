@@ -397,8 +397,22 @@ def _readings(
         text = _text_of(value).strip().lower()
         return [True] if text in TRUE_WORDS else [False] if text in FALSE_WORDS else []
     if spec_type in ("integer", "number"):
-        return _number_readings(value, spec_type == "integer")
+        whole = spec_type == "integer"
+        text = _text_of(value).strip() if isinstance(value, str) else ""
+        comma = _DECIMAL_COMMA.fullmatch(text)
+        if comma is None:
+            return _number_readings(value, whole)
+        # a spreadsheet in a decimal-comma locale (de, fr, ...): `0,5`, `1.234,5`; `1,000`
+        # may also be a thousand written the en-US way
+        readings = _number_readings(text.replace(".", "").replace(",", "."), whole)
+        if re.fullmatch(r"[-+]?[0-9]{1,3},[0-9]{3}", text):
+            readings += _number_readings(text.replace(",", ""), whole)
+        return list(dict.fromkeys(readings))
     return sorted(_date_readings(value))
+
+
+#: A number with a decimal comma, with or without `.` between groups of thousands.
+_DECIMAL_COMMA = re.compile(r"[-+]?(?:[0-9]+|[0-9]{1,3}(?:\.[0-9]{3})+),[0-9]+")
 
 
 def _number_readings(value: CellValue, whole: bool) -> list[Any]:
@@ -524,8 +538,13 @@ def read_cell(
             raise CellError(f"{shown} is not one of {', '.join(column.choices)}")
         raise CellError(f"{shown} is not {_TYPE_WORDS[column.type]}")
     if len(readings) > 1:
-        dates = " or ".join(str(reading) for reading in readings)
-        raise CellError(f"{shown} is an ambiguous date ({dates}): write it as YYYY-MM-DD")
+        choices = " or ".join(str(reading) for reading in readings)
+        if column.type in ("integer", "number"):
+            raise CellError(
+                f"{shown} is an ambiguous number ({choices}): write it with no thousands "
+                "separator and `.` as the decimal point"
+            )
+        raise CellError(f"{shown} is an ambiguous date ({choices}): write it as YYYY-MM-DD")
     new = readings[0]
     is_number = bool(re.fullmatch(r"[-+][0-9][0-9.,]*", _text_of(value).strip()))
     if (
