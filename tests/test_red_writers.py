@@ -24,6 +24,7 @@ from riskctl.load.splice import apply_edits
 from riskctl.rcm.csvio import read_csv, write_csv
 from riskctl.rcm.sheets import Column, ColumnType, RawSheet
 from riskctl.rcm.table import CellError, build_sheets, read_cell, read_edits
+from riskctl.writes import FileChange, apply_changes
 from tests.conftest import SHIPPED_REGISTER
 
 
@@ -348,3 +349,21 @@ def test_a_decimal_comma_reads_as_a_person_meant_it(
             "'1,000' is an ambiguous number (1 or 1000): write it with no thousands separator "
             "and `.` as the decimal point"
         )
+
+
+# --- a run as root keeps a user's file theirs ---------------------------------------------------
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root")
+def test_a_replaced_file_keeps_its_owner_and_group(tmp_path: Path) -> None:
+    """`sudo riskctl kri ingest` handed every file it changed to root (the new file was root's)."""
+    folder = tmp_path / "register"
+    folder.mkdir()
+    target = folder / "C-001.yaml"
+    target.write_bytes(b"id: C-001\n")
+    os.chown(target, 4321, 8765)
+    os.chmod(target, 0o640)
+    apply_changes(folder, [FileChange(target, b"id: C-001\n", b"id: C-001\nkey: true\n")])
+    status = target.stat()
+    assert (status.st_uid, status.st_gid, status.st_mode & 0o777) == (4321, 8765, 0o640)
+    assert target.read_bytes() == b"id: C-001\nkey: true\n"
