@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import difflib
 import io
 import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any, cast
 
@@ -21,11 +24,15 @@ from riskctl.errors import RiskctlError
 from riskctl.load import load, parse, read_directory
 from riskctl.load.positions import node_spans
 from riskctl.load.splice import apply_edits
+from riskctl.model.register import KIND_BY_NAME
+from riskctl.newentity import parse_setting, plan_new
 from riskctl.rcm.csvio import read_csv, write_csv
 from riskctl.rcm.sheets import Column, ColumnType, RawSheet
 from riskctl.rcm.table import CellError, build_sheets, read_cell, read_edits
 from riskctl.writes import FileChange, apply_changes
-from tests.conftest import SHIPPED_REGISTER
+from tests.conftest import FROZEN_NOW, SHIPPED_REGISTER
+
+TODAY = datetime.date.fromisoformat(FROZEN_NOW)
 
 
 def _edit(text: str, path: tuple[str, ...], value: Any) -> str:
@@ -367,3 +374,33 @@ def test_a_replaced_file_keeps_its_owner_and_group(tmp_path: Path) -> None:
     status = target.stat()
     assert (status.st_uid, status.st_gid, status.st_mode & 0o777) == (4321, 8765, 0o640)
     assert target.read_bytes() == b"id: C-001\nkey: true\n"
+
+
+# --- concurrent `riskctl new` runs each take a free id -------------------------------------------
+
+
+def test_new_takes_the_id_after_one_written_since_the_register_was_read(shipped: Path) -> None:
+    """The register was read, then another run wrote C-071: planning refused with 'control
+    C-071 is already in the register' though the user named no id."""
+    loaded = load(read_directory(shipped))
+    (shipped / "controls" / "C-071.yaml").write_bytes(b"id: C-071\n")
+    setting = parse_setting("owner=payments-platform")
+    planned = plan_new(loaded, shipped, KIND_BY_NAME["control"], None, [setting], TODAY)
+    assert planned.path == shipped / "controls" / "C-072.yaml"
+    with pytest.raises(RiskctlError, match="control C-071 is already in the register"):
+        plan_new(loaded, shipped, KIND_BY_NAME["control"], "C-071", [setting], TODAY)
+
+
+def test_concurrent_new_runs_all_write_each_its_own_id(shipped: Path) -> None:
+    """Four `riskctl new control` at once (real processes): each writes one file, none refused."""
+    riskctl = Path(sys.executable).parent / "riskctl"
+    command = [str(riskctl), "new", "control", str(shipped), "--set", "owner=payments-risk"]
+    runs = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in "1234"
+    ]
+    outputs = [run.communicate(timeout=60) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0, 0], [err for _, err in outputs]
+    written = sorted(out.decode().strip() for out, _ in outputs)
+    assert written == [f"{shipped}/controls/C-0{n}.yaml" for n in (71, 72, 73, 74)]
+    for path in written:
+        assert b"owner: payments-risk" in Path(path).read_bytes()
