@@ -164,6 +164,17 @@ def test_a_header_typo_or_case_change_names_the_column_it_means() -> None:
     ]
 
 
+def test_a_sheet_of_two_hundred_thousand_stray_columns_is_refused_quickly() -> None:
+    """Only the first errors get a did-you-mean: one per column made this take seconds."""
+    register, sheets = _sheets()
+    raw = RawSheet("RCM", ["frequncy", *(f"c{n}" for n in range(200_000))], [])
+    began = time.monotonic()
+    errors = read_edits(register, [raw], sheets).errors
+    assert time.monotonic() - began < 3.0
+    assert len(errors) > 200_000
+    assert "did you mean 'frequency'?" in errors[0]
+
+
 def test_a_renamed_sheet_names_the_sheet_it_means() -> None:
     register, sheets = _sheets()
     controls = _raw(sheets[2])

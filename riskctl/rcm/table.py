@@ -708,8 +708,8 @@ def _read_sheet(
         if name not in by_header:
             result.errors.append(
                 f"{raw.name}!{column_letter(file_index)}{raw.first_row - 1}: unknown column "
-                f"{name!r}{_did_you_mean(name, list(by_header))}; the {raw.name} sheet has "
-                f"{', '.join(by_header)}"
+                f"{name!r}{_did_you_mean(name, list(by_header), len(result.errors))}; the "
+                f"{raw.name} sheet has {', '.join(by_header)}"
             )
             continue
         if by_header[name] in positions:
@@ -827,9 +827,16 @@ def _field_problem(spec: FieldSpec, new: Any) -> str | None:
     return None
 
 
-def _did_you_mean(name: str, known: list[str]) -> str:
+#: How many errors get a did-you-mean: a file of 200,000 stray columns must not take minutes.
+HINTED_ERRORS = 50
+
+
+def _did_you_mean(name: str, known: list[str], errors: int = 0) -> str:
     """`; did you mean 'X'?` for a header or sheet name a typo or a case change away from a
-    known one (`frequncy`, `controls`), else nothing."""
+    known one (`frequncy`, `controls`), else nothing; nothing after `errors` reach
+    `HINTED_ERRORS` (the message lists only the first few)."""
+    if errors >= HINTED_ERRORS:
+        return ""
     by_folded = {each.casefold(): each for each in known}
     close = difflib.get_close_matches(name.casefold(), list(by_folded), n=1, cutoff=0.75)
     return f"; did you mean {by_folded[close[0]]!r}?" if close else ""
