@@ -197,3 +197,21 @@ def read_limited(path: Path, limit: int, option: str) -> bytes:
     if len(data) > limit:
         raise RiskctlError(too_big)
     return data
+
+
+#: The byte-order marks of UTF-16, which Excel's "Unicode Text" and some exports write.
+_UTF16_MARKS = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
+
+
+def utf16_as_utf8(data: bytes, name: str) -> bytes:
+    """`data` re-encoded as UTF-8 when it starts with a UTF-16 byte-order mark (the mark
+    dropped); anything else as it is. Text that is not valid UTF-16 is a `RiskctlError`."""
+    encoding = _UTF16_MARKS.get(data[:2])
+    if encoding is None:
+        return data
+    try:
+        return data[2:].decode(encoding).encode("utf-8")
+    except UnicodeError:
+        raise RiskctlError(
+            f"{name}: starts like UTF-16 text but is not valid UTF-16; save it as UTF-8"
+        ) from None

@@ -477,6 +477,9 @@ def plan_new(
     used = ids_in_use(loaded, kind)
     if entity_id is None:
         entity_id = next_id(kind, used, today)
+        while os.path.lexists(kind_folder / f"{entity_id}.yaml"):  # written since it was read
+            used.add(entity_id)
+            entity_id = next_id(kind, used, today)
     target = kind_folder / f"{entity_id}.yaml"
     if entity_id in used or os.path.lexists(target):
         raise RiskctlError(

@@ -12,7 +12,8 @@ new text of each file first, from the bytes it read, and hands the whole set to
    person, an editor or another riskctl) is refused by name, nothing written, so no update is
    lost;
 3. writes every new text to a temporary file beside its target (flushed and `fsync`ed, with the
-   target's permissions, or the umask's for a new file), refusing links, devices and folders
+   target's permissions and, where the process may set them, its owner and group; the umask's
+   permissions for a new file), refusing links, devices and folders
    exactly as `--out` does (`fileio.check_output_path`);
 4. only then moves them into place, each with one atomic `rename` (a new file with `link`, which
    never replaces a file that appeared meanwhile). If any step fails, the files already moved are
@@ -143,10 +144,14 @@ def apply_changes(folder: Path, changes: Sequence[FileChange], wait: float = 10.
 def _stage(change: FileChange) -> str:
     """Write `change.after` to a temporary file beside the target; its name."""
     path = change.path
+    owner: tuple[int, int] | None = None
     try:
-        mode = stat.S_IMODE(path.stat().st_mode) if change.before is not None else None
+        status = path.stat() if change.before is not None else None
     except OSError:
-        mode = None
+        status = None
+    mode = stat.S_IMODE(status.st_mode) if status is not None else None
+    if status is not None:
+        owner = (status.st_uid, status.st_gid)
     if mode is None:
         mode = 0o666 & ~current_umask()
     try:
@@ -162,6 +167,8 @@ def _stage(change: FileChange) -> str:
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temporary, mode)
+        if owner is not None and hasattr(os, "chown"):
+            _keep_owner(temporary, owner)
     except OSError as error:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
@@ -169,6 +176,15 @@ def _stage(change: FileChange) -> str:
             f"{printable(path)}: cannot write: {error.strerror}; nothing written"
         ) from None
     return temporary
+
+
+def _keep_owner(temporary: str, owner: tuple[int, int]) -> None:
+    """Give the new file the old one's owner and group (a run as root must not hand a user's
+    file to root); where the process may not, the file stays its own, as any editor leaves it."""
+    status = os.stat(temporary)
+    if (status.st_uid, status.st_gid) != owner:
+        with contextlib.suppress(PermissionError):
+            os.chown(temporary, *owner)
 
 
 def _commit(staged: Sequence[tuple[FileChange, str]]) -> None:

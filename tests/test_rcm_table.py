@@ -101,7 +101,8 @@ REFUSED: list[tuple[ColumnType, CellValue, CellValue, str]] = [
     ("boolean", "on", True, r"'on' is not a boolean"),
     ("integer", "4.5", 4, r"'4.5' is not a whole number"),
     ("integer", "four", 4, r"'four' is not a whole number"),
-    ("number", "1,000", 5, r"'1,000' is not a number"),
+    ("number", "1,000", 5, r"'1,000' is an ambiguous number \(1 or 1000\)"),
+    ("number", "1,000.5", 5, r"'1,000.5' is not a number"),
     (
         "date",
         "03/04/2026",

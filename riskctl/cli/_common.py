@@ -174,6 +174,25 @@ def operational_errors() -> Iterator[None]:
         raise typer.Exit(EXIT_OPERATIONAL) from None
 
 
+def read_input(file: Path, limit: int) -> tuple[bytes, str]:
+    """The bytes of the input FILE (`-`: standard input) and its name for messages; at most
+    `limit` bytes, a file that is not a regular file or cannot be read is a `RiskctlError`."""
+    from riskctl.fileio import STDOUT, printable, read_limited
+
+    if file != STDOUT:
+        return read_limited(file, limit, "FILE"), printable(file)
+    name = "<stdin>"
+    if sys.stdin is None:
+        raise RiskctlError(f"{name}: standard input is closed; give FILE or pipe the file in")
+    try:
+        data: bytes = sys.stdin.buffer.read(limit + 1)
+    except (OSError, ValueError) as error:
+        raise RiskctlError(f"{name}: cannot read standard input: {error}") from None
+    if len(data) > limit:
+        raise RiskctlError(f"{name}: larger than {limit:,} bytes, the most riskctl reads")
+    return data, name
+
+
 def write_stdout(text: str) -> None:
     """Write text to stdout as is (no markup, no wrapping)."""
     sys.stdout.write(text)

@@ -17,6 +17,7 @@ from riskctl.cli._common import (
     RevisionOpt,
     load_for,
     operational_errors,
+    read_input,
     source_for,
     today_or,
     use_color,
@@ -207,21 +208,11 @@ def ingest_command(
     """
     import sys
 
-    from riskctl.errors import RiskctlError
-    from riskctl.fileio import printable, read_limited
+    from riskctl.fileio import printable
     from riskctl.kri.ingest import apply_plan, plan_ingest, read_csv
 
-    stdin = str(csv_file) == "-"
-    name = "<stdin>" if stdin else printable(csv_file)
     with operational_errors():
-        if stdin:
-            data = _read_stdin(name)
-            if len(data) > CSV_LIMIT:
-                raise RiskctlError(
-                    f"{name}: larger than {CSV_LIMIT:,} bytes, the most riskctl reads"
-                )
-        else:
-            data = read_limited(csv_file, CSV_LIMIT, "FILE")
+        data, name = read_input(csv_file, CSV_LIMIT)
         rows = read_csv(data, name, kri)
         source = source_for(path, None)
         loaded = load_for(source, partial=True)
@@ -235,21 +226,6 @@ def ingest_command(
                 f"riskctl: warning: {printable(Path(edit.label))}: its observations are not in "
                 "date order, so the new ones were appended at the end\n"
             )
-
-
-def _read_stdin(name: str) -> bytes:
-    """Standard input, at most `CSV_LIMIT` bytes; closed or unreadable is exit 3."""
-    import sys
-
-    from riskctl.errors import RiskctlError
-
-    if sys.stdin is None:
-        raise RiskctlError(f"{name}: standard input is closed; give FILE or pipe the CSV in")
-    try:
-        data: bytes = sys.stdin.buffer.read(CSV_LIMIT + 1)
-    except (OSError, ValueError) as error:
-        raise RiskctlError(f"{name}: cannot read standard input: {error}") from None
-    return data
 
 
 def _ingest_report(plan: "IngestPlan", *, dry_run: bool) -> str:

@@ -14,6 +14,10 @@ from riskctl.cli._common import (
     today_or,
     write_stdout,
 )
+from riskctl.errors import RiskctlError
+
+#: How many times `new` takes the next free id when concurrent runs keep taking it first.
+NEXT_ID_ATTEMPTS = 20
 
 
 def new_command(
@@ -80,19 +84,29 @@ def new_command(
         raise _usage(problem) from None
     folder = Path(folder_name)
     with operational_errors():
-        loaded = load_for(source_for(folder, None), partial=True)
-        try:
-            planned = plan_new(loaded, folder, chosen, given_id, parsed, today)
-        except UsageProblem as problem:
-            raise _usage(problem) from None
-        if planned.created_folder:
-            _make_folder(planned.path.parent)
-        try:
-            apply_changes(folder, [FileChange(planned.path, None, planned.text.encode("utf-8"))])
-        except BaseException:
+        for attempt in range(1, NEXT_ID_ATTEMPTS + 1):
+            loaded = load_for(source_for(folder, None), partial=True)
+            try:
+                planned = plan_new(loaded, folder, chosen, given_id, parsed, today)
+            except UsageProblem as problem:
+                raise _usage(problem) from None
             if planned.created_folder:
-                _remove_empty(planned.path.parent)
-            raise
+                _make_folder(planned.path.parent)
+            try:
+                change = FileChange(planned.path, None, planned.text.encode("utf-8"))
+                apply_changes(folder, [change])
+                break
+            except RiskctlError:
+                if planned.created_folder:
+                    _remove_empty(planned.path.parent)
+                # another `riskctl new` took the next free id meanwhile: take the one after it
+                if given_id is None and attempt < NEXT_ID_ATTEMPTS and planned.path.exists():
+                    continue
+                raise
+            except BaseException:
+                if planned.created_folder:
+                    _remove_empty(planned.path.parent)
+                raise
     write_stdout(f"{printable(planned.path)}\n")
     plural = "s" if planned.todos != 1 else ""
     todo = f"replace the {planned.todos} TODO{plural}, then " if planned.todos else ""

@@ -13,6 +13,7 @@ from riskctl.cli._common import (
     check_out,
     load_for,
     operational_errors,
+    read_input,
     source_for,
     today_or,
     write_stdout,
@@ -96,7 +97,8 @@ def import_command(
     file: Annotated[
         Path,
         typer.Argument(
-            help="The edited spreadsheet: the CSV or xlsx `rcm export` wrote.", metavar="FILE"
+            help="The edited spreadsheet: the CSV or xlsx `rcm export` wrote; - for stdin.",
+            metavar="FILE",
         ),
     ],
     path: RegisterArg = DEFAULT_REGISTER,
@@ -114,7 +116,7 @@ def import_command(
     and column, and then nothing is written (exit 3).
     """
     from riskctl.diff import diff_registers
-    from riskctl.fileio import printable, read_limited
+    from riskctl.fileio import printable
     from riskctl.load import load
     from riskctl.output.diff import render_text
     from riskctl.rcm.csvio import CSV_LIMIT, read_csv
@@ -126,11 +128,10 @@ def import_command(
 
     today = today_or(now)
     with operational_errors():
-        data = read_limited(file, CSV_LIMIT, "FILE")
+        data, name = read_input(file, CSV_LIMIT)
         source = source_for(path, None)
         loaded = load_for(source, partial=False)
         sheets = build_sheets(loaded.register)
-        name = printable(file)
         is_csv = not _is_workbook(file, data)
         if is_csv:
             headers = {column.header for sheet in sheets for column in sheet.columns}
@@ -176,7 +177,7 @@ _WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
 def _is_workbook(file: Path, data: bytes) -> bool:
     """A workbook by its content or its name (`read_workbook` says why a misnamed one is not
     one); anything else is read as CSV."""
-    named = file.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+    named = file.name != "-" and file.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
     return named or data.startswith(_WORKBOOK_MAGIC)
 
 

@@ -21,8 +21,9 @@ The CSV (decisions, also in the README):
 - The delimiter is read off the first non-empty line: a tab if it has one, else `;` if it has
   one, else `,`. Tabs and semicolons never occur in a date, a KRI id or a number, so this never
   guesses; a decimal comma (`41,2`) is refused, like a thousands separator, with a message.
-- UTF-8 (a BOM is dropped), LF or CRLF line ends, quoted cells, blank lines skipped, empty cells
-  after the last column ignored (spreadsheets export them).
+- UTF-8 (a BOM is dropped) or UTF-16 with its mark (Excel's "Unicode Text"), LF or CRLF line
+  ends, quoted cells, blank lines skipped, empty cells after the last column ignored
+  (spreadsheets export them).
 - Dates are YYYY-MM-DD; a spreadsheet's midnight datetime (`2026-11-30T00:00:00`,
   `2026-11-30 00:00`) is that date. `11/30/2026`, `30.11.2026` and other orders are refused:
   no single row can prove whether 03/04 is March or April.
@@ -48,6 +49,7 @@ from pathlib import Path
 from typing import Any
 
 from riskctl.errors import RiskctlError
+from riskctl.fileio import utf16_as_utf8
 from riskctl.findings import Hit
 from riskctl.kri.status import Band, band, kri_status
 from riskctl.kri.values import NUMBER, value_problem
@@ -127,10 +129,14 @@ class KriEdit:
         with the KRI's limits and signals as of its latest observation after the change."""
         latest = max(observation.date for observation in self.after.observations)
         status = kri_status(self.after, latest)
+        rules: dict[datetime.date, set[str]] = {}  # one pass: 20,000 rows must not take minutes
+        for signal in status.xmr.signals:
+            for date in signal.dates:
+                rules.setdefault(date, set()).add(signal.rule)
         return {
             change.date: (
                 band(_number(change.text), self.after.thresholds, self.after.direction),
-                tuple(sorted({sig.rule for sig in status.xmr.signals if change.date in sig.dates})),
+                tuple(sorted(rules.get(change.date, ()))),
             )
             for change in self.changes
         }
@@ -226,8 +232,9 @@ def read_csv(data: bytes, source: str, kri: str | None) -> CsvRows:
 
 
 def _decode(data: bytes, source: str) -> str:
-    """The CSV's text: UTF-8, a BOM dropped; anything else refused naming the line."""
-    data = data.removeprefix(b"\xef\xbb\xbf")
+    """The CSV's text: UTF-8 or UTF-16 with its mark, a BOM dropped; anything else refused
+    naming the line."""
+    data = utf16_as_utf8(data, source).removeprefix(b"\xef\xbb\xbf")
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
         raise RiskctlError(f"{source}:{line}: a NUL byte: not a CSV text file")

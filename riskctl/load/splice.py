@@ -196,18 +196,27 @@ def _single(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+#: Characters YAML 1.1 (libyaml) reads as a line break even inside quotes: written as escapes.
+_LINE_BREAKS = {"\x85": "\\N", "\u2028": "\\L", "\u2029": "\\P"}
+
+
 def _double(value: str) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    text = json.dumps(value, ensure_ascii=False)
+    for character, escape in _LINE_BREAKS.items():
+        text = text.replace(character, escape)
+    return text
 
 
 def _scalar_texts(text: str, span: Span, value: Any) -> list[str]:
     """Ways to write `value` where the scalar at `span` is, its own style first."""
-    if not isinstance(value, str):
-        return [_plain(value)]
     style = span.style
+    # a block scalar's span runs on to the next token: what replaces it keeps the line breaks
+    after = _after_block(text[span.start : span.end]) if style in ("|", ">") else ""
+    if not isinstance(value, str):
+        return [_plain(value) + after]
     if style in ("|", ">"):
-        return [*_block_texts(text, span, value), _double(value)]
-    one_line = "\n" not in value
+        return [*_block_texts(text, span, value), _double(value) + after]
+    one_line = "\n" not in value and not any(c in value for c in _LINE_BREAKS)
     ordered = {
         "": [value, _single(value), _double(value)],
         "'": [_single(value), _double(value)],
@@ -221,18 +230,17 @@ def _block_texts(text: str, span: Span, value: str) -> list[str]:
     old = text[span.start : span.end]
     header, _, body = old.partition("\n")
     match = re.fullmatch(r"([|>])([-+]?)([1-9]?)([-+]?)(.*)", header)
-    if match is None or match[3] or value.endswith("\n\n") or not value.strip():
+    breaks = any(character in value for character in _LINE_BREAKS)
+    if match is None or match[3] or value.endswith("\n\n") or not value.strip() or breaks:
         return []
     indentation = next(
         (len(line) - len(line.lstrip(" ")) for line in body.split("\n") if line.strip()), None
     )
     if indentation is None:
         return []
-    core = old.rstrip(" \n")
-    tail = old[len(core) :]
-    if "\n" not in tail:
+    tail = _after_block(old)
+    if not tail:
         return []
-    tail = tail[tail.index("\n") :]
     chomp = "" if value.endswith("\n") else "-"
     lines = value.removesuffix("\n").split("\n")
     style = match[1]
@@ -242,6 +250,14 @@ def _block_texts(text: str, span: Span, value: str) -> list[str]:
         return []
     content = "\n".join(" " * indentation + line if line else "" for line in lines)
     return [f"{style}{chomp}{match[5]}\n{content}{tail}"]
+
+
+def _after_block(old: str) -> str:
+    """What a block scalar's span holds after its last line: the line break, blank lines and
+    the next line's indentation (its end mark is at the next token); empty at the file's end."""
+    core = old.rstrip(" \n")
+    tail = old[len(core) :]
+    return tail[tail.index("\n") :] if "\n" in tail else ""
 
 
 def _flow_item(value: str) -> str:
@@ -268,6 +284,8 @@ def _list_texts(
 ) -> list[str]:
     items = [p for p in spans if len(p) == len(path) + 1 and p[:-1] == path]
     inner = [spans[p] for p in items]
+    if any(item.kind != "scalar" for item in inner):
+        return []  # a record's span runs on over the comments after it: never rewritten whole
     flow = "[" + ", ".join(_flow_item(item) for item in value) + "]"
     if span.kind != "sequence":
         return [flow] if span.kind == "scalar" and span.style == "" else []
@@ -380,7 +398,9 @@ def _render(first_missing: tuple[str, ...], values: Mapping[tuple[str, ...], Any
             return ["[" + ", ".join(_flow_item(item) for item in value) + "]"]
         if isinstance(value, str):
             return (
-                [value, _single(value), _double(value)] if "\n" not in value else [_double(value)]
+                [value, _single(value), _double(value)]
+                if "\n" not in value and not any(c in value for c in _LINE_BREAKS)
+                else [_double(value)]
             )
         return [_plain(value)]
     nested: dict[str, Any] = {}

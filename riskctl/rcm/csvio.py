@@ -20,6 +20,7 @@ import io
 from collections.abc import Iterable
 
 from riskctl.errors import RiskctlError
+from riskctl.fileio import utf16_as_utf8
 from riskctl.rcm.sheets import CellValue, RawSheet, Sheet
 from riskctl.textsafe import csv_cell
 
@@ -54,8 +55,10 @@ def write_csv(sheet: Sheet) -> str:
 def read_csv(data: bytes, name: str, known_headers: Iterable[str], sheet: str) -> RawSheet:
     """The CSV file `name` as one raw sheet called `sheet`; cells are text, empty ones None.
 
-    Raises `RiskctlError` naming the file (and line) when it is not UTF-8 CSV text.
+    Raises `RiskctlError` naming the file (and line) when it is not UTF-8 (or UTF-16 with its
+    byte-order mark, as Excel's "Unicode Text" saves it) CSV text.
     """
+    data = utf16_as_utf8(data, name)
     if b"\x00" in data:
         raise RiskctlError(f"{name}: a binary file (a NUL byte), not a CSV file")
     try:

@@ -16,6 +16,7 @@ the sheet, row and column as a person sees them (`Controls!F12 (frequency)`).
 from __future__ import annotations
 
 import datetime
+import difflib
 import math
 import re
 import types
@@ -396,8 +397,22 @@ def _readings(
         text = _text_of(value).strip().lower()
         return [True] if text in TRUE_WORDS else [False] if text in FALSE_WORDS else []
     if spec_type in ("integer", "number"):
-        return _number_readings(value, spec_type == "integer")
+        whole = spec_type == "integer"
+        text = _text_of(value).strip() if isinstance(value, str) else ""
+        comma = _DECIMAL_COMMA.fullmatch(text)
+        if comma is None:
+            return _number_readings(value, whole)
+        # a spreadsheet in a decimal-comma locale (de, fr, ...): `0,5`, `1.234,5`; `1,000`
+        # may also be a thousand written the en-US way
+        readings = _number_readings(text.replace(".", "").replace(",", "."), whole)
+        if re.fullmatch(r"[-+]?[0-9]{1,3},[0-9]{3}", text):
+            readings += _number_readings(text.replace(",", ""), whole)
+        return list(dict.fromkeys(readings))
     return sorted(_date_readings(value))
+
+
+#: A number with a decimal comma, with or without `.` between groups of thousands.
+_DECIMAL_COMMA = re.compile(r"[-+]?(?:[0-9]+|[0-9]{1,3}(?:\.[0-9]{3})+),[0-9]+")
 
 
 def _number_readings(value: CellValue, whole: bool) -> list[Any]:
@@ -523,8 +538,13 @@ def read_cell(
             raise CellError(f"{shown} is not one of {', '.join(column.choices)}")
         raise CellError(f"{shown} is not {_TYPE_WORDS[column.type]}")
     if len(readings) > 1:
-        dates = " or ".join(str(reading) for reading in readings)
-        raise CellError(f"{shown} is an ambiguous date ({dates}): write it as YYYY-MM-DD")
+        choices = " or ".join(str(reading) for reading in readings)
+        if column.type in ("integer", "number"):
+            raise CellError(
+                f"{shown} is an ambiguous number ({choices}): write it with no thousands "
+                "separator and `.` as the decimal point"
+            )
+        raise CellError(f"{shown} is an ambiguous date ({choices}): write it as YYYY-MM-DD")
     new = readings[0]
     is_number = bool(re.fullmatch(r"[-+][0-9][0-9.,]*", _text_of(value).strip()))
     if (
@@ -622,7 +642,10 @@ def read_edits(
         layout = layouts.get(raw.name)
         if layout is None:
             known = ", ".join(layouts)
-            result.errors.append(f"{raw.name}: not a sheet riskctl exports ({known}); remove it")
+            hint = _did_you_mean(raw.name, list(layouts))
+            result.errors.append(
+                f"{raw.name}: not a sheet riskctl exports ({known}){hint or '; remove it'}"
+            )
             continue
         if raw.name in seen_sheets:
             result.errors.append(f"{raw.name}: the sheet appears twice")
@@ -685,7 +708,8 @@ def _read_sheet(
         if name not in by_header:
             result.errors.append(
                 f"{raw.name}!{column_letter(file_index)}{raw.first_row - 1}: unknown column "
-                f"{name!r}; the {raw.name} sheet has {', '.join(by_header)}"
+                f"{name!r}{_did_you_mean(name, list(by_header), len(result.errors))}; the "
+                f"{raw.name} sheet has {', '.join(by_header)}"
             )
             continue
         if by_header[name] in positions:
@@ -801,3 +825,18 @@ def _field_problem(spec: FieldSpec, new: Any) -> str | None:
         if not spec.optional:  # a default other than None: an empty cell would silently mean it
             return f"cannot be empty: without a value it means {spec.default!r}; write that"
     return None
+
+
+#: How many errors get a did-you-mean: a file of 200,000 stray columns must not take minutes.
+HINTED_ERRORS = 50
+
+
+def _did_you_mean(name: str, known: list[str], errors: int = 0) -> str:
+    """`; did you mean 'X'?` for a header or sheet name a typo or a case change away from a
+    known one (`frequncy`, `controls`), else nothing; nothing after `errors` reach
+    `HINTED_ERRORS` (the message lists only the first few)."""
+    if errors >= HINTED_ERRORS:
+        return ""
+    by_folded = {each.casefold(): each for each in known}
+    close = difflib.get_close_matches(name.casefold(), list(by_folded), n=1, cutoff=0.75)
+    return f"; did you mean {by_folded[close[0]]!r}?" if close else ""

@@ -204,5 +204,5 @@ def test_closed_standard_input_is_exit_3(base: Path) -> None:
     )
     assert result.returncode == 3, result.stderr
     assert result.stderr == (
-        b"riskctl: error: <stdin>: standard input is closed; give FILE or pipe the CSV in\n"
+        b"riskctl: error: <stdin>: standard input is closed; give FILE or pipe the file in\n"
     )

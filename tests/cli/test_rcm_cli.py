@@ -298,7 +298,7 @@ def test_a_formula_escaped_cell_reads_as_its_text(shipped: Path, tmp_path: Path)
     ("content", "message"),
     [
         (b"\x00\x01PK binary", "a binary file (a NUL byte), not a CSV file"),
-        (b"\xff\xfe\x00a", "a binary file"),
+        (b"\xff\xfe\x00\xd8", "starts like UTF-16 text but is not valid UTF-16"),
         (b"when,amount\nx,1\n", "the first row has none of the column headers of the RCM"),
         (b"", "an empty file"),
         (b'process,risk\n"unterminated\n', "not CSV"),
