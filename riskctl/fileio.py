@@ -95,9 +95,7 @@ def check_output_path(path: Path, option: str = "--out") -> None:
             )
         if not stat.S_ISREG(status.st_mode):
             hint = "; use --out - for standard output" if option == "--out" else ""
-            raise RiskctlError(
-                f"{named}: {kind_of(status.st_mode)}, not a regular file{hint}"
-            )
+            raise RiskctlError(f"{named}: {kind_of(status.st_mode)}, not a regular file{hint}")
     parent = path.parent
     try:
         parent_status = parent.stat()

@@ -444,8 +444,6 @@ class NewFile:
     entity_id: str
     text: str
     todos: int
-    created_folder: bool
-    """Whether the kind's folder is missing and must be created first."""
 
 
 def plan_new(
@@ -473,7 +471,7 @@ def plan_new(
             "riskctl new owner payments-risk [PATH]"
         )
     kind_folder = folder / kind.folder
-    created_folder = _check_kind_folder(kind_folder)
+    _check_kind_folder(kind_folder)  # refuses a link or a file; a missing one is made on write
     used = ids_in_use(loaded, kind)
     if entity_id is None:
         entity_id = next_id(kind, used, today)
@@ -507,7 +505,7 @@ def plan_new(
     header = schema_line(folder, kind)
     text = render(schema, data, commented, todo_paths, header, loaded.register, kind)
     _check_reads_back(file, text, data, kind)
-    return NewFile(target, entity_id, text, len(todo_paths), created_folder)
+    return NewFile(target, entity_id, text, len(todo_paths))
 
 
 def _shown(setting: Setting) -> str:

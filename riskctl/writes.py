@@ -14,7 +14,8 @@ new text of each file first, from the bytes it read, and hands the whole set to
 3. writes every new text to a temporary file beside its target (flushed and `fsync`ed, with the
    target's permissions and, where the process may set them, its owner and group; the umask's
    permissions for a new file), refusing links, devices and folders
-   exactly as `--out` does (`fileio.check_output_path`);
+   exactly as `--out` does (`fileio.check_output_path`); a kind folder the register lacks
+   (`risks/` for a first risk) is created, and removed again if the write fails;
 4. only then moves them into place, each with one atomic `rename` (a new file with `link`, which
    never replaces a file that appeared meanwhile). If any step fails, the files already moved are
    put back to the bytes they held and the new ones removed, so the register is as it was.
@@ -121,24 +122,56 @@ def apply_changes(folder: Path, changes: Sequence[FileChange], wait: float = 10.
     if not effective:
         return []
     with register_lock(folder, wait):
-        for change in effective:
-            check_output_path(change.path, "")
-            if current_bytes(change.path) != change.before:
-                what = "appeared" if change.before is None else "changed"
-                raise RiskctlError(
-                    f"{printable(change.path)}: {what} since riskctl read it; nothing written, "
-                    "run the command again"
-                )
+        created = _kind_folders(folder, effective)
         staged: list[tuple[FileChange, str]] = []
         try:
             for change in effective:
+                check_output_path(change.path, "")
+                if current_bytes(change.path) != change.before:
+                    what = "appeared" if change.before is None else "changed"
+                    raise RiskctlError(
+                        f"{printable(change.path)}: {what} since riskctl read it; nothing "
+                        "written, run the command again"
+                    )
+            for change in effective:
                 staged.append((change, _stage(change)))  # noqa: PERF401 (kept on a failure)
             _commit(staged)
+            created = []  # written: the folders stay
         finally:
             for _, temporary in staged:
                 with contextlib.suppress(OSError):
                     os.unlink(temporary)
+            for made in reversed(created):
+                with contextlib.suppress(OSError):
+                    made.rmdir()  # a failed write: the folder it made goes (only if empty)
     return [change.path for change in effective]
+
+
+def _kind_folders(folder: Path, changes: Sequence[FileChange]) -> list[Path]:
+    """Create the missing folder of each new file that sits directly in the register `folder`'s
+    own subfolder (a kind folder the register lacks, like `risks/`); the folders made.
+
+    Only that one level is ever created, never a tree: any other missing folder is left for
+    `check_output_path` to refuse by name.
+    """
+    created: list[Path] = []
+    for change in changes:
+        parent = change.path.parent
+        if change.before is not None or parent.parent != folder or parent in created:
+            continue
+        if os.path.lexists(parent):
+            continue
+        try:
+            parent.mkdir()
+        except OSError as error:
+            for made in reversed(created):
+                with contextlib.suppress(OSError):
+                    made.rmdir()
+            raise RiskctlError(
+                f"{printable(parent)}: cannot create the folder: {error.strerror}; nothing written"
+            ) from None
+        created.append(parent)
+    return created
 
 
 def _stage(change: FileChange) -> str:

@@ -143,3 +143,27 @@ def test_concurrent_writers_never_mix_or_lose_an_update(tmp_path: Path) -> None:
     contents = {(tmp_path / f"f{number}.yaml").read_text() for number in range(20)}
     assert contents == {f"v: {index}\n"}
     assert len(list(tmp_path.iterdir())) == 20
+
+
+def test_a_missing_kind_folder_is_made_and_removed_again_on_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A register without `risks/` gets it for a first risk; a failed write takes it away."""
+    first = tmp_path / "risks" / "R-001.yaml"
+    apply_changes(tmp_path, [FileChange(first, None, b"id: R-001\n")])
+    assert first.read_bytes() == b"id: R-001\n"
+
+    def failing_link(source: str, target: Path) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "link", failing_link)
+    with pytest.raises(RiskctlError, match="No space left on device; nothing written"):
+        apply_changes(tmp_path, [FileChange(tmp_path / "controls" / "C-001.yaml", None, b"x\n")])
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["risks"]
+
+
+def test_only_a_kind_folder_is_made_never_a_tree(tmp_path: Path) -> None:
+    deep = tmp_path / "risks" / "more" / "R-001.yaml"
+    with pytest.raises(RiskctlError, match="does not exist"):
+        apply_changes(tmp_path, [FileChange(deep, None, b"x\n")])
+    assert list(tmp_path.iterdir()) == []

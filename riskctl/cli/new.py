@@ -90,22 +90,14 @@ def new_command(
                 planned = plan_new(loaded, folder, chosen, given_id, parsed, today)
             except UsageProblem as problem:
                 raise _usage(problem) from None
-            if planned.created_folder:
-                _make_folder(planned.path.parent)
-            try:
+            try:  # a missing kind folder is created, and removed if the write fails
                 change = FileChange(planned.path, None, planned.text.encode("utf-8"))
                 apply_changes(folder, [change])
                 break
             except RiskctlError:
-                if planned.created_folder:
-                    _remove_empty(planned.path.parent)
                 # another `riskctl new` took the next free id meanwhile: take the one after it
                 if given_id is None and attempt < NEXT_ID_ATTEMPTS and planned.path.exists():
                     continue
-                raise
-            except BaseException:
-                if planned.created_folder:
-                    _remove_empty(planned.path.parent)
                 raise
     write_stdout(f"{printable(planned.path)}\n")
     plural = "s" if planned.todos != 1 else ""
@@ -119,20 +111,3 @@ def _usage(problem: Exception) -> typer.BadParameter:
     from riskctl.textsafe import visible
 
     return typer.BadParameter(visible(problem))
-
-
-def _make_folder(folder: Path) -> None:
-    """Create the kind's folder (the register lacks it); only that folder."""
-    from riskctl.errors import RiskctlError
-
-    try:
-        folder.mkdir()
-    except OSError as error:
-        raise RiskctlError(f"{folder}: cannot create the folder: {error.strerror}") from None
-
-
-def _remove_empty(folder: Path) -> None:
-    import contextlib
-
-    with contextlib.suppress(OSError):
-        folder.rmdir()

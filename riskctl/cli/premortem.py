@@ -188,13 +188,6 @@ def _seed(
     changes = [FileChange(target, None, text.encode("utf-8")) for target, text in new_files.items()]
     if launch_edit is not None:
         changes.append(launch_edit)
-    if new_files and not drafts_folder.exists():
-        try:
-            drafts_folder.mkdir()
-        except OSError as error:
-            raise RiskctlError(
-                f"cannot create {drafts_folder.as_posix()}: {error.strerror}"
-            ) from None
     apply_changes(path, changes)
     for message in plan.skipped:
         sys.stderr.write(f"riskctl: skipped {message}\n")
