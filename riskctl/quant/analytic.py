@@ -1,0 +1,191 @@
+"""Closed-form quantities of the loss model: input distributions, ALE, variance, P(no loss).
+
+Everything here is exact (floating point only): the numbers `riskctl quant` reports without
+simulating (the analytic ALE, and in `riskctl diff` the ALE before and after a change) and the
+values the Monte Carlo results are tested against. Sources, all in
+`../shared/reference/quantification.md`:
+
+- Lognormal from a central c-level interval [L, H] (riskquant `lognormal_magnitude.py`, §2.1):
+  z = Φ⁻¹((1 + c)/2), μ = (ln L + ln H)/2, σ = (ln H − ln L)/(2z); mean e^(μ + σ²/2),
+  E[X²] = e^(2μ + 2σ²).
+- Modified PERT (Vose, *Risk Analysis: A Quantitative Guide*; §2.2), riskctl's default, γ = 4:
+  X = a + (b − a)·Beta(α, β), α = 1 + γ(m − a)/(b − a), β = 1 + γ(b − m)/(b − a);
+  mean (a + γm + b)/(γ + 2), variance (mean − a)(b − mean)/(γ + 3).
+- pyfair's method-of-moments "beta-PERT" (`pyfair/utility/beta_pert.py`; §2.2): the same mean,
+  σ = (b − a)/(γ + 2), α = ((μ − a)/(b − a))·((μ − a)(b − μ)/σ² − 1), β = α(b − μ)/(μ − a).
+- Frequency (§2.3): Poisson(λ), or λ drawn per year from a PERT: E[N] = E[λ],
+  Var N = E[λ] + Var λ.
+- Compound Poisson annual loss (§3): mean E[N]·E[X]; variance E[λ]·E[X²] + Var(λ)·E[X]².
+  fair-product (pyfair): mean E[LEF]·E[LM]; variance E[LEF²]·E[LM²] − (E[LEF]·E[LM])².
+- ALE = E[N]·E[X] under either semantics, never the mode of N (riskquant's defect 1, §7).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from statistics import NormalDist
+
+#: The modified PERT's default shape parameter γ (Vose; TensorFlow Probability's `temperature`).
+DEFAULT_GAMMA = 4.0
+
+#: The default confidence level of a lognormal's [low, high] interval.
+DEFAULT_CONFIDENCE = 0.90
+
+
+@dataclass(frozen=True)
+class Lognormal:
+    """A lognormal loss magnitude: ln X ~ Normal(mu, sigma)."""
+
+    mu: float
+    sigma: float
+
+    @classmethod
+    def from_interval(
+        cls, low: float, high: float, confidence: float = DEFAULT_CONFIDENCE
+    ) -> Lognormal:
+        """The lognormal whose central `confidence` interval is [low, high] (0 < low < high)."""
+        if not 0 < low < high:
+            raise ValueError(f"a lognormal interval needs 0 < low < high, not [{low}, {high}]")
+        if not 0 < confidence < 1:
+            raise ValueError(f"the confidence level must be between 0 and 1, not {confidence}")
+        z = NormalDist().inv_cdf((1 + confidence) / 2)
+        return cls((math.log(low) + math.log(high)) / 2, (math.log(high) - math.log(low)) / (2 * z))
+
+    @property
+    def mean(self) -> float:
+        return math.exp(self.mu + self.sigma**2 / 2)
+
+    @property
+    def second_moment(self) -> float:
+        """E[X²]."""
+        return math.exp(2 * self.mu + 2 * self.sigma**2)
+
+    @property
+    def variance(self) -> float:
+        return self.second_moment - self.mean**2
+
+    def quantile(self, p: float) -> float:
+        """The p-quantile, e^(μ + σ·Φ⁻¹(p))."""
+        return math.exp(self.mu + self.sigma * NormalDist().inv_cdf(p))
+
+    def tail_mean(self, p: float) -> float:
+        """E[X | X > VaR_p] = E[X]·Φ(σ − z_p)/(1 − p): the population TVaR_p (§8.5)."""
+        z = NormalDist().inv_cdf(p)
+        return self.mean * NormalDist().cdf(self.sigma - z) / (1 - p)
+
+    def scaled(self, factor: float) -> Lognormal:
+        """factor·X, still lognormal: μ + ln(factor), σ unchanged (§4, impact credit)."""
+        return Lognormal(self.mu + math.log(factor), self.sigma)
+
+
+@dataclass(frozen=True)
+class Pert:
+    """A PERT distribution on [low, high] with most-likely value `mode`, as a scaled Beta(α, β).
+
+    `method` is `modified` (Vose's modified PERT: `mode` is the mode) or `pyfair-moments` (pyfair's
+    method-of-moments fit: the same mean, another spread, and `mode` is no longer the mode).
+    """
+
+    low: float
+    mode: float
+    high: float
+    gamma: float = DEFAULT_GAMMA
+    method: str = "modified"
+
+    def __post_init__(self) -> None:
+        if not self.low <= self.mode <= self.high or self.low == self.high:
+            raise ValueError(
+                f"a PERT needs low <= mode <= high and low < high, not "
+                f"({self.low}, {self.mode}, {self.high})"
+            )
+        if self.gamma <= 0:
+            raise ValueError(f"the PERT shape gamma must be positive, not {self.gamma}")
+        if self.method not in ("modified", "pyfair-moments"):
+            raise ValueError(f"unknown PERT method {self.method!r}")
+
+    @property
+    def mean(self) -> float:
+        return (self.low + self.gamma * self.mode + self.high) / (self.gamma + 2)
+
+    @property
+    def shape(self) -> tuple[float, float]:
+        """(α, β) of the Beta on [low, high]."""
+        a, m, b, gamma = self.low, self.mode, self.high, self.gamma
+        if self.method == "modified":
+            return 1 + gamma * (m - a) / (b - a), 1 + gamma * (b - m) / (b - a)
+        mu, sigma = self.mean, (b - a) / (gamma + 2)
+        alpha = ((mu - a) / (b - a)) * ((mu - a) * (b - mu) / sigma**2 - 1)
+        return alpha, alpha * (b - mu) / (mu - a)
+
+    @property
+    def variance(self) -> float:
+        """(b − a)²·αβ/((α + β)²(α + β + 1)); for the modified PERT this equals
+        (mean − a)(b − mean)/(γ + 3)."""
+        alpha, beta = self.shape
+        total = alpha + beta
+        return (self.high - self.low) ** 2 * alpha * beta / (total**2 * (total + 1))
+
+    @property
+    def second_moment(self) -> float:
+        return self.variance + self.mean**2
+
+    def scaled(self, factor: float) -> Pert:
+        """factor·X: low, mode and high scaled (§4, a credit on a PERT input)."""
+        return Pert(
+            self.low * factor, self.mode * factor, self.high * factor, self.gamma, self.method
+        )
+
+
+Magnitude = Lognormal | Pert
+
+
+@dataclass(frozen=True)
+class Frequency:
+    """Events per year: Poisson with a fixed rate, or with a rate drawn per year from a PERT."""
+
+    rate: float | Pert
+
+    @property
+    def mean(self) -> float:
+        """E[N] = E[λ]."""
+        return self.rate if isinstance(self.rate, float | int) else self.rate.mean
+
+    @property
+    def rate_variance(self) -> float:
+        """Var λ (0 for a fixed rate)."""
+        return 0.0 if isinstance(self.rate, float | int) else self.rate.variance
+
+    @property
+    def variance(self) -> float:
+        """Var N = E[λ] + Var λ (a Poisson mixture)."""
+        return self.mean + self.rate_variance
+
+    def scaled(self, factor: float) -> Frequency:
+        """The rate scaled by `factor` (§4, a likelihood credit: λ(1 − R_L))."""
+        if isinstance(self.rate, float | int):
+            return Frequency(float(self.rate) * factor)
+        return Frequency(self.rate.scaled(factor))
+
+
+def ale(frequency: Frequency, magnitude: Magnitude) -> float:
+    """The annualised loss expectancy E[N]·E[X], under either semantics (§4)."""
+    return frequency.mean * magnitude.mean
+
+
+def compound_poisson_variance(frequency: Frequency, magnitude: Magnitude) -> float:
+    """Var of the annual loss when each year sums N ~ Poisson(λ) magnitudes (§3):
+    E[λ]·E[X²] + Var(λ)·E[X]²."""
+    return frequency.mean * magnitude.second_moment + frequency.rate_variance * magnitude.mean**2
+
+
+def fair_product_variance(frequency: Frequency, magnitude: Magnitude) -> float:
+    """Var of LEF × LM with one magnitude per year (pyfair's semantics, §3):
+    E[LEF²]·E[LM²] − (E[LEF]·E[LM])², LEF the rate itself."""
+    lef_second = frequency.rate_variance + frequency.mean**2
+    return lef_second * magnitude.second_moment - (frequency.mean * magnitude.mean) ** 2
+
+
+def probability_of_no_loss(rate: float) -> float:
+    """P(N = 0) = e^(−λ) for a fixed Poisson rate (§2.3)."""
+    return math.exp(-rate)
