@@ -1,0 +1,143 @@
+"""Simulated annual losses of one risk, and the statistics `riskctl quant` reports from them.
+
+numpy's only home with `riskctl/quant/`. Conventions from `../shared/reference/quantification.md`:
+
+- Randomness (§6): one `numpy.random.Generator` per risk, seeded from the run seed and a stable
+  digest of the risk id (`SeedSequence([seed, sha256(id)[:8]])`), so adding or removing a risk
+  never changes another risk's draws; years are drawn in chunks of a fixed size (`CHUNK`), so
+  memory stays bounded and the draws do not depend on the number of years asked for beyond it.
+- Semantics (§3): `compound-poisson` draws N ~ Poisson(λ) events a year (λ drawn per year when
+  the rate is a PERT) and sums N independent magnitudes; `fair-product` (pyfair) multiplies the
+  year's rate by one magnitude.
+- Statistics (§5): sample mean and sd (n − 1); p_any = count(L > 0)/n; percentiles by linear
+  interpolation between order statistics (Hyndman & Fan type 7, numpy's default); VaR_p is the
+  p-quantile; TVaR_p the mean of the k = ⌈(1 − p)·n⌉ largest years (k computed as
+  ceil((1 − p)·n − 1e-9), since (1 − 0.95)·100000 is 5000.000000000005 in floating point); the
+  loss exceedance curve P̂(L > x) = count(L > x)/n on a log grid of 10 points a decade.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from riskctl.quant.analytic import Frequency, Lognormal, Magnitude, Pert
+
+Semantics = Literal["compound-poisson", "fair-product"]
+
+#: Years drawn at a time: bounds memory, and fixed so the draws never depend on it.
+CHUNK = 65_536
+
+#: The percentiles reported, as fractions.
+PERCENTILES = (0.50, 0.90, 0.95, 0.99, 0.999)
+
+
+def risk_generator(seed: int, risk_id: str) -> np.random.Generator:
+    """The risk's own stream: from the run seed and a stable digest of its id (§6)."""
+    digest = int.from_bytes(hashlib.sha256(risk_id.encode("utf-8")).digest()[:8], "big")
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, digest])))
+
+
+def _magnitudes(magnitude: Magnitude, generator: np.random.Generator, size: int) -> np.ndarray:
+    if isinstance(magnitude, Lognormal):
+        return generator.lognormal(magnitude.mu, magnitude.sigma, size)
+    alpha, beta = magnitude.shape
+    return magnitude.low + (magnitude.high - magnitude.low) * generator.beta(alpha, beta, size)
+
+
+def _rates(frequency: Frequency, generator: np.random.Generator, size: int) -> np.ndarray:
+    rate = frequency.rate
+    if isinstance(rate, Pert):
+        alpha, beta = rate.shape
+        return rate.low + (rate.high - rate.low) * generator.beta(alpha, beta, size)
+    return np.full(size, float(rate))
+
+
+def annual_losses(
+    frequency: Frequency,
+    magnitude: Magnitude,
+    years: int,
+    generator: np.random.Generator,
+    semantics: Semantics = "compound-poisson",
+) -> np.ndarray:
+    """`years` simulated annual losses of one risk (float64), drawn in chunks of `CHUNK`."""
+    if years < 1:
+        raise ValueError(f"years must be at least 1, not {years}")
+    parts = []
+    for start in range(0, years, CHUNK):
+        size = min(CHUNK, years - start)
+        rates = _rates(frequency, generator, size)
+        if semantics == "fair-product":
+            parts.append(rates * _magnitudes(magnitude, generator, size))
+            continue
+        counts = generator.poisson(rates)
+        draws = _magnitudes(magnitude, generator, int(counts.sum()))
+        owners = np.repeat(np.arange(size), counts)
+        parts.append(np.bincount(owners, weights=draws, minlength=size))
+    return np.concatenate(parts)
+
+
+@dataclass(frozen=True)
+class Stats:
+    """What `riskctl quant` reports of a set of simulated years (one risk or the portfolio)."""
+
+    ale: float
+    mean: float
+    sd: float
+    p_any: float
+    percentiles: dict[float, float]
+    var95: float
+    var99: float
+    tvar95: float
+    tvar99: float
+    lec: list[tuple[float, float]]
+
+
+def tail_count(p: float, years: int) -> int:
+    """k = ⌈(1 − p)·n⌉, robust to the floating-point error of (1 − p)·n (§5)."""
+    return max(1, math.ceil((1 - p) * years - 1e-9))
+
+
+def tail_mean(ordered: np.ndarray, p: float) -> float:
+    """TVaR_p: the mean of the k largest of `ordered` (sorted ascending)."""
+    k = tail_count(p, len(ordered))
+    return float(ordered[-k:].mean())
+
+
+def exceedance_grid(ordered: np.ndarray) -> list[float]:
+    """Loss levels, 10 a decade, from the decade below the smallest positive p1 (or the smallest
+    positive loss) to the decade above the maximum (§5); empty when no year has a loss."""
+    positive = ordered[ordered > 0]
+    if positive.size == 0:
+        return []
+    low = float(np.percentile(positive, 1))
+    first = math.floor(math.log10(low))
+    last = math.ceil(math.log10(float(ordered[-1])))
+    if last <= first:
+        last = first + 1
+    return [10 ** (first + step / 10) for step in range(0, 10 * (last - first) + 1)]
+
+
+def statistics(losses: np.ndarray, ale: float) -> Stats:
+    """The reported statistics of `losses` (one value a simulated year); `ale` is analytic."""
+    ordered = np.sort(losses)
+    n = len(ordered)
+    quantiles = np.percentile(ordered, [100 * p for p in PERCENTILES])  # type 7, linear
+    grid = exceedance_grid(ordered)
+    above: list[int] = (n - np.searchsorted(ordered, grid, side="right")).tolist() if grid else []
+    return Stats(
+        ale=ale,
+        mean=float(ordered.mean()),
+        sd=float(ordered.std(ddof=1)) if n > 1 else 0.0,
+        p_any=float(np.count_nonzero(ordered > 0) / n),
+        percentiles={p: float(q) for p, q in zip(PERCENTILES, quantiles, strict=True)},
+        var95=float(np.percentile(ordered, 95)),
+        var99=float(np.percentile(ordered, 99)),
+        tvar95=tail_mean(ordered, 0.95),
+        tvar99=tail_mean(ordered, 0.99),
+        lec=[(x, count / n) for x, count in zip(grid, above, strict=True)],
+    )
