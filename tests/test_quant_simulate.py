@@ -156,3 +156,35 @@ def test_the_exceedance_curve_is_a_decreasing_log_grid() -> None:
     assert probabilities == sorted(probabilities, reverse=True)
     assert probabilities[-1] == 0.0
     assert statistics(np.zeros(10), 0).lec == []
+
+
+def test_the_tolerance_curve_on_the_riskquant_portfolio() -> None:
+    """§5: tolerance (1e7, 10 %), (1e8, 5 %), (1e9, 1 %) against LEC 12.46 %, 4.98 %, 0.51 %:
+    breach; within but marginal; within."""
+    from riskctl.quant.tolerance import check_tolerance
+
+    scenarios = {"BOB": (0.10, 1e7, 1e9), "CHARLIE": (0.05, 5e6, 5e7), "ALICE": (0.01, 1e6, 1e7)}
+    total = np.zeros(YEARS)
+    for name, (rate, low, high) in scenarios.items():
+        total += annual_losses(
+            Frequency(rate), Lognormal.from_interval(low, high), YEARS, risk_generator(11, name)
+        )
+    ten, hundred, billion = check_tolerance(total, [(1e7, 0.10), (1e8, 0.05), (1e9, 0.01)])
+    assert (ten.breached, ten.marginal) == (True, False)
+    assert ten.probability == pytest.approx(0.1246, abs=0.003)
+    assert hundred.probability == pytest.approx(0.0498, abs=0.002)
+    assert hundred.standard_error == pytest.approx(math.sqrt(0.0498 * 0.9502 / YEARS), rel=0.05)
+    assert (billion.breached, billion.marginal) == (False, False)
+
+
+def test_a_tolerance_point_is_judged_at_its_loss_strictly_above() -> None:
+    from riskctl.quant.tolerance import check_tolerance
+
+    losses = np.array([0.0, 0.0, 5.0, 10.0, 20.0])
+    (at_ten,) = check_tolerance(losses, [(10.0, 0.2)])
+    assert at_ten.probability == pytest.approx(0.2)  # only 20 > 10
+    assert not at_ten.breached
+    (at_five,) = check_tolerance(losses, [(5.0, 0.2)])
+    assert at_five.breached  # 10 and 20: 40 % > 20 %
+    with pytest.raises(ValueError, match="no simulated years"):
+        check_tolerance(np.array([]), [(1.0, 0.5)])
