@@ -165,9 +165,9 @@ def _print_coloured(statuses: "Sequence[KriStatus]", today: "datetime.date") -> 
 
 def _kri_id(value: str | None) -> str | None:
     """`--kri`: a usage error (exit 2) for a value that is not a KRI id at all."""
-    import re
+    from riskctl.model.common import ID_REGEXES
 
-    if value is not None and not re.fullmatch(r"KRI-[0-9]{3,}", value):
+    if value is not None and not ID_REGEXES["kri"].match(value):
         raise typer.BadParameter(f"{value!r} is not a KRI id: expected KRI- and 3 or more digits")
     return value
 

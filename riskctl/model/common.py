@@ -34,7 +34,11 @@ ID_EXAMPLES: dict[str, str] = {
     "acceptance": "ACC- and 3 or more digits, e.g. ACC-001",
 }
 
-ID_REGEXES: dict[str, re.Pattern[str]] = {kind: re.compile(p) for kind, p in ID_PATTERNS.items()}
+#: The patterns for Python: `\Z`, not `$`, which in Python also matches before a final newline
+#: (pydantic's and JSON Schema's `$` mean the end of the text, as `\Z` does here).
+ID_REGEXES: dict[str, re.Pattern[str]] = {
+    kind: re.compile(pattern.removesuffix("$") + r"\Z") for kind, pattern in ID_PATTERNS.items()
+}
 
 RiskId = Annotated[str, StringConstraints(pattern=ID_PATTERNS["risk"])]
 ControlId = Annotated[str, StringConstraints(pattern=ID_PATTERNS["control"])]

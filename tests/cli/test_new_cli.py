@@ -86,6 +86,8 @@ def _folder_is_a_file(register: Path) -> None:
 REFUSALS = {
     "unknown-kind": (["riks"], None, 2, "no kind 'riks'"),
     "malformed-id": (["control", "C-12"], None, 2, "'C-12' is not a control id"),
+    # Python's `$` also matches before a final newline: the id patterns must not
+    "id-with-a-newline": (["control", "C-012\n"], None, 2, "'C-012\\n' is not a control id"),
     "owner-without-id": (["owner"], None, 2, "an owner's id is the name you give it"),
     "unknown-field": (["control", "--set", "natur=detective"], None, 2, "did you mean 'nature'"),
     "malformed-set": (["control", "--set", "nature"], None, 2, "expected FIELD=VALUE"),
