@@ -471,7 +471,7 @@ def plan_new(
             "riskctl new owner payments-risk [PATH]"
         )
     kind_folder = folder / kind.folder
-    _check_kind_folder(kind_folder)  # refuses a link or a file; a missing one is made on write
+    _check_kind_folder(kind_folder)
     used = ids_in_use(loaded, kind)
     if entity_id is None:
         entity_id = next_id(kind, used, today)
@@ -512,12 +512,13 @@ def _shown(setting: Setting) -> str:
     return f"{'.'.join(setting.path)}={setting.text}"
 
 
-def _check_kind_folder(kind_folder: Path) -> bool:
-    """Whether the kind's folder must be created; `RiskctlError` when it is a link or a file."""
+def _check_kind_folder(kind_folder: Path) -> None:
+    """`RiskctlError` when the kind's folder is a link or not a folder; a missing one is fine
+    (`writes.apply_changes` makes it)."""
     try:
         status = kind_folder.lstat()
     except FileNotFoundError:
-        return True
+        return
     except OSError as error:
         raise RiskctlError(f"{kind_folder}: cannot use it: {error.strerror}") from None
     if kind_folder.is_symlink():
@@ -527,7 +528,6 @@ def _check_kind_folder(kind_folder: Path) -> bool:
         )
     if not stat.S_ISDIR(status.st_mode):
         raise RiskctlError(f"{kind_folder}: not a folder; nothing written")
-    return False
 
 
 def _starting_data(
