@@ -117,29 +117,44 @@ def write_file(path: Path, text: str | bytes, option: str = "--out") -> None:
     operating-system error on the way; the target is then untouched and no temporary file stays.
     """
     check_output_path(path, option)
-    mode = 0o666 & ~current_umask()
+    named = f"{option} {path}" if option else str(path)
+    data = text if isinstance(text, bytes) else text.encode("utf-8")
+    temporary = stage_beside(path, data, 0o666 & ~current_umask(), named)
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    except OSError as error:
-        raise RiskctlError(
-            f"{option} {path}: cannot create a file in {path.parent}: {error.strerror}"
-        ) from None
-    try:
-        if isinstance(text, bytes):
-            with os.fdopen(handle, "wb") as binary:
-                binary.write(text)
-        else:
-            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-                stream.write(text)
-        os.chmod(temporary, mode)
         check_output_path(path, option)  # again: it may have changed while we wrote
         os.replace(temporary, path)
     except BaseException as error:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         if isinstance(error, OSError):
-            raise RiskctlError(f"{option} {path}: cannot write: {error.strerror}") from None
+            raise RiskctlError(f"{named}: cannot write: {error.strerror}") from None
         raise
+
+
+def stage_beside(path: Path, data: bytes, mode: int, named: str, tail: str = "") -> str:
+    """Write `data` to a new temporary file beside `path` (flushed to disk, permissions `mode`)
+    and return its name, for the caller to rename into place.
+
+    On an operating-system error the temporary file is removed and a `RiskctlError` names
+    `named` (the path as the user gave it), ending with `tail`.
+    """
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as error:
+        raise RiskctlError(
+            f"{named}: cannot create a file in {printable(path.parent)}: {error.strerror}{tail}"
+        ) from None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, mode)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise RiskctlError(f"{named}: cannot write: {error.strerror}{tail}") from None
+    return temporary
 
 
 def prepare_folder(folder: Path, option: str = "--out") -> None:

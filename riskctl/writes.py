@@ -33,14 +33,13 @@ import contextlib
 import errno
 import os
 import stat
-import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from riskctl.errors import RiskctlError
-from riskctl.fileio import check_output_path, current_umask, printable
+from riskctl.fileio import check_output_path, current_umask, printable, stage_beside
 
 
 @dataclass(frozen=True)
@@ -177,37 +176,21 @@ def _kind_folders(folder: Path, changes: Sequence[FileChange]) -> list[Path]:
 def _stage(change: FileChange) -> str:
     """Write `change.after` to a temporary file beside the target; its name."""
     path = change.path
-    owner: tuple[int, int] | None = None
     try:
         status = path.stat() if change.before is not None else None
     except OSError:
         status = None
-    mode = stat.S_IMODE(status.st_mode) if status is not None else None
-    if status is not None:
-        owner = (status.st_uid, status.st_gid)
-    if mode is None:
-        mode = 0o666 & ~current_umask()
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    except OSError as error:
-        raise RiskctlError(
-            f"{printable(path)}: cannot create a file in {printable(path.parent)}: "
-            f"{error.strerror}; nothing written"
-        ) from None
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(change.after)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
-        if owner is not None and hasattr(os, "chown"):
-            _keep_owner(temporary, owner)
-    except OSError as error:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise RiskctlError(
-            f"{printable(path)}: cannot write: {error.strerror}; nothing written"
-        ) from None
+    mode = stat.S_IMODE(status.st_mode) if status is not None else 0o666 & ~current_umask()
+    temporary = stage_beside(path, change.after, mode, printable(path), "; nothing written")
+    if status is not None and hasattr(os, "chown"):
+        try:
+            _keep_owner(temporary, (status.st_uid, status.st_gid))
+        except OSError as error:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise RiskctlError(
+                f"{printable(path)}: cannot write: {error.strerror}; nothing written"
+            ) from None
     return temporary
 
 
