@@ -211,6 +211,55 @@ class PremortemConfig(BaseModel):
     combination."""
 
 
+class TolerancePoint(BaseModel):
+    """A point of the loss-tolerance curve: P(annual loss > `loss`) must be at most
+    `probability` (Hubbard's loss-tolerance curve)."""
+
+    model_config = STRICT
+    loss: Annotated[float, Field(gt=0, le=1e15, allow_inf_nan=False)]
+    """An annual loss, in the register's currency."""
+    probability: Annotated[float, Field(gt=0, lt=1, allow_inf_nan=False)]
+    """The highest acceptable probability that a year's loss exceeds `loss`."""
+
+
+#: Bounds of `quant.years` (and `riskctl quant --years`).
+MAX_YEARS = 10_000_000
+#: The largest seed: numpy's SeedSequence takes any non-negative integer; 2^63 - 1 keeps it
+#: a JSON-safe, int64-safe number.
+MAX_SEED = 2**63 - 1
+
+
+class QuantConfig(BaseModel):
+    """Settings of `riskctl quant`, the diff's `tolerance-breached` gate and the reports."""
+
+    model_config = STRICT
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "USD"
+    """The register's currency (ISO 4217 code): of loss inputs and controls' `annual_cost`."""
+    years: Annotated[int, Field(strict=True, ge=1, le=MAX_YEARS)] = 100_000
+    """Simulated years by default (at most 10,000,000)."""
+    seed: Annotated[int, Field(strict=True, ge=0, le=MAX_SEED)] = 0
+    """The default random seed: the same seed gives the same numbers."""
+    semantics: Literal["compound-poisson", "fair-product"] = "compound-poisson"
+    """`compound-poisson` (each year sums its events' losses) or `fair-product` (pyfair's
+    loss event frequency x one loss magnitude a year)."""
+    tolerance: list[TolerancePoint] = []
+    """The loss-tolerance curve, points in increasing `loss`, checked against the simulated
+    residual portfolio."""
+
+    @model_validator(mode="after")
+    def _a_curve(self) -> Self:
+        for before, after in zip(self.tolerance, self.tolerance[1:], strict=False):
+            if not before.loss < after.loss:
+                raise ValueError("tolerance points must be in strictly increasing `loss`")
+            if after.probability > before.probability:
+                raise ValueError(
+                    f"tolerance probability rises from {before.probability:g} to "
+                    f"{after.probability:g} at loss {after.loss:g}: a larger loss cannot be "
+                    "more acceptable than a smaller one"
+                )
+        return self
+
+
 class Config(BaseModel):
     """The register's configuration, `register/riskctl.yaml`."""
 
@@ -225,3 +274,5 @@ class Config(BaseModel):
     gates: GatesConfig = GatesConfig()
     premortem: PremortemConfig = PremortemConfig()
     """Launch pre-mortems: an optional override of the action priority table."""
+    quant: QuantConfig = QuantConfig()
+    """Loss quantification: currency, simulated years, seed, semantics, tolerance curve."""

@@ -5,52 +5,14 @@ from __future__ import annotations
 import datetime
 from typing import Literal
 
-from pydantic import BaseModel
-
 from riskctl.model.common import (
-    STRICT,
     Entity,
     LikelihoodImpact,
-    NonNegative,
-    Positive,
     Reference,
     RiskId,
     Text,
 )
-
-
-class Pert(BaseModel):
-    """A three-point estimate (minimum, most likely, maximum) drawn from a PERT distribution."""
-
-    model_config = STRICT
-    low: NonNegative
-    """The fewest plausible."""
-    mode: NonNegative
-    """The most likely."""
-    high: Positive
-    """The most plausible."""
-
-
-class Interval90(BaseModel):
-    """A 90 % confidence interval: 5 % of outcomes fall below `low`, 5 % above `high`."""
-
-    model_config = STRICT
-    low: Positive
-    """The 5th percentile."""
-    high: Positive
-    """The 95th percentile."""
-
-
-class Quant(BaseModel):
-    """Inputs for Monte Carlo loss quantification (optional; see `riskctl quant`)."""
-
-    model_config = STRICT
-    frequency: Pert
-    """Loss events per year."""
-    magnitude: Interval90
-    """Loss per event, in `currency`, as a 90 % interval (lognormal)."""
-    currency: str = "USD"
-    """The currency of `magnitude`, e.g. USD."""
+from riskctl.model.quant import Quant
 
 
 class Risk(Entity):

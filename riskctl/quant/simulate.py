@@ -25,7 +25,7 @@ from typing import Literal
 
 import numpy as np
 
-from riskctl.quant.analytic import Frequency, Lognormal, Magnitude, Pert
+from riskctl.quant.analytic import EventLoss, Frequency, Lognormal, Magnitude, Pert, Primitive
 
 Semantics = Literal["compound-poisson", "fair-product"]
 
@@ -42,11 +42,58 @@ def risk_generator(seed: int, risk_id: str) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, digest])))
 
 
-def _magnitudes(magnitude: Magnitude, generator: np.random.Generator, size: int) -> np.ndarray:
+#: The most event losses drawn at once within a chunk of years: bounds memory for frequent
+#: events (a chunk of 65,536 years at a million events a year is split into many batches).
+EVENT_BATCH = 1 << 22
+
+
+def _primitive(magnitude: Primitive, generator: np.random.Generator, size: int) -> np.ndarray:
     if isinstance(magnitude, Lognormal):
+        if magnitude.mu == -np.inf:  # scaled to nothing by a full credit
+            return np.zeros(size)
         return generator.lognormal(magnitude.mu, magnitude.sigma, size)
     alpha, beta = magnitude.shape
     return magnitude.low + (magnitude.high - magnitude.low) * generator.beta(alpha, beta, size)
+
+
+def _magnitudes(magnitude: Magnitude, generator: np.random.Generator, size: int) -> np.ndarray:
+    if not isinstance(magnitude, EventLoss):
+        return _primitive(magnitude, generator, size)
+    losses = _primitive(magnitude.primary, generator, size)
+    if magnitude.secondary is None or magnitude.probability == 0:
+        return losses
+    if magnitude.probability >= 1:
+        losses += _primitive(magnitude.secondary, generator, size)
+        return losses
+    hit = generator.random(size) < magnitude.probability
+    losses[hit] += _primitive(magnitude.secondary, generator, int(np.count_nonzero(hit)))
+    return losses
+
+
+def _sum_events(
+    counts: np.ndarray, magnitude: Magnitude, generator: np.random.Generator
+) -> np.ndarray:
+    """Each year's total over its `counts[i]` event losses, drawing at most `EVENT_BATCH`
+    losses at a time (whole years per batch; a year with more events is drawn alone)."""
+    size = len(counts)
+    total_events = int(counts.sum())
+    if total_events <= EVENT_BATCH:
+        owners = np.repeat(np.arange(size), counts)
+        return np.bincount(
+            owners, weights=_magnitudes(magnitude, generator, total_events), minlength=size
+        )
+    totals = np.zeros(size)
+    ends = np.cumsum(counts)
+    start = 0
+    while start < size:
+        before = int(ends[start - 1]) if start else 0
+        stop = max(start + 1, int(np.searchsorted(ends, before + EVENT_BATCH, side="right")))
+        batch = counts[start:stop]
+        owners = np.repeat(np.arange(stop - start), batch)
+        draws = _magnitudes(magnitude, generator, int(batch.sum()))
+        totals[start:stop] = np.bincount(owners, weights=draws, minlength=stop - start)
+        start = stop
+    return totals
 
 
 def _rates(frequency: Frequency, generator: np.random.Generator, size: int) -> np.ndarray:
@@ -74,10 +121,7 @@ def annual_losses(
         if semantics == "fair-product":
             parts.append(rates * _magnitudes(magnitude, generator, size))
             continue
-        counts = generator.poisson(rates)
-        draws = _magnitudes(magnitude, generator, int(counts.sum()))
-        owners = np.repeat(np.arange(size), counts)
-        parts.append(np.bincount(owners, weights=draws, minlength=size))
+        parts.append(_sum_events(generator.poisson(rates), magnitude, generator))
     return np.concatenate(parts)
 
 
@@ -114,7 +158,7 @@ def exceedance_grid(ordered: np.ndarray) -> list[float]:
     positive = ordered[ordered > 0]
     if positive.size == 0:
         return []
-    low = float(np.percentile(positive, 1))
+    low = type7(positive, 0.01)
     first = math.floor(math.log10(low))
     last = math.ceil(math.log10(float(ordered[-1])))
     if last <= first:
@@ -122,22 +166,35 @@ def exceedance_grid(ordered: np.ndarray) -> list[float]:
     return [10 ** (first + step / 10) for step in range(0, 10 * (last - first) + 1)]
 
 
-def statistics(losses: np.ndarray, ale: float) -> Stats:
-    """The reported statistics of `losses` (one value a simulated year); `ale` is analytic."""
-    ordered = np.sort(losses)
-    n = len(ordered)
-    quantiles = np.percentile(ordered, [100 * p for p in PERCENTILES])  # type 7, linear
-    grid = exceedance_grid(ordered)
-    above: list[int] = (n - np.searchsorted(ordered, grid, side="right")).tolist() if grid else []
+def type7(ordered: np.ndarray, p: float) -> float:
+    """The p-quantile of sorted values by linear interpolation between order statistics
+    (Hyndman & Fan type 7, numpy's default; §5): h = (n − 1)p, x⌊h⌋ + (h − ⌊h⌋)(x⌊h⌋₊₁ − x⌊h⌋)."""
+    h = (len(ordered) - 1) * p
+    low = math.floor(h)
+    if low + 1 >= len(ordered):
+        return float(ordered[-1])
+    below, above = float(ordered[low]), float(ordered[low + 1])
+    return below + (h - low) * (above - below)
+
+
+def statistics(losses: np.ndarray, ale: float, *, ordered: bool = False) -> Stats:
+    """The reported statistics of `losses` (one value a simulated year); `ale` is analytic.
+
+    `ordered`: the losses are already sorted ascending (saves the sort).
+    """
+    values = losses if ordered else np.sort(losses)
+    n = len(values)
+    grid = exceedance_grid(values)
+    above: list[int] = (n - np.searchsorted(values, grid, side="right")).tolist() if grid else []
     return Stats(
         ale=ale,
-        mean=float(ordered.mean()),
-        sd=float(ordered.std(ddof=1)) if n > 1 else 0.0,
-        p_any=float(np.count_nonzero(ordered > 0) / n),
-        percentiles={p: float(q) for p, q in zip(PERCENTILES, quantiles, strict=True)},
-        var95=float(np.percentile(ordered, 95)),
-        var99=float(np.percentile(ordered, 99)),
-        tvar95=tail_mean(ordered, 0.95),
-        tvar99=tail_mean(ordered, 0.99),
+        mean=float(values.mean()),
+        sd=float(values.std(ddof=1)) if n > 1 else 0.0,
+        p_any=float(np.count_nonzero(values > 0) / n),
+        percentiles={p: type7(values, p) for p in PERCENTILES},
+        var95=type7(values, 0.95),
+        var99=type7(values, 0.99),
+        tvar95=tail_mean(values, 0.95),
+        tvar99=tail_mean(values, 0.99),
         lec=[(x, count / n) for x, count in zip(grid, above, strict=True)],
     )

@@ -1,0 +1,240 @@
+"""A quantification run: every quantified risk simulated, inherent and residual, the portfolio,
+and the loss-tolerance curve; and its JSON document (the `riskctl quant --format json` shape).
+
+Conventions (`../shared/reference/quantification.md`): each risk draws from its own stream
+(`simulate.risk_generator`, §6), and each tier restarts that stream, so inherent and residual use
+common random numbers (the residual of a magnitude-only credit is exactly the inherent years
+scaled); the portfolio is the per-year sum over independent risks (§3); the tolerance curve is
+checked against the residual portfolio (§5). Memory is bounded: one risk's years at a time, plus
+the two portfolio sums.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from riskctl.model.config import QuantConfig
+from riskctl.quant.inputs import LossModel, RiskQuant, total_cost
+from riskctl.quant.simulate import (
+    PERCENTILES,
+    Semantics,
+    Stats,
+    annual_losses,
+    risk_generator,
+    statistics,
+)
+from riskctl.quant.tolerance import ToleranceCheck, check_tolerance
+
+#: The most loss events one run may draw (expected, over every risk, tier and year): about
+#: half a minute here. Above it `run` refuses before drawing anything.
+MAX_EVENTS = 2_000_000_000
+
+#: Called after each simulated tier of each risk: (tiers done, tiers in all).
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How a run simulates: years, seed and semantics."""
+
+    years: int
+    seed: int
+    semantics: Semantics
+
+    @classmethod
+    def from_config(
+        cls,
+        config: QuantConfig,
+        *,
+        years: int | None = None,
+        seed: int | None = None,
+        semantics: Semantics | None = None,
+    ) -> Settings:
+        """riskctl.yaml's `quant:` settings, each overridden when given."""
+        return cls(
+            years if years is not None else config.years,
+            seed if seed is not None else config.seed,
+            semantics or config.semantics,
+        )
+
+
+@dataclass(frozen=True)
+class RiskResult:
+    """One risk's simulated statistics, inherent and residual."""
+
+    quant: RiskQuant
+    inherent: Stats
+    residual: Stats
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    """The per-year sums over the run's risks."""
+
+    inherent: Stats
+    residual: Stats
+    control_cost: float | None
+    """Annual cost of the controls credited on any risk, each counted once; None when one has
+    no `annual_cost` or none is credited."""
+
+    @property
+    def rosi(self) -> float | None:
+        if self.control_cost is None or self.control_cost <= 0:
+            return None
+        saved = self.inherent.ale - self.residual.ale
+        return (saved - self.control_cost) / self.control_cost
+
+
+@dataclass(frozen=True)
+class QuantResult:
+    """Everything `riskctl quant` reports."""
+
+    settings: Settings
+    currency: str
+    risks: tuple[RiskResult, ...]
+    portfolio: Portfolio | None
+    """None when no risk is quantified."""
+    tolerance: tuple[ToleranceCheck, ...]
+
+
+def expected_events(risks: Sequence[RiskQuant], settings: Settings) -> float:
+    """The loss events a run is expected to draw (compound-Poisson; fair-product draws one
+    magnitude a year)."""
+    if settings.semantics == "fair-product":
+        return 2.0 * len(risks) * settings.years
+    per_year = sum(risk.inherent.frequency.mean + risk.residual.frequency.mean for risk in risks)
+    return per_year * settings.years
+
+
+def _simulate(model: LossModel, risk_id: str, settings: Settings) -> np.ndarray:
+    generator = risk_generator(settings.seed, risk_id)
+    return annual_losses(
+        model.frequency, model.magnitude, settings.years, generator, settings.semantics
+    )
+
+
+def run(
+    risks: Sequence[RiskQuant],
+    settings: Settings,
+    *,
+    currency: str = "USD",
+    tolerance: Sequence[tuple[float, float]] = (),
+    progress: Progress | None = None,
+) -> QuantResult:
+    """Simulate `risks` (in the order given) and the portfolio.
+
+    Raises ValueError when the run would draw more than `MAX_EVENTS` losses.
+    """
+    events = expected_events(risks, settings)
+    if events > MAX_EVENTS:
+        raise ValueError(
+            f"this run would draw about {events:.3g} event losses (at most {MAX_EVENTS:.3g}): "
+            "use fewer years, or model frequent small losses as fewer aggregated events"
+        )
+    results = []
+    total = 2 * len(risks)
+    inherent_sum = np.zeros(settings.years) if risks else None
+    residual_sum = np.zeros(settings.years) if risks else None
+    for index, risk in enumerate(risks):
+        tiers = []
+        for offset, (model, portfolio_sum) in enumerate(
+            ((risk.inherent, inherent_sum), (risk.residual, residual_sum))
+        ):
+            losses = _simulate(model, risk.id, settings)
+            assert portfolio_sum is not None
+            portfolio_sum += losses
+            losses.sort()
+            tiers.append(statistics(losses, model.ale, ordered=True))
+            if progress is not None:
+                progress(2 * index + offset + 1, total)
+        results.append(RiskResult(risk, tiers[0], tiers[1]))
+    if inherent_sum is None or residual_sum is None:
+        return QuantResult(settings, currency, (), None, ())
+    checks = tuple(check_tolerance(residual_sum, tolerance)) if tolerance else ()
+    portfolio = Portfolio(
+        statistics(inherent_sum, sum(risk.inherent.ale for risk in risks)),
+        statistics(residual_sum, sum(risk.residual.ale for risk in risks)),
+        total_cost(cost for risk in risks for cost in risk.credited_costs),
+    )
+    return QuantResult(settings, currency, tuple(results), portfolio, checks)
+
+
+# --- the JSON document ---------------------------------------------------------------------------
+
+
+def _number(value: float) -> float | None:
+    """A JSON number, None for a non-finite value (JSON has none)."""
+    return value if math.isfinite(value) else None
+
+
+def stats_document(stats: Stats) -> dict[str, object]:
+    """STATS of the issue's JSON: ale, mean, sd, p_any, p50...p999, var95/99, tvar95/99, lec."""
+    names = dict(zip(PERCENTILES, ("p50", "p90", "p95", "p99", "p999"), strict=True))
+    return {
+        "ale": _number(stats.ale),
+        "mean": _number(stats.mean),
+        "sd": _number(stats.sd),
+        "p_any": stats.p_any,
+        **{names[p]: _number(value) for p, value in stats.percentiles.items()},
+        "var95": _number(stats.var95),
+        "var99": _number(stats.var99),
+        "tvar95": _number(stats.tvar95),
+        "tvar99": _number(stats.tvar99),
+        "lec": [[_number(x), p] for x, p in stats.lec],
+    }
+
+
+def document(result: QuantResult) -> dict[str, object]:
+    """The `--format json` document (version 1)."""
+    settings = result.settings
+    risks = [
+        {
+            "id": item.quant.id,
+            "title": item.quant.title,
+            "inherent": stats_document(item.inherent),
+            "residual": stats_document(item.residual),
+            "residual_inputs": {
+                "frequency": item.quant.frequency_source,
+                "magnitude": item.quant.magnitude_source,
+                "likelihood_reduction": item.quant.likelihood_reduction,
+                "impact_reduction": item.quant.impact_reduction,
+            },
+            "credited_controls": list(item.quant.credited_controls),
+            "control_cost": item.quant.control_cost,
+            "uncosted_controls": list(item.quant.uncosted_controls),
+            "rosi": item.quant.rosi,
+        }
+        for item in result.risks
+    ]
+    portfolio = result.portfolio
+    return {
+        "version": 1,
+        "semantics": settings.semantics,
+        "years": settings.years,
+        "seed": settings.seed,
+        "currency": result.currency,
+        "risks": risks,
+        "portfolio": None
+        if portfolio is None
+        else {
+            "inherent": stats_document(portfolio.inherent),
+            "residual": stats_document(portfolio.residual),
+            "control_cost": portfolio.control_cost,
+            "rosi": portfolio.rosi,
+        },
+        "tolerance": [
+            {
+                "loss": check.loss,
+                "limit": check.limit,
+                "probability": check.probability,
+                "standard_error": check.standard_error,
+                "breached": check.breached,
+                "marginal": check.marginal,
+            }
+            for check in result.tolerance
+        ],
+    }
