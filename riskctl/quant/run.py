@@ -17,8 +17,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from riskctl.errors import RiskctlError
 from riskctl.model.config import QuantConfig
-from riskctl.quant.inputs import LossModel, RiskQuant, total_cost
+from riskctl.model.control import Control
+from riskctl.model.register import Register
+from riskctl.quant.inputs import LossModel, RiskQuant, quantify_register, total_cost
 from riskctl.quant.simulate import (
     PERCENTILES,
     Semantics,
@@ -28,6 +31,7 @@ from riskctl.quant.simulate import (
     statistics,
 )
 from riskctl.quant.tolerance import ToleranceCheck, check_tolerance
+from riskctl.score.residual import score_register
 
 #: The most loss events one run may draw (expected, over every risk, tier and year): about
 #: half a minute here. Above it `run` refuses before drawing anything.
@@ -238,3 +242,34 @@ def document(result: QuantResult) -> dict[str, object]:
             for check in result.tolerance
         ],
     }
+
+
+def run_register(
+    register: Register,
+    *,
+    years: int | None = None,
+    seed: int | None = None,
+    semantics: Semantics | None = None,
+    risk_ids: Sequence[str] = (),
+    progress: Progress | None = None,
+) -> QuantResult:
+    """Quantify a loaded register: its open risks with `quant:` inputs (or `risk_ids`), under
+    riskctl.yaml's `quant:` settings with any given override, against its tolerance curve.
+
+    The one way every command (quant, diff, reports) runs a simulation. Raises RiskctlError for
+    an unknown risk, a risk without inputs, or a run too large to draw.
+    """
+    config = register.config.quant
+    card = score_register(register)
+    quants = quantify_register(card, register.by_id(Control), risk_ids)
+    settings = Settings.from_config(config, years=years, seed=seed, semantics=semantics)
+    try:
+        return run(
+            quants,
+            settings,
+            currency=config.currency,
+            tolerance=[(point.loss, point.probability) for point in config.tolerance],
+            progress=progress,
+        )
+    except ValueError as error:
+        raise RiskctlError(str(error)) from None
