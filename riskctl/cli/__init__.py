@@ -29,6 +29,7 @@ from riskctl.cli import (
     log,
     new,
     premortem,
+    quant,
     rcm,
     report,
     rules,
@@ -72,6 +73,7 @@ app.command("diff")(diff.diff_command)
 app.command("log")(log.log_command)
 app.command("premortem")(premortem.premortem_command)
 app.command("incidents")(incidents.incidents_command)
+app.command("quant")(quant.quant_command)
 app.add_typer(diff.gates_app)
 app.add_typer(kri.app)
 app.add_typer(rcm.app)
