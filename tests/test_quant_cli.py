@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 
 from riskctl.cli import app
 from riskctl.model.config import MAX_SEED, MAX_YEARS
+from riskctl.output.amounts import percent
 from riskctl.quant.run import MAX_EVENTS
 from tests.conftest import BASE_REGISTER, ROOT, SHIPPED_REGISTER, TESTS, check_golden
 from tests.gitrepo import GitRepo
@@ -448,3 +449,44 @@ def test_no_progress_bar_on_a_pipe() -> None:
     completed = _process("register", "--years", "2000")
     assert completed.returncode == 0
     assert completed.stderr == b""
+
+
+def test_a_risk_that_never_loses_reads_in_every_format(tmp_path: Path) -> None:
+    """Zero events a year and one simulated year: no curve, sd of one year; never exit 4."""
+    quant = BASE_QUANT.replace("lambda: 3", "lambda: 0").replace(
+        "lognormal: {low: 10000, high: 200000}", "pert: {low: 0, mode: 0, high: 1}"
+    )
+    register = _quantified_base(tmp_path, quant)
+    for years in ("1", "3"):
+        for name in sorted(SUFFIX):
+            code, stdout, stderr = _quant(str(register), "--years", years, "-f", name)
+            assert (code, stderr) == (0, ""), (years, name)
+            if name == "json":
+                document = _strict_json(stdout)
+                assert document["portfolio"]["residual"]["lec"] == []  # type: ignore[index]
+            elif name in ("text", "markdown"):
+                assert "No simulated year had a loss, inherent or residual." in stdout
+
+
+def test_the_exceedance_table_reads_the_curve_at_each_decade(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(ROOT)
+    document = _strict_json(_shipped("-f", "json")[1])
+    portfolio = document["portfolio"]
+    assert isinstance(portfolio, dict)
+    text = _shipped()[1]
+    table = text.split("Loss exceedance, P(annual loss > x):\n", 1)[1].split("\n\n", 1)[0]
+    rows = [line.split() for line in table.splitlines()[1:]]
+    assert [row[0] for row in rows] == ["100k", "1M", "10M", "100M", "1B"]
+    curves = {tier: dict(map(tuple, portfolio[tier]["lec"])) for tier in ("inherent", "residual")}
+    for row, exponent in zip(rows, range(5, 10), strict=True):
+        for cell, tier in zip(row[1:], ("inherent", "residual"), strict=True):
+            curve = curves[tier]
+            if 10.0**exponent in curve:
+                assert cell == percent(curve[10.0**exponent]), (row, tier)
+            elif 10.0**exponent > max(curve):
+                assert cell == "0%"
+            else:  # below the grid: bounded by its first point
+                first = percent(next(iter(curve.values())))
+                assert cell == (first if first == "100%" else f"≥ {first}"), (row, tier)

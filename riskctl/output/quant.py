@@ -187,6 +187,7 @@ def tolerance_summary(result: QuantResult) -> str:
 
 
 ALE_NOTE = "ALE = E[events a year] times E[loss per event], exact; every other number is simulated."
+NO_LOSS = "No simulated year had a loss, inherent or residual."
 NOTHING = "No open risk has `quant:` inputs: nothing to simulate."
 
 # --- text ----------------------------------------------------------------------------------------
@@ -218,7 +219,11 @@ def render_text(result: QuantResult) -> str:
     lines += table(["", "inherent", "residual"], portfolio_rows(result), frozenset({1, 2}))
     lines += [spend_line(result), ""]
     lines.append("Loss exceedance, P(annual loss > x):")
-    lines += table(["x", "inherent", "residual"], exceedance_rows(result), frozenset({0, 1, 2}))
+    exceedance = exceedance_rows(result)
+    if exceedance:
+        lines += table(["x", "inherent", "residual"], exceedance, frozenset({0, 1, 2}))
+    else:
+        lines.append(NO_LOSS)
     lines.append("")
     if result.tolerance:
         lines.append("Loss tolerance, against the residual portfolio:")
@@ -243,7 +248,9 @@ def render_markdown(result: QuantResult) -> str:
         markdown_table(["statistic", "inherent", "residual"], portfolio_rows(result)),
         f"\n{markdown_cell(spend_line(result))}\n\n",
         "Loss exceedance, P(annual loss > x):\n\n",
-        markdown_table(["x", "inherent", "residual"], exceedance_rows(result)),
+        markdown_table(["x", "inherent", "residual"], exceedance)
+        if (exceedance := exceedance_rows(result))
+        else NO_LOSS + "\n",
         "\n",
     ]
     if result.tolerance:
