@@ -206,7 +206,10 @@ class Frequency:
         return self.mean + self.rate_variance
 
     def scaled(self, factor: float) -> Frequency:
-        """The rate scaled by `factor` (§4, a likelihood credit: λ(1 − R_L))."""
+        """The rate scaled by `factor` (§4, a likelihood credit: λ(1 − R_L); FAIR: the threat
+        event rate × vulnerability). A factor of 0 (vulnerability 0) leaves no events."""
+        if factor == 0:
+            return Frequency(0.0)
         if isinstance(self.rate, float | int):
             return Frequency(float(self.rate) * factor)
         return Frequency(self.rate.scaled(factor))
