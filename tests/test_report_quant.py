@@ -214,6 +214,19 @@ def test_a_risk_without_simulated_losses_says_so(base_register: Path) -> None:
     assert _h2(markdown)[_h2(markdown).index("Loss quantification") + 1] == "Key risk indicators"
 
 
+def test_a_run_too_large_to_draw_exits_3_naming_the_setting(base_register: Path) -> None:
+    register = _quantified(base_register, "poisson: {lambda: 1000000}")
+    config = register / "riskctl.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("years: 2000", "years: 10000000"),
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["report", "register", str(register), "--now", FROZEN_NOW])
+    assert (result.exit_code, result.stdout) == (3, "")
+    assert "the report's loss quantification: this run would draw about" in result.stderr
+    assert "riskctl.yaml `quant: years:`" in result.stderr
+
+
 # --- the shipped register's goldens ------------------------------------------------------------
 
 QUANT_GOLDENS = ("register", "risk-R-001", "wbr-register")

@@ -22,6 +22,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from riskctl.errors import RiskctlError
 from riskctl.model.register import Register
 from riskctl.model.risk import Risk
 from riskctl.output.amounts import amount, compact, money, percent, ratio
@@ -43,8 +44,18 @@ SEMANTICS_TEXT = {
 
 
 def quantify_for_report(register: Register, risk_ids: Sequence[str] = ()) -> QuantResult | None:
-    """The register's quantification (or the named risks'), None when no risk has inputs."""
-    result = run_register(register, risk_ids=risk_ids)
+    """The register's quantification (or the named risks'), None when no risk has inputs.
+
+    Raises RiskctlError, naming riskctl.yaml's settings, for a run too large to draw (a report
+    has no `--years`: it shows what the register's settings give).
+    """
+    try:
+        result = run_register(register, risk_ids=risk_ids)
+    except RiskctlError as error:
+        raise RiskctlError(
+            f"the report's loss quantification: {error} (the report simulates the years set "
+            "in riskctl.yaml `quant: years:`)"
+        ) from None
     return result if result.risks else None
 
 
