@@ -5,17 +5,21 @@ for a register without `quant:` inputs."""
 from __future__ import annotations
 
 import math
+import os
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from typer.testing import CliRunner
 
 from riskctl.cli import app
-from riskctl.output.amounts import money, percent
+from riskctl.output.amounts import amount, money, percent
 from riskctl.quant.run import run_register
-from riskctl.quant.simulate import Stats
+from riskctl.quant.simulate import Stats, statistics
 from riskctl.quant.tolerance import ToleranceCheck
 from riskctl.report.quant import (
     exceedance,
@@ -107,6 +111,58 @@ def test_a_tolerance_point_off_the_grid_gets_its_own_category() -> None:
     assert drawn["header"] == ["annual loss above (EUR)", "residual", "tolerance"]
     assert drawn["rows"][5] == ["3,000,000", percent(exceedance(stats, 3e6)), "at most 10%"]
     assert drawn["rows"][0][2] == "no limit"
+
+
+settings.register_profile("report-quant-default", max_examples=40, deadline=None)
+settings.register_profile("report-quant-fuzz", max_examples=1_000, deadline=None)
+#: `make fuzz` sets HYPOTHESIS_PROFILE=fuzz; the default suite stays short.
+PROFILE = settings.get_profile(
+    "report-quant-fuzz"
+    if os.environ.get("HYPOTHESIS_PROFILE") == "fuzz"
+    else "report-quant-default"
+)
+annual_losses = st.lists(
+    st.one_of(st.just(0.0), st.floats(min_value=0.01, max_value=1e12)), min_size=1, max_size=200
+)
+tolerance_points = st.lists(
+    st.tuples(st.floats(min_value=1.0, max_value=1e12), st.floats(min_value=0, max_value=1)),
+    max_size=4,
+)
+
+
+@PROFILE
+@given(losses=annual_losses, points=tolerance_points)
+def test_every_drawn_curve_is_a_probability_that_never_rises_with_the_loss(
+    losses: list[float], points: list[tuple[float, float]]
+) -> None:
+    years = np.array(losses)
+    stats = statistics(years, ale=float(years.mean()))
+    ordered = sorted(dict(points).items())  # a curve: increasing loss, limits never rising
+    checks = [
+        _check(loss, min(limit for _, limit in ordered[: index + 1]), 0.0)
+        for index, (loss, _) in enumerate(ordered)
+    ]
+    drawn = exceedance_chart("t", [("residual", stats)], checks, "USD")
+    if drawn is None:
+        assert not stats.lec and not checks
+        return
+    levels = drawn["levels"]
+    assert [row[0] for row in drawn["rows"]] == [amount(level) for level in levels]
+    for series in drawn["chart"]["series"]:
+        values = [float(value) for value in series["points"]]
+        assert len(values) == len(levels)
+        assert all(0 <= value <= 100 for value in values)
+        assert values == sorted(values, reverse=True), series["name"]
+    for loss, _ in ordered:  # every tolerance point is a category
+        assert any(math.isclose(level, loss, rel_tol=1e-9) for level in levels)
+    exact = 0
+    for level, value in zip(levels, drawn["chart"]["series"][0]["points"], strict=True):
+        on_curve = [p for x, p in stats.lec if math.isclose(x, level, rel_tol=1e-9)]
+        if on_curve:  # at one of the simulated curve's points (a power of ten): its exact value
+            exact += 1
+            assert float(value) == round(100 * on_curve[0], 2)
+            assert on_curve[0] == np.count_nonzero(years > level) / len(years)
+    assert exact or not stats.lec
 
 
 def test_no_chart_without_a_loss_or_a_tolerance_point() -> None:

@@ -189,6 +189,7 @@ def exceedance_chart(
             lines=lines,
         ),
         "caption": " ".join(notes),
+        "levels": levels,
         "header": header,
         "rows": rows,
     }
