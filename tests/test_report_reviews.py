@@ -356,6 +356,8 @@ WBR_SECTIONS = [
     "4. What falls due",
     "5. Launches in monitoring",
 ]
+#: Reviews of a register with `quant:` inputs: the WBR ends with the loss exposure.
+QUANTIFIED_REVIEWS = {"wbr-register"}
 MBR_SECTIONS = [
     "1. What changed since the last review",
     "2. Key risk indicators",
@@ -391,7 +393,8 @@ def test_reviews_parse_as_intended(name: str) -> None:
         assert set(rows) == {header}, "a row with a different number of cells than the header"
     assert len(_headings(markdown, "h1")) == 1
     expected = {"wbr": WBR_SECTIONS, "mbr": MBR_SECTIONS, "launch": LAUNCH_SECTIONS}
-    assert _headings(markdown, "h2") == expected[name.split("-")[0]]
+    quantified = ["6. Loss exposure"] if name in QUANTIFIED_REVIEWS else []
+    assert _headings(markdown, "h2") == expected[name.split("-")[0]] + quantified
 
 
 def _mermaid_blocks(markdown: str) -> list[str]:

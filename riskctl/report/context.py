@@ -89,7 +89,10 @@ def _open_scores(card: Scorecard) -> list[RiskScore]:
 def register_context(
     register: Register, card: Scorecard, today: datetime.date, source: str
 ) -> dict[str, Any]:
-    """All open risks with their tiers, owners and controls; inherent and residual heat maps."""
+    """All open risks with their tiers, owners and controls; inherent and residual heat maps;
+    the loss quantification when risks have `quant:` inputs."""
+    from riskctl.report.quant import register_quant_section  # numpy: only the reports that run
+
     scores = _open_scores(card)
     owners = register.by_id(Owner)
     above = sum(1 for score in scores if score.appetite.within is False)
@@ -117,6 +120,7 @@ def register_context(
             ]
             for score in scores
         ],
+        "quant": register_quant_section(register),
     }
 
 
@@ -180,7 +184,10 @@ def rcm_context(
 def risk_context(
     register: Register, card: Scorecard, risk_id: str, today: datetime.date, source: str
 ) -> dict[str, Any]:
-    """One risk on one page: tiers, controls, KRIs, incidents, acceptances, the derivation."""
+    """One risk on one page: tiers, controls, its loss quantification, KRIs, incidents,
+    acceptances, the derivation."""
+    from riskctl.report.quant import risk_quant_section  # numpy: only the reports that run
+
     score = next((s for s in card.risks if s.risk.id == risk_id), None)
     if score is None:
         known = ", ".join(s.risk.id for s in card.risks[:8])
@@ -243,6 +250,7 @@ def risk_context(
             for a in acceptances
         ],
         "derivation": explain(score, card, today).rstrip("\n").replace("```", "` ` `"),
+        "quant": risk_quant_section(register, risk.id),
     }
 
 

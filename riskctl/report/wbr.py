@@ -92,7 +92,10 @@ def wbr_kri_section(register: Register, today: datetime.date) -> dict[str, Any]:
 
 
 def wbr_context(review: Review, today: datetime.date) -> dict[str, Any]:
-    """The weekly business review of the register, exceptions first."""
+    """The weekly business review of the register, exceptions first; the loss exposure last
+    when risks have `quant:` inputs."""
+    from riskctl.report.quant import wbr_quant_section  # numpy: not for the MBR
+
     kris = wbr_kri_section(review.register, today)
     first = weeks_to(today, WEEKS)[0].first
     context = _common(review, today, first, f"{WEEKS} weeks")
@@ -100,4 +103,7 @@ def wbr_context(review: Review, today: datetime.date) -> dict[str, Any]:
     context["glance"] = _glance(
         context["changes"], kris, context["above"], context["deadlines"], context["launches"]
     )
+    context["quant"] = wbr_quant_section(review.register)
+    if context["quant"] is not None:
+        context["glance"].append(["loss tolerance", context["quant"]["glance"]])
     return context
