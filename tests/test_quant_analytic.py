@@ -510,3 +510,37 @@ def test_scaling_by_nothing_or_almost_nothing() -> None:
     assert loss.scaled(tiny).mean == pytest.approx(loss.mean * tiny, rel=1e-12)
     assert Frequency(Pert(1, 2, 5)).scaled(0).mean == 0
     assert Frequency(3.0).scaled(0).mean == 0
+
+
+@pytest.mark.parametrize("gamma", [0.5, 1.0, 4.0, 17.0, 100.0])
+@pytest.mark.parametrize("points", [(0, 0, 1), (0.1, 0.5, 2), (10_000, 50_000, 500_000), (3, 9, 9)])
+def test_pyfair_moments_shape_is_pyfairs_formula(
+    gamma: float, points: tuple[float, float, float]
+) -> None:
+    """pyfair/utility/beta_pert.py as written (§2.2): μ = (a + γm + b)/(γ + 2),
+    σ = (b − a)/(γ + 2), α = ((μ − a)/(b − a))·((μ − a)(b − μ)/σ² − 1), β = α(b − μ)/(μ − a).
+    riskctl computes the same α, β from an algebraically equal form that cannot round to 0."""
+    a, m, b = points
+    mu, sigma = (a + gamma * m + b) / (gamma + 2), (b - a) / (gamma + 2)
+    alpha = ((mu - a) / (b - a)) * ((mu - a) * (b - mu) / sigma**2 - 1)
+    beta = alpha * (b - mu) / (mu - a)
+    assert Pert(a, m, b, gamma, "pyfair-moments").shape == pytest.approx((alpha, beta), rel=1e-12)
+
+
+@pytest.mark.parametrize("gamma", [1e-300, 1e-17, 1e-8, 0.001])
+def test_a_tiny_gamma_never_gives_a_zero_shape(gamma: float) -> None:
+    """pyfair's own formula rounds (μ − a)(b − μ)/σ² − 1 to 0 for γ ≤ 1e-16 (α = 0: numpy's beta
+    refuses it, lgamma(0) raises). As γ → 0, Beta(α, β) → α, β ≈ γ/2: variance → 1/4 of the
+    width squared (half the mass at each end). The vulnerability stays a probability."""
+    mode_at_low = Pert(0, 0, 1, gamma, "pyfair-moments")
+    middle = Pert(0, 0.5, 1, gamma, "pyfair-moments")
+    for pert in (mode_at_low, middle):
+        alpha, beta = pert.shape
+        assert alpha > 0 and beta > 0
+        assert alpha == pytest.approx(gamma / 2, rel=1e-2) and beta == pytest.approx(
+            gamma / 2, rel=1e-2
+        )
+        # Var = r(1 − r)/(α + β + 1), r = α/(α + β) ≈ 1/2
+        assert pert.variance == pytest.approx(0.25 / (1 + gamma), rel=2e-3)
+    assert 0 <= vulnerability(mode_at_low, middle) <= 1
+    assert 0 <= vulnerability(middle, mode_at_low) <= 1
