@@ -22,10 +22,10 @@ import pytest
 from riskctl.errors import RiskctlError
 from riskctl.model.control import Control
 from riskctl.model.register import Register
-from riskctl.quant.analytic import compound_poisson_variance
+from riskctl.quant.analytic import Frequency, Lognormal, compound_poisson_variance
 from riskctl.quant.inputs import RiskQuant, quantify_register
 from riskctl.quant.run import MAX_EVENTS, Settings, document, run, run_register, stats_document
-from riskctl.quant.simulate import PERCENTILES, Stats
+from riskctl.quant.simulate import EVENT_BATCH, PERCENTILES, Stats, annual_losses, risk_generator
 from riskctl.score.residual import score_register
 from tests.test_quant_inputs import CONFIG, control_yaml, load, risk_yaml
 
@@ -371,3 +371,34 @@ def test_a_return_on_a_tiny_cost_is_null_not_infinity(tmp_path: Path) -> None:
     doc = json.loads(as_json(document(result)))
     assert doc["risks"][0]["rosi"] is None and doc["portfolio"]["rosi"] is None
     assert doc["risks"][0]["control_cost"] == pytest.approx(1e-320)
+
+
+def test_the_portfolio_counts_a_shared_control_once(tmp_path: Path) -> None:
+    """R-001: λ = 1, PERT(0, 5000, 10000) (mean 5,000), C-001 (likelihood 0.6, cost 1,000):
+    ALE 5,000 → 2,000. R-002: λ = 2, C-001 and C-002 (impact 0.6, cost 500): 10,000 → 1,600.
+    Portfolio: cost 1,000 + 500 (C-001 once, not 2,500), ROSI (15,000 − 3,600 − 1,500)/1,500
+    = 6.6."""
+    block = "frequency: {{poisson: {{lambda: {rate}}}}}\nmagnitude: {{pert: {{low: 0, mode: 5000, high: 10000}}}}\n"  # noqa: E501
+    files = {
+        "risks/R-001.yaml": risk_yaml("R-001", block.format(rate=1), controls=("C-001",)),
+        "risks/R-002.yaml": risk_yaml("R-002", block.format(rate=2), controls=("C-001", "C-002")),
+        "controls/C-001.yaml": control_yaml("C-001", "likelihood", cost="1000"),
+        "controls/C-002.yaml": control_yaml("C-002", "impact", cost="500"),
+    }
+    result = run_register(load(tmp_path, files), years=1_000, seed=0)
+    assert result.portfolio is not None
+    assert result.portfolio.control_cost == 1500
+    assert result.portfolio.rosi == pytest.approx(6.6, rel=1e-12)
+    doc = document(result)
+    assert doc["portfolio"]["rosi"] == pytest.approx(6.6, rel=1e-12)  # type: ignore[index]
+
+
+def test_frequent_events_drawn_in_batches_sum_correctly() -> None:
+    """λ = 10^6 for 5 years is more events than one batch of draws (simulate.EVENT_BATCH): each
+    year's loss is within 4 sd of the ALE, sd = √(λ·E[X²]) = √(10^6 × 26.6398010) (§8.5)."""
+    assert EVENT_BATCH < 5 * 1e6
+    frequency, magnitude = Frequency(1e6), Lognormal.from_interval(1, 10)
+    years = annual_losses(frequency, magnitude, 5, risk_generator(0, "R-001"))
+    sd = math.sqrt(1e6 * 26.6398010)
+    for loss in years:
+        assert abs(loss - 1e6 * 4.040012826945727) < 4 * sd
