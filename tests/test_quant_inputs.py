@@ -20,6 +20,7 @@ from riskctl.model.control import Control
 from riskctl.model.register import Register
 from riskctl.quant.analytic import Lognormal, Pert, vulnerability
 from riskctl.quant.inputs import RiskQuant, quantify, quantify_register, total_cost
+from riskctl.quant.run import run_register
 from riskctl.score.query import find
 from riskctl.score.residual import score_register
 from riskctl.source import read_register, register_source
@@ -494,3 +495,55 @@ def test_lognormal_magnitude_residual_is_the_same_sigma_shifted(tmp_path: Path) 
     assert isinstance(inherent, Lognormal) and isinstance(residual, Lognormal)
     assert residual.sigma == inherent.sigma == pytest.approx(math.log(100) / (2 * Z90), rel=1e-15)
     assert residual.mu == pytest.approx(math.log(1e4) + math.log(0.4), rel=1e-15)
+
+
+def test_an_override_keeps_the_computed_credits_and_odd_links_count_once(tmp_path: Path) -> None:
+    """An analyst's residual override is a 1-5 cell, not a reduction: the residual loss uses the
+    computed credits (C-001 likelihood 0.6, linked twice, counted once: 1 − R_L = 0.4). A
+    control missing from the register earns nothing and is not listed."""
+    text = risk_yaml(
+        "R-001",
+        "frequency: {poisson: {lambda: 1}}\nmagnitude: {pert: {low: 0, mode: 5, high: 10}}\n",
+        controls=("C-001", "C-001", "C-404"),
+    ).replace(
+        "inherent: {likelihood: 4, impact: 4}\n",
+        "inherent: {likelihood: 4, impact: 4}\nresidual: {likelihood: 4, impact: 4}\n"
+        "override_reason: The committee keeps it at the inherent level.\n",
+    )
+    files = {
+        "risks/R-001.yaml": text,
+        "controls/C-001.yaml": control_yaml("C-001", "likelihood", cost="100"),
+    }
+    register = load(tmp_path, files)
+    assert find(score_register(register), "R-001").residual_source == "override"
+    risk = quantified(register, "R-001")
+    assert_scaled(risk, 0.4, 1.0)
+    assert risk.credited_costs == (("C-001", 100.0),)
+
+
+@pytest.mark.parametrize(
+    "vulnerability_lines",
+    [
+        "    vulnerability: 0\n",
+        # a capability wholly below the strength: V = 0 exactly
+        "    threat_capability: {low: 0.1, mode: 0.2, high: 0.3}\n"
+        "    control_strength: {low: 0.5, mode: 0.6, high: 0.9}\n",
+    ],
+    ids=["given", "disjoint"],
+)
+def test_a_fair_risk_with_no_vulnerability_has_no_loss(
+    tmp_path: Path, vulnerability_lines: str
+) -> None:
+    """V = 0 scales the PERT threat rate to a point mass at 0 (it used to raise ValueError on
+    the way: a PERT with low == high): ALE 0, and a run draws no loss."""
+    block = (
+        "frequency:\n  fair:\n    threat_event_frequency: {pert: {low: 1, mode: 5, high: 20}}\n"
+        + vulnerability_lines
+        + "magnitude: {pert: {low: 20000, mode: 80000, high: 400000}}\n"
+    )
+    risk = one(tmp_path, block)
+    assert risk.inherent.frequency.mean == 0 and risk.inherent.ale == 0
+    result = run_register(
+        load(tmp_path, {"risks/R-001.yaml": risk_yaml("R-001", block)}), years=100
+    )
+    assert result.risks[0].inherent.p_any == 0 and result.risks[0].inherent.mean == 0
