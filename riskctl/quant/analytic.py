@@ -88,6 +88,9 @@ class Pert:
 
     `method` is `modified` (Vose's modified PERT: `mode` is the mode) or `pyfair-moments` (pyfair's
     method-of-moments fit: the same mean, another spread, and `mode` is no longer the mode).
+
+    low == mode == high is a point mass: the register refuses it as an input, but scaling can
+    give it (a credit R that rounds to 1, or a tiny PERT scaled to nothing, `scaled`).
     """
 
     low: float
@@ -97,10 +100,9 @@ class Pert:
     method: str = "modified"
 
     def __post_init__(self) -> None:
-        if not self.low <= self.mode <= self.high or self.low == self.high:
+        if not self.low <= self.mode <= self.high:
             raise ValueError(
-                f"a PERT needs low <= mode <= high and low < high, not "
-                f"({self.low}, {self.mode}, {self.high})"
+                f"a PERT needs low <= mode <= high, not ({self.low}, {self.mode}, {self.high})"
             )
         if self.gamma <= 0:
             raise ValueError(f"the PERT shape gamma must be positive, not {self.gamma}")
@@ -113,13 +115,19 @@ class Pert:
 
     @property
     def shape(self) -> tuple[float, float]:
-        """(α, β) of the Beta on [low, high]."""
+        """(α, β) of the Beta on [low, high]; (1, 1) for a point mass (its width is 0)."""
         a, m, b, gamma = self.low, self.mode, self.high, self.gamma
+        if a == b:
+            return 1.0, 1.0
         if self.method == "modified":
             return 1 + gamma * (m - a) / (b - a), 1 + gamma * (b - m) / (b - a)
-        mu, sigma = self.mean, (b - a) / (gamma + 2)
-        alpha = ((mu - a) / (b - a)) * ((mu - a) * (b - mu) / sigma**2 - 1)
-        return alpha, alpha * (b - mu) / (mu - a)
+        # pyfair's α = r·(r(1 − r)/s² − 1), β = α(1 − r)/r with r = (μ − a)/(b − a) and
+        # s = σ/(b − a) = 1/(γ + 2). With q = (m − a)/(b − a), r = (1 + γq)/(γ + 2) and
+        # r(1 − r)/s² − 1 = (1 + γq)(1 + γ(1 − q)) − 1 = γ(1 + γq(1 − q)) exactly, which keeps
+        # α > 0 for a small γ where the subtraction would round to 0 (γ ≤ 1e-16).
+        q = (m - a) / (b - a)
+        spread = gamma * (1 + gamma * q * (1 - q))
+        return (1 + gamma * q) / (gamma + 2) * spread, (1 + gamma * (1 - q)) / (gamma + 2) * spread
 
     @property
     def variance(self) -> float:
@@ -127,14 +135,16 @@ class Pert:
         (mean − a)(b − mean)/(γ + 3)."""
         alpha, beta = self.shape
         total = alpha + beta
-        return (self.high - self.low) ** 2 * alpha * beta / (total**2 * (total + 1))
+        # α/(α+β)·β/(α+β): αβ alone underflows for tiny shapes (pyfair-moments, tiny γ)
+        return (self.high - self.low) ** 2 * (alpha / total) * (beta / total) / (total + 1)
 
     @property
     def second_moment(self) -> float:
         return self.variance + self.mean**2
 
     def scaled(self, factor: float) -> Pert:
-        """factor·X: low, mode and high scaled (§4, a credit on a PERT input)."""
+        """factor·X: low, mode and high scaled (§4, a credit on a PERT input); a point mass at 0
+        when factor is 0 (or the values underflow)."""
         return Pert(
             self.low * factor, self.mode * factor, self.high * factor, self.gamma, self.method
         )
@@ -279,13 +289,11 @@ def _beta_fraction(x: float, a: float, b: float) -> float:
 
 
 def pert_cdf(pert: Pert, x: float) -> float:
-    """P(X ≤ x) for a PERT: I_((x − a)/(b − a))(α, β)."""
+    """P(X ≤ x) for a PERT: I_((x − a)/(b − a))(α, β); a step at a point mass."""
+    if pert.low == pert.high:
+        return 1.0 if x >= pert.low else 0.0
     alpha, beta = pert.shape
     return regularized_beta((x - pert.low) / (pert.high - pert.low), alpha, beta)
-
-
-#: Intervals of the Riemann–Stieltjes sum in `vulnerability`.
-_VULNERABILITY_STEPS = 2048
 
 
 def vulnerability(capability: Pert, strength: Pert) -> float:
@@ -293,23 +301,101 @@ def vulnerability(capability: Pert, strength: Pert) -> float:
     (§1; pyfair estimates it by sampling, with `<` for `>`, which is the same for continuous
     inputs).
 
-    V = P(S ≤ a_T) + ∫ over the overlap of both supports of (1 − F_T(s)) dF_S(s), since
-    1 − F_T = 1 below the capability's support and 0 above it. The integral is a
-    Riemann–Stieltjes sum over 2,048 equal steps with (1 − F_T) at each step's midpoint:
-    accurate to about 1e-7 for the smooth PERT distribution functions (tests compare closed
-    forms and simulation).
+    V = P(S ≤ a_T) + ∫ over the overlap of both supports of f_S(s)·(1 − F_T(s)) ds, since
+    1 − F_T = 1 below the capability's support and 0 above it. The integral is by tanh-sinh
+    (double exponential) quadrature (Takahasi & Mori 1974; Bailey, Jeyabalan & Li, "A comparison
+    of three high-precision quadrature schemes", *Experimental Mathematics* 14, 2005), which
+    converges fast despite the power-law behaviour of a Beta density or distribution function
+    at the ends of the overlap (a pyfair-moments PERT with mode = low has an unbounded density),
+    because its nodes crowd the ends; each node's distance to the nearer end is computed
+    directly, so nothing cancels there. The step is halved until two successive sums agree
+    within 1e-12. Measured (tests/test_quant_analytic.py): within 2e-15 of exact values (whole
+    shapes, integrated in rational arithmetic); V(T, S) + V(S, T) = 1 within 1e-14 for
+    fractional shapes, unbounded densities included; about 0.3 ms a call (1 ms at γ = 100),
+    where the 2,048-step Riemann–Stieltjes sum it replaced took 25 ms for an error of 5e-8.
+    That holds for shapes α, β from about 0.05 up (every modified PERT: α, β ≥ 1; pyfair-moments
+    with γ ≥ 0.1). Smaller shapes (pyfair-moments with γ below 0.1) put probability within
+    1e-308 of an end, beyond floating point: the value stays in [0, 1] but loses accuracy
+    (V(T, S) + V(S, T) − 1 is 2e-5 at γ = 0.03, 0.02 at γ = 0.01).
     """
+    if strength.low == strength.high:  # a point mass c: P(T > c)
+        return 1.0 - pert_cdf(capability, strength.low)
+    if capability.low == capability.high:  # a point mass c: P(S < c), S continuous
+        return pert_cdf(strength, capability.low)
+    below = pert_cdf(strength, capability.low)  # strength under every capability: V counts it
     low = max(capability.low, strength.low)
     high = min(capability.high, strength.high)
-    below = pert_cdf(strength, capability.low)  # strength under every capability: V counts it
     if low >= high:
         return below
-    steps = _VULNERABILITY_STEPS
-    width = (high - low) / steps
-    total = 0.0
-    previous = pert_cdf(strength, low)
-    for step in range(steps):
-        current = pert_cdf(strength, low + (step + 1) * width)
-        total += (current - previous) * (1.0 - pert_cdf(capability, low + (step + 0.5) * width))
-        previous = current
-    return min(1.0, max(0.0, below + total))
+    return min(1.0, max(0.0, below + _overlap_integral(capability, strength, low, high)))
+
+
+#: tanh-sinh: the first step, the smallest, and the agreement of two successive sums that ends
+#: the halving.
+_FIRST_STEP, _LAST_STEP, _AGREEMENT = 0.5, 1 / 1024, 1e-12
+#: A node's term below this (V is at most 1) ends the walk outwards: beyond it the terms fall
+#: doubly exponentially.
+_NEGLIGIBLE = 1e-18
+
+
+def _overlap_integral(capability: Pert, strength: Pert, low: float, high: float) -> float:
+    """∫ from low to high of f_S(s)·(1 − F_T(s)) ds by tanh-sinh quadrature."""
+    s_alpha, s_beta = strength.shape
+    t_alpha, t_beta = capability.shape
+    s_width = strength.high - strength.low
+    t_width = capability.high - capability.low
+    log_norm = math.lgamma(s_alpha + s_beta) - math.lgamma(s_alpha) - math.lgamma(s_beta)
+    half = (high - low) / 2
+
+    def integrand(left: float, right: float, log_weight: float) -> float:
+        """weight·f_S(s)(1 − F_T(s)) at s = low + left = high − right (gaps measured from each
+        end); the weight joins the density in logarithms, since near an end where the density
+        is unbounded either alone can overflow or underflow."""
+        s_below = (low - strength.low + left) / s_width
+        s_above = (strength.high - high + right) / s_width
+        if s_below <= 0 or s_above <= 0:
+            return 0.0
+        log_density = (
+            log_norm + (s_alpha - 1) * math.log(s_below) + (s_beta - 1) * math.log(s_above)
+        )
+        weighted = math.exp(min(log_weight + log_density, 700.0)) / s_width
+        t_below = (low - capability.low + left) / t_width
+        if t_below < 0.5:  # 1 − x would round away a tiny x
+            return weighted * (1.0 - regularized_beta(t_below, t_alpha, t_beta))
+        t_above = (capability.high - high + right) / t_width
+        return weighted * regularized_beta(t_above, t_beta, t_alpha)
+
+    def node_sum(step: float, first: int, stride: int) -> float:
+        """Σ of weight·integrand over the nodes ±k·step, k = first, first + stride, ..."""
+        total = 0.0
+        if first == 0:
+            total += integrand(half, half, math.log(half * math.pi / 2))
+            first = stride
+        k = first
+        while True:
+            t = k * step
+            u = math.pi / 2 * math.sinh(t)
+            if u > 370:  # e^(−2u) underflows: the node is at the end
+                break
+            small = math.exp(-2 * u)
+            gap = 2 * half * small / (1 + small)  # the node's distance to the nearer end
+            # log of the weight half·(π/2)·cosh t·4e^(−2u)/(1 + e^(−2u))²
+            log_weight = math.log(half * math.pi / 2 * math.cosh(t) * 4 / (1 + small) ** 2) - 2 * u
+            term = integrand(gap, 2 * half - gap, log_weight) + integrand(
+                2 * half - gap, gap, log_weight
+            )
+            total += term
+            if term < _NEGLIGIBLE:
+                break
+            k += stride
+        return total
+
+    step = _FIRST_STEP
+    estimate = step * node_sum(step, 0, 1)
+    while step > _LAST_STEP:
+        step /= 2
+        refined = estimate / 2 + step * node_sum(step, 1, 2)
+        if abs(refined - estimate) < _AGREEMENT:
+            return refined
+        estimate = refined
+    return estimate

@@ -175,6 +175,12 @@ def _number(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def _optional(value: float | None) -> float | None:
+    """A JSON number or null: a cost or return on spend can be absent, and a return on a tiny
+    cost overflows to infinity (a saving of 1e6 on a cost of 1e-320)."""
+    return None if value is None else _number(value)
+
+
 def stats_document(stats: Stats) -> dict[str, object]:
     """STATS of the issue's JSON: ale, mean, sd, p_any, p50...p999, var95/99, tvar95/99, lec."""
     names = dict(zip(PERCENTILES, ("p50", "p90", "p95", "p99", "p999"), strict=True))
@@ -208,9 +214,9 @@ def document(result: QuantResult) -> dict[str, object]:
                 "impact_reduction": item.quant.impact_reduction,
             },
             "credited_controls": list(item.quant.credited_controls),
-            "control_cost": item.quant.control_cost,
+            "control_cost": _optional(item.quant.control_cost),
             "uncosted_controls": list(item.quant.uncosted_controls),
-            "rosi": item.quant.rosi,
+            "rosi": _optional(item.quant.rosi),
         }
         for item in result.risks
     ]
@@ -227,8 +233,8 @@ def document(result: QuantResult) -> dict[str, object]:
         else {
             "inherent": stats_document(portfolio.inherent),
             "residual": stats_document(portfolio.residual),
-            "control_cost": portfolio.control_cost,
-            "rosi": portfolio.rosi,
+            "control_cost": _optional(portfolio.control_cost),
+            "rosi": _optional(portfolio.rosi),
         },
         "tolerance": [
             {
