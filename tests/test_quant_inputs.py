@@ -14,6 +14,7 @@ import math
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from riskctl.errors import RiskctlError
 from riskctl.model.control import Control
@@ -547,3 +548,18 @@ def test_a_fair_risk_with_no_vulnerability_has_no_loss(
         load(tmp_path, {"risks/R-001.yaml": risk_yaml("R-001", block)}), years=100
     )
     assert result.risks[0].inherent.p_any == 0 and result.risks[0].inherent.mean == 0
+
+
+def test_a_pert_gamma_below_one_tenth_is_refused() -> None:
+    """Below 0.1 a Beta puts its mass within 1e-308 of an end (the vulnerability integral and
+    the sampler cannot follow it): the model refuses it as a finding, not a wrong number."""
+    from riskctl.model.quant import Quant
+
+    block = {
+        "frequency": {"poisson": {"lambda": 1}},
+        "magnitude": {"pert": {"low": 1, "mode": 2, "high": 3}},
+        "pert_gamma": 0.05,
+    }
+    with pytest.raises(ValidationError, match="greater than or equal to 0.1"):
+        Quant.model_validate(block)
+    assert Quant.model_validate({**block, "pert_gamma": 0.1}).pert_gamma == 0.1

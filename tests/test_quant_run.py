@@ -306,7 +306,7 @@ HOSTILE = {
     "R-004": "frequency: {pert: {low: 0, mode: 0, high: 3}}\n"
     "magnitude:\n  pert: {low: 0, mode: 0, high: 1000000000000000}\n"
     "  secondary: {probability: 1, lognormal: {low: 6, high: 1000000000000000}}\n"
-    "pert_method: pyfair-moments\npert_gamma: 0.001\n",
+    "pert_method: pyfair-moments\npert_gamma: 0.1\n",
     # the sharpest PERT allowed
     "R-005": "frequency: {pert: {low: 0.999999, mode: 1, high: 1.000001}}\n"
     "magnitude: {pert: {low: 0, mode: 1000000000000000, high: 1000000000000000}}\n"

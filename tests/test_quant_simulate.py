@@ -188,3 +188,15 @@ def test_a_tolerance_point_is_judged_at_its_loss_strictly_above() -> None:
     assert at_five.breached  # 10 and 20: 40 % > 20 %
     with pytest.raises(ValueError, match="no simulated years"):
         check_tolerance(np.array([]), [(1.0, 0.5)])
+
+
+def test_no_year_above_a_point_is_still_marginal_when_the_years_cannot_tell() -> None:
+    """0 of 1,000 years above x against a limit of 0.1 %: SE(P̂) is 0, but the limit's own SE
+    is √(0.001·0.999/1000) ≈ 0.1 %, so 0 is within 2 SE of the limit (by hand). 0 of 1,000,000
+    years: the limit's SE is 0.0032 %, and 0 is 31 SE below 0.1 %: not marginal."""
+    from riskctl.quant.tolerance import check_tolerance
+
+    few = check_tolerance(np.zeros(1_000), [(1.0, 0.001)])[0]
+    assert (few.breached, few.marginal, few.standard_error) == (False, True, 0.0)
+    many = check_tolerance(np.zeros(1_000_000), [(1.0, 0.001)])[0]
+    assert (many.breached, many.marginal) == (False, False)

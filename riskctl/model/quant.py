@@ -34,8 +34,9 @@ Probability = Annotated[Number, Field(ge=0, le=1)]
 """A probability, from 0 to 1."""
 Level = Annotated[Number, Field(gt=0, lt=1)]
 """A confidence level strictly between 0 and 1."""
-Gamma = Annotated[Number, Field(gt=0, le=100)]
-"""A PERT shape parameter, above 0 and at most 100."""
+Gamma = Annotated[Number, Field(ge=0.1, le=100)]
+"""A PERT shape parameter from 0.1 to 100: below 0.1 a Beta puts its mass within 1e-308 of an
+end, where floating point cannot follow it."""
 
 #: Keys are aliases where a Python keyword is in the way (`lambda`).
 _STRICT_ALIASED = ConfigDict(

@@ -5,7 +5,10 @@ in Cybersecurity Risk*; `../shared/reference/quantification.md` §5. A tolerance
 means "P(annual loss > x) ≤ p"; it is breached when the simulated P̂(L > x) = count(L > x)/n is
 above p, evaluated at x itself (no interpolation). Its simulation error is
 SE(P̂) = √(P̂(1 − P̂)/n); a point is *marginal* when |P̂ − p| < 2·SE: more years could change
-the verdict.
+the verdict. The SE used for that judgement is the larger of SE(P̂) and the SE the limit itself
+would have, √(p(1 − p)/n) (the standard error under "the true probability is p", as a
+binomial test of the limit uses it): with no year above x, SE(P̂) is 0 and would call 0 of
+1,000 years against a limit of 0.1 % certain, when 1,000 years cannot tell 0 from 0.1 %.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ class ToleranceCheck:
     limit: float
     probability: float
     standard_error: float
+    years: int = 0
+    """The simulated years behind `probability` (0: unknown, judge by `standard_error`)."""
 
     @property
     def breached(self) -> bool:
@@ -32,7 +37,8 @@ class ToleranceCheck:
 
     @property
     def marginal(self) -> bool:
-        return abs(self.probability - self.limit) < 2 * self.standard_error
+        at_limit = math.sqrt(self.limit * (1 - self.limit) / self.years) if self.years else 0.0
+        return abs(self.probability - self.limit) < 2 * max(self.standard_error, at_limit)
 
 
 def check_tolerance(
@@ -49,5 +55,5 @@ def check_tolerance(
         above = n - int(np.searchsorted(ordered, loss, side="right"))
         probability = above / n
         error = math.sqrt(probability * (1 - probability) / n)
-        checks.append(ToleranceCheck(float(loss), float(limit), probability, error))
+        checks.append(ToleranceCheck(float(loss), float(limit), probability, error, n))
     return checks
