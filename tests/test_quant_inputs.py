@@ -560,6 +560,6 @@ def test_a_pert_gamma_below_one_tenth_is_refused() -> None:
         "magnitude": {"pert": {"low": 1, "mode": 2, "high": 3}},
         "pert_gamma": 0.05,
     }
-    with pytest.raises(ValidationError, match="greater than or equal to 0.1"):
+    with pytest.raises(ValidationError, match=r"greater than or equal to 0\.1"):
         Quant.model_validate(block)
     assert Quant.model_validate({**block, "pert_gamma": 0.1}).pert_gamma == 0.1
