@@ -1393,22 +1393,7 @@ class Generator:
         lines.append("kris: [" + ", ".join(sorted(risk.kris)) + "]")
         lines.append("tags: [" + ", ".join(risk.tags) + "]")
         if rng.random() < 0.2:
-            low = round(rng.uniform(0.0, 0.5), 2)
-            mode = round(low + rng.uniform(0.1, 2.0), 2)
-            high = round(mode + rng.uniform(0.5, 5.0), 2)
-            magnitude_low = round(10 ** rng.uniform(3, 5), -2)
-            magnitude_high = round(magnitude_low * rng.uniform(5, 50), -2)
-            lines += [
-                "quant:",
-                "  frequency:",
-                f"    low: {number(low, 2)}",
-                f"    mode: {number(mode, 2)}",
-                f"    high: {number(high, 2)}",
-                "  magnitude:",
-                f"    low: {number(magnitude_low, 1)}",
-                f"    high: {number(magnitude_high, 1)}",
-                f"  currency: {rng.choice(('USD', 'USD', 'EUR', 'GBP'))}",
-            ]
+            lines += quant_lines(rng, has_controls=bool(risk.controls))
         return "\n".join(lines) + "\n"
 
     def build(self) -> dict[str, str]:
@@ -1421,6 +1406,88 @@ class Generator:
         self.build_acceptances()
         self.write_texts()
         return self.files
+
+
+def rate_lines(rng: random.Random, indent: str) -> list[str]:
+    """Events a year: a Poisson rate (`lambda`) or a PERT, as block lines."""
+    if rng.random() < 0.6:
+        rate = round(10 ** rng.uniform(-1.3, 1.5), 2)
+        return [f"{indent}poisson:", f"{indent}  lambda: {number(max(rate, 0.01), 2)}"]
+    low = round(rng.uniform(0.0, 0.5), 2)
+    mode = round(low + rng.uniform(0.1, 2.0), 2)
+    high = round(mode + rng.uniform(0.5, 5.0), 2)
+    return [
+        f"{indent}pert:",
+        f"{indent}  low: {number(low, 2)}",
+        f"{indent}  mode: {number(mode, 2)}",
+        f"{indent}  high: {number(high, 2)}",
+    ]
+
+
+def three_point(rng: random.Random, low: float, high: float, decimals: int) -> str:
+    """A PERT `{low, mode, high}` in flow style between `low` and `high`."""
+    points = sorted(round(rng.uniform(low, high), decimals) for _ in range(3))
+    if points[0] == points[2]:
+        points[2] = round(points[2] + 10**-decimals, decimals)
+    return (
+        "{"
+        + ", ".join(
+            f"{key}: {number(value, decimals)}"
+            for key, value in zip(("low", "mode", "high"), points, strict=True)
+        )
+        + "}"
+    )
+
+
+def frequency_lines(rng: random.Random, indent: str) -> list[str]:
+    """Loss events a year: `poisson` or `pert` (80 %), or FAIR-decomposed."""
+    if rng.random() < 0.8:
+        return rate_lines(rng, indent)
+    lines = [f"{indent}fair:", f"{indent}  threat_event_frequency:"]
+    lines += rate_lines(rng, indent + "    ")
+    if rng.random() < 0.5:
+        lines.append(f"{indent}  vulnerability: {number(rng.uniform(0.05, 0.6), 2)}")
+    else:
+        lines.append(f"{indent}  threat_capability: {three_point(rng, 0.2, 0.95, 2)}")
+        lines.append(f"{indent}  control_strength: {three_point(rng, 0.2, 0.95, 2)}")
+    return lines
+
+
+def magnitude_lines(rng: random.Random, indent: str) -> list[str]:
+    """Loss per event: a lognormal interval (70 %) or a PERT, occasionally a secondary loss."""
+    low = round(10 ** rng.uniform(3, 5), -2)
+    high = round(low * rng.uniform(5, 50), -2)
+    if rng.random() < 0.7:
+        lines = [f"{indent}lognormal:", f"{indent}  low: {number(low, 1)}"]
+        lines.append(f"{indent}  high: {number(high, 1)}")
+        if rng.random() < 0.1:
+            lines.append(f"{indent}  level: 0.8")
+    else:
+        mode = round(rng.uniform(low, low + (high - low) / 3), -2)
+        lines = [f"{indent}pert:", f"{indent}  low: {number(low / 2, 1)}"]
+        lines += [f"{indent}  mode: {number(mode, 1)}", f"{indent}  high: {number(high, 1)}"]
+    if rng.random() < 0.15:
+        secondary = round(low * rng.uniform(1, 10), -2)
+        lines += [
+            f"{indent}secondary:",
+            f"{indent}  probability: {number(rng.uniform(0.05, 0.5), 2)}",
+            f"{indent}  lognormal: {{low: {number(secondary, 1)}, "
+            f"high: {number(secondary * rng.uniform(5, 20), 1)}}}",
+        ]
+    return lines
+
+
+def quant_lines(rng: random.Random, has_controls: bool) -> list[str]:
+    """A risk's `quant:` block in the issue-12 form: mixed poisson/pert/fair frequencies,
+    lognormal/pert magnitudes, occasionally a secondary loss, pyfair's PERT method or explicit
+    residual inputs (on a risk with controls). The currency is riskctl.yaml's."""
+    lines = ["quant:", "  frequency:", *frequency_lines(rng, "    ")]
+    lines += ["  magnitude:", *magnitude_lines(rng, "    ")]
+    if rng.random() < 0.05:
+        lines.append("  pert_method: pyfair-moments")
+    if has_controls and rng.random() < 0.1:
+        lines += ["  residual:", "    frequency:", *rate_lines(rng, "      ")]
+    return lines
 
 
 def level_rank(point: tuple[int, int]) -> int:
@@ -1518,6 +1585,13 @@ def config_text() -> str:
         "review_days:",
     ]
     lines += [f"  {level}: {days}" for level, days in REVIEW_DAYS.items()]
+    lines += [
+        "quant:",
+        "  currency: USD",
+        "  tolerance:",
+        "    - {loss: 10000000, probability: 0.5}",
+        "    - {loss: 100000000, probability: 0.05}",
+    ]
     return "\n".join(lines) + "\n"
 
 

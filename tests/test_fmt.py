@@ -104,14 +104,15 @@ def test_ruamel_leaves_every_shipped_file_as_it_is() -> None:
 
 #: Outputs the fast check recognises; the others hold what it leaves to ruamel.yaml (an alias,
 #: `|+`, an escape in a double-quoted scalar).
-FAST_GOLDEN_CASES = {"control-misordered", "kri-observations"}
+FAST_GOLDEN_CASES = {"control-misordered", "kri-observations", "risk-quant", "risk-quant-forms"}
 GOLDEN_CASES = sorted(path.name.removesuffix(".in.yaml") for path in GOLDEN.glob("*.in.yaml"))
 
 
 @pytest.mark.parametrize("case", GOLDEN_CASES)
 def test_golden(case: str, update_golden: bool) -> None:
     raw = (GOLDEN / f"{case}.in.yaml").read_bytes()
-    file = "kris/KRI-001.yaml" if case.startswith("kri") else "controls/C-001.yaml"
+    files = {"kri": "kris/KRI-001.yaml", "risk": "risks/R-001.yaml"}
+    file = files.get(case.partition("-")[0], "controls/C-001.yaml")
     outcome = fmt.format_bytes(file, raw, fmt.shape_for(file))
     assert outcome.problem is None, outcome.problem
     assert outcome.after is not None

@@ -140,9 +140,41 @@ kris: [KRI-001]
 treatment: mitigate
 reviewed: 2026-10-01
 quant:
-  frequency: {{low: {low}, mode: {mode}, high: {high}}}
-  magnitude: {{low: {mag_low}, high: {mag_high}}}
+  frequency: {{pert: {{low: {low}, mode: {mode}, high: {high}}}}}
+  magnitude:
+    lognormal: {{low: {mag_low}, high: {mag_high}}}
+    secondary: {{probability: 0.2, pert: {{low: 0, mode: {sec_mode}, high: 90000}}}}
 """
+#: The same risk with the other forms: a Poisson rate, a PERT magnitude, a FAIR residual.
+RISK_POISSON = """\
+id: R-001
+title: Card testing through gift-coin purchases
+category: payments-fraud
+owner: payments-risk
+inherent: {{likelihood: 4, impact: 4}}
+controls: [C-001, C-002]
+kris: [KRI-001]
+treatment: mitigate
+reviewed: 2026-10-01
+quant:
+  frequency: {{poisson: {{lambda: {rate}}}}}
+  magnitude: {{pert: {{low: 0, mode: {pert_mode}, high: 80000}}}}
+  residual:
+    frequency:
+      fair:
+        threat_event_frequency: {{poisson: {{lambda: 3}}}}
+        vulnerability: {vulnerability}
+"""
+
+RISK_DEFAULTS = {
+    "low": "1",
+    "mode": "2",
+    "high": "4",
+    "mag_low": "1000",
+    "mag_high": "50000",
+    "sec_mode": "5000",
+}
+POISSON_DEFAULTS = {"rate": "0.5", "pert_mode": "4000", "vulnerability": "0.5"}
 
 #: field -> (file, template, the template's defaults, line of the field)
 FIELDS: dict[str, tuple[str, str, dict[str, str], int]] = {
@@ -160,35 +192,19 @@ FIELDS: dict[str, tuple[str, str, dict[str, str], int]] = {
         {"cost": "1200", "sample": "1", "exceptions": "0"},
         10,
     ),
-    "quant.frequency.low": (
+    "quant.frequency.pert.low": ("risks/R-001.yaml", RISK, RISK_DEFAULTS, 11),
+    "quant.frequency.pert.mode": ("risks/R-001.yaml", RISK, RISK_DEFAULTS, 11),
+    "quant.frequency.pert.high": ("risks/R-001.yaml", RISK, RISK_DEFAULTS, 11),
+    "quant.magnitude.lognormal.low": ("risks/R-001.yaml", RISK, RISK_DEFAULTS, 13),
+    "quant.magnitude.lognormal.high": ("risks/R-001.yaml", RISK, RISK_DEFAULTS, 13),
+    "quant.magnitude.secondary.pert.mode": ("risks/R-001.yaml", RISK, RISK_DEFAULTS, 14),
+    "quant.frequency.poisson.lambda": ("risks/R-001.yaml", RISK_POISSON, POISSON_DEFAULTS, 11),
+    "quant.magnitude.pert.mode": ("risks/R-001.yaml", RISK_POISSON, POISSON_DEFAULTS, 12),
+    "quant.residual.frequency.fair.vulnerability": (
         "risks/R-001.yaml",
-        RISK,
-        {"low": "1", "mode": "2", "high": "4", "mag_low": "1000", "mag_high": "50000"},
-        11,
-    ),
-    "quant.frequency.mode": (
-        "risks/R-001.yaml",
-        RISK,
-        {"low": "1", "mode": "2", "high": "4", "mag_low": "1000", "mag_high": "50000"},
-        11,
-    ),
-    "quant.frequency.high": (
-        "risks/R-001.yaml",
-        RISK,
-        {"low": "1", "mode": "2", "high": "4", "mag_low": "1000", "mag_high": "50000"},
-        11,
-    ),
-    "quant.magnitude.low": (
-        "risks/R-001.yaml",
-        RISK,
-        {"low": "1", "mode": "2", "high": "4", "mag_low": "1000", "mag_high": "50000"},
-        12,
-    ),
-    "quant.magnitude.high": (
-        "risks/R-001.yaml",
-        RISK,
-        {"low": "1", "mode": "2", "high": "4", "mag_low": "1000", "mag_high": "50000"},
-        12,
+        RISK_POISSON,
+        POISSON_DEFAULTS,
+        17,
     ),
 }
 #: The template placeholder behind each field.
@@ -197,11 +213,15 @@ PLACEHOLDER = {
     "thresholds.red": "red",
     "observations.1.value": "value",
     "annual_cost": "cost",
-    "quant.frequency.low": "low",
-    "quant.frequency.mode": "mode",
-    "quant.frequency.high": "high",
-    "quant.magnitude.low": "mag_low",
-    "quant.magnitude.high": "mag_high",
+    "quant.frequency.pert.low": "low",
+    "quant.frequency.pert.mode": "mode",
+    "quant.frequency.pert.high": "high",
+    "quant.magnitude.lognormal.low": "mag_low",
+    "quant.magnitude.lognormal.high": "mag_high",
+    "quant.magnitude.secondary.pert.mode": "sec_mode",
+    "quant.frequency.poisson.lambda": "rate",
+    "quant.magnitude.pert.mode": "pert_mode",
+    "quant.residual.frequency.fair.vulnerability": "vulnerability",
 }
 #: Fields that may be negative; the others are non-negative (or positive), and pydantic's own
 #: `greater than` check may answer first for a negative or NaN value.
@@ -287,6 +307,11 @@ def test_a_huge_count_is_rk007_at_the_value(
         ("review_days: {high: 0}", f"review_days.high: {DAYS}"),
         ("review_days: {high: 0x" + "f" * 30 + "}", "number too large: '0xffffffffffff"),
         ("review_days: {high: .inf}", "review_days.high: input should be a valid integer"),
+        (
+            "quant: {tolerance: [{loss: .inf, probability: 0.1}]}",
+            f"quant.tolerance.0.loss: {FINITE}",
+        ),
+        ("quant: {tolerance: [{loss: 1e308, probability: 0.1}]}", "quant.tolerance.0.loss: input"),
     ],
 )
 def test_a_configuration_number_out_of_range_is_an_operational_error(

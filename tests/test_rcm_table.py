@@ -225,18 +225,25 @@ def test_a_signed_number_in_a_text_column_is_text_not_a_formula() -> None:
     assert read_cell(_column("text"), "-1", "Old", None) == (True, "-1")
 
 
-def test_emptying_a_field_with_a_default_inside_an_optional_model_is_refused() -> None:
-    """quant.currency defaults to USD: an empty cell would silently mean USD, not no value."""
+@pytest.mark.parametrize(
+    ("header", "default"),
+    [("quant.pert_method", "'modified'"), ("quant.magnitude.lognormal.level", "0.9")],
+)
+def test_emptying_a_field_with_a_default_inside_an_optional_model_is_refused(
+    header: str, default: str
+) -> None:
+    """quant.pert_method defaults to `modified`, a lognormal's level to 0.9: an empty cell
+    would silently mean the default, not no value."""
     register = _register()
     sheets = build_sheets(register)
     risks = _raw(sheets[1])
-    column = risks.header.index("quant.currency")
-    row = next(i for i, r in enumerate(risks.rows) if r[column] == "USD")
+    column = risks.header.index(header)
+    row = next(i for i, r in enumerate(risks.rows) if r[column] is not None)
     risks.rows[row][column] = None
     asked = read_edits(register, [risks], sheets)
     assert asked.errors == [
-        f"Risks!{column_letter(column)}{row + 2} (quant.currency): cannot be empty: without a "
-        "value it means 'USD'; write that"
+        f"Risks!{column_letter(column)}{row + 2} ({header}): cannot be empty: without a "
+        f"value it means {default}; write that"
     ]
 
 

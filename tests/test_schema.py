@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import jsonschema
@@ -37,3 +38,24 @@ def test_shipped_file_names_its_schema_and_validates(path: Path) -> None:
     data = parse(path.name, path.read_bytes()).data  # as an editor sees it: dates are strings
     validator = jsonschema.Draft202012Validator(schema)
     assert [error.message for error in validator.iter_errors(data)] == []
+
+
+def test_number_bounds_are_json_schema_keywords() -> None:
+    """pydantic leaves `ge`/`gt`/`le`/`lt` in a schema when the bound follows a validator
+    (every register number has one); editors read only JSON Schema's own keywords."""
+    exported = json_schemas()
+    for name, text in exported.items():
+        assert not re.search(r'"(ge|gt|le|lt)": ', text), name
+    validator = jsonschema.Draft202012Validator(json.loads(exported["risk.schema.json"]))
+    base: dict[str, object] = {"id": "R-001", "title": "t", "category": "c", "owner": "o"}
+    base["inherent"] = {"likelihood": 1, "impact": 1}
+
+    def errors(quant: dict[str, object]) -> list[str]:
+        return [error.message for error in validator.iter_errors({**base, "quant": quant})]
+
+    magnitude = {"lognormal": {"low": 1, "high": 10}}
+    assert errors({"frequency": {"poisson": {"lambda": 0}}, "magnitude": magnitude}) == []
+    assert errors({"frequency": {"poisson": {"lambda": -1}}, "magnitude": magnitude}) != []
+    assert errors({"frequency": {"poisson": {"lambda": 2e6}}, "magnitude": magnitude}) != []
+    level = {"lognormal": {"low": 1, "high": 10, "level": 1}}
+    assert errors({"frequency": {"poisson": {"lambda": 1}}, "magnitude": level}) != []

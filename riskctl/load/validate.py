@@ -79,8 +79,11 @@ def _schema_hit(file: str, data: Any, model: type[BaseModel], problem: Any) -> H
         kind_name = _kind_of_model(model)
         if kind_name:
             message = f"not {_article(kind_name)} {kind_name} id: expected {ID_EXAMPLES[kind_name]}"
-    found = quote(problem["input"])
-    return Hit(Where(file, path), f"{where_text or 'value'}: {message}, found {found}", "RK007")
+    # A model's own check (a PERT's order, a curve's points) names the values it found; the
+    # mapping it was given, quoted again, would only repeat them.
+    whole = kind == "value_error" and isinstance(problem["input"], dict | list)
+    found = "" if whole else f", found {quote(problem['input'])}"
+    return Hit(Where(file, path), f"{where_text or 'value'}: {message}{found}", "RK007")
 
 
 #: pydantic errors whose own message says what was wrong but not what is expected ("input is too
@@ -113,6 +116,8 @@ def _expected(model: type[BaseModel], problem: Any) -> str:
     if kind in ("model_type", "model_attributes_type", "dict_type", "mapping_type"):
         nested = _model_named(model, context.get("class_name"))
         return _expected_mapping(nested) if nested is not None else "expected a mapping"
+    if kind == "value_error" and "error" in context:
+        return str(context["error"])  # the model's message, without pydantic's "Value error, "
     if kind in _EXPECTED_BY_ERROR and (kind != "string_too_short" or context["min_length"] == 1):
         return _EXPECTED_BY_ERROR[kind]
     if kind == "string_pattern_mismatch":

@@ -227,7 +227,7 @@ class ResidualQuant(BaseModel):
     @model_validator(mode="after")
     def _something(self) -> Self:
         if self.frequency is None and self.magnitude is None:
-            raise ValueError("residual: expected `frequency`, `magnitude` or both")
+            raise ValueError("expected `frequency`, `magnitude` or both")
         return self
 
 

@@ -1,4 +1,4 @@
-"""RK2xx: scoring: overrides, targets, treatments, appetite and review cadence.
+"""RK2xx: scoring: overrides, targets, treatments, appetite, review cadence, residual loss inputs.
 
 Rules that judge a risk's tiers use the scoring core (`context.scores`, from
 `riskctl.score.residual`) and see nothing when the configured method cannot be used (RK805
@@ -290,4 +290,34 @@ def reviewed_in_the_future(context: RuleContext) -> Iterator[Hit]:
                 context.where(record, "reviewed"),
                 f"{risk.id} was reviewed on {risk.reviewed}, after today ({context.today}); "
                 "record the date the review took place",
+            )
+
+
+@rule("RK210", "residual-loss-without-controls", default=Severity.WARNING)
+def residual_loss_without_controls(context: RuleContext) -> Iterator[Hit]:
+    """A risk's explicit residual loss inputs (`quant.residual`) come with a working control.
+
+    Why: `quant.residual` states the losses after controls and replaces what the controls'
+    credits would give (`riskctl quant`); with no active or degraded control linked (none, or
+    only planned, retired or missing ones), nothing in the register stands behind that
+    difference, the same gap RK201 closes for a residual override. Judgement, so a warning.
+    Closed risks are skipped. Reported at `quant.residual`.
+    Fires:   `quant: {..., residual: {frequency: ...}}` with `controls: []`, or only a
+             planned control
+    Passes:  the same block with one active control linked
+    """
+    controls = context.register.by_id(Control)
+    for risk, record in _risks(context):
+        if risk.status != "open" or risk.quant is None or risk.quant.residual is None:
+            continue
+        working = [
+            control.id
+            for control in _linked_controls(risk, controls)
+            if control.status in ("active", "degraded")
+        ]
+        if not working:
+            yield Hit(
+                context.where(record, "quant", "residual"),
+                f"{risk.id} gives residual loss inputs but links no active or degraded control "
+                "to stand behind them: link the controls, or remove `quant.residual`",
             )
