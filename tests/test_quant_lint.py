@@ -179,7 +179,7 @@ CASES: dict[str, tuple[str, int, int, str]] = {
         FREQUENCY + MAGNITUDE + "  pert_gamma: 0\n",
         3,
         15,
-        "quant.pert_gamma: input should be greater than 0, found 0",
+        "quant.pert_gamma: input should be greater than or equal to 0.1, found 0",
     ),
     "empty-residual": (
         FREQUENCY + MAGNITUDE + "  residual: {}\n",
