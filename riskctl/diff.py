@@ -291,7 +291,7 @@ def quant_diff(
     elif lines:
         portfolio = AleLine(
             "portfolio",
-            "the change of the sum (totals: riskctl quant)",
+            "the change of the sum; `riskctl quant` gives the totals",
             AleMove(0.0, sum(line.inherent.change for line in lines)),
             AleMove(0.0, sum(line.residual.change for line in lines)),
         )

@@ -224,6 +224,16 @@ def test_a_lower_rate_lowers_both_ales_by_hand(repo: GitRepo) -> None:
     assert quant["portfolio"] == approx(change_only(-half[0], -half[1]))
     assert (quant["simulated"], quant["tolerance"]) == (False, [])
     assert quant["simulation"] == "not simulated: riskctl.yaml has no quant.tolerance curve"
+    diff, _ = compare(repo, "rate-down")
+    assert render_text(diff, ()).endswith(
+        "annual loss expectancy (analytic, USD a year):\n"
+        "  R-001 (quant inputs changed)\n"
+        "    inherent: 273,333 → 136,667 (-136,667, -50%)\n"
+        "    residual: 109,333 → 54,667 (-54,667, -50%)\n"
+        "  portfolio (the change of the sum; `riskctl quant` gives the totals)\n"
+        "    inherent: -136,667\n"
+        "    residual: -54,667\n"
+    )
 
 
 def test_a_downgraded_control_raises_only_the_residual(repo: GitRepo) -> None:

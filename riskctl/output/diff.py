@@ -142,7 +142,7 @@ def _portfolio_move(move: AleMove, quant: QuantDiff) -> str:
         return _move(move, quant)
     if not quant.comparable:
         return "not comparable (the currency changed)"
-    return f"{_signed(move.change)} (the change of the sum)"
+    return _signed(move.change)
 
 
 def _ale_header(quant: QuantDiff) -> str:
