@@ -11,16 +11,20 @@ data under the new method.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import inspect
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from riskctl.errors import RiskctlError
 from riskctl.model.acceptance import Acceptance
 from riskctl.model.common import Entity
 from riskctl.model.control import Control
 from riskctl.model.register import KIND_BY_FOLDER, KINDS, Register
+from riskctl.output.amounts import amount, money, percent
+from riskctl.quant.inputs import LossModel, RiskQuant, quantify
 from riskctl.score.matrix import Cell
 from riskctl.score.residual import RiskScore, score_register
 from riskctl.score.treatment import acceptances_by_risk, has_treatment_plan
@@ -99,11 +103,267 @@ class RegisterDiff:
     method_effects: tuple[MethodEffect, ...] = ()
     shallow_note: str | None = None
     """Set when the repository is a shallow clone: what that hides and how to deepen it."""
+    quant: QuantDiff | None = None
+    """Loss quantification: ALE lines, the portfolio, the tolerance check."""
 
     @property
     def method_changed(self) -> bool:
         """Whether the scoring method (its fingerprint) differs between the two sides."""
         return self.old_method.get("fingerprint") != self.new_method.get("fingerprint")
+
+
+# --- loss quantification -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AleMove:
+    """One tier's analytic ALE before and after (None on a side where there is none)."""
+
+    old: float | None
+    new: float | None
+
+    @property
+    def change(self) -> float:
+        """After minus before, a missing side counting as 0."""
+        return (self.new or 0.0) - (self.old or 0.0)
+
+    @property
+    def relative(self) -> float | None:
+        """The change as a share of the value before; None without a positive value before."""
+        return self.change / self.old if self.old else None
+
+
+@dataclass(frozen=True)
+class AleLine:
+    """A risk's (or the portfolio's) analytic ALE, inherent and residual, before and after."""
+
+    id: str
+    why: str
+    """What moved it: `added`, `removed`, `quant inputs changed`, `credits changed: C-001`..."""
+    inherent: AleMove
+    residual: AleMove
+
+
+@dataclass(frozen=True)
+class ToleranceMove:
+    """A point of the head's tolerance curve against the residual portfolio, both sides
+    simulated with the head's years and seed."""
+
+    loss: float
+    limit: float
+    old: float | None
+    """P(annual loss > `loss`) before; None when the currency changed (not comparable)."""
+    new: float
+    marginal: bool
+    """The head's estimate is within two standard errors of the limit."""
+    fires: bool
+
+
+@dataclass(frozen=True)
+class QuantDiff:
+    """What a change does to the register's loss quantification (analytic, no simulation),
+    and the tolerance check when the gate simulated."""
+
+    currency: tuple[str, str]
+    risks: tuple[AleLine, ...]
+    portfolio: AleLine | None
+    """The sum over every open quantified risk, or (`totals` False) the sum of the changes."""
+    totals: bool
+    """Whether the portfolio line holds the totals before and after; without a tolerance curve
+    the diff reads only what the change touches, so it gives the change of the sum only."""
+    changed: bool
+    """Some quant-relevant input changed: a portfolio risk's loss model (inherent or
+    residual), the set of quantified open risks, or riskctl.yaml's `quant:` settings."""
+    simulated: bool
+    simulation: str
+    """Why the tolerance gate simulated or not, and with which years and seed."""
+    tolerance: tuple[ToleranceMove, ...] = ()
+
+    @property
+    def comparable(self) -> bool:
+        """Amounts before and after are in one currency (else no change is computed)."""
+        return self.currency[0] == self.currency[1]
+
+
+def _quantified(scores: Mapping[str, RiskScore], register: Register) -> dict[str, RiskQuant]:
+    """The open risks with `quant:` inputs, by id (the portfolio `riskctl quant` simulates)."""
+    controls = register.by_id(Control)
+    return {
+        risk_id: quant
+        for risk_id, score in scores.items()
+        if score.risk.status == "open"
+        for quant in (quantify(score, controls),)
+        if quant is not None
+    }
+
+
+def _ale_reason(
+    risk_id: str,
+    old: RiskScore | None,
+    new: RiskScore | None,
+    models: tuple[RiskQuant | None, RiskQuant | None],
+    method_changed: bool,
+    currency_changed: bool,
+) -> str | None:
+    """Why the risk's ALE line is shown, or None when it is not."""
+    before, after = models
+    if before is None and after is None:
+        return None
+    if old is None or new is None:
+        return "added" if old is None else "removed"
+    if (old.risk.quant is None) != (new.risk.quant is None):
+        return "quant inputs added" if old.risk.quant is None else "quant inputs removed"
+    if old.risk.status != new.risk.status:
+        return f"status {old.risk.status} → {new.risk.status}"
+    if old.risk.quant != new.risk.quant:
+        return "quant inputs changed"
+    moved = credit_changes(old, new)
+    if moved:
+        return "credits changed: " + ", ".join(sorted(moved))
+    if method_changed:
+        return "scoring method changed"
+    if currency_changed:
+        return "currency changed"
+    assert before is not None and after is not None
+    if (before.inherent, before.residual) != (after.inherent, after.residual):
+        return "loss model changed"
+    return None
+
+
+def _tier_ale(quant: RiskQuant | None, tier: str) -> float | None:
+    if quant is None:
+        return None
+    model: LossModel = getattr(quant, tier)
+    return model.ale
+
+
+def _portfolio_ale(quants: Mapping[str, RiskQuant], tier: str) -> float:
+    return float(sum(_tier_ale(quant, tier) or 0.0 for quant in quants.values()))
+
+
+def quant_diff(
+    old: Register,
+    new: Register,
+    old_scores: Mapping[str, RiskScore],
+    new_scores: Mapping[str, RiskScore],
+    method_changed: bool,
+) -> QuantDiff:
+    """Each risk's analytic ALE before and after when it moved, and the portfolio's.
+
+    A risk's line is shown when its quant inputs changed, a control it links changed its
+    credit, the scoring method changed, the currency changed, or it joined or left the
+    portfolio (added, removed, closed, reopened, inputs added or removed). The read may be
+    partial (diff_reads): every risk whose ALE can move is loaded, the rest of the register
+    may not be, so the portfolio's totals are given only when the head register has a
+    tolerance curve (then the read is complete: the gate must simulate the whole portfolio).
+    """
+    currency = (old.config.quant.currency, new.config.quant.currency)
+    before, after = _quantified(old_scores, old), _quantified(new_scores, new)
+    lines = []
+    for risk_id in sorted(old_scores.keys() | new_scores.keys()):
+        models = (before.get(risk_id), after.get(risk_id))
+        why = _ale_reason(
+            risk_id,
+            old_scores.get(risk_id),
+            new_scores.get(risk_id),
+            models,
+            method_changed,
+            currency[0] != currency[1],
+        )
+        if why is not None:
+            lines.append(
+                AleLine(
+                    risk_id,
+                    why,
+                    AleMove(_tier_ale(models[0], "inherent"), _tier_ale(models[1], "inherent")),
+                    AleMove(_tier_ale(models[0], "residual"), _tier_ale(models[1], "residual")),
+                )
+            )
+    totals = bool(new.config.quant.tolerance)
+    portfolio = None
+    if lines and totals:
+        portfolio = AleLine(
+            "portfolio",
+            "every open quantified risk",
+            AleMove(_portfolio_ale(before, "inherent"), _portfolio_ale(after, "inherent")),
+            AleMove(_portfolio_ale(before, "residual"), _portfolio_ale(after, "residual")),
+        )
+    elif lines:
+        portfolio = AleLine(
+            "portfolio",
+            "the change of the sum; `riskctl quant` gives the totals",
+            AleMove(0.0, sum(line.inherent.change for line in lines)),
+            AleMove(0.0, sum(line.residual.change for line in lines)),
+        )
+
+    def models_of(quants: Mapping[str, RiskQuant]) -> dict[str, tuple[LossModel, LossModel]]:
+        return {risk_id: (quant.inherent, quant.residual) for risk_id, quant in quants.items()}
+
+    changed = models_of(before) != models_of(after) or old.config.quant != new.config.quant
+    return QuantDiff(
+        currency,
+        tuple(lines),
+        portfolio,
+        totals,
+        changed,
+        simulated=False,
+        simulation=_no_simulation(new, changed),
+    )
+
+
+def _no_simulation(new: Register, changed: bool) -> str:
+    if not new.config.quant.tolerance:
+        return "not simulated: riskctl.yaml has no quant.tolerance curve"
+    if not changed:
+        return "not simulated: no quant input changed, so the portfolio is as it was"
+    return "not simulated"
+
+
+def simulate_tolerance(
+    old: Register,
+    new: Register,
+    before: Mapping[str, RiskQuant],
+    after: Mapping[str, RiskQuant],
+) -> tuple[ToleranceMove, ...]:
+    """Each point of the head's tolerance curve against the residual portfolio of both sides,
+    simulated with the head's years and seed (each side with its own semantics), and whether
+    it fires (see `tolerance_breached`). numpy is imported here, only when the gate must
+    simulate."""
+    from riskctl.quant.run import Settings, run
+
+    config = new.config.quant
+    points = [(point.loss, point.probability) for point in config.tolerance]
+
+    def probabilities(
+        register: Register, quants: Mapping[str, RiskQuant]
+    ) -> list[tuple[float, bool]]:
+        settings = Settings(config.years, config.seed, register.config.quant.semantics)
+        try:
+            checks = run(list(quants.values()), settings, tolerance=points).tolerance
+        except ValueError as error:
+            raise RiskctlError(f"the tolerance-breached gate cannot simulate: {error}") from None
+        # A side with no quantified risk loses nothing: P(loss > x) = 0 for every x > 0.
+        return [(check.probability, check.marginal) for check in checks] or [(0.0, False)] * len(
+            points
+        )
+
+    head, base = probabilities(new, after), probabilities(old, before)
+    comparable = old.config.quant.currency == config.currency
+    kept = {(point.loss, point.probability) for point in old.config.quant.tolerance}
+    moves = []
+    for (loss, limit), (was, _), (now, marginal) in zip(points, base, head, strict=True):
+        accepted = comparable and (loss, limit) in kept and was > limit
+        moves.append(
+            ToleranceMove(
+                loss,
+                limit,
+                was if comparable else None,
+                now,
+                marginal,
+                fires=now > limit and not accepted,
+            )
+        )
+    return tuple(moves)
 
 
 # --- gates --------------------------------------------------------------------------------------
@@ -119,6 +379,7 @@ class GateContext:
     new_scores: Mapping[str, RiskScore]
     changes: Mapping[tuple[str, str], EntityChange]
     today: datetime.date
+    quant: QuantDiff | None = None
 
 
 GateCheck = Callable[[GateContext], Iterator[GateHit]]
@@ -327,6 +588,42 @@ def risk_deleted(context: GateContext) -> Iterator[GateHit]:
             )
 
 
+@gate("tolerance-breached")
+def tolerance_breached(context: GateContext) -> Iterator[GateHit]:
+    """The change makes the residual portfolio breach the loss-tolerance curve.
+
+    Each point (loss x, probability p) of the head's `quant.tolerance` curve is checked
+    against P(annual residual portfolio loss > x), simulated for both sides with the head's
+    `quant.years` and `quant.seed` (each side with its own semantics) so the comparison is
+    fair. A point fires when the head breaches it (P > p) unless the base breached the same
+    point of its own curve (same x, same p, same currency): so a change that makes the
+    portfolio cross the curve fires, and so does a curve added, tightened or moved that the
+    head breaches. The gate simulates only when the head has a tolerance curve and some
+    quant-relevant input changed (a quantified risk's inputs or credits, the quantified risks,
+    the scoring method, or riskctl.yaml's `quant:`); otherwise the portfolio and the curve
+    are as they were, and it cannot fire. `riskctl diff --format json` says why under
+    `quant.simulation`.
+    """
+    if context.quant is None:
+        return
+    currency = context.quant.currency[1]
+    for point in context.quant.tolerance:
+        if not point.fires:
+            continue
+        if point.old is None:
+            before = f"not comparable before (the currency was {context.quant.currency[0]})"
+        else:
+            before = f"{percent(point.old)} before"
+        marginal = ", within two standard errors of the limit" if point.marginal else ""
+        yield GateHit(
+            "tolerance-breached",
+            "portfolio",
+            f"P(residual portfolio loss > {money(point.loss, currency)} a year) is "
+            f"{percent(point.new)} ({before}), above the limit of {percent(point.limit)}"
+            f"{marginal}",
+        )
+
+
 # --- the comparison ------------------------------------------------------------------------------
 
 
@@ -473,7 +770,18 @@ def diff_registers(
                 moves=moved_risks,
                 problem=change.problem,
             )
-    context = GateContext(old, new, old_scores, new_scores, changes, today)
+    method_changed = old_card.method.get("fingerprint") != new_card.method.get("fingerprint")
+    quant = quant_diff(old, new, old_scores, new_scores, method_changed)
+    if quant.changed and new.config.quant.tolerance:
+        config = new.config.quant
+        portfolios = (_quantified(old_scores, old), _quantified(new_scores, new))
+        quant = dataclasses.replace(
+            quant,
+            simulated=True,
+            simulation=f"simulated: {amount(config.years)} years, seed {config.seed} (the head's)",
+            tolerance=simulate_tolerance(old, new, *portfolios),
+        )
+    context = GateContext(old, new, old_scores, new_scores, changes, today, quant)
     hits = [hit for each in GATES.values() for hit in each.check(context)]
     effects: tuple[MethodEffect, ...] = ()
     if old_card.method.get("fingerprint") != new_card.method.get("fingerprint"):
@@ -496,4 +804,5 @@ def diff_registers(
         changes=tuple(ordered),
         gates=tuple(sorted(hits, key=lambda hit: (hit.gate, hit.id, hit.message))),
         method_effects=effects,
+        quant=quant,
     )

@@ -14,7 +14,12 @@ here:
 - the gates also read, for each affected risk, the acceptances that name it (its treatment
   plan) and its linked controls (key controls, planned controls);
 - owners, KRIs, launches and acceptances move no score: a change to one is read (the gates on
-  acceptances compare the acceptance itself), and nothing else for it.
+  acceptances compare the acceptance itself), and nothing else for it;
+- a risk's analytic ALE depends on what its tiers depend on, so the risks above are every risk
+  whose ALE can move; but the portfolio's totals and the `tolerance-breached` simulation need
+  every quantified risk: when `riskctl.yaml` has a `quant.tolerance` curve and an affected risk
+  has a `quant:` block on either side, everything is read. Without a curve the diff gives the
+  change of the portfolio's sum, which the affected risks alone determine.
 
 Unchanged files are found by the ids they must mention: a file is a candidate when its bytes
 contain the id, or a backslash (a double-quoted escape could spell an id without its bytes),
@@ -314,12 +319,15 @@ def needed_files(
     linked: set[str] = set()
     for side in sides:
         side.reader.prefetch(side.tree.get(f"risks/{risk_id}.yaml") for risk_id in risks)
+    totals = _has_tolerance_curve(sides[1])
     for risk_id in risks:
         path = f"risks/{risk_id}.yaml"
         for side in sides:
             if path in side.tree:
                 needed.add(path)
                 linked |= _strings(_field(side.data(path), "controls"))
+                if totals and _field(side.data(path), "quant") is not None:
+                    return None  # the portfolio's totals and its simulation need every risk
     for control_id in linked:
         path = f"controls/{control_id}.yaml"
         if path not in old_tree and path not in new_tree:
@@ -334,6 +342,16 @@ def needed_files(
     if _shadowed(needed, unchanged, sides):
         return None
     return needed
+
+
+def _has_tolerance_curve(side: _Side) -> bool:
+    """Whether the side's riskctl.yaml (unchanged here) has a `quant.tolerance` curve; one that
+    does not parse counts as having one (then everything is read, and loading reports it)."""
+    data = side.data(CONFIG_FILE)
+    if not isinstance(data, dict):
+        return True
+    quant = data.get("quant")
+    return quant is not None and (not isinstance(quant, dict) or bool(quant.get("tolerance")))
 
 
 def _shadowed(needed: set[str], unchanged: Iterable[str], sides: tuple[_Side, _Side]) -> bool:

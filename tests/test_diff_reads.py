@@ -35,11 +35,26 @@ IDS = {
 }
 
 
+def without_tolerance_curve(config: str) -> str:
+    """riskctl.yaml without its `quant.tolerance` curve. With one, a change that touches a
+    quantified risk reads everything (the portfolio's totals and the tolerance-breached gate
+    need every quantified risk), so the partial read would not be exercised on the risks that
+    carry quant inputs; without one, their ALE lines come from the partial read too."""
+    lines = config.splitlines(keepends=True)
+    start = lines.index("  tolerance:\n")
+    end = start + 1
+    while end < len(lines) and lines[end].startswith("    - "):
+        end += 1
+    return "".join(lines[:start] + lines[end:])
+
+
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory: pytest.TempPathFactory) -> GitRepo:
     repo = GitRepo(tmp_path_factory.mktemp("diff-reads") / "repo")
     repo.copy_register(REGISTER)
-    repo.commit("the shipped register", day=1)
+    config = repo.root / "register/riskctl.yaml"
+    config.write_text(without_tolerance_curve(config.read_text(encoding="utf-8")), encoding="utf-8")
+    repo.commit("the shipped register, without its tolerance curve", day=1)
     return repo
 
 

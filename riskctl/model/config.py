@@ -98,6 +98,7 @@ GateName = Literal[
     "acceptance-extended",
     "above-appetite",
     "risk-deleted",
+    "tolerance-breached",
 ]
 
 

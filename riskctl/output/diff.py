@@ -6,7 +6,8 @@ import json
 from collections.abc import Callable, Collection
 from typing import Any
 
-from riskctl.diff import EntityChange, RegisterDiff
+from riskctl.diff import AleLine, AleMove, EntityChange, QuantDiff, RegisterDiff
+from riskctl.output.amounts import amount, money, percent
 from riskctl.output.markdown import markdown_cell, markdown_table
 from riskctl.output.scores import tier
 from riskctl.score.matrix import Cell
@@ -105,6 +106,8 @@ def render_text(diff: RegisterDiff, failing: Collection[str]) -> str:
         lines += [*_method_lines(diff), ""]
     for change in _ordered(diff):
         lines += _change_lines(change)
+    if diff.quant is not None and diff.quant.risks:
+        lines += ["", *_quant_lines(diff.quant)]
     if diff.gates:
         lines += ["", "gates:"]
         lines += [
@@ -112,6 +115,95 @@ def render_text(diff: RegisterDiff, failing: Collection[str]) -> str:
             for hit in diff.gates
         ]
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _signed(value: float) -> str:
+    text = amount(value)
+    return "±0" if text in ("0", "-0") else f"+{text}" if value > 0 else text
+
+
+def _move(move: AleMove, quant: QuantDiff) -> str:
+    """`1,385,696 → 923,797 (-461,899, -33.33%)`; with the currency on each side and no
+    change when the currency changed (the amounts are not comparable)."""
+    if not quant.comparable:
+        before, after = (
+            "none" if value is None else money(value, currency)
+            for value, currency in zip((move.old, move.new), quant.currency, strict=True)
+        )
+        return f"{before} → {after}"
+    before, after = ("none" if value is None else amount(value) for value in (move.old, move.new))
+    relative = move.relative
+    share = "" if relative is None else f", {'+' if relative > 0 else ''}{percent(relative)}"
+    return f"{before} → {after} ({_signed(move.change)}{share})"
+
+
+def _portfolio_move(move: AleMove, quant: QuantDiff) -> str:
+    if quant.totals:
+        return _move(move, quant)
+    if not quant.comparable:
+        return "not comparable (the currency changed)"
+    return _signed(move.change)
+
+
+def _ale_header(quant: QuantDiff) -> str:
+    old, new = quant.currency
+    if quant.comparable:
+        return f"annual loss expectancy (analytic, {new} a year):"
+    return (
+        f"annual loss expectancy (analytic, a year): the currency changed from {old} to {new}, "
+        "so amounts are not comparable and no change is computed"
+    )
+
+
+def _ale_rows(quant: QuantDiff) -> list[tuple[str, str, str, str]]:
+    """(id, why, inherent, residual) for each risk line and the portfolio."""
+    rows = [
+        (
+            visible(line.id),
+            visible(line.why),
+            _move(line.inherent, quant),
+            _move(line.residual, quant),
+        )
+        for line in quant.risks
+    ]
+    if quant.portfolio is not None:
+        line: AleLine = quant.portfolio
+        rows.append(
+            (
+                "portfolio",
+                line.why,
+                _portfolio_move(line.inherent, quant),
+                _portfolio_move(line.residual, quant),
+            )
+        )
+    return rows
+
+
+def _tolerance_rows(quant: QuantDiff) -> list[tuple[str, str, str, str]]:
+    """(loss, before, after, limit) for each tolerance point the gate simulated."""
+    currency = quant.currency[1]
+    return [
+        (
+            money(point.loss, currency),
+            "not comparable" if point.old is None else percent(point.old),
+            percent(point.new) + (" (marginal)" if point.marginal else ""),
+            percent(point.limit) + (", breached" if point.new > point.limit else ""),
+        )
+        for point in quant.tolerance
+    ]
+
+
+def _quant_lines(quant: QuantDiff) -> list[str]:
+    lines = [_ale_header(quant)]
+    for name, why, inherent, residual in _ale_rows(quant):
+        lines += [f"  {name} ({why})", f"    inherent: {inherent}", f"    residual: {residual}"]
+    if quant.simulated:
+        lines.append(f"tolerance, P(residual portfolio loss > x a year), {quant.simulation}:")
+        lines += [
+            f"  {loss}: {before} → {after} (limit {limit})"
+            for loss, before, after, limit in _tolerance_rows(quant)
+        ]
+    return lines
 
 
 def _method_lines(diff: RegisterDiff) -> list[str]:
@@ -146,6 +238,8 @@ def render_json(diff: RegisterDiff, failing: Collection[str]) -> str:
     }
     if diff.shallow_note:
         document["shallow"] = diff.shallow_note
+    if diff.quant is not None:
+        document["quant"] = _quant_document(diff.quant)
     if diff.method_changed:
         document["method_effects"] = [
             {
@@ -157,6 +251,56 @@ def render_json(diff: RegisterDiff, failing: Collection[str]) -> str:
             for effect in diff.method_effects
         ]
     return json_safe(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
+
+
+def _move_document(move: AleMove, quant: QuantDiff, totals: bool = True) -> dict[str, Any]:
+    comparable = quant.comparable
+    return {
+        "old": move.old if totals else None,
+        "new": move.new if totals else None,
+        "change": move.change if comparable else None,
+        "relative": move.relative if comparable and totals else None,
+    }
+
+
+def _quant_document(quant: QuantDiff) -> dict[str, Any]:
+    """Analytic ALEs as numbers: each moved risk, the portfolio (`totals` false: only the
+    change of the sum), and whether and why the tolerance gate simulated."""
+    portfolio = quant.portfolio
+    return {
+        "currency": {"old": quant.currency[0], "new": quant.currency[1]},
+        "comparable": quant.comparable,
+        "risks": [
+            {
+                "id": line.id,
+                "why": line.why,
+                "inherent": _move_document(line.inherent, quant),
+                "residual": _move_document(line.residual, quant),
+            }
+            for line in quant.risks
+        ],
+        "portfolio": None
+        if portfolio is None
+        else {
+            "totals": quant.totals,
+            "inherent": _move_document(portfolio.inherent, quant, quant.totals),
+            "residual": _move_document(portfolio.residual, quant, quant.totals),
+        },
+        "changed": quant.changed,
+        "simulated": quant.simulated,
+        "simulation": quant.simulation,
+        "tolerance": [
+            {
+                "loss": point.loss,
+                "limit": point.limit,
+                "old": point.old,
+                "new": point.new,
+                "marginal": point.marginal,
+                "fires": point.fires,
+            }
+            for point in quant.tolerance
+        ],
+    }
 
 
 def _change_document(change: EntityChange) -> dict[str, Any]:
@@ -206,6 +350,8 @@ def render_markdown(diff: RegisterDiff, failing: Collection[str]) -> str:
         lines.append(
             markdown_table(["risk", "residual before", "residual after", "appetite"], rows)
         )
+    if diff.quant is not None and diff.quant.risks:
+        lines += _quant_markdown(diff.quant)
     if diff.method_changed:
         method_lines = (line.replace("```", "` ` `") for line in _method_lines(diff))
         lines += ["**Scoring method changed**", "", "```", *method_lines, "```", ""]
@@ -225,6 +371,24 @@ def render_markdown(diff: RegisterDiff, failing: Collection[str]) -> str:
             "</details>",
         ]
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _quant_markdown(quant: QuantDiff) -> list[str]:
+    header = _ale_header(quant).removesuffix(":")
+    lines = [f"**{markdown_cell(header[0].upper() + header[1:])}**", ""]
+    rows = [list(row) for row in _ale_rows(quant)]
+    lines += [markdown_table(["risk", "why", "inherent ALE", "residual ALE"], rows)]
+    if quant.simulated:
+        lines += [
+            "**Loss tolerance**, "
+            + markdown_cell(f"P(residual portfolio loss > x a year), {quant.simulation}"),
+            "",
+            markdown_table(
+                ["loss x", "before", "after", "limit"],
+                [list(row) for row in _tolerance_rows(quant)],
+            ),
+        ]
+    return lines
 
 
 def _appetite_cell(change: EntityChange) -> str:
