@@ -59,3 +59,29 @@ def test_number_bounds_are_json_schema_keywords() -> None:
     assert errors({"frequency": {"poisson": {"lambda": 2e6}}, "magnitude": magnitude}) != []
     level = {"lognormal": {"low": 1, "high": 10, "level": 1}}
     assert errors({"frequency": {"poisson": {"lambda": 1}}, "magnitude": level}) != []
+
+
+def test_the_schema_takes_exactly_one_form_of_each_loss_input_and_only_lambda() -> None:
+    """The model's "exactly one of" is JSON Schema's `oneOf`, and `lambda_` (the Python name)
+    is an unknown key in files, as in the model."""
+    from riskctl.model.quant import Poisson
+
+    validator = jsonschema.Draft202012Validator(json.loads(json_schemas()["risk.schema.json"]))
+    base: dict[str, object] = {"id": "R-001", "title": "t", "category": "c", "owner": "o"}
+    base["inherent"] = {"likelihood": 1, "impact": 1}
+
+    def valid(quant: dict[str, object]) -> bool:
+        return validator.is_valid({**base, "quant": quant})
+
+    poisson = {"poisson": {"lambda": 1}}
+    pert = {"pert": {"low": 1, "mode": 2, "high": 3}}
+    lognormal = {"lognormal": {"low": 1, "high": 10}}
+    assert valid({"frequency": poisson, "magnitude": lognormal})
+    assert not valid({"frequency": {**poisson, **pert}, "magnitude": lognormal})
+    assert not valid({"frequency": {}, "magnitude": lognormal})
+    assert not valid({"frequency": poisson, "magnitude": {**lognormal, **pert}})
+    assert not valid({"frequency": {"poisson": {"lambda_": 1}}, "magnitude": lognormal})
+    secondary = {**lognormal, "secondary": {"probability": 0.5, **lognormal, **pert}}
+    assert not valid({"frequency": poisson, "magnitude": secondary})
+    with pytest.raises(ValueError, match="lambda"):
+        Poisson.model_validate({"lambda_": 1})

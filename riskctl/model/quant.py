@@ -38,10 +38,12 @@ Gamma = Annotated[Number, Field(ge=0.1, le=100)]
 """A PERT shape parameter from 0.1 to 100: below 0.1 a Beta puts its mass within 1e-308 of an
 end, where floating point cannot follow it."""
 
-#: Keys are aliases where a Python keyword is in the way (`lambda`).
-_STRICT_ALIASED = ConfigDict(
-    extra="forbid", frozen=True, use_attribute_docstrings=True, populate_by_name=True
-)
+
+def _one_of(*names: str) -> ConfigDict:
+    """STRICT, and JSON Schema's `oneOf`: exactly one of the keys (editors check it too)."""
+    return ConfigDict(
+        **STRICT, json_schema_extra={"oneOf": [{"required": [name]} for name in names]}
+    )
 
 
 def _exactly_one(model: BaseModel, names: tuple[str, ...], what: str) -> None:
@@ -83,7 +85,7 @@ class RateThreePoint(ThreePoint):
 class Poisson(BaseModel):
     """A fixed rate: N ~ Poisson(lambda) events a year."""
 
-    model_config = _STRICT_ALIASED
+    model_config = STRICT  # `lambda` only: no populate_by_name, so `lambda_:` is unknown
     lambda_: Rate = Field(alias="lambda")
     """lambda, the mean number of events a year (0.1 = once in ten years on average)."""
 
@@ -91,7 +93,7 @@ class Poisson(BaseModel):
 class Rates(BaseModel):
     """Events a year: a fixed Poisson rate, or a rate drawn per simulated year from a PERT."""
 
-    model_config = STRICT
+    model_config = _one_of("poisson", "pert")
     poisson: Poisson | None = None
     """A fixed rate `{lambda: ...}`."""
     pert: RateThreePoint | None = None
@@ -136,7 +138,7 @@ class Fair(BaseModel):
 class FrequencyInput(BaseModel):
     """Loss events a year: `poisson`, `pert`, or `fair` (threat events x vulnerability)."""
 
-    model_config = STRICT
+    model_config = _one_of("poisson", "pert", "fair")
     poisson: Poisson | None = None
     """A fixed rate `{lambda: ...}`: N ~ Poisson(lambda) loss events a year."""
     pert: RateThreePoint | None = None
@@ -182,7 +184,7 @@ class LognormalInput(BaseModel):
 class SecondaryLoss(BaseModel):
     """A loss that follows a primary loss with some probability (fines, litigation, churn)."""
 
-    model_config = STRICT
+    model_config = _one_of("lognormal", "pert")
     probability: Probability = 1.0
     """P(a loss event also brings the secondary loss); 1 by default."""
     lognormal: LognormalInput | None = None
@@ -199,7 +201,7 @@ class SecondaryLoss(BaseModel):
 class MagnitudeInput(BaseModel):
     """Loss per event, in the register's currency (`quant.currency` in riskctl.yaml)."""
 
-    model_config = STRICT
+    model_config = _one_of("lognormal", "pert")
     lognormal: LognormalInput | None = None
     """A lognormal `{low, high}` read as a 90 % interval (`level` to change it)."""
     pert: ThreePoint | None = None
