@@ -198,7 +198,7 @@ CASES: dict[str, tuple[str, int, int, str]] = {
         FREQUENCY + MAGNITUDE + "  currency: EUR\n",
         3,
         3,
-        "unknown key 'currency'",
+        "unknown key 'currency'; the currency is the register's, riskctl.yaml `quant: currency:`",
     ),
     "no-magnitude": (
         FREQUENCY,

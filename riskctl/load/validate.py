@@ -62,13 +62,21 @@ def _without(data: Any, paths: list[DataPath]) -> Any:
     }
 
 
+#: Keys that moved elsewhere, by their full path: the hint says where they went.
+MOVED_KEYS: dict[tuple[str, ...], str] = {
+    ("quant", "currency"): "; the currency is the register's, riskctl.yaml `quant: currency:`",
+}
+
+
 def _schema_hit(file: str, data: Any, model: type[BaseModel], problem: Any) -> Hit:
     path = data_path(data, problem["loc"])
     kind = problem["type"]
     where_text = ".".join(str(element) for element in path)
     if kind in ("extra_forbidden", "invalid_key"):
         key = path[-1] if path else "?"
-        hint = _suggest(key, _allowed_keys(model, path[:-1], data))
+        hint = MOVED_KEYS.get(tuple(str(part) for part in path)) or _suggest(
+            key, _allowed_keys(model, path[:-1], data)
+        )
         return Hit(Where(file, path, at_key=True), f"unknown key {quote(key)}{hint}", "RK005")
     if kind == "missing":
         parent = ".".join(str(element) for element in path[:-1])
