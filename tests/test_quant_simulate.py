@@ -10,9 +10,11 @@ import math
 import numpy as np
 import pytest
 
+from riskctl.quant import simulate
 from riskctl.quant.analytic import (
     Frequency,
     Lognormal,
+    Magnitude,
     Pert,
     ale,
     compound_poisson_variance,
@@ -188,3 +190,51 @@ def test_a_tolerance_point_is_judged_at_its_loss_strictly_above() -> None:
     assert at_five.breached  # 10 and 20: 40 % > 20 %
     with pytest.raises(ValueError, match="no simulated years"):
         check_tolerance(np.array([]), [(1.0, 0.5)])
+
+
+def _plain_annual_losses(
+    frequency: Frequency, magnitude: Magnitude, years: int, generator: np.random.Generator
+) -> np.ndarray:
+    """The same draws the simple way (§3): per chunk, a rate for every year, the counts, the
+    events, each year's sum by repeating every year index its count of times."""
+    parts = []
+    for start in range(0, years, CHUNK):
+        size = min(CHUNK, years - start)
+        rate = frequency.rate
+        if isinstance(rate, Pert):
+            alpha, beta = rate.shape
+            rates = rate.low + (rate.high - rate.low) * generator.beta(alpha, beta, size)
+        else:
+            rates = np.full(size, float(rate))
+        counts = generator.poisson(rates)
+        total = int(counts.sum())
+        assert isinstance(magnitude, Lognormal)
+        events = generator.lognormal(magnitude.mu, magnitude.sigma, total)
+        owners = np.repeat(np.arange(size), counts)
+        parts.append(np.bincount(owners, weights=events, minlength=size))
+    return np.concatenate(parts)
+
+
+@pytest.mark.parametrize("rate", [0.01, 0.7, 12.0, Pert(0.05, 0.2, 1.5), Pert(4, 10, 20)], ids=repr)
+@pytest.mark.parametrize("batch", [simulate.EVENT_BATCH, 7, 1], ids=["one-batch", "7", "1"])
+def test_the_fast_paths_draw_and_sum_exactly_what_the_simple_computation_does(
+    rate: float | Pert, batch: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fixed rate is drawn as a scalar, events are attributed only to years that have some,
+    and many events are drawn in batches: none of it changes a single bit of the losses."""
+    monkeypatch.setattr(simulate, "EVENT_BATCH", batch)
+    frequency, magnitude = Frequency(rate), Lognormal.from_interval(1e3, 1e5)
+    years = CHUNK + 3_000 if batch > 1 else 3_000
+    fast = annual_losses(frequency, magnitude, years, risk_generator(5, "R-7"))
+    plain = _plain_annual_losses(frequency, magnitude, years, risk_generator(5, "R-7"))
+    assert np.array_equal(fast, plain)
+    assert np.count_nonzero(fast) > 0
+
+
+def test_a_fixed_rate_under_fair_product_is_the_rate_times_one_loss_a_year() -> None:
+    magnitude = Lognormal.from_interval(1, 10)
+    losses = annual_losses(
+        Frequency(0.25), magnitude, 1_000, risk_generator(2, "R-3"), semantics="fair-product"
+    )
+    generator = risk_generator(2, "R-3")
+    assert np.array_equal(losses, 0.25 * generator.lognormal(magnitude.mu, magnitude.sigma, 1_000))

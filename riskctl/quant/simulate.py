@@ -70,6 +70,14 @@ def _magnitudes(magnitude: Magnitude, generator: np.random.Generator, size: int)
     return losses
 
 
+def _owners(counts: np.ndarray) -> np.ndarray:
+    """The year (index into `counts`) of each event, years in order: the years with events,
+    each repeated its count of times (most years of a rare risk have none, so repeating only
+    those is several times faster than `np.repeat(np.arange(len(counts)), counts)`)."""
+    years = np.flatnonzero(counts)
+    return np.repeat(years, counts[years])
+
+
 def _sum_events(
     counts: np.ndarray, magnitude: Magnitude, generator: np.random.Generator
 ) -> np.ndarray:
@@ -78,9 +86,10 @@ def _sum_events(
     size = len(counts)
     total_events = int(counts.sum())
     if total_events <= EVENT_BATCH:
-        owners = np.repeat(np.arange(size), counts)
         return np.bincount(
-            owners, weights=_magnitudes(magnitude, generator, total_events), minlength=size
+            _owners(counts),
+            weights=_magnitudes(magnitude, generator, total_events),
+            minlength=size,
         )
     totals = np.zeros(size)
     ends = np.cumsum(counts)
@@ -89,19 +98,20 @@ def _sum_events(
         before = int(ends[start - 1]) if start else 0
         stop = max(start + 1, int(np.searchsorted(ends, before + EVENT_BATCH, side="right")))
         batch = counts[start:stop]
-        owners = np.repeat(np.arange(stop - start), batch)
         draws = _magnitudes(magnitude, generator, int(batch.sum()))
-        totals[start:stop] = np.bincount(owners, weights=draws, minlength=stop - start)
+        totals[start:stop] = np.bincount(_owners(batch), weights=draws, minlength=stop - start)
         start = stop
     return totals
 
 
-def _rates(frequency: Frequency, generator: np.random.Generator, size: int) -> np.ndarray:
+def _rates(frequency: Frequency, generator: np.random.Generator, size: int) -> np.ndarray | float:
+    """The chunk's rates: drawn per year for a PERT rate, else the one fixed rate (a scalar:
+    `poisson(λ, size)` draws exactly what `poisson(np.full(size, λ))` does, faster)."""
     rate = frequency.rate
     if isinstance(rate, Pert):
         alpha, beta = rate.shape
         return rate.low + (rate.high - rate.low) * generator.beta(alpha, beta, size)
-    return np.full(size, float(rate))
+    return float(rate)
 
 
 def annual_losses(
@@ -121,7 +131,7 @@ def annual_losses(
         if semantics == "fair-product":
             parts.append(rates * _magnitudes(magnitude, generator, size))
             continue
-        parts.append(_sum_events(generator.poisson(rates), magnitude, generator))
+        parts.append(_sum_events(generator.poisson(rates, size), magnitude, generator))
     return np.concatenate(parts)
 
 
