@@ -12,6 +12,7 @@ import pytest
 
 from riskctl.quant import simulate
 from riskctl.quant.analytic import (
+    EventLoss,
     Frequency,
     Lognormal,
     Magnitude,
@@ -238,3 +239,31 @@ def test_a_fixed_rate_under_fair_product_is_the_rate_times_one_loss_a_year() -> 
     )
     generator = risk_generator(2, "R-3")
     assert np.array_equal(losses, 0.25 * generator.lognormal(magnitude.mu, magnitude.sigma, 1_000))
+
+
+def test_the_run_portfolio_is_the_per_year_sum_of_its_risks_years() -> None:
+    """run() sums each tier's years into the portfolio and sorts the sums in place: its
+    statistics and tolerance checks are exactly those of the per-year sums computed here."""
+    from riskctl.quant.inputs import LossModel, RiskQuant
+    from riskctl.quant.run import Settings, run
+    from riskctl.quant.tolerance import check_tolerance
+
+    def risk(risk_id: str, rate: float | Pert, low: float, high: float) -> RiskQuant:
+        inherent = LossModel(Frequency(rate), EventLoss(Lognormal.from_interval(low, high)))
+        residual = LossModel(inherent.frequency.scaled(0.5), inherent.magnitude.scaled(0.7))
+        return RiskQuant(risk_id, risk_id, inherent, residual, "credited", "credited", 0.5, 0.3, ())
+
+    risks = [risk("R-1", 0.3, 1e4, 1e6), risk("R-2", Pert(1, 3, 8), 1e3, 5e4)]
+    years, points = 20_000, [(1e5, 0.2), (1e6, 0.01)]
+    result = run(risks, Settings(years, 9, "compound-poisson"), tolerance=points)
+    sums = {"inherent": np.zeros(years), "residual": np.zeros(years)}
+    for quant in risks:
+        for tier in sums:
+            model = getattr(quant, tier)
+            generator = risk_generator(9, quant.id)
+            sums[tier] += annual_losses(model.frequency, model.magnitude, years, generator)
+    assert result.portfolio is not None
+    assert result.portfolio.inherent == statistics(sums["inherent"], result.portfolio.inherent.ale)
+    assert result.portfolio.residual == statistics(sums["residual"], result.portfolio.residual.ale)
+    assert list(result.tolerance) == check_tolerance(sums["residual"], points)
+    assert result.risks[0].residual.mean < result.risks[0].inherent.mean

@@ -124,15 +124,16 @@ def annual_losses(
     """`years` simulated annual losses of one risk (float64), drawn in chunks of `CHUNK`."""
     if years < 1:
         raise ValueError(f"years must be at least 1, not {years}")
-    parts = []
+    losses = np.empty(years)
     for start in range(0, years, CHUNK):
         size = min(CHUNK, years - start)
         rates = _rates(frequency, generator, size)
         if semantics == "fair-product":
-            parts.append(rates * _magnitudes(magnitude, generator, size))
-            continue
-        parts.append(_sum_events(generator.poisson(rates, size), magnitude, generator))
-    return np.concatenate(parts)
+            chunk = rates * _magnitudes(magnitude, generator, size)
+        else:
+            chunk = _sum_events(generator.poisson(rates, size), magnitude, generator)
+        losses[start : start + size] = chunk
+    return losses
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,7 @@ def tail_mean(ordered: np.ndarray, p: float) -> float:
 def exceedance_grid(ordered: np.ndarray) -> list[float]:
     """Loss levels, 10 a decade, from the decade below the smallest positive p1 (or the smallest
     positive loss) to the decade above the maximum (§5); empty when no year has a loss."""
-    positive = ordered[ordered > 0]
+    positive = ordered[int(np.searchsorted(ordered, 0.0, side="right")) :]  # a view, no copy
     if positive.size == 0:
         return []
     low = type7(positive, 0.01)
