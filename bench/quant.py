@@ -34,6 +34,7 @@ import numpy as np
 
 from riskctl.quant.analytic import EventLoss, Frequency, Lognormal, Pert, Primitive
 from riskctl.quant.inputs import LossModel, RiskQuant
+from riskctl.quant.simulate import Semantics
 
 #: The portfolio generator's seed.
 PORTFOLIO_SEED = 7
@@ -195,13 +196,13 @@ def summary(portfolio_stats: dict[str, object]) -> dict[str, float]:
     }
 
 
-def child_riskctl(risks: int, years: int, semantics: str) -> dict[str, object]:
+def child_riskctl(risks: int, years: int, semantics: Semantics) -> dict[str, object]:
     """riskctl's run of the generated portfolio (statistics and portfolio included)."""
     from riskctl.quant.run import Settings, run
 
     quants = portfolio(risks)
     started, cpu = time.perf_counter(), time.process_time()
-    result = run(quants, Settings(years, RUN_SEED, semantics))  # type: ignore[arg-type]
+    result = run(quants, Settings(years, RUN_SEED, semantics))
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     assert result.portfolio is not None
     residual = result.portfolio.residual
@@ -274,7 +275,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("which", choices=("riskctl", "floor", "pyfair-riskctl"))
     parser.add_argument("--risks", type=int, default=1000)
     parser.add_argument("--years", type=int, default=100_000)
-    parser.add_argument("--semantics", default="compound-poisson")
+    parser.add_argument(
+        "--semantics", choices=("compound-poisson", "fair-product"), default="compound-poisson"
+    )
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     if args.which == "riskctl":
         result = child_riskctl(args.risks, args.years, args.semantics)
