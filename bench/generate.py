@@ -1398,16 +1398,20 @@ class Generator:
             high = round(mode + rng.uniform(0.5, 5.0), 2)
             magnitude_low = round(10 ** rng.uniform(3, 5), -2)
             magnitude_high = round(magnitude_low * rng.uniform(5, 50), -2)
+            # The currency is register-wide now (riskctl.yaml `quant.currency`); the draw that
+            # chose one per risk stays, so every other value of the register is unchanged.
+            rng.choice(("USD", "USD", "EUR", "GBP"))
             lines += [
                 "quant:",
                 "  frequency:",
-                f"    low: {number(low, 2)}",
-                f"    mode: {number(mode, 2)}",
-                f"    high: {number(high, 2)}",
+                "    pert:",
+                f"      low: {number(low, 2)}",
+                f"      mode: {number(mode, 2)}",
+                f"      high: {number(high, 2)}",
                 "  magnitude:",
-                f"    low: {number(magnitude_low, 1)}",
-                f"    high: {number(magnitude_high, 1)}",
-                f"  currency: {rng.choice(('USD', 'USD', 'EUR', 'GBP'))}",
+                "    lognormal:",
+                f"      low: {number(magnitude_low, 1)}",
+                f"      high: {number(magnitude_high, 1)}",
             ]
         return "\n".join(lines) + "\n"
 
