@@ -62,8 +62,16 @@ libreoffice:
 	    || echo "could not install LibreOffice (see $(LO_LOG)); its tests will skip"; \
 	else echo "LibreOffice (soffice) is missing; its tests will skip"; fi
 
-bench: .venv/.installed  ## ratios against floors measured in the same run
+bench: .venv/.installed bench/.data/venv-pyfair  ## ratios against floors measured in the same run
 	$(BIN)/python bench/run.py
+
+# pyfair, for the benchmark's comparison only, in a venv of its own (never riskctl's dependency).
+# Never fails: without it the benchmark skips pyfair's row and says so.
+bench/.data/venv-pyfair:
+	@rm -rf $@.partial; $(PYTHON) -m venv $@.partial \
+	  && $@.partial/bin/python -m pip install --quiet pyfair==0.1a13 >/tmp/riskctl-pyfair-install.log 2>&1 \
+	  && mv $@.partial $@ \
+	  || echo "could not install pyfair (see /tmp/riskctl-pyfair-install.log); its benchmark row is skipped"
 
 fuzz: .venv/.installed  ## the property tests with thousands of examples (minutes)
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q -n auto tests/test_fuzz.py tests/test_diff_reads.py \

@@ -18,6 +18,7 @@ import dataclasses
 import datetime
 import hashlib
 import json
+import math
 import os
 import platform
 import shlex
@@ -41,6 +42,8 @@ NOW = "2026-11-27"
 SEED = 7
 STARTUP_RUNS = 10
 DROP_CACHES = Path("/proc/sys/vm/drop_caches")
+#: pyfair's own venv (`make bench` installs pyfair==0.1a13 there; never in riskctl's).
+PYFAIR_PYTHON = DATA / "venv-pyfair" / "bin" / "python"
 
 
 @dataclass(frozen=True)
@@ -468,6 +471,165 @@ def render_table(rows: Sequence[Row]) -> str:
     return "\n".join(lines)
 
 
+# --- quantification: computations timed inside child processes -----------------------------------
+
+QUANT_RISKS, QUANT_YEARS = 1000, 100_000
+MEMORY_RISKS, MEMORY_YEARS = 20, 1_000_000
+MEMORY_GOAL = 1 << 30
+QUANT_GOAL = 1.5
+
+
+@dataclass(frozen=True)
+class QuantRow:
+    """A row of the quantification table."""
+
+    name: str
+    value: str
+    floor: str
+    ratio: float | None
+    """Wall-clock seconds over the floor's (shown)."""
+    cpu_ratio: float | None
+    """CPU seconds over the floor's (judged: other work on a busy machine hardly moves it)."""
+    goal: str
+    verdict: str
+
+
+def quant_child(argv: Sequence[str]) -> dict[str, object]:
+    """Run a child that prints one JSON line; CommandFailedError when it fails."""
+    completed = subprocess.run(
+        argv, stdin=subprocess.DEVNULL, capture_output=True, cwd=ROOT, check=False
+    )
+    if completed.returncode != 0:
+        stderr = completed.stderr.decode("utf-8", "replace").strip()
+        raise CommandFailedError(f"{shlex.join(argv)} exited {completed.returncode}\n{stderr}")
+    result = json.loads(completed.stdout.decode("utf-8").strip().splitlines()[-1])
+    assert isinstance(result, dict)
+    return result
+
+
+def median_of(runs: Sequence[dict[str, object]], key: str) -> float:
+    """The median of one number of the children's results."""
+    return statistics.median(float(run[key]) for run in runs)  # type: ignore[arg-type]
+
+
+def same_results(first: dict[str, object], second: dict[str, object]) -> bool:
+    """Whether riskctl and the floor report the same residual portfolio (to rounding)."""
+    a, b = first["residual"], second["residual"]
+    assert isinstance(a, dict) and isinstance(b, dict)
+    return all(math.isclose(a[key], b[key], rel_tol=1e-9) for key in ("mean", "p99", "tvar99"))
+
+
+def measure_quant(python_command: str, runs: int) -> tuple[list[QuantRow], dict[str, object]]:
+    """The quantification rows: riskctl against the floor (interleaved, `runs` each, median),
+    peak memory at a million years, and pyfair against riskctl on one model."""
+    script = str(BENCH / "quant.py")
+    size = ["--risks", str(QUANT_RISKS), "--years", str(QUANT_YEARS)]
+    raw: dict[str, object] = {}
+    rows: list[QuantRow] = []
+    name = f"quant {QUANT_RISKS:,} risks x {QUANT_YEARS:,} years"
+    try:
+        riskctl_runs, floor_runs = [], []
+        for _ in range(runs):
+            floor_runs.append(quant_child([python_command, script, "floor", *size]))
+            riskctl_runs.append(quant_child([python_command, script, "riskctl", *size]))
+        raw["riskctl"], raw["floor"] = riskctl_runs, floor_runs
+        seconds, floor = median_of(riskctl_runs, "seconds"), median_of(floor_runs, "seconds")
+        cpu = median_of(riskctl_runs, "cpu") / median_of(floor_runs, "cpu")
+        agree = all(same_results(a, b) for a, b in zip(riskctl_runs, floor_runs, strict=True))
+        quotient = seconds / floor
+        # Judged on CPU time: the run is single-threaded and does no I/O, so its CPU time is its
+        # work; the wall clock of a minute-long run on a shared machine also measures the others.
+        verdict = ("OK" if cpu <= QUANT_GOAL else "MISS") if agree else "FAIL"
+        if not agree:
+            print(
+                "FAILED: riskctl and the floor disagree on the residual portfolio", file=sys.stderr
+            )
+        rows.append(
+            QuantRow(
+                name,
+                f"{seconds:.2f} s",
+                f"{floor:.2f} s",
+                quotient,
+                cpu,
+                f"<= {QUANT_GOAL:.2f}x",
+                verdict,
+            )
+        )
+    except CommandFailedError as error:
+        print(f"FAILED: {error}", file=sys.stderr, flush=True)
+        rows.append(QuantRow(name, "-", "-", None, None, f"<= {QUANT_GOAL:.2f}x", "FAIL"))
+
+    name = f"quant peak RSS, {MEMORY_RISKS} risks x {MEMORY_YEARS:,} years"
+    goal = f"< {MEMORY_GOAL / 2**30:.0f} GiB"
+    memory = [python_command, script, "riskctl"]
+    memory += ["--risks", str(MEMORY_RISKS), "--years", str(MEMORY_YEARS)]
+    try:
+        result = quant_child(memory)
+        raw["memory"] = result
+        peak = int(result["peak_rss"])  # type: ignore[call-overload]
+        verdict = "OK" if peak < MEMORY_GOAL else "MISS"
+        seconds = float(result["seconds"])  # type: ignore[arg-type]
+        rows.append(
+            QuantRow(
+                name, f"{peak / 2**20:.0f} MiB", f"({seconds:.1f} s)", None, None, goal, verdict
+            )
+        )
+    except CommandFailedError as error:
+        print(f"FAILED: {error}", file=sys.stderr, flush=True)
+        rows.append(QuantRow(name, "-", "-", None, None, goal, "FAIL"))
+
+    name = f"pyfair Case A, {QUANT_YEARS:,} iterations (vs riskctl)"
+    years = ["--years", str(QUANT_YEARS)]
+    try:
+        ours = quant_child([python_command, script, "pyfair-riskctl", *years])
+        raw["pyfair-riskctl"] = ours
+    except CommandFailedError as error:
+        print(f"FAILED: {error}", file=sys.stderr, flush=True)
+        rows.append(QuantRow(name, "-", "-", None, None, "-", "FAIL"))
+        return rows, raw
+    ours_seconds = median_of([ours], "seconds")
+    if not PYFAIR_PYTHON.exists():
+        print(
+            f"pyfair not installed at {PYFAIR_PYTHON.relative_to(ROOT)} "
+            "(make bench installs it): its row is skipped"
+        )
+        rows.append(QuantRow(name, "-", f"{ours_seconds:.3f} s", None, None, "-", "skipped"))
+        return rows, raw
+    try:
+        theirs = quant_child([str(PYFAIR_PYTHON), str(BENCH / "pyfair_case_a.py"), *years])
+    except CommandFailedError as error:
+        print(f"pyfair did not run, its row is skipped: {error}", flush=True)
+        rows.append(QuantRow(name, "-", f"{ours_seconds:.3f} s", None, None, "-", "skipped"))
+        return rows, raw
+    raw["pyfair"] = theirs
+    seconds = median_of([theirs], "seconds")
+    cpu = median_of([theirs], "cpu") / median_of([ours], "cpu")
+    rows.append(
+        QuantRow(
+            name, f"{seconds:.3f} s", f"{ours_seconds:.3f} s", seconds / ours_seconds, cpu, "-", "-"
+        )
+    )
+    return rows, raw
+
+
+def render_quant_table(rows: Sequence[QuantRow]) -> str:
+    """The quantification rows as a plain-text table."""
+    header = ("quantification", "measured", "floor", "ratio", "ratio cpu", "goal", "")
+    cells = [header]
+    for row in rows:
+        ratio_text = "-" if row.ratio is None else f"{row.ratio:.2f}x"
+        cpu_text = "-" if row.cpu_ratio is None else f"{row.cpu_ratio:.2f}x"
+        cells.append((row.name, row.value, row.floor, ratio_text, cpu_text, row.goal, row.verdict))
+    widths = [max(len(line[column]) for line in cells) for column in range(len(header))]
+    lines = []
+    for line in cells:
+        first = line[0].ljust(widths[0])
+        rest = [cell.rjust(width) for cell, width in zip(line[1:-1], widths[1:-1], strict=True)]
+        lines.append("  ".join([first, *rest, line[-1]]).rstrip())
+    lines.insert(1, "-" * len(lines[0]))
+    return "\n".join(lines)
+
+
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -478,16 +640,65 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         help="time this command instead of .venv/bin/riskctl (split like a shell would), "
         "to try the harness; its numbers are not riskctl's",
     )
+    parser.add_argument(
+        "--only",
+        choices=("files", "quant"),
+        help="only the whole-process rows (files) or only the quantification rows (quant)",
+    )
+    parser.add_argument(
+        "--quant-runs",
+        type=int,
+        default=1,
+        help="runs each of riskctl's quant and its floor, interleaved; the median (default 1)",
+    )
     args = parser.parse_args(argv)
-    if args.repeat < 1 or args.risks < 10:
-        parser.error("--repeat must be at least 1 and --risks at least 10")
+    if args.repeat < 1 or args.risks < 10 or args.quant_runs < 1:
+        parser.error("--repeat and --quant-runs must be at least 1 and --risks at least 10")
     return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Measure, print the table, write bench/.data/results.json; 1 if a command failed."""
+    """Measure, print the tables, write bench/.data/results.json; 1 if a command failed."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
     python_command = str(VENV_PYTHON) if VENV_PYTHON.exists() else sys.executable
+    results: dict[str, object] = {
+        "version": 1,
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+        },
+    }
+    failed = False
+    if args.only != "quant":
+        file_results, rows = measure_files(args, python_command)
+        results.update(file_results)
+        failed = any(row.verdict == "FAIL" for row in rows)
+    if args.only != "files":
+        print(
+            f"\nquantification: seconds of the computation inside a child process (imports and "
+            f"inputs excluded); riskctl and its floor interleaved, median of {args.quant_runs}",
+            flush=True,
+        )
+        quant_rows, raw = measure_quant(python_command, args.quant_runs)
+        print()
+        print(render_quant_table(quant_rows))
+        results["quant"] = {
+            "runs": raw,
+            "rows": [dataclasses.asdict(row) for row in quant_rows],
+        }
+        failed = failed or any(row.verdict == "FAIL" for row in quant_rows)
+    DATA.mkdir(parents=True, exist_ok=True)
+    (DATA / "results.json").write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    print(f"\nwrote {(DATA / 'results.json').relative_to(ROOT)}")
+    return 1 if failed else 0
+
+
+def measure_files(
+    args: argparse.Namespace, python_command: str
+) -> tuple[dict[str, object], list[Row]]:
+    """The whole-process rows on the generated register: their results and rows."""
     if args.cmd:
         riskctl_command: list[str] | None = shlex.split(args.cmd)
     else:
@@ -523,13 +734,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(render_table(rows))
 
     results = {
-        "version": 1,
-        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "cpus": os.cpu_count(),
-        },
         "register": {"path": str(register.relative_to(ROOT)), "files": files, "bytes": size},
         "generation_seconds": generation_seconds,
         "riskctl": riskctl_command,
@@ -551,10 +755,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         },
         "benchmarks": [dataclasses.asdict(row) for row in rows],
     }
-    DATA.mkdir(parents=True, exist_ok=True)
-    (DATA / "results.json").write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
-    print(f"\nwrote {(DATA / 'results.json').relative_to(ROOT)}")
-    return 1 if any(row.verdict == "FAIL" for row in rows) else 0
+    return results, rows
 
 
 if __name__ == "__main__":

@@ -10,9 +10,12 @@ import math
 import numpy as np
 import pytest
 
+from riskctl.quant import simulate
 from riskctl.quant.analytic import (
+    EventLoss,
     Frequency,
     Lognormal,
+    Magnitude,
     Pert,
     ale,
     compound_poisson_variance,
@@ -200,3 +203,79 @@ def test_no_year_above_a_point_is_still_marginal_when_the_years_cannot_tell() ->
     assert (few.breached, few.marginal, few.standard_error) == (False, True, 0.0)
     many = check_tolerance(np.zeros(1_000_000), [(1.0, 0.001)])[0]
     assert (many.breached, many.marginal) == (False, False)
+
+
+def _plain_annual_losses(
+    frequency: Frequency, magnitude: Magnitude, years: int, generator: np.random.Generator
+) -> np.ndarray:
+    """The same draws the simple way (§3): per chunk, a rate for every year, the counts, the
+    events, each year's sum by repeating every year index its count of times."""
+    parts = []
+    for start in range(0, years, CHUNK):
+        size = min(CHUNK, years - start)
+        rate = frequency.rate
+        if isinstance(rate, Pert):
+            alpha, beta = rate.shape
+            rates = rate.low + (rate.high - rate.low) * generator.beta(alpha, beta, size)
+        else:
+            rates = np.full(size, float(rate))
+        counts = generator.poisson(rates)
+        total = int(counts.sum())
+        assert isinstance(magnitude, Lognormal)
+        events = generator.lognormal(magnitude.mu, magnitude.sigma, total)
+        owners = np.repeat(np.arange(size), counts)
+        parts.append(np.bincount(owners, weights=events, minlength=size))
+    return np.concatenate(parts)
+
+
+@pytest.mark.parametrize("rate", [0.01, 0.7, 12.0, Pert(0.05, 0.2, 1.5), Pert(4, 10, 20)], ids=repr)
+@pytest.mark.parametrize("batch", [simulate.EVENT_BATCH, 7, 1], ids=["one-batch", "7", "1"])
+def test_the_fast_paths_draw_and_sum_exactly_what_the_simple_computation_does(
+    rate: float | Pert, batch: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fixed rate is drawn as a scalar, events are attributed only to years that have some,
+    and many events are drawn in batches: none of it changes a single bit of the losses."""
+    monkeypatch.setattr(simulate, "EVENT_BATCH", batch)
+    frequency, magnitude = Frequency(rate), Lognormal.from_interval(1e3, 1e5)
+    years = CHUNK + 3_000 if batch > 1 else 3_000
+    fast = annual_losses(frequency, magnitude, years, risk_generator(5, "R-7"))
+    plain = _plain_annual_losses(frequency, magnitude, years, risk_generator(5, "R-7"))
+    assert np.array_equal(fast, plain)
+    assert np.count_nonzero(fast) > 0
+
+
+def test_a_fixed_rate_under_fair_product_is_the_rate_times_one_loss_a_year() -> None:
+    magnitude = Lognormal.from_interval(1, 10)
+    losses = annual_losses(
+        Frequency(0.25), magnitude, 1_000, risk_generator(2, "R-3"), semantics="fair-product"
+    )
+    generator = risk_generator(2, "R-3")
+    assert np.array_equal(losses, 0.25 * generator.lognormal(magnitude.mu, magnitude.sigma, 1_000))
+
+
+def test_the_run_portfolio_is_the_per_year_sum_of_its_risks_years() -> None:
+    """run() sums each tier's years into the portfolio and sorts the sums in place: its
+    statistics and tolerance checks are exactly those of the per-year sums computed here."""
+    from riskctl.quant.inputs import LossModel, RiskQuant
+    from riskctl.quant.run import Settings, run
+    from riskctl.quant.tolerance import check_tolerance
+
+    def risk(risk_id: str, rate: float | Pert, low: float, high: float) -> RiskQuant:
+        inherent = LossModel(Frequency(rate), EventLoss(Lognormal.from_interval(low, high)))
+        residual = LossModel(inherent.frequency.scaled(0.5), inherent.magnitude.scaled(0.7))
+        return RiskQuant(risk_id, risk_id, inherent, residual, "credited", "credited", 0.5, 0.3, ())
+
+    risks = [risk("R-1", 0.3, 1e4, 1e6), risk("R-2", Pert(1, 3, 8), 1e3, 5e4)]
+    years, points = 20_000, [(1e5, 0.2), (1e6, 0.01)]
+    result = run(risks, Settings(years, 9, "compound-poisson"), tolerance=points)
+    sums = {"inherent": np.zeros(years), "residual": np.zeros(years)}
+    for quant in risks:
+        for tier in sums:
+            model = getattr(quant, tier)
+            generator = risk_generator(9, quant.id)
+            sums[tier] += annual_losses(model.frequency, model.magnitude, years, generator)
+    assert result.portfolio is not None
+    assert result.portfolio.inherent == statistics(sums["inherent"], result.portfolio.inherent.ale)
+    assert result.portfolio.residual == statistics(sums["residual"], result.portfolio.residual.ale)
+    assert list(result.tolerance) == check_tolerance(sums["residual"], points)
+    assert result.risks[0].residual.mean < result.risks[0].inherent.mean

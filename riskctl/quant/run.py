@@ -159,9 +159,11 @@ def run(
     if inherent_sum is None or residual_sum is None:
         return QuantResult(settings, currency, (), None, ())
     checks = tuple(check_tolerance(residual_sum, tolerance)) if tolerance else ()
+    inherent_sum.sort()  # in place: the sums are not needed in year order any more
+    residual_sum.sort()
     portfolio = Portfolio(
-        statistics(inherent_sum, sum(risk.inherent.ale for risk in risks)),
-        statistics(residual_sum, sum(risk.residual.ale for risk in risks)),
+        statistics(inherent_sum, sum(risk.inherent.ale for risk in risks), ordered=True),
+        statistics(residual_sum, sum(risk.residual.ale for risk in risks), ordered=True),
         total_cost(cost for risk in risks for cost in risk.credited_costs),
     )
     return QuantResult(settings, currency, tuple(results), portfolio, checks)
