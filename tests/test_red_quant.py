@@ -1,0 +1,67 @@
+"""Red-team cases against issue 12's quantification: each one failed (a traceback, a refusal
+that blocked the fix of the very problem it names, ...) before the fix it names."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from riskctl.cli import app
+from tests.conftest import FROZEN_NOW, SHIPPED_REGISTER
+from tests.gitrepo import GitRepo
+
+runner = CliRunner()
+
+#: R-001's inputs in the shipped register, and a rate too frequent to simulate the register's
+#: 100,000 years (about 1.4e11 event losses, above run.MAX_EVENTS).
+R001_INPUTS = "  frequency:\n    pert:\n      low: 2\n      mode: 4\n      high: 10\n"
+TOO_FREQUENT = "  frequency: {poisson: {lambda: 1000000}}\n"
+
+
+def _diff(repo: GitRepo, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, str, str]:
+    monkeypatch.chdir(repo.root)
+    result = runner.invoke(app, ["diff", *args, "--now", FROZEN_NOW])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_a_diff_that_repairs_a_run_too_large_to_draw_still_runs_the_gate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The base cannot be simulated (too many events); the head fixes it. The diff used to
+    refuse (exit 3) on the base, so the very change that repairs the register failed CI. The
+    base's probabilities are unknown (null), the head's are simulated, the gate judges the
+    head, and the text says why the base has none."""
+    repo = GitRepo(tmp_path / "repo")
+    repo.copy_register(SHIPPED_REGISTER)
+    r001 = repo.root / "register" / "risks" / "R-001.yaml"
+    text = r001.read_text(encoding="utf-8")
+    assert R001_INPUTS in text
+    r001.write_text(text.replace(R001_INPUTS, TOO_FREQUENT), encoding="utf-8")
+    repo.commit("a rate too frequent to simulate", day=1)
+    r001.write_text(text, encoding="utf-8")
+    repo.commit("the shipped rate again", day=2)
+
+    code, stdout, stderr = _diff(repo, monkeypatch, "HEAD~1", "HEAD", "--format", "json")
+    assert (code, stderr) == (0, "")
+    quant = json.loads(stdout)["quant"]
+    assert quant["simulated"] is True
+    assert "the base's run is too large to draw" in quant["simulation"]
+    points = quant["tolerance"]
+    assert [point["old"] for point in points] == [None] * 4
+    assert all(isinstance(point["new"], float) for point in points)
+    # The shipped register breaches its 5,000,000 point (README); unknown before, so it fires.
+    assert [hit["gate"] for hit in json.loads(stdout)["gates"]] == ["tolerance-breached"]
+
+    code, stdout, stderr = _diff(repo, monkeypatch, "HEAD~1", "HEAD")
+    assert (code, stderr) == (0, "")
+    assert "(not simulated before: the base's run is too large to draw)" in stdout
+    assert "not comparable" not in stdout
+
+    # The other way round the head cannot be simulated: still refused, naming the setting.
+    code, stdout, stderr = _diff(repo, monkeypatch, "HEAD", "HEAD~1")
+    assert code == 3
+    assert "the tolerance-breached gate cannot simulate" in stderr
+    assert "riskctl.yaml `quant: years:`" in stderr
