@@ -10,8 +10,12 @@ import pytest
 from typer.testing import CliRunner
 
 from riskctl.cli import app
+from riskctl.errors import RiskctlError
+from riskctl.quant.run import run_register
 from tests.conftest import FROZEN_NOW, SHIPPED_REGISTER
 from tests.gitrepo import GitRepo
+from tests.test_quant_inputs import load, risk_yaml
+from tests.test_quant_run import lognormal_block
 
 runner = CliRunner()
 
@@ -65,3 +69,24 @@ def test_a_diff_that_repairs_a_run_too_large_to_draw_still_runs_the_gate(
     assert code == 3
     assert "the tolerance-breached gate cannot simulate" in stderr
     assert "riskctl.yaml `quant: years:`" in stderr
+
+
+def test_the_event_budget_refusal_says_how_many_years_fit_and_which_risk_draws_most(
+    tmp_path: Path,
+) -> None:
+    """1,001 years at 2,000,000 events a year read "about 2e+09 event losses (at most 2e+09)":
+    a refusal that looks like it should have passed, and no way to know what would."""
+    files = {
+        "risks/R-001.yaml": risk_yaml("R-001", lognormal_block(1e6, 1, 10)),
+        "risks/R-002.yaml": risk_yaml("R-002", lognormal_block(2, 1, 10)),
+    }
+    register = load(tmp_path, files)
+    with pytest.raises(RiskctlError) as raised:
+        run_register(register, years=1001)
+    assert str(raised.value) == (
+        "this run would draw about 2,002,004,004 event losses, more than the 2,000,000,000 a "
+        "run may draw: at most 999 years fit (R-001 draws the most, 2,000,000 a year "
+        "inherent and residual); use fewer years, or model frequent small losses as fewer "
+        "aggregated events"
+    )
+    run_register(register, years=1)  # far below: runs

@@ -114,6 +114,23 @@ def expected_events(risks: Sequence[RiskQuant], settings: Settings) -> float:
     return per_year * settings.years
 
 
+def _too_large(risks: Sequence[RiskQuant], settings: Settings, events: float) -> str:
+    """Why a run is refused, with what would fit: the years, and the risk that draws most."""
+    fit = math.floor(MAX_EVENTS / (events / settings.years))
+    years = f"at most {fit:,} years fit" if fit >= 1 else "not even one year fits"
+    if settings.semantics == "compound-poisson":
+        rates = {
+            risk.id: risk.inherent.frequency.mean + risk.residual.frequency.mean for risk in risks
+        }
+        most = max(rates, key=rates.__getitem__)
+        years += f" ({most} draws the most, {rates[most]:,.0f} a year inherent and residual)"
+    return (
+        f"this run would draw about {events:,.0f} event losses, more than the {MAX_EVENTS:,} a "
+        f"run may draw: {years}; use fewer years, or model frequent small losses as fewer "
+        "aggregated events"
+    )
+
+
 def _simulate(model: LossModel, risk_id: str, settings: Settings) -> np.ndarray:
     generator = risk_generator(settings.seed, risk_id)
     return annual_losses(
@@ -135,10 +152,7 @@ def run(
     """
     events = expected_events(risks, settings)
     if events > MAX_EVENTS:
-        raise ValueError(
-            f"this run would draw about {events:.3g} event losses (at most {MAX_EVENTS:.3g}): "
-            "use fewer years, or model frequent small losses as fewer aggregated events"
-        )
+        raise ValueError(_too_large(risks, settings, events))
     results = []
     total = 2 * len(risks)
     inherent_sum = np.zeros(settings.years) if risks else None
