@@ -84,9 +84,25 @@ def test_the_event_budget_refusal_says_how_many_years_fit_and_which_risk_draws_m
     with pytest.raises(RiskctlError) as raised:
         run_register(register, years=1001)
     assert str(raised.value) == (
-        "this run would draw about 2,002,004,004 event losses, more than the 2,000,000,000 a "
-        "run may draw: at most 999 years fit (R-001 draws the most, 2,000,000 a year "
-        "inherent and residual); use fewer years, or model frequent small losses as fewer "
-        "aggregated events"
+        "this run would draw about 2,002,008,008 event losses and yearly event counts, more "
+        "than the 2,000,000,000 a run may draw: at most 999 years fit (R-001 draws the most, "
+        "2,000,002 a year inherent and residual); use fewer years, or model frequent small "
+        "losses as fewer aggregated events"
     )
     run_register(register, years=1)  # far below: runs
+
+
+def test_many_quantified_risks_at_the_most_years_are_refused_not_simulated_for_minutes(
+    tmp_path: Path,
+) -> None:
+    """The budget counted only event losses, but every risk and tier draws each year's count
+    too (about as costly as a loss): 101 risks that never lose at riskctl.yaml's allowed
+    10,000,000 years drew 2.02e9 counts, over a minute, unasked (a report or diff simulates
+    the configured years). Now each tier-year counts as a draw."""
+    files = {
+        f"risks/R-{number}.yaml": risk_yaml(f"R-{number}", lognormal_block(0, 1, 10))
+        for number in range(100, 201)
+    }
+    register = load(tmp_path, files)
+    with pytest.raises(RiskctlError, match="at most 9,900,990 years fit"):
+        run_register(register, years=10_000_000)
