@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from riskctl.cli import app
 from riskctl.errors import RiskctlError
+from riskctl.output.amounts import compact
 from riskctl.quant.run import run_register
 from tests.conftest import FROZEN_NOW, SHIPPED_REGISTER
 from tests.gitrepo import GitRepo
@@ -106,3 +107,25 @@ def test_many_quantified_risks_at_the_most_years_are_refused_not_simulated_for_m
     register = load(tmp_path, files)
     with pytest.raises(RiskctlError, match="at most 9,900,990 years fit"):
         run_register(register, years=10_000_000)
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (950, "950"),
+        (40_000, "40k"),
+        (1_385_696, "1.39M"),
+        (2.6e9, "2.6B"),
+        (999.5, "1k"),  # was 1e+03
+        (999_500, "1M"),  # was 1e+03k
+        (999_950_000_000, "1T"),  # was 1e+03B
+        (1e15, "1,000T"),  # was 1e+03T: a chart axis of a register's largest losses
+        (1.2345e18, "1,230,000T"),  # was 1.23e+06T
+        (-999_500, "-1M"),
+    ],
+)
+def test_compact_amounts_never_read_in_exponent_form(value: float, text: str) -> None:
+    """The loss exceedance chart (report) and the text table label loss levels with `compact`;
+    an annual loss can reach 10^21 (a million events of 10^15), and rounding to three figures
+    could carry into the next thousand ("1e+03k")."""
+    assert compact(value) == text
