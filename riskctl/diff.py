@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import inspect
+import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -152,7 +153,8 @@ class ToleranceMove:
     loss: float
     limit: float
     old: float | None
-    """P(annual loss > `loss`) before; None when the currency changed (not comparable)."""
+    """P(annual loss > `loss`) before; None when the currency changed (not comparable) or the
+    base's run is too large to draw (`BASE_TOO_LARGE`)."""
     new: float
     marginal: bool
     """The head's estimate is within two standard errors of the limit."""
@@ -319,6 +321,10 @@ def _no_simulation(new: Register, changed: bool) -> str:
     return "not simulated"
 
 
+#: Why the tolerance gate has no probabilities before a change (`simulate_tolerance`).
+BASE_TOO_LARGE = "the base's run is too large to draw"
+
+
 def simulate_tolerance(
     old: Register,
     new: Register,
@@ -341,14 +347,25 @@ def simulate_tolerance(
         try:
             checks = run(list(quants.values()), settings, tolerance=points).tolerance
         except ValueError as error:
-            raise RiskctlError(f"the tolerance-breached gate cannot simulate: {error}") from None
+            raise RiskctlError(
+                f"the tolerance-breached gate cannot simulate: {error} (the diff simulates the "
+                "years set in riskctl.yaml `quant: years:`)"
+            ) from None
         # A side with no quantified risk loses nothing: P(loss > x) = 0 for every x > 0.
         return [(check.probability, check.marginal) for check in checks] or [(0.0, False)] * len(
             points
         )
 
-    head, base = probabilities(new, after), probabilities(old, before)
-    comparable = old.config.quant.currency == config.currency
+    head = probabilities(new, after)
+    try:
+        base = probabilities(old, before)
+    except RiskctlError:
+        # The base is too large to draw and the head is not: the change that repairs it must
+        # still be diffable. The base's probabilities are unknown; the head is judged alone.
+        base = [(math.nan, False)] * len(points)
+    comparable = old.config.quant.currency == config.currency and all(
+        not math.isnan(was) for was, _ in base
+    )
     kept = {(point.loss, point.probability) for point in old.config.quant.tolerance}
     moves = []
     for (loss, limit), (was, _), (now, marginal) in zip(points, base, head, strict=True):
@@ -610,8 +627,10 @@ def tolerance_breached(context: GateContext) -> Iterator[GateHit]:
     for point in context.quant.tolerance:
         if not point.fires:
             continue
-        if point.old is None:
+        if point.old is None and not context.quant.comparable:
             before = f"not comparable before (the currency was {context.quant.currency[0]})"
+        elif point.old is None:
+            before = f"not simulated before: {BASE_TOO_LARGE}"
         else:
             before = f"{percent(point.old)} before"
         marginal = ", within two standard errors of the limit" if point.marginal else ""
@@ -781,6 +800,8 @@ def diff_registers(
             simulation=f"simulated: {amount(config.years)} years, seed {config.seed} (the head's)",
             tolerance=simulate_tolerance(old, new, *portfolios),
         )
+        if quant.comparable and any(point.old is None for point in quant.tolerance):
+            quant = dataclasses.replace(quant, simulation=f"{quant.simulation}; {BASE_TOO_LARGE}")
     context = GateContext(old, new, old_scores, new_scores, changes, today, quant)
     hits = [hit for each in GATES.values() for hit in each.check(context)]
     effects: tuple[MethodEffect, ...] = ()

@@ -149,6 +149,15 @@ CASES: dict[str, tuple[str, int, int, str]] = {
         58,
         "quant.magnitude.lognormal.level: input should be less than 1, found 1",
     ),
+    # (1 + level) / 2 rounds to 0.5 below a level of about 1e-16: z = 0, no interval at all
+    # (it was a ZeroDivisionError, exit 4, in the model's own check).
+    "lognormal-level-too-small-to-read": (
+        FREQUENCY + "  magnitude: {lognormal: {low: 1000, high: 50000, level: 1e-300}}\n",
+        2,
+        26,
+        "quant.magnitude.lognormal: the interval [1000, 50000] at level 1e-300 is too wide to "
+        "estimate a loss: expected sigma at most 10, not inf",
+    ),
     "lognormal-low-of-0": (
         FREQUENCY + "  magnitude: {lognormal: {low: 0, high: 50000}}\n",
         2,

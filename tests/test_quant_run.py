@@ -225,14 +225,14 @@ def test_fair_product_case_a_matches_pyfair(tmp_path: Path) -> None:
 
 
 def test_a_run_above_the_event_budget_is_refused_before_drawing(tmp_path: Path) -> None:
-    """λ = 10^6 (the most allowed) for inherent and residual: 2·10^6 events a year; 1,000 years
-    is exactly MAX_EVENTS (allowed, not run here), 1,001 is over."""
+    """λ = 10^6 (the most allowed) for inherent and residual: 2·10^6 events and 2 counts a year;
+    999 years fit (allowed, not run here), 1,001 is over."""
     files = {"risks/R-001.yaml": risk_yaml("R-001", lognormal_block(1e6, 1, 10))}
     register = load(tmp_path, files)
     assert MAX_EVENTS == 2e6 * 1000
-    with pytest.raises(RiskctlError, match=r"would draw about 2e\+09 event losses"):
+    with pytest.raises(RiskctlError, match=r"would draw about 2,002,002,002 event losses"):
         run_register(register, years=1001)
-    with pytest.raises(ValueError, match="at most 2e"):
+    with pytest.raises(ValueError, match="more than the 2,000,000,000 a run may draw"):
         run(quants(register), Settings(10_000_000, 0, "compound-poisson"))
 
 

@@ -172,7 +172,10 @@ class LognormalInput(BaseModel):
                 f"high {self.high:g}"
             )
         z = NormalDist().inv_cdf((1 + self.level) / 2)
-        sigma = (math.log(self.high) - math.log(self.low)) / (2 * z)
+        # Below a level of about 1e-16, (1 + level) / 2 rounds to 0.5 and z is 0: an interval
+        # that says nothing of the spread, read as infinitely wide.
+        spread = math.log(self.high) - math.log(self.low)
+        sigma = spread / (2 * z) if z > 0 else math.inf
         if sigma > MAX_SIGMA:
             raise ValueError(
                 f"the interval [{self.low:g}, {self.high:g}] at level {self.level:g} is too wide "

@@ -26,10 +26,12 @@ def compact(value: float | None) -> str:
     (three significant figures)."""
     if value is None or not math.isfinite(value):
         return "-"
+    rounded = float(f"{value:.3g}")  # first, so 999,500 is 1M and not "1e+03k"
     for scale, suffix in _SUFFIXES:
-        if abs(value) >= scale:
-            return f"{value / scale:.3g}{suffix}"
-    return f"{value:.3g}"
+        if abs(rounded) >= scale:
+            scaled = rounded / scale  # past 999T, whole trillions: "1,000T", not "1e+03T"
+            return f"{scaled:,.0f}{suffix}" if abs(scaled) >= 1000 else f"{scaled:.3g}{suffix}"
+    return f"{rounded:.3g}"
 
 
 def percent(probability: float | None) -> str:

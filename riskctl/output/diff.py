@@ -185,7 +185,11 @@ def _tolerance_rows(quant: QuantDiff) -> list[tuple[str, str, str, str]]:
     return [
         (
             money(point.loss, currency),
-            "not comparable" if point.old is None else percent(point.old),
+            percent(point.old)
+            if point.old is not None
+            else "not simulated"
+            if quant.comparable
+            else "not comparable",
             percent(point.new) + (" (marginal)" if point.marginal else ""),
             percent(point.limit) + (", breached" if point.new > point.limit else ""),
         )

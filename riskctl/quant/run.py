@@ -33,8 +33,9 @@ from riskctl.quant.simulate import (
 from riskctl.quant.tolerance import ToleranceCheck, check_tolerance
 from riskctl.score.residual import score_register
 
-#: The most loss events one run may draw (expected, over every risk, tier and year): about
-#: half a minute here. Above it `run` refuses before drawing anything.
+#: The most random draws one run may make (expected, over every risk, tier and year: each
+#: year's event count and each event's loss, about as costly): about half a minute here. Above
+#: it `run` refuses before drawing anything.
 MAX_EVENTS = 2_000_000_000
 
 #: Called after each simulated tier of each risk: (tiers done, tiers in all).
@@ -105,13 +106,34 @@ class QuantResult:
     tolerance: tuple[ToleranceCheck, ...]
 
 
+def _draws_a_year(risk: RiskQuant) -> float:
+    """Compound-Poisson: a count and the expected event losses a year, inherent and residual."""
+    return 2 + risk.inherent.frequency.mean + risk.residual.frequency.mean
+
+
 def expected_events(risks: Sequence[RiskQuant], settings: Settings) -> float:
-    """The loss events a run is expected to draw (compound-Poisson; fair-product draws one
-    magnitude a year)."""
+    """The draws a run is expected to make: compound-Poisson draws each tier's count of events
+    a year and their losses (the count matters: 100 risks that never lose, at 10^7 years, are
+    2·10^9 counts); fair-product one magnitude a tier and year."""
     if settings.semantics == "fair-product":
         return 2.0 * len(risks) * settings.years
-    per_year = sum(risk.inherent.frequency.mean + risk.residual.frequency.mean for risk in risks)
-    return per_year * settings.years
+    return sum(_draws_a_year(risk) for risk in risks) * settings.years
+
+
+def _too_large(risks: Sequence[RiskQuant], settings: Settings, events: float) -> str:
+    """Why a run is refused, with what would fit: the years, and the risk that draws most."""
+    fit = math.floor(MAX_EVENTS / (events / settings.years))
+    years = f"at most {fit:,} years fit" if fit >= 1 else "not even one year fits"
+    if settings.semantics == "compound-poisson":
+        draws = {risk.id: _draws_a_year(risk) for risk in risks}
+        most = max(draws, key=draws.__getitem__)
+        if 2 * draws[most] >= events / settings.years:  # one risk makes most of the run
+            years += f" ({most} draws the most, {draws[most]:,.0f} a year inherent and residual)"
+    return (
+        f"this run would draw about {events:,.0f} event losses and yearly event counts, more "
+        f"than the {MAX_EVENTS:,} a run may draw: {years}; use fewer years, or model frequent "
+        "small losses as fewer aggregated events"
+    )
 
 
 def _simulate(model: LossModel, risk_id: str, settings: Settings) -> np.ndarray:
@@ -135,10 +157,7 @@ def run(
     """
     events = expected_events(risks, settings)
     if events > MAX_EVENTS:
-        raise ValueError(
-            f"this run would draw about {events:.3g} event losses (at most {MAX_EVENTS:.3g}): "
-            "use fewer years, or model frequent small losses as fewer aggregated events"
-        )
+        raise ValueError(_too_large(risks, settings, events))
     results = []
     total = 2 * len(risks)
     inherent_sum = np.zeros(settings.years) if risks else None
