@@ -129,3 +129,36 @@ def test_compact_amounts_never_read_in_exponent_form(value: float, text: str) ->
     an annual loss can reach 10^21 (a million events of 10^15), and rounding to three figures
     could carry into the next thousand ("1e+03k")."""
     assert compact(value) == text
+
+
+@pytest.mark.parametrize(
+    ("command", "refused"),
+    [
+        (["quant", "--years", "100"], True),
+        (["report", "register", "--now", FROZEN_NOW], True),
+        (["report", "risk", "R-001", "--now", FROZEN_NOW], True),
+        (["report", "wbr", "--now", FROZEN_NOW], True),
+        (["report", "rcm", "--now", FROZEN_NOW], False),
+        (["score"], False),
+    ],
+)
+def test_an_unknown_key_in_loss_inputs_is_refused_where_a_loss_is_computed(
+    tmp_path: Path, command: list[str], refused: bool
+) -> None:
+    """The old per-risk `currency: EUR` (or a misspelt `pert_gama`) would otherwise be computed
+    as the register's USD (or the default gamma): lint reports it (RK005), and every command that
+    simulates refuses (exit 3, naming the file and key); commands that do not compute a loss
+    keep the entity, as before."""
+    import shutil
+
+    register = tmp_path / "register"
+    shutil.copytree(SHIPPED_REGISTER, register)
+    with (register / "risks" / "R-009.yaml").open("a", encoding="utf-8") as file:
+        file.write("  currency: EUR\n")
+    where = command[:2] if command[0] == "report" else command[:1]
+    result = runner.invoke(app, [*where, *command[len(where) :], str(register)])
+    if refused:
+        assert result.exit_code == 3, result.output
+        assert "risks/R-009.yaml (quant.currency)" in result.stderr
+    else:
+        assert result.exit_code in (0, 1), result.output

@@ -159,11 +159,13 @@ def quant_command(
     an unknown risk, one without inputs, a run too large, or a register that cannot be read.
     """
     from riskctl.output.quant import QUANT_FORMATS, breach_lines
+    from riskctl.quant.inputs import refuse_unknown_input_keys
     from riskctl.quant.run import run_register
 
     with operational_errors():
         source = source_for(path, revision)
         loaded = load_for(source, partial)
+        refuse_unknown_input_keys(loaded.hits, source.label)
         configured = loaded.register.config.quant.years
         progress = ProgressLine(years or configured) if sys.stderr.isatty() else None
         try:

@@ -66,6 +66,10 @@ BaseOpt = Annotated[
 ]
 
 
+#: The reports that run the loss simulation (riskctl/report/quant.py).
+QUANTIFIED_TEMPLATES = ("register.md.j2", "risk.md.j2")
+
+
 def _produce(
     template: str,
     build: Callable[..., dict[str, Any]],
@@ -86,6 +90,10 @@ def _produce(
     with operational_errors():
         source = source_for(path, revision)
         loaded = load_for(source, partial)
+        if template in QUANTIFIED_TEMPLATES:
+            from riskctl.quant.inputs import refuse_unknown_input_keys
+
+            refuse_unknown_input_keys(loaded.hits, source.label)
         card = score_register(loaded.register)
         described = path.as_posix() + (f" at {revision}" if revision else "")
         context = build(loaded.register, card, *arguments, today, described)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from riskctl.errors import RiskctlError
+from riskctl.findings import Hit
 from riskctl.model.control import Control
 from riskctl.model.quant import (
     FrequencyInput,
@@ -226,3 +227,27 @@ def quantify_register(
             raise RiskctlError(f"risk {risk_id} has no `quant:` inputs to simulate{hint}")
         chosen.append(quant)
     return sorted(chosen, key=lambda quant: quant.id)
+
+
+def refuse_unknown_input_keys(hits: Iterable[Hit], label: str) -> None:
+    """RiskctlError when a risk's `quant:` block has a key the model does not know.
+
+    Computing commands keep an entity whose only problems are unknown keys (lint reports them,
+    RK005); inside `quant:` that would compute a loss with the key silently ignored: a misspelt
+    `pert_gama: 1` as the default 4, an old per-risk `currency: EUR` as the register's USD.
+    """
+    unknown = sorted(
+        f"{label}/{hit.where.file} ({'.'.join(str(part) for part in hit.where.path)})"
+        for hit in hits
+        if hit.code == "RK005"
+        and hit.where.file.startswith("risks/")
+        and hit.where.path[:1] == ("quant",)
+    )
+    if unknown:
+        listed = ", ".join(unknown[:5]) + (
+            f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+        )
+        raise RiskctlError(
+            f"unknown keys in loss inputs, which the loss would be computed without: {listed}; "
+            f"fix them (`riskctl lint {label}` shows each)"
+        )

@@ -19,6 +19,7 @@ from riskctl.diff_reads import read_diff_sides
 from riskctl.errors import RiskctlError
 from riskctl.gitio import GIT_FAILURE, check_revision, shallow_hint
 from riskctl.load import ParseCache, load
+from riskctl.quant.inputs import refuse_unknown_input_keys
 from riskctl.report.periods import month_ends_before
 from riskctl.report.review import TREND_MONTH_ENDS, Comparison, Kind, MonthEnd, Review
 from riskctl.score.residual import score_register
@@ -43,6 +44,8 @@ def read_review(
     the last review, and, for the MBR, read the register at each of the last 12 month-ends."""
     cache: ParseCache = {}
     loaded = read_register(source, cache, partial=partial)
+    if kind == "wbr":  # the WBR runs the loss simulation (report/quant.py)
+        refuse_unknown_input_keys(loaded.hits, source.label)
     register = loaded.register
     card = score_register(register)
     comparison, no_comparison = _compare(source, base, kind, today, cache)
