@@ -165,7 +165,7 @@ def quant_command(
     with operational_errors():
         source = source_for(path, revision)
         loaded = load_for(source, partial)
-        refuse_unknown_input_keys(loaded.hits, source.label)
+        refuse_unknown_input_keys(loaded.hits, source.label, loaded.failed)
         configured = loaded.register.config.quant.years
         progress = ProgressLine(years or configured) if sys.stderr.isatty() else None
         try:

@@ -93,7 +93,7 @@ def _produce(
         if template in QUANTIFIED_TEMPLATES:
             from riskctl.quant.inputs import refuse_unknown_input_keys
 
-            refuse_unknown_input_keys(loaded.hits, source.label)
+            refuse_unknown_input_keys(loaded.hits, source.label, loaded.failed)
         card = score_register(loaded.register)
         described = path.as_posix() + (f" at {revision}" if revision else "")
         context = build(loaded.register, card, *arguments, today, described)

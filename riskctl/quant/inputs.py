@@ -229,18 +229,23 @@ def quantify_register(
     return sorted(chosen, key=lambda quant: quant.id)
 
 
-def refuse_unknown_input_keys(hits: Iterable[Hit], label: str) -> None:
+def refuse_unknown_input_keys(
+    hits: Iterable[Hit], label: str, failed: Mapping[str, str] | None = None
+) -> None:
     """RiskctlError when a risk's `quant:` block has a key the model does not know.
 
     Computing commands keep an entity whose only problems are unknown keys (lint reports them,
     RK005); inside `quant:` that would compute a loss with the key silently ignored: a misspelt
     `pert_gama: 1` as the default 4, an old per-risk `currency: EUR` as the register's USD.
+    Files in `failed` (not loaded, left out by --partial) are not computed from: not counted.
     """
+    failed = failed or {}
     unknown = sorted(
         f"{label}/{hit.where.file} ({'.'.join(str(part) for part in hit.where.path)})"
         for hit in hits
         if hit.code == "RK005"
         and hit.where.file.startswith("risks/")
+        and hit.where.file not in failed
         and hit.where.path[:1] == ("quant",)
     )
     if unknown:

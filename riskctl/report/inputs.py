@@ -45,7 +45,7 @@ def read_review(
     cache: ParseCache = {}
     loaded = read_register(source, cache, partial=partial)
     if kind == "wbr":  # the WBR runs the loss simulation (report/quant.py)
-        refuse_unknown_input_keys(loaded.hits, source.label)
+        refuse_unknown_input_keys(loaded.hits, source.label, loaded.failed)
     register = loaded.register
     card = score_register(register)
     comparison, no_comparison = _compare(source, base, kind, today, cache)
