@@ -28,8 +28,8 @@ SCHEMA_FOLDER = ".schemas"
 
 CONFIG_TEXT = f"""\
 # yaml-language-server: $schema={SCHEMA_FOLDER}/riskctl.schema.json
-# The register's configuration: the risk categories and their appetite, the scoring method, and
-# the review cadence. `riskctl lint` checks this file too; `riskctl rules list` names the rules.
+# The register's configuration: the risk categories and their appetite, the scoring method, the
+# review cadence and loss quantification. `riskctl lint` checks this file too; `riskctl rules list` names the rules.
 version: 1
 
 # What risks are about. `appetite` is the highest residual level the category accepts (with the
@@ -57,6 +57,17 @@ scoring:
 
 # Days between reviews by residual level (each 1 to 3,650).
 review_days: {{critical: 30, high: 90, medium: 180, low: 365}}
+
+# Loss quantification (`riskctl quant`; risks opt in with a `quant:` block): the currency of
+# every loss input and control `annual_cost`, the default simulation, and the loss-tolerance
+# curve, points "a year's residual loss above `loss` no more often than `probability`". Set the
+# curve with whoever owns the appetite; until then, none is checked.
+quant:
+  currency: USD
+  years: 100000                   # simulated years (at most 10,000,000)
+  seed: 0                         # the same seed gives the same numbers
+  semantics: compound-poisson     # or fair-product (pyfair's)
+  tolerance: []                   # e.g. [{{loss: 1000000, probability: 0.1}}]
 """
 
 
