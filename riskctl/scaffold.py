@@ -29,7 +29,8 @@ SCHEMA_FOLDER = ".schemas"
 CONFIG_TEXT = f"""\
 # yaml-language-server: $schema={SCHEMA_FOLDER}/riskctl.schema.json
 # The register's configuration: the risk categories and their appetite, the scoring method, the
-# review cadence and loss quantification. `riskctl lint` checks this file too; `riskctl rules list` names the rules.
+# review cadence and loss quantification. `riskctl lint` checks this file too; `riskctl rules
+# list` names the rules.
 version: 1
 
 # What risks are about. `appetite` is the highest residual level the category accepts (with the

@@ -162,3 +162,24 @@ def test_an_unknown_key_in_loss_inputs_is_refused_where_a_loss_is_computed(
         assert "risks/R-009.yaml (quant.currency)" in result.stderr
     else:
         assert result.exit_code in (0, 1), result.output
+
+
+def test_diff_refuses_a_change_that_leaves_an_unknown_key_in_loss_inputs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The head's ALE lines would be computed without the key (the old per-risk currency read
+    as the register's): exit 3 naming it. A base with such a key does not block the change
+    that removes it."""
+    repo = GitRepo(tmp_path / "repo")
+    repo.copy_register(SHIPPED_REGISTER)
+    repo.commit("base", 0)
+    risk = repo.root / "register" / "risks" / "R-009.yaml"
+    clean = risk.read_text(encoding="utf-8")
+    risk.write_text(clean + "  currency: EUR\n", encoding="utf-8")
+    repo.commit("an old per-risk currency", 1)
+    code, _out, err = _diff(repo, monkeypatch, "HEAD~1", "HEAD")
+    assert code == 3 and "risks/R-009.yaml (quant.currency)" in err
+    risk.write_text(clean, encoding="utf-8")
+    repo.commit("the currency removed", 2)
+    code, _out, err = _diff(repo, monkeypatch, "HEAD~1", "HEAD")
+    assert code in (0, 1), err

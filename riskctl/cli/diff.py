@@ -115,6 +115,7 @@ def diff_command(
     from riskctl.diff_reads import diff_sources, read_diff_sides
     from riskctl.load import ParseCache
     from riskctl.output.diff import DIFF_FORMATS
+    from riskctl.quant.inputs import refuse_unknown_input_keys
     from riskctl.source import load_source, refuse_partial
 
     first, second, path = _split_arguments(arguments or [])
@@ -126,6 +127,7 @@ def diff_command(
         new_loaded = load_source(sides.new_source, sides.new, cache)
         if not partial:
             refuse_partial(new_loaded, sides.new_source)
+        refuse_unknown_input_keys(new_loaded.hits, sides.new_source.label, new_loaded.failed)
         old, new = old_loaded.register, new_loaded.register
         diff = diff_registers(
             old,
