@@ -183,3 +183,20 @@ def test_diff_refuses_a_change_that_leaves_an_unknown_key_in_loss_inputs(
     repo.commit("the currency removed", 2)
     code, _out, err = _diff(repo, monkeypatch, "HEAD~1", "HEAD")
     assert code in (0, 1), err
+
+
+def test_a_named_risk_whose_file_did_not_load_is_named_as_such(tmp_path: Path) -> None:
+    """`--risk R-003 --partial` with R-003.yaml broken said "no risk 'R-003'; did you mean
+    R-031?": the file exists and did not load, which is what to fix."""
+    import shutil
+
+    register = tmp_path / "register"
+    shutil.copytree(SHIPPED_REGISTER, register)
+    with (register / "risks" / "R-003.yaml").open("a", encoding="utf-8") as file:
+        file.write("oops: [\n")
+    args = ["quant", str(register), "--partial", "--years", "100"]
+    result = runner.invoke(app, [*args, "--risk", "R-003"])
+    assert result.exit_code == 3
+    assert "risks/R-003.yaml did not load (line " in result.stderr
+    assert "did you mean" not in result.stderr
+    assert runner.invoke(app, [*args, "--risk", "R-001"]).exit_code == 0

@@ -158,6 +158,7 @@ def quant_command(
     loss-tolerance curve. Exit 1 with --fail-on-tolerance when a point is breached; exit 3 for
     an unknown risk, one without inputs, a run too large, or a register that cannot be read.
     """
+    from riskctl.errors import RiskctlError
     from riskctl.output.quant import QUANT_FORMATS, breach_lines
     from riskctl.quant.inputs import refuse_unknown_input_keys
     from riskctl.quant.run import run_register
@@ -166,6 +167,13 @@ def quant_command(
         source = source_for(path, revision)
         loaded = load_for(source, partial)
         refuse_unknown_input_keys(loaded.hits, source.label, loaded.failed)
+        for risk_id in risk or ():
+            problem = loaded.failed.get(f"risks/{risk_id}.yaml")
+            if problem is not None:  # left out by --partial: not "no such risk"
+                raise RiskctlError(
+                    f"{source.label}/risks/{risk_id}.yaml did not load ({problem}): "
+                    f"`riskctl lint {source.label}` shows why"
+                )
         configured = loaded.register.config.quant.years
         progress = ProgressLine(years or configured) if sys.stderr.isatty() else None
         try:
