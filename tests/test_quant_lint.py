@@ -321,3 +321,26 @@ def test_each_invalid_quant_setting_is_exit_3_at_its_place(tmp_path: Path, setti
         f"riskctl: error: invalid configuration:\n  {register}/riskctl.yaml:{where}: "
         f"{message} [RK007]\n"
     )
+
+
+def test_a_misspelt_form_is_an_unknown_key_and_the_missing_form_both(tmp_path: Path) -> None:
+    """`poison:` for `poisson:` is an unknown key; without it no form is left, which the
+    model finds only once every field is valid. Both are findings, and the file does not load
+    (before, lint said only "unknown key" while the loader dropped the file: they disagreed,
+    found by `make fuzz`)."""
+    body = "  frequency:\n    poison: {lambda: 1}\n" + MAGNITUDE
+    register = build_register(tmp_path, {"risks/R-001.yaml": HEAD + body})
+    code, findings = lint_json(register)
+    assert code == 1
+    mine = [
+        (finding["code"], finding["message"])
+        for finding in findings
+        if str(finding["file"]).endswith("risks/R-001.yaml")
+    ]
+    assert ("RK005", "unknown key 'poison'; did you mean 'poisson'?") in mine
+    assert (
+        "RK007",
+        "quant.frequency: a frequency: expected exactly one of `poisson`, `pert`, `fair`",
+    ) in mine
+    result = runner.invoke(app, ["score", str(register), "--now", FROZEN_NOW])
+    assert result.exit_code == 3 and "R-001.yaml" in result.stderr

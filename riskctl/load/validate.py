@@ -39,10 +39,21 @@ def validate(file: str, data: dict[Any, Any], model: type[BaseModel]) -> tuple[A
         # Only unknown keys: the rest of the entity is sound, so keep it for the cross-file
         # rules (its references still resolve, its waivers still count) minus those keys.
         unknown = [data_path(data, problem["loc"]) for problem in problems]
+        pruned = _without(data, unknown)
         try:
-            return model.model_validate(_without(data, unknown)), hits
-        except ValidationError:  # pragma: no cover - removing extra keys cannot add errors
-            pass
+            return model.model_validate(pruned), hits
+        except ValidationError as again:
+            # Removing them can: a model check that runs only once every field is valid
+            # (`quant.frequency: {poison: ...}` is an unknown key, and without it no form is
+            # left): those problems are the file's too, and it does not load.
+            hits = _unique(
+                hits
+                + [
+                    _schema_hit(file, pruned, model, problem)
+                    for problem in again.errors()
+                    if not isinstance(problem.get("input"), TooLarge)
+                ]
+            )
     return None, hits
 
 
