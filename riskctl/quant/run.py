@@ -31,7 +31,7 @@ from riskctl.quant.simulate import (
     statistics,
 )
 from riskctl.quant.tolerance import ToleranceCheck, check_tolerance
-from riskctl.score.residual import score_register
+from riskctl.score.residual import Scorecard, score_register
 
 #: The most random draws one run may make (expected, over every risk, tier and year: each
 #: year's event count and each event's loss, about as costly): about half a minute here. Above
@@ -279,15 +279,17 @@ def run_register(
     semantics: Semantics | None = None,
     risk_ids: Sequence[str] = (),
     progress: Progress | None = None,
+    card: Scorecard | None = None,
 ) -> QuantResult:
     """Quantify a loaded register: its open risks with `quant:` inputs (or `risk_ids`), under
     riskctl.yaml's `quant:` settings with any given override, against its tolerance curve.
+    `card` is the register's scorecard when the caller already has it (else it is scored here).
 
     The one way every command (quant, diff, reports) runs a simulation. Raises RiskctlError for
     an unknown risk, a risk without inputs, or a run too large to draw.
     """
     config = register.config.quant
-    card = score_register(register)
+    card = card if card is not None else score_register(register)
     quants = quantify_register(card, register.by_id(Control), risk_ids)
     settings = Settings.from_config(config, years=years, seed=seed, semantics=semantics)
     try:

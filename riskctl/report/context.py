@@ -120,7 +120,7 @@ def register_context(
             ]
             for score in scores
         ],
-        "quant": register_quant_section(register),
+        "quant": register_quant_section(register, card),
     }
 
 
@@ -250,7 +250,7 @@ def risk_context(
             for a in acceptances
         ],
         "derivation": explain(score, card, today).rstrip("\n").replace("```", "` ` `"),
-        "quant": risk_quant_section(register, risk.id),
+        "quant": risk_quant_section(register, card, risk.id),
     }
 
 

@@ -30,6 +30,7 @@ from riskctl.quant.run import QuantResult, RiskResult, run_register
 from riskctl.quant.simulate import Stats
 from riskctl.quant.tolerance import ToleranceCheck
 from riskctl.report.charts import Line, chart
+from riskctl.score.residual import Scorecard
 
 #: Loss levels per decade on the chart's x axis.
 MANTISSAS = (1, 2, 5)
@@ -43,14 +44,16 @@ SEMANTICS_TEXT = {
 }
 
 
-def quantify_for_report(register: Register, risk_ids: Sequence[str] = ()) -> QuantResult | None:
+def quantify_for_report(
+    register: Register, card: Scorecard, risk_ids: Sequence[str] = ()
+) -> QuantResult | None:
     """The register's quantification (or the named risks'), None when no risk has inputs.
 
     Raises RiskctlError, naming riskctl.yaml's settings, for a run too large to draw (a report
     has no `--years`: it shows what the register's settings give).
     """
     try:
-        result = run_register(register, risk_ids=risk_ids)
+        result = run_register(register, risk_ids=risk_ids, card=card)
     except RiskctlError as error:
         raise RiskctlError(
             f"the report's loss quantification: {error} (the report simulates the years set "
@@ -311,10 +314,10 @@ def cost_text(
     )
 
 
-def register_quant_section(register: Register) -> dict[str, Any] | None:
+def register_quant_section(register: Register, card: Scorecard) -> dict[str, Any] | None:
     """The register report's "Loss quantification": per risk, the portfolio, the tolerance
     points and the loss exceedance chart; None when no open risk has `quant:` inputs."""
-    result = quantify_for_report(register)
+    result = quantify_for_report(register, card)
     if result is None or result.portfolio is None:
         return None
     currency = result.currency
@@ -362,13 +365,13 @@ def register_quant_section(register: Register) -> dict[str, Any] | None:
     }
 
 
-def risk_quant_section(register: Register, risk_id: str) -> dict[str, Any] | None:
+def risk_quant_section(register: Register, card: Scorecard, risk_id: str) -> dict[str, Any] | None:
     """One risk's own figures, inherent against residual, and its loss exceedance chart; None
     when the risk has no `quant:` inputs."""
     risk = register.by_id(Risk).get(risk_id)
     if risk is None or risk.quant is None:
         return None
-    result = quantify_for_report(register, [risk_id])
+    result = quantify_for_report(register, card, [risk_id])
     if result is None:
         return None
     item = result.risks[0]
@@ -403,9 +406,9 @@ def risk_quant_section(register: Register, risk_id: str) -> dict[str, Any] | Non
     }
 
 
-def wbr_quant_section(register: Register) -> dict[str, Any] | None:
+def wbr_quant_section(register: Register, card: Scorecard) -> dict[str, Any] | None:
     """The WBR's short section: the residual portfolio ALE, the tolerance and the chart."""
-    result = quantify_for_report(register)
+    result = quantify_for_report(register, card)
     if result is None or result.portfolio is None:
         return None
     portfolio = result.portfolio

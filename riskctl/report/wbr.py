@@ -103,7 +103,7 @@ def wbr_context(review: Review, today: datetime.date) -> dict[str, Any]:
     context["glance"] = _glance(
         context["changes"], kris, context["above"], context["deadlines"], context["launches"]
     )
-    context["quant"] = wbr_quant_section(review.register)
+    context["quant"] = wbr_quant_section(review.register, review.card)
     if context["quant"] is not None:
         context["glance"].append(["loss tolerance", context["quant"]["glance"]])
     return context
