@@ -25,7 +25,7 @@ from riskctl.model.common import Entity
 from riskctl.model.control import Control
 from riskctl.model.register import KIND_BY_FOLDER, KINDS, Register
 from riskctl.output.amounts import amount, money, percent
-from riskctl.quant.inputs import LossModel, RiskQuant, quantify
+from riskctl.quant.inputs import LossModel, RiskQuant, quantify_open
 from riskctl.score.matrix import Cell
 from riskctl.score.residual import RiskScore, score_register
 from riskctl.score.treatment import acceptances_by_risk, has_treatment_plan
@@ -189,14 +189,7 @@ class QuantDiff:
 
 def _quantified(scores: Mapping[str, RiskScore], register: Register) -> dict[str, RiskQuant]:
     """The open risks with `quant:` inputs, by id (the portfolio `riskctl quant` simulates)."""
-    controls = register.by_id(Control)
-    return {
-        risk_id: quant
-        for risk_id, score in scores.items()
-        if score.risk.status == "open"
-        for quant in (quantify(score, controls),)
-        if quant is not None
-    }
+    return {quant.id: quant for quant in quantify_open(scores.values(), register.by_id(Control))}
 
 
 def _ale_reason(

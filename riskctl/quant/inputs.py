@@ -200,6 +200,17 @@ def quantify(score: RiskScore, controls: Mapping[str, Control]) -> RiskQuant | N
     )
 
 
+def quantify_open(scores: Iterable[RiskScore], controls: Mapping[str, Control]) -> list[RiskQuant]:
+    """The portfolio: every open risk of `scores` with a `quant:` block, in the order given."""
+    return [
+        quant
+        for score in scores
+        if score.risk.status == "open"
+        for quant in (quantify(score, controls),)
+        if quant is not None
+    ]
+
+
 def quantify_register(
     card: Scorecard, controls: Mapping[str, Control], risk_ids: Sequence[str] = ()
 ) -> list[RiskQuant]:
@@ -210,13 +221,7 @@ def quantify_register(
     Raises RiskctlError for an unknown id (with near misses) or a risk without inputs.
     """
     if not risk_ids:
-        return [
-            quant
-            for score in card.risks
-            if score.risk.status == "open"
-            for quant in (quantify(score, controls),)
-            if quant is not None
-        ]
+        return quantify_open(card.risks, controls)
     chosen = []
     for risk_id in dict.fromkeys(risk_ids):
         quant = quantify(find(card, risk_id), controls)
