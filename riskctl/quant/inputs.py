@@ -34,12 +34,13 @@ from riskctl.quant.analytic import (
     Lognormal,
     Pert,
     Primitive,
+    ale,
     vulnerability,
 )
 from riskctl.score.query import find
 from riskctl.score.residual import RiskScore, Scorecard
 
-Source = Literal["inputs", "credited", "explicit"]
+Source = Literal["credited", "explicit"]
 
 
 @dataclass(frozen=True)
@@ -51,8 +52,8 @@ class LossModel:
 
     @property
     def ale(self) -> float:
-        """E[N]·E[X] (§4), under either semantics."""
-        return self.frequency.mean * self.magnitude.mean
+        """E[N]·E[X] (§4), under either semantics: `analytic.ale`."""
+        return ale(self.frequency, self.magnitude)
 
 
 @dataclass(frozen=True)
