@@ -237,11 +237,12 @@ CASE_A = {"lef": (0.1, 0.5, 2.0), "lm": (10_000.0, 50_000.0, 500_000.0)}
 
 
 def case_a() -> RiskQuant:
-    """Case A as one riskctl risk, with pyfair's moments PERT (no controls: residual = inherent)."""
+    """Case A as one riskctl risk, with pyfair's moments PERT (no controls: the residual is the
+    inherent, credited by 0, as `quantify` gives it)."""
     frequency = Frequency(Pert(*CASE_A["lef"], method="pyfair-moments"))
     magnitude = EventLoss(Pert(*CASE_A["lm"], method="pyfair-moments"))
     model = LossModel(frequency, magnitude)
-    return RiskQuant("CASE-A", "pyfair Case A", model, model, "inputs", "inputs", 0.0, 0.0, ())
+    return RiskQuant("CASE-A", "pyfair Case A", model, model, "credited", "credited", 0.0, 0.0, ())
 
 
 def child_pyfair_riskctl(years: int) -> dict[str, object]:
