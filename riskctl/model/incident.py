@@ -46,6 +46,8 @@ class Action(BaseModel):
     """The day it is due."""
     status: Literal["open", "in-progress", "done", "cancelled"] = "open"
     """Where the action stands."""
+    completed: datetime.date | None = None
+    """The day it was done or cancelled: as of an earlier `--now` it was still in progress."""
     type: Literal["mitigate", "prevent", "process"] | None = None
     """Limits this incident's harm, prevents a recurrence, or changes a process."""
 
