@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 #: A path into one file's data: mapping keys and sequence indexes, outermost first.
 DataPath = tuple[str | int, ...]
@@ -63,7 +63,11 @@ def first_problem(hits: Sequence[Hit], *, count_others: bool = False) -> str:
 
 @dataclass(frozen=True, order=True)
 class Finding:
-    """One reported problem at an exact 1-based position. Field order is sort order."""
+    """One reported problem at an exact 1-based position. Field order is sort order.
+
+    `path` and `register_file` say which finding it is, apart from where it is printed: they
+    take no part in ordering or equality, so outputs and sorting are as without them.
+    """
 
     file: str
     line: int
@@ -72,6 +76,16 @@ class Finding:
     name: str
     severity: Severity
     message: str
+    path: DataPath = field(default=(), compare=False)
+    """The data path the rule pointed at; empty for a loader problem known only by its line."""
+    register_file: str = field(default="", compare=False)
+    """The file relative to the register folder (`risks/R-001.yaml`), whatever the label."""
+
+    @property
+    def key(self) -> tuple[str, str, DataPath]:
+        """The finding's identity across revisions: rule code, file (the file name is the
+        entity's id) and data path; never the line, so text that only moves keeps its key."""
+        return (self.code, self.register_file or self.file, self.path)
 
 
 @dataclass(frozen=True)

@@ -11,19 +11,25 @@ app = typer.Typer(name="rules", help="List the lint rules or explain one.", no_a
 
 @app.command("list")
 def list_command() -> None:
-    """List every rule: code, default severity, name and summary."""
+    """List every rule: code, default severity, name, `date` when its outcome depends on
+    --now, and summary."""
     from riskctl.lint.rules import all_rules
 
     rows = [
-        (each.code, each.default.label, each.name, each.summary) for each in all_rules().values()
+        (each.code, each.default.label, DATE_MARK[each.date_dependent], each.name, each.summary)
+        for each in all_rules().values()
     ]
-    width = max(len(name) for _code, _severity, name, _summary in rows)
+    width = max(len(name) for _code, _severity, _date, name, _summary in rows)
     write_stdout(
         "".join(
-            f"{code}  {severity:<7}  {name:<{width}}  {summary}\n"
-            for code, severity, name, summary in rows
+            f"{code}  {severity:<7}  {name:<{width}}  {date}  {summary}\n"
+            for code, severity, date, name, summary in rows
         )
     )
+
+
+#: The `rules list` column that marks a rule whose outcome depends on the date (`--now`).
+DATE_MARK = {True: "date", False: "    "}
 
 
 @app.command("explain")
@@ -41,7 +47,11 @@ def explain_command(
         if found is None:
             raise RiskctlError(f"no rule {code!r}; `riskctl rules list` shows them all")
     switch = "" if found.can_disable else " (cannot be disabled)"
-    header = f"{found.code} {found.name}  [default: {found.default.label}{switch}; {found.family}]"
+    dated = "; date-dependent" if found.date_dependent else ""
+    header = (
+        f"{found.code} {found.name}  "
+        f"[default: {found.default.label}{switch}; {found.family}{dated}]"
+    )
     options = ""
     if found.options is not None:
         defaults = found.options()
@@ -53,4 +63,11 @@ def explain_command(
         options = (
             f"\nOptions, under lint: rules: {found.code}: (defaults):\n" + "\n".join(lines) + "\n"
         )
-    write_stdout(f"{header}\n\n{found.doc}\n{options}")
+    date_note = (
+        "\nDate-dependent: its outcome depends on today (--now), so its findings come and go\n"
+        "with the calendar; `riskctl lint --new-since` reports a new one as date-driven and\n"
+        "does not fail on it.\n"
+        if found.date_dependent
+        else ""
+    )
+    write_stdout(f"{header}\n\n{found.doc}\n{date_note}{options}")

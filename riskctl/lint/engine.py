@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 
 from riskctl.findings import Finding, Hit, LintResult, Severity
 from riskctl.lint.rules import Rule, RuleContext, all_rules, find_rule_in
-from riskctl.load import Locator, Sources, load
+from riskctl.load import Loaded, Locator, Sources, load
 from riskctl.model.common import Entity
 from riskctl.model.config import Config
 
@@ -37,6 +37,17 @@ def severities(config: Config, rules: Mapping[str, Rule]) -> dict[str, Severity 
     return result
 
 
+def rule_context(loaded: Loaded, today: datetime.date, rules: Mapping[str, Rule]) -> RuleContext:
+    """What every rule sees of a loaded register on a day."""
+    return RuleContext(
+        register=loaded.register,
+        raw=loaded.raw,
+        load_hits=tuple(loaded.hits),
+        today=today,
+        rules=rules,
+    )
+
+
 def lint(
     sources: Sources,
     today: datetime.date,
@@ -46,13 +57,7 @@ def lint(
     """Load a register and run every selected rule on it."""
     loaded = load(sources)
     rules = all_rules()
-    context = RuleContext(
-        register=loaded.register,
-        raw=loaded.raw,
-        load_hits=tuple(loaded.hits),
-        today=today,
-        rules=rules,
-    )
+    context = rule_context(loaded, today, rules)
     levels = severities(loaded.register.config, rules)
     entity_of_file: dict[str, Entity] = {
         record.file: record.entity for record in loaded.register.records
@@ -76,6 +81,8 @@ def lint(
                     each.name,
                     severity or each.default,
                     hit.message,
+                    path=hit.where.path,
+                    register_file=hit.where.file,
                 )
             )
     return LintResult(findings=tuple(sorted(findings)), files=len(sources.files))

@@ -107,6 +107,10 @@ class Rule:
     can_disable: bool = True
     options: type[BaseModel] | None = None
     """The rule's options (set under `lint: rules: CODE:` in riskctl.yaml), with defaults."""
+    date_dependent: bool = False
+    """Whether the outcome depends on today (`--now`): such a rule's findings come and go with
+    the calendar, so `lint --new-since` reports a new one as date-driven and does not fail on
+    it. A test lints every rule case at far-apart dates to keep this mark honest."""
 
     @property
     def doc(self) -> str:
@@ -134,13 +138,15 @@ def rule(
     *,
     can_disable: bool = True,
     options: type[BaseModel] | None = None,
+    date_dependent: bool = False,
 ) -> Callable[[Check], Check]:
-    """Register a rule function under a code and a kebab-case name."""
+    """Register a rule function under a code and a kebab-case name; `date_dependent` marks a
+    rule that reads `context.today`, directly or through a helper."""
 
     def register(check: Check) -> Check:
         if code in _REGISTRY:
             raise ValueError(f"duplicate rule code {code}")
-        _REGISTRY[code] = Rule(code, name, default, check, can_disable, options)
+        _REGISTRY[code] = Rule(code, name, default, check, can_disable, options, date_dependent)
         return check
 
     return register

@@ -26,7 +26,7 @@ def _acceptances(context: RuleContext) -> Iterator[tuple[Acceptance, Record]]:
             yield record.entity, record
 
 
-@rule("RK401", "acceptance-expired")
+@rule("RK401", "acceptance-expired", date_dependent=True)
 def acceptance_expired(context: RuleContext) -> Iterator[Hit]:
     """An acceptance has not expired.
 
@@ -71,7 +71,13 @@ class ExpiringSoonOptions(BaseModel):
     """Warn when an acceptance expires within this many days of today."""
 
 
-@rule("RK403", "acceptance-expiring-soon", default=Severity.NOTE, options=ExpiringSoonOptions)
+@rule(
+    "RK403",
+    "acceptance-expiring-soon",
+    default=Severity.NOTE,
+    options=ExpiringSoonOptions,
+    date_dependent=True,
+)
 def acceptance_expiring_soon(context: RuleContext) -> Iterator[Hit]:
     """An acceptance is not about to expire.
 

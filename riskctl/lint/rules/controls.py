@@ -42,7 +42,7 @@ class TestWindowOptions(BaseModel):
     """Days an operating test stays current, by the control's frequency (365 when unset)."""
 
 
-@rule("RK301", "key-control-untested", options=TestWindowOptions)
+@rule("RK301", "key-control-untested", options=TestWindowOptions, date_dependent=True)
 def key_control_untested(context: RuleContext) -> Iterator[Hit]:
     """A key control in operation has an operating test within its testing window.
 
@@ -234,7 +234,7 @@ def effective_control_untested(context: RuleContext) -> Iterator[Hit]:
             )
 
 
-@rule("RK306", "control-test-in-the-future")
+@rule("RK306", "control-test-in-the-future", date_dependent=True)
 def control_test_in_the_future(context: RuleContext) -> Iterator[Hit]:
     """A control test is not dated after today.
 

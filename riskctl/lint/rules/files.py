@@ -124,7 +124,7 @@ def unexpected_file(context: RuleContext) -> Iterator[Hit]:
     return _from_loader(context, "RK009")
 
 
-@rule("RK010", "waiver-expired")
+@rule("RK010", "waiver-expired", date_dependent=True)
 def waiver_expired(context: RuleContext) -> Iterator[Hit]:
     """A waiver has not expired.
 

@@ -188,7 +188,7 @@ def closed_with_open_actions(context: RuleContext) -> Iterator[Hit]:
             )
 
 
-@rule("RK604", "action-overdue", default=Severity.WARNING)
+@rule("RK604", "action-overdue", default=Severity.WARNING, date_dependent=True)
 def action_overdue(context: RuleContext) -> Iterator[Hit]:
     """An open or in-progress action is not past its due date.
 

@@ -47,7 +47,7 @@ def _number(value: float) -> str:
     return str(int(value)) if value.is_integer() else repr(value)
 
 
-@rule("RK501", "kri-red-without-action")
+@rule("RK501", "kri-red-without-action", date_dependent=True)
 def kri_red_without_action(context: RuleContext) -> Iterator[Hit]:
     """A KRI whose latest value is red has an open incident or an open action on its risks.
 
@@ -99,6 +99,7 @@ class ObservationMissingOptions(BaseModel):
     "kri-observation-missing",
     default=Severity.WARNING,
     options=ObservationMissingOptions,
+    date_dependent=True,
 )
 def kri_observation_missing(context: RuleContext) -> Iterator[Hit]:
     """A KRI has an observation within its expected period (plus grace) before today.

@@ -82,7 +82,7 @@ def launched_without_monitoring(context: RuleContext) -> Iterator[Hit]:
                 )
 
 
-@rule("RK703", "monitoring-window-lapsed", Severity.WARNING)
+@rule("RK703", "monitoring-window-lapsed", Severity.WARNING, date_dependent=True)
 def monitoring_window_lapsed(context: RuleContext) -> Iterator[Hit]:
     """A monitoring window that has ended was reviewed on or after its last day.
 

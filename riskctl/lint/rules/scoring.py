@@ -164,7 +164,7 @@ def _acceptance_status(acceptances: list[Acceptance], today: datetime.date) -> s
     return "; ".join(problem for problem in problems if problem) or "no acceptance names it"
 
 
-@rule("RK205", "accept-without-acceptance")
+@rule("RK205", "accept-without-acceptance", date_dependent=True)
 def accept_without_acceptance(context: RuleContext) -> Iterator[Hit]:
     """A risk treated by `accept` has a valid acceptance.
 
@@ -189,7 +189,7 @@ def accept_without_acceptance(context: RuleContext) -> Iterator[Hit]:
             )
 
 
-@rule("RK206", "above-appetite-without-plan")
+@rule("RK206", "above-appetite-without-plan", date_dependent=True)
 def above_appetite_without_plan(context: RuleContext) -> Iterator[Hit]:
     """An open risk above its category's appetite has a treatment plan.
 
@@ -244,7 +244,7 @@ def mitigate_without_controls(context: RuleContext) -> Iterator[Hit]:
             )
 
 
-@rule("RK208", "review-overdue", default=Severity.WARNING)
+@rule("RK208", "review-overdue", default=Severity.WARNING, date_dependent=True)
 def review_overdue(context: RuleContext) -> Iterator[Hit]:
     """An open risk has been reviewed within the cadence of its residual level.
 
@@ -272,7 +272,7 @@ def review_overdue(context: RuleContext) -> Iterator[Hit]:
             )
 
 
-@rule("RK209", "reviewed-in-the-future")
+@rule("RK209", "reviewed-in-the-future", date_dependent=True)
 def reviewed_in_the_future(context: RuleContext) -> Iterator[Hit]:
     """A risk's `reviewed` date is not after today.
 
