@@ -2,7 +2,8 @@
 
 import enum
 import os
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -24,6 +25,9 @@ from riskctl.cli._common import (
     use_color,
     write_stdout,
 )
+
+if TYPE_CHECKING:
+    from riskctl.lint.baseline import Judgement
 
 
 class LintFormat(enum.StrEnum):
@@ -73,33 +77,76 @@ def lint_command(
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail the run too.")] = False,
     revision: RevisionOpt = None,
+    new_since: Annotated[
+        str | None,
+        typer.Option(
+            "--new-since",
+            help="Fail only on findings the change introduced since the merge base of REV and "
+            "the head (HEAD, or --rev); existing and date-driven findings are reported, marked.",
+            metavar="REV",
+        ),
+    ] = None,
     now: NowOpt = None,
     color: ColorOpt = ColorChoice.AUTO,
 ) -> None:
     """Check the register: schema, references and rules, each finding at file:line:col.
 
     Exit 0 when clean, 1 when there are errors (or warnings with --strict), 3 when the register
-    cannot be read.
+    cannot be read. With --new-since REV, exit 1 only for new findings (not date-driven ones).
     """
     from riskctl.findings import Severity
     from riskctl.lint.engine import lint
     from riskctl.output import FORMATTERS
     from riskctl.source import naming_revision
 
+    today = today_or(now)
+    selected, ignored = split_codes(select), split_codes(ignore)
     with operational_errors():
-        source = source_for(path, revision)
+        source = source_for(path, revision, with_repository=new_since is not None)
         sources = source.read()
         with naming_revision(source):
-            result = lint(
-                sources, today=today_or(now), select=split_codes(select), ignore=split_codes(ignore)
+            result = lint(sources, today=today, select=selected, ignore=ignored)
+        if new_since is not None:
+            from riskctl.lint.baseline import judge_change
+
+            if source.repository is None:
+                _need_git(path)
+            judgement = judge_change(
+                source, sources, result, new_since, today, select=selected, ignore=ignored
             )
+    failing = Severity.WARNING if strict else Severity.ERROR
     chosen = resolve_format(output_format)
+    if new_since is not None:
+        _write_judged(judgement, chosen, use_color(color))
+        raise typer.Exit(EXIT_FINDINGS if judgement.failing(failing) else EXIT_CLEAN)
     if chosen == "text" and use_color(color):
         from riskctl.cli._console import print_findings
 
         print_findings(result)
     else:
         write_stdout(FORMATTERS[chosen](result, __version__))
-    failing = Severity.WARNING if strict else Severity.ERROR
     failed = any(finding.severity >= failing for finding in result.findings)
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
+
+
+def _need_git(path: Path) -> None:
+    """Why `--new-since` cannot run outside git (or without a working git): exit 3."""
+    from riskctl.errors import RiskctlError
+    from riskctl.source import open_repository
+
+    try:
+        open_repository(path)
+    except RiskctlError as error:
+        raise RiskctlError(f"--new-since compares with the git history: {error}") from None
+
+
+def _write_judged(judgement: "Judgement", chosen: str, colored: bool) -> None:
+    """Print a `--new-since` judgement in the chosen format."""
+    from riskctl.output import JUDGED_FORMATTERS
+
+    if chosen == "text" and colored:
+        from riskctl.cli._console import print_findings
+
+        print_findings(judgement.result, judgement)
+    else:
+        write_stdout(JUDGED_FORMATTERS[chosen](judgement, __version__))

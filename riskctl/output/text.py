@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from riskctl.findings import Finding, LintResult
 from riskctl.textsafe import visible
+
+if TYPE_CHECKING:
+    from riskctl.lint.baseline import Judgement
 
 
 def line(finding: Finding) -> str:
@@ -34,3 +39,18 @@ def render(result: LintResult, version: str) -> str:
     """Every finding on its own line, then the summary."""
     del version  # the text format does not name the version
     return "".join(line(finding) + "\n" for finding in result.findings) + summary(result) + "\n"
+
+
+def render_judged(judgement: Judgement, version: str) -> str:
+    """`lint --new-since`: each finding marked `(new)`, `(new, date-driven)` or `(existing)`,
+    new ones first; then the base's findings the change fixed, at their base positions; then
+    the summary and the comparison's own line."""
+    del version
+    lines = [f"{line(each.finding)} ({each.mark})" for each in judgement.ordered()]
+    if judgement.fixed:
+        lines.append(f"fixed since {visible(judgement.base.revision)}:")
+        lines += [f"{line(each.finding)} ({each.mark})" for each in judgement.fixed]
+    if judgement.base.note:
+        lines.append(f"note: {visible(judgement.base.note)}")
+    lines += [summary(judgement.result), visible(judgement.summary())]
+    return "".join(each + "\n" for each in lines)
