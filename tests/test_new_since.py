@@ -32,6 +32,7 @@ from riskctl.cli import app
 from riskctl.findings import Finding, LintResult, Severity
 from riskctl.lint.baseline import Base, Judgement, State, compare, judge_change
 from riskctl.lint.engine import lint
+from riskctl.load import ParseCache
 from riskctl.output import JUDGED_FORMATTERS
 from riskctl.source import register_source
 from tests.conftest import BASE_REGISTER, FROZEN_NOW, TESTS, check_golden
@@ -300,12 +301,26 @@ def test_sarif_baseline_state_is_valid(history: History, monkeypatch: pytest.Mon
     assert run["properties"]["newSince"]["mergeBase"] == history.branch_point
 
 
-def _judgement(history: History, monkeypatch: pytest.MonkeyPatch) -> Judgement:
+def _judgement(
+    history: History, monkeypatch: pytest.MonkeyPatch, cache: ParseCache | None = None
+) -> Judgement:
     monkeypatch.chdir(history.repo.root)
     source = register_source(Path("register"), with_repository=True)
     sources = source.read()
     today = datetime.date.fromisoformat(FROZEN_NOW)
-    return judge_change(source, sources, lint(sources, today), "main", today)
+    head = lint(sources, today, cache=cache)
+    return judge_change(source, sources, head, "main", today, cache=cache)
+
+
+def test_a_shared_parse_cache_changes_nothing(
+    history: History, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache: ParseCache = {}
+    shared = _judgement(history, monkeypatch, cache)
+    assert len(cache) > len(list((history.register).rglob("*.yaml")))  # both sides went in
+    alone = _judgement(history, monkeypatch)
+    for render in JUDGED_FORMATTERS.values():
+        assert render(shared, TEST_VERSION) == render(alone, TEST_VERSION)
 
 
 @pytest.mark.parametrize("output_format", sorted(JUDGED_FORMATTERS))

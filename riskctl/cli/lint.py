@@ -28,6 +28,7 @@ from riskctl.cli._common import (
 
 if TYPE_CHECKING:
     from riskctl.lint.baseline import Judgement
+    from riskctl.load import ParseCache
 
 
 class LintFormat(enum.StrEnum):
@@ -101,18 +102,20 @@ def lint_command(
 
     today = today_or(now)
     selected, ignored = split_codes(select), split_codes(ignore)
+    # With --new-since the head and its base share one parse cache: unchanged files parse once.
+    cache: ParseCache | None = {} if new_since is not None else None
     with operational_errors():
         source = source_for(path, revision, with_repository=new_since is not None)
         sources = source.read()
         with naming_revision(source):
-            result = lint(sources, today=today, select=selected, ignore=ignored)
+            result = lint(sources, today, selected, ignored, cache)
         if new_since is not None:
             from riskctl.lint.baseline import judge_change
 
             if source.repository is None:
                 _need_git(path)
             judgement = judge_change(
-                source, sources, result, new_since, today, select=selected, ignore=ignored
+                source, sources, result, new_since, today, selected, ignored, cache
             )
     failing = Severity.WARNING if strict else Severity.ERROR
     chosen = resolve_format(output_format)

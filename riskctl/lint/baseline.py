@@ -38,7 +38,7 @@ from riskctl.errors import RiskctlError
 from riskctl.findings import Finding, LintResult, Severity
 from riskctl.lint.engine import lint
 from riskctl.lint.rules import all_rules
-from riskctl.load import Sources
+from riskctl.load import ParseCache, Sources
 from riskctl.model.register import CONFIG_FILE
 from riskctl.source import RegisterSource, at_commit, naming_revision
 
@@ -218,13 +218,15 @@ def judge_change(
     today: datetime.date,
     select: Sequence[str] = (),
     ignore: Sequence[str] = (),
+    cache: ParseCache | None = None,
 ) -> Judgement:
     """Lint the merge base of `revision` and the head as the head was linted, and compare.
 
     A base without a register (the change adds it) has no findings: every finding is new, and
     the note says so. A base whose riskctl.yaml cannot be used (the change repairs it) is linted
     with the head's riskctl.yaml, so that its other findings still count as existing rather
-    than blaming the change for all of them; the note says so.
+    than blaming the change for all of them; the note says so. Pass the `cache` the head was
+    linted with, and the files the two sides share are parsed once.
     """
     base_source = merge_base_source(head, revision)
     assert base_source.commit is not None  # at_commit
@@ -240,14 +242,15 @@ def judge_change(
     note: str | None = None
     try:
         with naming_revision(base_source):
-            base_result = lint(base_sources, today=today, select=select, ignore=ignore)
+            base_result = lint(base_sources, today, select, ignore, cache)
     except RiskctlError as error:
         problem = " ".join(line.strip() for line in str(error).splitlines()[:2])
         note = (
             f"the merge base's {CONFIG_FILE} cannot be used ({problem}); the base was linted "
             f"with the head's {CONFIG_FILE}"
         )
-        base_result = lint(_with_config_of(base_sources, head_sources), today, select, ignore)
+        replaced = _with_config_of(base_sources, head_sources)
+        base_result = lint(replaced, today, select, ignore, cache)
     return compare(head_result, base_result, Base(revision, base_source.commit, note))
 
 

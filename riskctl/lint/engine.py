@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 
 from riskctl.findings import Finding, Hit, LintResult, Severity
 from riskctl.lint.rules import Rule, RuleContext, all_rules, find_rule_in
-from riskctl.load import Loaded, Locator, Sources, load
+from riskctl.load import Loaded, Locator, ParseCache, Sources, load
 from riskctl.model.common import Entity
 from riskctl.model.config import Config
 
@@ -53,9 +53,14 @@ def lint(
     today: datetime.date,
     select: Sequence[str] = (),
     ignore: Sequence[str] = (),
+    cache: ParseCache | None = None,
 ) -> LintResult:
-    """Load a register and run every selected rule on it."""
-    loaded = load(sources)
+    """Load a register and run every selected rule on it.
+
+    A `cache` shared by two lints (`lint --new-since`: the head and its merge base) parses a
+    file the two sides hold alike once.
+    """
+    loaded = load(sources, cache)
     rules = all_rules()
     context = rule_context(loaded, today, rules)
     levels = severities(loaded.register.config, rules)
