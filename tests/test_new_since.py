@@ -32,7 +32,7 @@ from riskctl.cli import app
 from riskctl.findings import Finding, LintResult, Severity
 from riskctl.lint.baseline import Base, Judgement, State, compare, judge_change
 from riskctl.lint.engine import lint
-from riskctl.load import ParseCache
+from riskctl.load import ParseCache, Sources
 from riskctl.output import JUDGED_FORMATTERS
 from riskctl.source import register_source
 from tests.conftest import BASE_REGISTER, FROZEN_NOW, TESTS, check_golden
@@ -480,3 +480,25 @@ def test_the_readme_example_is_the_golden_output() -> None:
     command = "$ riskctl lint register --now 2026-11-27 --new-since main\n"
     shown = readme[readme.index(command) + len(command) :].split("```", 1)[0]
     assert shown == (GOLDEN / "history.txt").read_text(encoding="utf-8")
+
+
+def test_a_yaml_syntax_error_keeps_its_identity_when_lines_are_added_above_it() -> None:
+    """A loader finding known only by its line keys on its file and rule."""
+    base_files = {
+        path.relative_to(BASE_REGISTER).as_posix(): path.read_bytes()
+        for path in BASE_REGISTER.rglob("*.yaml")
+    }
+    broken = b"id: R-009\ntitle: 'unclosed\n"
+    head_files = {**base_files, "risks/R-009.yaml": b"# a comment\n\n" + broken}
+    base_files["risks/R-009.yaml"] = broken
+    today = datetime.date.fromisoformat(FROZEN_NOW)
+    base = lint(Sources("register", base_files), today)
+    head = lint(Sources("register", head_files), today)
+    (before,) = [each for each in base.findings if each.code == "RK001"]
+    (after,) = [each for each in head.findings if each.code == "RK001"]
+    assert (before.path, after.path, after.line - before.line) == ((), (), 2)
+    judged = compare(head, base, Base("main", "0" * 40))
+    assert [(each.finding.code, each.state) for each in judged.findings] == [
+        ("RK001", State.UNCHANGED)
+    ]
+    assert judged.fixed == ()
