@@ -205,7 +205,7 @@ def due(
     levels = severities(register.config, rules)
     entity_of_file = {record.file: record.entity for record in past.register.records}
     items = []
-    for item in _items(past.register, today):
+    for item in _items(past.register, today, register):
         if item.status == "upcoming" and item.days is not None and item.days > within:
             continue
         rule = rules[RULE_OF_KIND[item.kind]]
@@ -291,15 +291,16 @@ def _plural(number: int, word: str) -> str:
     return f"{number} {word}{'' if number == 1 else 's'}"
 
 
-def _items(register: Register, today: datetime.date) -> Iterator[DueItem]:
-    """Every dated thing of the register as of `today`, whatever its date."""
+def _items(register: Register, today: datetime.date, written: Register) -> Iterator[DueItem]:
+    """Every dated thing of the register as of `today`, whatever its date; `written` is the
+    register as its files are, for positions (lint reports there)."""
     context = RuleContext(register=register, raw={}, load_hits=(), today=today, rules=all_rules())
     yield from _reviews(register, today)
     yield from _acceptances(register, today, context)
     yield from _actions(register, today)
     yield from _premortems(register, today)
     yield from _observations(register, today, context)
-    yield from _control_tests(register, today, context)
+    yield from _control_tests(register, today, context, written)
     yield from _monitoring(register, today)
 
 
@@ -415,10 +416,19 @@ def _observations(
 
 
 def _control_tests(
-    register: Register, today: datetime.date, context: RuleContext
+    register: Register, today: datetime.date, context: RuleContext, written: Register
 ) -> Iterator[DueItem]:
-    """RK301: a key control's next operating test, latest + window; never tested is overdue."""
+    """RK301: a key control's next operating test, latest + window; never tested is overdue.
+
+    Placed at `tests` when the file has tests (even if all are dated after today), else at
+    `key`, as RK301 places it.
+    """
     windows = context.options("RK301", TestWindowOptions).window_days
+    with_tests = {
+        record.file
+        for record in written.records
+        if isinstance(record.entity, Control) and record.entity.tests
+    }
     for record in register.records:
         control = record.entity
         if not isinstance(control, Control) or not is_key_in_operation(control):
@@ -430,7 +440,8 @@ def _control_tests(
         else:
             what = f"key control operating test ({window}; last {expected.latest.date})"
         yield _item(
-            "control-test", control.id, "", record.file, ("tests" if control.tests else "key",),
+            "control-test", control.id, "", record.file,
+            ("tests" if record.file in with_tests else "key",),
             control.title, what, expected.due, control.owner, today,
         )  # fmt: skip
 

@@ -9,8 +9,10 @@ import re
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from riskctl.due import KINDS, RULE_OF_KIND, DueReport, due
+from riskctl.due import KINDS, RULE_OF_KIND, DueReport, Kind, due
 from riskctl.errors import RiskctlError
 from riskctl.findings import DataPath
 from riskctl.lint.rules import RuleContext, all_rules
@@ -347,3 +349,37 @@ def test_text_shows_control_characters_escaped() -> None:
     assert "\x1b" not in text and "\u202e" not in text
     assert "Fraud\\x1b[2J\\u202ecleared" in text
     assert "nothing due" in render_text(due(build(), DAY))
+
+
+@given(
+    kind=st.sampled_from([kind for kind in KINDS if kind != "premortem"]),
+    offset=st.integers(min_value=-800, max_value=800),
+    grace=st.integers(min_value=0, max_value=40),
+    window=st.integers(min_value=1, max_value=800),
+    notice=st.integers(min_value=0, max_value=60),
+)
+def test_due_and_lint_agree_at_any_date_under_any_options(
+    kind: Kind, offset: int, grace: int, window: int, notice: int
+) -> None:
+    """Rule options are read as lint reads them, and an item is overdue exactly when its rule
+    fires, whatever the day."""
+    rules = {
+        "RK502": {"grace_days": grace},
+        "key-control-untested": {"window_days": {"monthly": window}},
+        "RK403": {"notice_days": notice},
+    }
+    entities = [
+        (entity_kind, {**data, "frequency": "monthly"} if entity_kind == "control" else data)
+        for entity_kind, data in DUE_ON_DAY[kind]
+    ]
+    register = build(*entities, settings=config(lint={"rules": rules}))
+    today = days(offset)
+    report = due(register, today, within=3650)
+    assert lint_places(register, RULE_OF_KIND[kind], today) == overdue_places(report, kind)
+    for item in report.items:  # before its first record, a KRI or control has none: overdue
+        days_left = -1 if item.days is None else item.days
+        assert item.status == ("overdue" if days_left < 0 else "due-today" if days_left == 0
+                               else "upcoming")  # fmt: skip
+    if kind == "acceptance":
+        in_notice = [item for item in report.items if "notice" in item.what]
+        assert bool(in_notice) == (0 <= -offset <= notice)
