@@ -383,3 +383,23 @@ def test_due_and_lint_agree_at_any_date_under_any_options(
     if kind == "acceptance":
         in_notice = [item for item in report.items if "notice" in item.what]
         assert bool(in_notice) == (0 <= -offset <= notice)
+
+
+def test_items_nobody_owns_come_last_under_no_owner() -> None:
+    incident = DUE_ON_DAY["action"][0][1]
+    unowned = {**incident, "owner": None, "actions": [{**incident["actions"][1], "owner": None}]}
+    register = build(("incident", unowned), *DUE_ON_DAY["review"])
+    report = due(register, days(20))
+    assert [(group.owner, [item.kind for item in group.items]) for group in report.groups] == [
+        ("alice", ["review"]),
+        (None, ["action"]),
+    ]
+    assert report.items[1].escalate_to is None  # nobody to escalate from
+    assert "\n(no owner): 1 overdue\n" in render_text(report)
+    assert "\n### (no owner): 1 overdue\n" in render_markdown(report)
+
+
+def test_an_unusable_scoring_method_is_an_error_not_a_silent_gap() -> None:
+    broken = config(scoring={"method": "custom"})  # no levels, no grid: lint's RK805
+    with pytest.raises(RiskctlError, match="the custom scoring method cannot be used"):
+        due(build(*DUE_ON_DAY["review"], settings=broken), DAY)

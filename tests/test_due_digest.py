@@ -40,7 +40,12 @@ def test_the_digest_command_lines_are_accepted() -> None:
 def test_the_digest_is_posted_as_an_issue_from_the_file_it_wrote() -> None:
     runs = "\n".join(step.get("run", "") for step in _steps())
     assert "riskctl due register --format markdown > due.md" in runs
-    assert "gh issue create" in runs and "--body-file due.md" in runs
+    assert "gh issue create" in runs and "--body-file body.md" in runs
+    # GitHub's limit for an issue body is 65,536 characters: a larger digest is cut, and kept
+    # whole as the run's artifact
+    assert "cp due.md body.md" in runs and "head -c 60000 due.md" in runs
+    uses = {step["uses"].split("@")[0]: step for step in _steps() if "uses" in step}
+    assert uses["actions/upload-artifact"]["with"]["path"] == "due.md"
     post = next(step for step in _steps() if "gh issue create" in step.get("run", ""))
     assert post["env"]["GH_TOKEN"] == "${{ github.token }}"
     # the chat alternative is there, commented out, with its secret through the environment

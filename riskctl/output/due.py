@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from riskctl.due import DueItem, DueReport, OwnerGroup
+from riskctl.due import STATUSES, DueItem, DueReport, OwnerGroup
 from riskctl.textsafe import cut, display_width, json_safe, markdown_inline, pad, visible
 
 #: Cells of a title in the text table (the rest is in JSON and Markdown).
@@ -58,6 +58,16 @@ def _owner_heading(group: OwnerGroup) -> tuple[str, str]:
         above = f" ({group.escalation_name})" if group.escalation_name else ""
         escalation = f"escalates to {group.escalation}{above}"
     return f"{owner}{name}", escalation
+
+
+def _group_counts(group: OwnerGroup) -> str:
+    """`2 overdue, 1 upcoming`: the statuses the group has."""
+    counts = [
+        f"{sum(1 for item in group.items if item.status == status)} {status.replace('-', ' ')}"
+        for status in STATUSES
+        if any(item.status == status for item in group.items)
+    ]
+    return ", ".join(counts)
 
 
 def _escalation_note(item: DueItem, report: DueReport) -> str:
@@ -115,7 +125,8 @@ def render_text(report: DueReport, label: str = "") -> str:
     lines = [f"Due as of {report.today}{asked}: {summary(report)}"]
     for group in report.groups:
         owner, escalation = _owner_heading(group)
-        lines += ["", visible(f"{owner}{'; ' + escalation if escalation else ''}")]
+        counts = _group_counts(group)
+        lines += ["", visible(f"{owner}: {counts}{'; ' + escalation if escalation else ''}")]
         lines += _table(
             [list(TEXT_HEADER), *(_text_row(item, report, label) for item in group.items)]
         )
@@ -229,7 +240,7 @@ def render_markdown(report: DueReport, label: str = "") -> str:
     lines = [f"## Due as of {report.today}{asked}", "", f"{summary(report)}."]
     for group in report.groups:
         owner, escalation = _owner_heading(group)
-        lines += ["", f"### {markdown_text(owner)}", ""]
+        lines += ["", f"### {markdown_text(owner)}: {_group_counts(group)}", ""]
         if escalation:
             lines += [f"{markdown_text(escalation[0].upper() + escalation[1:])}.", ""]
         lines += [_markdown_item(item, report, label) for item in group.items]
