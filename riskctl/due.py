@@ -340,7 +340,7 @@ def _acceptances(
             + ("expired: renew it with a new decision or treat the risk"
                if acceptance.expires < today else "expires: renew or close it")
             + f" (approver {acceptance.approver}"
-            + (f"; in its {_plural(notice, 'day')} notice" if in_notice else "")
+            + (f"; in its {notice}-day notice period" if in_notice else "")
             + ")"
         )  # fmt: skip
         yield _item(

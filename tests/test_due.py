@@ -167,7 +167,7 @@ def test_items_say_what_and_whose() -> None:
     )
     acceptance = found["acceptance", "ACC-001", "", "alice"]  # the risk's owner renews it
     assert acceptance.what == (
-        "acceptance of R-001 expires: renew or close it (approver bob; in its 30 days notice)"
+        "acceptance of R-001 expires: renew or close it (approver bob; in its 30-day notice period)"
     )
     assert len(report.items) == 3
 
