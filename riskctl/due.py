@@ -299,7 +299,7 @@ def _items(register: Register, today: datetime.date, written: Register) -> Itera
     yield from _acceptances(register, today, context)
     yield from _actions(register, today)
     yield from _premortems(register, today)
-    yield from _observations(register, today, context)
+    yield from _observations(register, today, context, written)
     yield from _control_tests(register, today, context, written)
     yield from _monitoring(register, today)
 
@@ -392,10 +392,15 @@ def _premortems(register: Register, today: datetime.date) -> Iterator[DueItem]:
 
 
 def _observations(
-    register: Register, today: datetime.date, context: RuleContext
+    register: Register, today: datetime.date, context: RuleContext, written: Register
 ) -> Iterator[DueItem]:
-    """RK502: a KRI's next observation, latest + period + grace; none at all is overdue."""
+    """RK502: a KRI's next observation, latest + period + grace; none at all is overdue.
+
+    Placed at the latest observation's date in the file (`written`: observations dated after
+    today may come before it there), as RK502 places it.
+    """
     grace = context.options("RK502", ObservationMissingOptions).grace_days
+    in_file = {record.file: record.entity for record in written.records}
     for record in register.records:
         kri = record.entity
         if not isinstance(kri, Kri):
@@ -407,7 +412,11 @@ def _observations(
             what, path = f"KRI observation: none yet ({cadence})", ("observations",)
         else:
             what = f"next KRI observation ({cadence}; last {expected.latest.date})"
-            index = next(i for i, each in enumerate(kri.observations) if each is expected.latest)
+            as_written = in_file[record.file]
+            assert isinstance(as_written, Kri)  # as_of keeps the observation objects it keeps
+            index = next(
+                i for i, each in enumerate(as_written.observations) if each is expected.latest
+            )
             path = ("observations", index, "date")
         yield _item(
             "observation", kri.id, "", record.file, path, kri.title, what, expected.due,

@@ -403,3 +403,12 @@ def test_an_unusable_scoring_method_is_an_error_not_a_silent_gap() -> None:
     broken = config(scoring={"method": "custom"})  # no levels, no grid: lint's RK805
     with pytest.raises(RiskctlError, match="the custom scoring method cannot be used"):
         due(build(*DUE_ON_DAY["review"], settings=broken), DAY)
+
+
+def test_an_observation_is_placed_where_the_file_has_it_when_later_ones_come_first() -> None:
+    kri = DUE_ON_DAY["observation"][0][1]
+    later_first = [{"date": days(30), "value": 1}, *kri["observations"]]
+    register = build(("kri", {**kri, "observations": later_first}))
+    (item,) = due(register, days(1)).items
+    assert (item.status, item.path) == ("overdue", ("observations", 2, "date"))
+    assert lint_places(register, "RK502", days(1)) == {(item.file, item.path)}
