@@ -182,9 +182,19 @@ def rank_key(rated: RatedMode) -> tuple[int, int, int, int, str]:
 
 def is_lapsed(monitoring: Monitoring, today: datetime.date) -> bool:
     """Whether a monitoring window ended before today without a review on or after its end."""
-    return monitoring.until < today and (
-        monitoring.reviewed is None or monitoring.reviewed < monitoring.until
-    )
+    return monitoring.until < today and is_review_pending(monitoring)
+
+
+def is_review_pending(monitoring: Monitoring) -> bool:
+    """Whether a monitoring window still needs its review (none on or after `until`): due on
+    `until`, lapsed the day after (lint RK703, `riskctl due`)."""
+    return monitoring.reviewed is None or monitoring.reviewed < monitoring.until
+
+
+def needs_response(rated: RatedMode) -> bool:
+    """A failure mode with action priority H and neither an action nor a justification (lint
+    RK701; `riskctl due` wants the decision before the launch date)."""
+    return rated.ap == "H" and not rated.has_response
 
 
 def review_launch(launch: Launch, table: ActionPriorityTable, today: datetime.date) -> LaunchReview:

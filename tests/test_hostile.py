@@ -1036,6 +1036,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "lint": ("lint",),
     "score": ("score",),
     "kri": ("kri", "status"),
+    "due": ("due",),
     "wbr": ("report", "wbr"),
     "diff": ("diff", "HEAD"),
 }

@@ -597,6 +597,7 @@ NOW_COMMANDS: dict[str, tuple[tuple[str, ...], int, int]] = {
     "score-json": (("score", "register", "--format", "json"), 0, 0),
     "diff": (("diff", "HEAD~1", "HEAD", "register"), 0, 0),
     "incidents": (("incidents", "register"), 0, 0),
+    "due": (("due", "register", "--fail-overdue"), 1, 1),
     "kri-status-json": (("kri", "status", "register", "--format", "json"), 0, 0),
     "premortem": (("premortem", "register"), 0, 0),
     "report-rcm": (("report", "rcm", "register"), 0, 0),

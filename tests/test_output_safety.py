@@ -254,6 +254,7 @@ TERMINAL_OUTPUTS = {
     "kri-status": (["kri", "status", "--format", "text", "--now", FROZEN_NOW], False),
     "kri-status-colour": (["kri", "status", "--color", "always", "--now", FROZEN_NOW], True),
     "incidents": (["incidents", "--now", FROZEN_NOW], False),
+    "due": (["due", "--now", FROZEN_NOW, "--within", "3650"], False),
     "premortem": (["premortem", "--format", "text", "--now", FROZEN_NOW], False),
     "premortem-colour": (["premortem", "--color", "always", "--now", FROZEN_NOW], True),
     # CSV is printed to terminals too (no redirect): its cells keep line feeds, nothing else
@@ -267,7 +268,7 @@ SGR = re.compile(r"\x1b\[[0-9;]*m")
 
 
 #: Outputs that cut titles to a width (cells).
-CUT_AT = {"score-table": 48, "kri-status": 48, "kri-status-colour": 48}
+CUT_AT = {"score-table": 48, "kri-status": 48, "kri-status-colour": 48, "due": 40}
 
 
 def _as_shown(payload: str, output: str) -> str:

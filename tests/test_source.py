@@ -88,6 +88,7 @@ COMMANDS = [
     ["score", "register", "--explain", "R-001"],
     ["kri", "status", "register"],
     ["incidents", "register"],
+    ["due", "register"],
     ["premortem", "register"],
     ["report", "register", "register"],
     ["report", "rcm", "register"],
@@ -129,6 +130,7 @@ def test_partial_goes_on_and_says_what_was_left_out(repo: GitRepo, command: list
         (["score", "register", "--format", "csv"], "csv"),
         (["score", "register", "--format", "markdown"], "markdown"),
         (["diff", "register", "--format", "markdown"], "markdown"),
+        (["due", "register", "--format", "markdown"], "markdown"),
     ],
 )
 def test_every_format_names_the_files_left_out(

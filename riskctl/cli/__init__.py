@@ -21,6 +21,7 @@ import typer
 from riskctl import __version__
 from riskctl.cli import (
     diff,
+    due,
     fmt,
     incidents,
     init,
@@ -73,6 +74,7 @@ app.command("diff")(diff.diff_command)
 app.command("log")(log.log_command)
 app.command("premortem")(premortem.premortem_command)
 app.command("incidents")(incidents.incidents_command)
+app.command("due")(due.due_command)
 app.command("quant")(quant.quant_command)
 app.add_typer(diff.gates_app)
 app.add_typer(kri.app)

@@ -16,7 +16,7 @@ from typing import Literal
 
 from riskctl.errors import RiskctlError
 from riskctl.kri.xmr import Baseline, DateSpan, FirstPoints, XmrAnalysis, analyse
-from riskctl.model.days import shift_days
+from riskctl.model.days import add_days, shift_days
 from riskctl.model.kri import DateRange, Kri, Observation, Thresholds
 from riskctl.model.kri import FirstPoints as FirstPointsModel
 from riskctl.model.register import Register
@@ -167,3 +167,31 @@ def register_status(
 def watched_risks(kri: Kri, risks: Iterable[Risk]) -> set[str]:
     """The ids of the risks a KRI watches: those in its `risks`, and those naming it in `kris`."""
     return set(kri.risks) | {risk.id for risk in risks if kri.id in risk.kris}
+
+
+# --- the next observation (lint RK502 and `riskctl due`) ------------------------------------
+
+#: Days between two expected observations, by the KRI's `frequency` (a month is at most 31
+#: days, a quarter at most 92).
+PERIOD_DAYS = {"daily": 1, "weekly": 7, "monthly": 31, "quarterly": 92}
+
+
+@dataclass(frozen=True)
+class ObservationDue:
+    """When a KRI's next observation is due: the latest one's date plus period plus grace."""
+
+    latest: Observation | None
+    """The latest observation on or before the day asked about; None: there is none (due now)."""
+    period: int
+    """Days between two expected observations, by `frequency`."""
+    due: datetime.date | None
+    """The last day the next observation may arrive; None when there is no latest one."""
+
+
+def observation_due(kri: Kri, today: datetime.date, grace_days: int) -> ObservationDue:
+    """When the next observation is due, as of `today`: the one computation behind lint RK502
+    (missing when today is after `due`, or when there is no observation) and `riskctl due`."""
+    period = PERIOD_DAYS[kri.frequency]
+    latest = latest_observation(kri, today)
+    due = add_days(latest.date, period + grace_days) if latest is not None else None
+    return ObservationDue(latest, period, due)

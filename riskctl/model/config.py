@@ -6,7 +6,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
-from riskctl.model.common import STRICT, DayCount, Text
+from riskctl.model.common import MAX_DAYS, STRICT, DayCount, Text
 from riskctl.model.launch import Rating10
 
 SeverityName = Literal["error", "warning", "note", "off"]
@@ -261,6 +261,15 @@ class QuantConfig(BaseModel):
         return self
 
 
+class DueConfig(BaseModel):
+    """`riskctl due`: when an overdue item is shown with its owner's escalation contact."""
+
+    model_config = STRICT
+    escalate_after_days: Annotated[int, Field(ge=0, le=MAX_DAYS, strict=True)] = 14
+    """Days overdue after which an item names the owner's `escalation` and reaches them
+    (`riskctl due --owner`); 0 escalates every overdue item. Default 14: two weekly digests."""
+
+
 class Config(BaseModel):
     """The register's configuration, `register/riskctl.yaml`."""
 
@@ -277,3 +286,5 @@ class Config(BaseModel):
     """Launch pre-mortems: an optional override of the action priority table."""
     quant: QuantConfig = QuantConfig()
     """Loss quantification: currency, simulated years, seed, semantics, tolerance curve."""
+    due: DueConfig = DueConfig()
+    """`riskctl due`: when overdue items are escalated."""

@@ -35,7 +35,7 @@ from typing import Literal
 
 from riskctl.errors import RiskctlError
 from riskctl.model.config import DEFAULT_UNTESTED_CAP, Config, Credits
-from riskctl.model.control import Control, ControlTest
+from riskctl.model.control import Control, ControlTest, Frequency
 from riskctl.model.days import add_days
 from riskctl.model.incident import Incident
 from riskctl.model.register import Register
@@ -413,3 +413,50 @@ def score_register(register: Register, config: Config | None = None) -> Scorecar
         method=method_document(config, matrix),
         risks=tuple(score_risk(risk, controls, config, matrix, failures) for risk in risks),
     )
+
+
+# --- the next operating test of a key control (lint RK301 and `riskctl due`) ------------------
+
+#: A control without `frequency`, or a frequency the window table leaves out, is tested at
+#: least annually.
+DEFAULT_TEST_WINDOW_DAYS = 365
+
+
+@dataclass(frozen=True)
+class OperatingTestDue:
+    """When a control's next operating test is due: the latest one's date plus the window."""
+
+    window: int
+    """Days an operating test stays current, by the control's frequency."""
+    latest: ControlTest | None
+    """The latest operating test dated on or before the day asked about; None: never tested."""
+    due: datetime.date | None
+    """The last day the current test holds (`latest` + `window`); None when never tested."""
+
+
+def operating_test_due(
+    control: Control, window_days: Mapping[Frequency, int], today: datetime.date
+) -> OperatingTestDue:
+    """When the next operating test is due, as of `today`: the one computation behind lint
+    RK301 (no test within the window when today is after `due`, or never tested) and `riskctl
+    due`. Tests dated after `today` do not count; any result counts (RK302 judges those)."""
+    window = (
+        window_days.get(control.frequency, DEFAULT_TEST_WINDOW_DAYS)
+        if control.frequency is not None
+        else DEFAULT_TEST_WINDOW_DAYS
+    )
+    latest = None
+    for test in control.tests:  # the last listed wins a tie, as in `latest_test`
+        if (
+            test.type == "operating"
+            and test.date <= today
+            and (latest is None or test.date >= latest.date)
+        ):
+            latest = test
+    due = add_days(latest.date, window) if latest is not None else None
+    return OperatingTestDue(window, latest, due)
+
+
+def is_key_in_operation(control: Control) -> bool:
+    """A key control with status active or degraded: the controls RK301 and `due` follow."""
+    return control.key and control.status in ("active", "degraded")

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 
 from riskctl.model.acceptance import Acceptance
 from riskctl.model.control import Control
+from riskctl.model.days import add_days
 from riskctl.model.register import Register
 from riskctl.model.risk import Risk
 
@@ -24,9 +25,22 @@ def acceptance_problem(acceptance: Acceptance, today: datetime.date) -> str | No
         return f"{acceptance.id} is decided only on {acceptance.decided}"
     if acceptance.expires is None:
         return f"{acceptance.id} has no expiry"
-    if acceptance.expires < today:
+    if is_expired(acceptance, today):
         return f"{acceptance.id} expired on {acceptance.expires}"
     return None
+
+
+def is_expired(acceptance: Acceptance, today: datetime.date) -> bool:
+    """Whether the acceptance's last day (`expires`) is before today: lint RK401, `riskctl due`."""
+    return acceptance.expires is not None and acceptance.expires < today
+
+
+def is_in_renewal_notice(acceptance: Acceptance, today: datetime.date, notice_days: int) -> bool:
+    """Whether the acceptance expires today or within `notice_days` after it (lint RK403's
+    notice period, `notice_days` read from its options; `riskctl due` shows it)."""
+    return acceptance.expires is not None and (
+        today <= acceptance.expires <= add_days(today, notice_days)
+    )
 
 
 def acceptances_by_risk(register: Register) -> dict[str, list[Acceptance]]:

@@ -15,8 +15,8 @@ from riskctl.findings import Hit, Severity
 from riskctl.lint.rules import RuleContext, records, rule
 from riskctl.model.acceptance import Acceptance
 from riskctl.model.common import MAX_DAYS
-from riskctl.model.days import add_days
 from riskctl.model.register import Record
+from riskctl.score.treatment import is_expired, is_in_renewal_notice
 
 
 def _acceptances(context: RuleContext) -> Iterator[tuple[Acceptance, Record]]:
@@ -36,7 +36,7 @@ def acceptance_expired(context: RuleContext) -> Iterator[Hit]:
     Passes:  `expires: 2026-11-27` checked on 2026-11-27 (the last day it holds)
     """
     for acceptance, record in _acceptances(context):
-        if acceptance.expires is not None and acceptance.expires < context.today:
+        if is_expired(acceptance, context.today):
             yield Hit(
                 context.where(record, "expires"),
                 f"{acceptance.id} of {acceptance.risk} expired on {acceptance.expires}; "
@@ -92,9 +92,10 @@ def acceptance_expiring_soon(context: RuleContext) -> Iterator[Hit]:
              (that is RK401)
     """
     notice = context.options("RK403", ExpiringSoonOptions).notice_days
-    horizon = add_days(context.today, notice)
     for acceptance, record in _acceptances(context):
-        if acceptance.expires is not None and context.today <= acceptance.expires <= horizon:
+        if acceptance.expires is not None and is_in_renewal_notice(
+            acceptance, context.today, notice
+        ):
             days = (acceptance.expires - context.today).days
             yield Hit(
                 context.where(record, "expires"),

@@ -11,14 +11,19 @@ from riskctl.findings import Hit, Severity
 from riskctl.lint.rules import RuleContext, records, rule
 from riskctl.model.common import MAX_COUNT, DayCount
 from riskctl.model.control import Control, Frequency
-from riskctl.model.days import add_days
 from riskctl.model.register import Record
 from riskctl.model.risk import Risk
-from riskctl.score.residual import latest_test, untested_ratings
+from riskctl.score.residual import (
+    DEFAULT_TEST_WINDOW_DAYS,
+    is_key_in_operation,
+    latest_test,
+    operating_test_due,
+    untested_ratings,
+)
 
 SampleSize = Annotated[int, Field(ge=1, le=MAX_COUNT, strict=True)]
 #: A control without `frequency` is tested at least annually.
-DEFAULT_WINDOW_DAYS = 365
+DEFAULT_WINDOW_DAYS = DEFAULT_TEST_WINDOW_DAYS
 
 
 def _controls(context: RuleContext) -> Iterator[tuple[Control, Record]]:
@@ -59,19 +64,13 @@ def key_control_untested(context: RuleContext) -> Iterator[Hit]:
     """
     options = context.options("RK301", TestWindowOptions)
     for control, record in _controls(context):
-        if not control.key or control.status not in ("active", "degraded"):
+        if not is_key_in_operation(control):
             continue
-        window = (
-            options.window_days.get(control.frequency, DEFAULT_WINDOW_DAYS)
-            if control.frequency is not None
-            else DEFAULT_WINDOW_DAYS
-        )
-        since = add_days(context.today, -window)
-        operating = [test for test in control.tests if test.type == "operating"]
-        if any(since <= test.date <= context.today for test in operating):
+        expected = operating_test_due(control, options.window_days, context.today)
+        window, latest = expected.window, expected.latest
+        if expected.due is not None and context.today <= expected.due:
             continue
-        earlier = [test.date for test in operating if test.date < since]
-        last = f"last on {max(earlier)}" if earlier else "never tested"
+        last = f"last on {latest.date}" if latest is not None else "never tested"
         yield Hit(
             context.where(record, "tests" if control.tests else "key"),
             f"{control.id} is a key control with no operating test in the {window} days "

@@ -14,20 +14,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from riskctl.findings import Hit, Severity
 from riskctl.incidents import is_unfinished
-from riskctl.kri.status import band, latest_observation, watched_risks
+from riskctl.kri.status import band, latest_observation, observation_due, watched_risks
 from riskctl.lint.rules import RuleContext, records, rule
 from riskctl.model.common import MAX_DAYS
-from riskctl.model.days import add_days
 from riskctl.model.incident import Incident
 from riskctl.model.kri import Kri, Observation
 from riskctl.model.register import Record
 from riskctl.model.risk import Risk
 
 #: Action statuses that still call for work.
-
-#: Days between two expected observations, by the KRI's `frequency` (a month is at most 31
-#: days, a quarter at most 92).
-PERIOD_DAYS = {"daily": 1, "weekly": 7, "monthly": 31, "quarterly": 92}
 
 
 def _kris(context: RuleContext) -> Iterator[tuple[Kri, Record]]:
@@ -116,16 +111,15 @@ def kri_observation_missing(context: RuleContext) -> Iterator[Hit]:
     """
     grace = context.options("RK502", ObservationMissingOptions).grace_days
     for kri, record in _kris(context):
-        period = PERIOD_DAYS[kri.frequency]
-        latest = latest_observation(kri, context.today)
-        if latest is None:
+        expected = observation_due(kri, context.today, grace)
+        period, latest, due = expected.period, expected.latest, expected.due
+        if latest is None or due is None:
             yield Hit(
                 context.where(record, "observations"),
                 f"{kri.id} has no observation on or before {context.today}; a {kri.frequency} "
                 f"KRI expects one every {period} day{'s' if period != 1 else ''}",
             )
             continue
-        due = add_days(latest.date, period + grace)
         if context.today > due:
             yield Hit(
                 context.where(record, "observations", _index(kri, latest), "date"),

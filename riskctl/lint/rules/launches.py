@@ -13,7 +13,7 @@ from riskctl.findings import Hit, Severity
 from riskctl.lint.rules import RuleContext, records, rule
 from riskctl.model.launch import Launch
 from riskctl.model.register import Record
-from riskctl.premortem import is_lapsed, rate, table_in_force
+from riskctl.premortem import is_lapsed, needs_response, rate, table_in_force
 
 
 def _launches(context: RuleContext) -> Iterator[tuple[Launch, Record]]:
@@ -40,7 +40,7 @@ def high_priority_mode_without_action(context: RuleContext) -> Iterator[Hit]:
     for launch, record in _launches(context):
         for index, mode in enumerate(launch.failure_modes):
             rated = rate(mode, index, table)
-            if rated.ap == "H" and not rated.has_response:
+            if needs_response(rated):
                 yield Hit(
                     context.where(record, "failure_modes", index),
                     f"{launch.id} {mode.id} has action priority H (S {mode.severity}, "
