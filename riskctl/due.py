@@ -48,7 +48,7 @@ from riskctl.errors import RiskctlError
 from riskctl.findings import DataPath, Hit, Where
 from riskctl.incidents import is_unfinished
 from riskctl.kri.status import observation_due
-from riskctl.lint.engine import _is_waived, severities
+from riskctl.lint.engine import is_waived, severities
 from riskctl.lint.rules import RuleContext, all_rules
 from riskctl.lint.rules.acceptances import ExpiringSoonOptions
 from riskctl.lint.rules.controls import TestWindowOptions
@@ -210,7 +210,7 @@ def due(
             continue
         rule = rules[RULE_OF_KIND[item.kind]]
         hit = Hit(Where(item.file, item.path), item.what)
-        if levels[rule.code] is None or _is_waived(hit, rule, entity_of_file, today):
+        if levels[rule.code] is None or is_waived(hit, rule, entity_of_file, today):
             continue  # as lint: a rule turned off, or waived on the entity, reports nothing
         escalate_to = _escalation(item, owners, threshold)
         if owner is not None and owner not in (item.owner, escalate_to):

@@ -154,6 +154,13 @@ def _escape_block_start(match: re.Match[str]) -> str:
     return f"{indent}\\{opener}"
 
 
+#: GitHub links `#12`, `owner/repo#12` and `GH-12` to issues and pull requests, and lists the
+#: document (a pull-request comment, a weekly digest) in the issue named: a zero-width space
+#: after `#` (or `GH-`) breaks the reference and renders the same, as for `@` mentions. (GitHub
+#: also links commit ids, which notify no one.) Not the `&#8203;` an `@` already carries.
+_ISSUE_REFERENCE = re.compile(r"((?<!&)#|(?i:\bGH-))(?=\d)")
+
+
 def markdown_inline(value: object, *, is_block: bool = True, keeps_code: bool = False) -> str:
     """Register text as literal Markdown: what it says is what a reader sees, never markup.
 
@@ -172,6 +179,7 @@ def markdown_inline(value: object, *, is_block: bool = True, keeps_code: bool = 
     text = _URL_COLON.sub(r"\\:", text)
     text = _WWW_DOT.sub(r"\\.", text)
     text = _AT.sub(r"\\@&#8203;", text)
+    text = _ISSUE_REFERENCE.sub(lambda match: f"{match[1]}&#8203;", text)
     if not is_block:
         return text
     return _BLOCK_START.sub(_escape_block_start, _INDENT.sub("", text))

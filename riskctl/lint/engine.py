@@ -74,7 +74,7 @@ def lint(
         if each.can_disable and (severity is None or not is_selected(code, select, ignore)):
             continue
         for hit in each.check(context):
-            if _is_waived(hit, each, entity_of_file, today):
+            if is_waived(hit, each, entity_of_file, today):
                 continue
             line, col = locator.locate(hit.where)
             findings.append(
@@ -93,7 +93,7 @@ def lint(
     return LintResult(findings=tuple(sorted(findings)), files=len(sources.files))
 
 
-def _is_waived(
+def is_waived(
     hit: Hit, rule: Rule, entity_of_file: Mapping[str, Entity], today: datetime.date
 ) -> bool:
     """A finding is waived by a waiver of its rule, with a reason, not expired, in its entity."""

@@ -2,14 +2,13 @@
 issue or a chat message.
 
 Register text (titles, names, ids, what an item says) is escaped for each: `visible` for the
-terminal, `markdown_inline` for Markdown, plus issue references (`#12`, `GH-12`), which GitHub
-links and announces in the issue named, every week the digest is posted.
+terminal, `markdown_inline` for Markdown (which breaks `@` mentions and `#12` issue references:
+GitHub would announce the digest in the issue named, every week it is posted).
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -203,17 +202,10 @@ def render_json(report: DueReport, label: str = "") -> str:
 
 # --- Markdown ---------------------------------------------------------------------------------
 
-#: GitHub links `#12`, `owner/repo#12` and `GH-12` to issues and pull requests, and lists the
-#: digest in the issue named, every week: a zero-width space after `#` (or `GH-`) breaks the
-#: reference and renders the same, as `markdown_inline` does for `@` mentions. (GitHub also
-#: links commit ids, which notify no one.)
-_ISSUE_REFERENCE = re.compile(r"((?<!&)#|(?i:\bGH-))(?=\d)")  # not the `&#8203;` of an `@`
-
 
 def markdown_text(value: object) -> str:
     """Register text on one line of Markdown: literal, no mention, no issue reference."""
-    text = markdown_inline(value, is_block=False).replace("\n", " ")
-    return _ISSUE_REFERENCE.sub(lambda match: f"{match[1]}&#8203;", text)
+    return markdown_inline(value, is_block=False).replace("\n", " ")
 
 
 def _markdown_item(item: DueItem, report: DueReport, label: str) -> str:
