@@ -16,8 +16,9 @@ from riskctl.errors import RiskctlError
 
 if TYPE_CHECKING:  # datetime is imported where used: `--help` stays fast
     import datetime
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
+    from riskctl.asof import LeftOut, LoadedAsOf
     from riskctl.load import Loaded, ParseCache
     from riskctl.output.partial import OutputKind
     from riskctl.source import RegisterSource
@@ -98,6 +99,30 @@ def load_for(source: RegisterSource, partial: bool, cache: ParseCache | None = N
     from riskctl.source import read_register
 
     return read_register(source, cache, partial=partial)
+
+
+def load_as_of(
+    source: RegisterSource,
+    partial: bool,
+    today: datetime.date,
+    cache: ParseCache | None = None,
+) -> LoadedAsOf:
+    """The loaded register as of `today` (`--now`): what every command that computes on the
+    register reads. `.register` has every record dated after `today` left out, `.left_out`
+    says which, `.loaded` is the register as written (hits, failed files). Writing commands
+    (new, fmt, rcm, kri ingest) edit data as written and use `load_for`."""
+    from riskctl.asof import read_as_of
+
+    return read_as_of(source, today, cache, partial=partial)
+
+
+def note_left_out(left_out: Sequence[LeftOut], today: datetime.date) -> None:
+    """One stderr note naming the records `--now` left out; nothing when none were."""
+    from riskctl.output.left_out import left_out_note
+
+    note = left_out_note(left_out, today)
+    if note:
+        sys.stderr.write(f"riskctl: note: {note}\n")
 
 
 def write_result(

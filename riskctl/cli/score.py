@@ -13,7 +13,8 @@ from riskctl.cli._common import (
     PartialOpt,
     RegisterArg,
     RevisionOpt,
-    load_for,
+    load_as_of,
+    note_left_out,
     operational_errors,
     source_for,
     today_or,
@@ -96,11 +97,13 @@ def score_command(
     today = today_or(now)
     with operational_errors():
         source = source_for(path, revision)
-        loaded = load_for(source, partial)
+        loaded = load_as_of(source, partial, today)
         register = loaded.register
         card = score_register(register)
+        note_left_out(loaded.left_out, today)
         if explain is not None:
-            text = visible(explain_risk(query.find(card, explain), card, today), keep_newlines=True)
+            found = query.find(card, explain)
+            text = visible(explain_risk(found, card, today, loaded.left_out), keep_newlines=True)
             write_result(text, "text", loaded.failed, source.label)  # register text: shown, not run
             return
         chosen = query.select(
@@ -117,6 +120,11 @@ def score_command(
 
         write_result("", "text", loaded.failed, source.label)
         print_scores(card, chosen, today)
+    elif output_format is ScoreFormat.JSON:
+        from riskctl.output.scores import render_json
+
+        text = render_json(card, chosen, today, loaded.left_out)
+        write_result(text, "json", loaded.failed, source.label)
     else:
         text = SCORE_FORMATS[output_format.value](card, chosen, today)
         kind = "text" if output_format is ScoreFormat.TEXT else output_format.value

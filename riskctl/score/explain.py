@@ -8,7 +8,9 @@ the appetite check and the next review date.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 
+from riskctl.asof import LeftOut
 from riskctl.score.matrix import Cell
 from riskctl.score.residual import DimensionStep, RiskScore, Scorecard, TierResult
 from riskctl.textsafe import visible
@@ -68,8 +70,23 @@ def _tier_lines(tier: TierResult, combine: str, title: str) -> list[str]:
     return lines
 
 
-def explain(score: RiskScore, card: Scorecard, today: datetime.date) -> str:
-    """The whole derivation of one risk's tiers, as plain text."""
+def left_out_lines(
+    score: RiskScore, left_out: Sequence[LeftOut], today: datetime.date
+) -> list[str]:
+    """A line per record of the risk's controls (and the risk itself) dated after `today`,
+    left out of the computation: `C-066 operating test dated ...: not counted`."""
+    mine = {score.risk.id, *score.risk.controls}
+    return [f"    {each.describe(today)}" for each in left_out if each.entity in mine]
+
+
+def explain(
+    score: RiskScore,
+    card: Scorecard,
+    today: datetime.date,
+    left_out: Sequence[LeftOut] = (),
+) -> str:
+    """The whole derivation of one risk's tiers, as plain text; `left_out`: the records dated
+    after `today` (`riskctl.asof`), listed where they touch this risk's controls."""
     risk, method = score.risk, card.method
     combine = str(method["combine"])
     table = method["credits"]
@@ -89,6 +106,10 @@ def explain(score: RiskScore, card: Scorecard, today: datetime.date) -> str:
         "",
     ]
     lines += _tier_lines(score.computed, combine, "Residual, computed from the controls in place")
+    not_counted = left_out_lines(score, left_out, today)
+    if not_counted:
+        lines.append(f"  Left out, dated after {today} (--now):")
+        lines += not_counted
     if score.residual_source == "override":
         lines += [
             "",
