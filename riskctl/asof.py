@@ -28,7 +28,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from riskctl.findings import DataPath
+from riskctl.findings import DataPath, Hit
 from riskctl.model.acceptance import Acceptance
 from riskctl.model.common import Entity
 from riskctl.model.control import Control
@@ -117,6 +117,11 @@ class LoadedAsOf:
     @property
     def left_out(self) -> tuple[LeftOut, ...]:
         return self.as_of.left_out
+
+    @property
+    def hits(self) -> list[Hit]:
+        """What loading found in the register as written (`Loaded.hits`)."""
+        return self.loaded.hits
 
     @property
     def failed(self) -> dict[str, str]:

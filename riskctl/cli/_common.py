@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # datetime is imported where used: `--help` stays fast
     import datetime
     from collections.abc import Mapping, Sequence
 
-    from riskctl.asof import LeftOut, LoadedAsOf
+    from riskctl.asof import AsOf, LeftOut, LoadedAsOf
     from riskctl.load import Loaded, ParseCache
     from riskctl.output.partial import OutputKind
     from riskctl.source import RegisterSource
@@ -125,10 +125,33 @@ def note_left_out(left_out: Sequence[LeftOut], today: datetime.date) -> None:
         sys.stderr.write(f"riskctl: note: {note}\n")
 
 
+def mark_not_counted(
+    text: str, kind: str, left_out: Sequence[LeftOut], today: datetime.date
+) -> str:
+    """The output with the records `--now` left out: a JSON document gains `not_counted`, and
+    one note goes to stderr (any format); as is when none were left out."""
+    if not left_out:
+        return text
+    if kind == "json":
+        from riskctl.output.left_out import with_not_counted
+
+        text = with_not_counted(text, left_out)
+    note_left_out(left_out, today)
+    return text
+
+
 def write_result(
-    text: str, kind: OutputKind, failed: Mapping[str, str] | None = None, label: str = ""
+    text: str,
+    kind: OutputKind,
+    failed: Mapping[str, str] | None = None,
+    label: str = "",
+    as_of: AsOf | None = None,
 ) -> None:
-    """Write a command's output; after a `--partial` read it names the files left out."""
+    """Write a command's output; after a `--partial` read it names the files left out, and
+    with `as_of` the records dated after `--now` that were not counted (a JSON document's
+    `not_counted` list, and one stderr note)."""
+    if as_of is not None:
+        text = mark_not_counted(text, kind, as_of.left_out, as_of.today)
     if failed:
         from riskctl.output.partial import mark_partial
 

@@ -14,7 +14,8 @@ from riskctl.cli._common import (
     RegisterArg,
     RevisionOpt,
     check_out,
-    load_for,
+    load_as_of,
+    note_left_out,
     operational_errors,
     source_for,
     today_or,
@@ -89,7 +90,7 @@ def _produce(
     check_out(out, path)
     with operational_errors():
         source = source_for(path, revision)
-        loaded = load_for(source, partial)
+        loaded = load_as_of(source, partial, today)
         if template in QUANTIFIED_TEMPLATES:
             from riskctl.quant.inputs import refuse_unknown_input_keys
 
@@ -98,6 +99,7 @@ def _produce(
         described = path.as_posix() + (f" at {revision}" if revision else "")
         context = build(loaded.register, card, *arguments, today, described)
         text = render(template, context, templates)
+        note_left_out(loaded.left_out, today)
         _emit(text, out, loaded.failed, source.label)
 
 
@@ -199,6 +201,7 @@ def _review(
         review = read_review(source, base, kind, today, partial=partial)
         context = (mbr_context if kind == "mbr" else wbr_context)(review, today)
         text = render(f"{kind}.md.j2", context, templates)
+    note_left_out(review.not_counted, today)
     _emit(text, out, review.left_out, source.label)
 
 

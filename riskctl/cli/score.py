@@ -14,7 +14,6 @@ from riskctl.cli._common import (
     RegisterArg,
     RevisionOpt,
     load_as_of,
-    note_left_out,
     operational_errors,
     source_for,
     today_or,
@@ -100,11 +99,11 @@ def score_command(
         loaded = load_as_of(source, partial, today)
         register = loaded.register
         card = score_register(register)
-        note_left_out(loaded.left_out, today)
         if explain is not None:
             found = query.find(card, explain)
             text = visible(explain_risk(found, card, today, loaded.left_out), keep_newlines=True)
-            write_result(text, "text", loaded.failed, source.label)  # register text: shown, not run
+            # register text: shown, not run
+            write_result(text, "text", loaded.failed, source.label, loaded.as_of)
             return
         chosen = query.select(
             card,
@@ -118,14 +117,9 @@ def score_command(
     if output_format is ScoreFormat.TEXT and use_color(color):
         from riskctl.cli._console import print_scores
 
-        write_result("", "text", loaded.failed, source.label)
+        write_result("", "text", loaded.failed, source.label, loaded.as_of)
         print_scores(card, chosen, today)
-    elif output_format is ScoreFormat.JSON:
-        from riskctl.output.scores import render_json
-
-        text = render_json(card, chosen, today, loaded.left_out)
-        write_result(text, "json", loaded.failed, source.label)
     else:
         text = SCORE_FORMATS[output_format.value](card, chosen, today)
         kind = "text" if output_format is ScoreFormat.TEXT else output_format.value
-        write_result(text, kind, loaded.failed, source.label)  # type: ignore[arg-type]
+        write_result(text, kind, loaded.failed, source.label, loaded.as_of)  # type: ignore[arg-type]

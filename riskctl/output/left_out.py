@@ -7,11 +7,12 @@ read left out: `output/partial.py`).
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Sequence
 from typing import Any
 
 from riskctl.asof import LeftOut
-from riskctl.textsafe import visible
+from riskctl.textsafe import json_safe, visible
 
 #: How many records the note names before it counts the rest.
 NAMED = 5
@@ -36,3 +37,15 @@ def left_out_note(left_out: Sequence[LeftOut], today: datetime.date) -> str:
         f"{count} record{'s' if count != 1 else ''} dated after {today} not counted "
         f"(as of --now): {', '.join(named)}{more}"
     )
+
+
+def with_not_counted(text: str, left_out: Sequence[LeftOut]) -> str:
+    """A JSON document (an object) with its `not_counted` list; as is when nothing was left
+    out or the document is not an object."""
+    if not left_out:
+        return text
+    document = json.loads(text)
+    if not isinstance(document, dict):
+        return text
+    document["not_counted"] = left_out_documents(left_out)
+    return json_safe(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"

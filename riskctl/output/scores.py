@@ -9,8 +9,6 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from riskctl.asof import LeftOut
-from riskctl.output.left_out import left_out_documents
 from riskctl.output.markdown import markdown_table
 from riskctl.score.matrix import Cell
 from riskctl.score.residual import RiskScore, Scorecard
@@ -62,22 +60,14 @@ def risk_document(score: RiskScore, today: datetime.date) -> dict[str, Any]:
     }
 
 
-def render_json(
-    card: Scorecard,
-    scores: Sequence[RiskScore],
-    today: datetime.date,
-    left_out: Sequence[LeftOut] = (),
-) -> str:
-    """`{"version": 1, "method": {...}, "now": ..., "risks": [...]}`; unrounded values; and
-    `not_counted` (records dated after `now`, left out: `riskctl.asof`) when there are any."""
-    document: dict[str, Any] = {
+def render_json(card: Scorecard, scores: Sequence[RiskScore], today: datetime.date) -> str:
+    """`{"version": 1, "method": {...}, "now": ..., "risks": [...]}`; unrounded values."""
+    document = {
         "version": 1,
         "method": card.method,
         "now": today.isoformat(),
         "risks": [risk_document(score, today) for score in scores],
     }
-    if left_out:
-        document["not_counted"] = left_out_documents(left_out)
     return json_safe(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
 
 

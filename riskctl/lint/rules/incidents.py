@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from riskctl.findings import Hit, Severity
 from riskctl.incidents import is_overdue, is_unfinished
-from riskctl.lint.rules import RuleContext, records, rule
+from riskctl.lint.rules import RuleContext, dated_after_today, records, rule
 from riskctl.model.control import Control
 from riskctl.model.incident import Action, Incident
 from riskctl.model.register import Record
@@ -297,3 +297,46 @@ def reassess_after_incident(context: RuleContext) -> Iterator[Hit]:
                     else "never reviewed"
                 ),
             )
+
+
+@rule("RK607", "incident-dated-in-the-future", default=Severity.NOTE, date_dependent=True)
+def incident_dated_in_the_future(context: RuleContext) -> Iterator[Hit]:
+    """An incident's dates (occurred, resolved, an action's completed) are not after today.
+
+    Why: each date records something that happened; one after today has not happened yet, so
+    every command that computes reads the incident as it stood on `--now`: not occurred yet (left
+    out, with its actions), not resolved yet (open), or an action not completed yet (in
+    progress). A note: check the date. Reported at the date.
+    Fires:   `occurred: 2026-11-28`, `resolved: 2026-11-28`, or an action `completed:
+             2026-11-28`, checked on 2026-11-27
+    Passes:  the same incident checked on 2026-11-28
+    """
+    for record, later in dated_after_today(context, "incident"):
+        what = "occurred" if later.path == ("occurred",) else f"{later.what} is dated"
+        yield Hit(
+            context.where(record, *later.path),
+            f"{later.entity} {what} {later.date}, after today ({context.today}): not counted "
+            "until then",
+        )
+
+
+@rule("RK608", "action-completed-but-unfinished")
+def action_completed_but_unfinished(context: RuleContext) -> Iterator[Hit]:
+    """An action with a `completed` day is done or cancelled.
+
+    Why: `completed` is the day an action was finished (done) or dropped (cancelled); on an
+    open or in-progress action it contradicts the status, and a reader cannot tell whether the
+    fix happened. Set the status to done (or cancelled), or remove `completed`. Reported at
+    `completed`.
+    Fires:   an action `{status: in-progress, completed: 2026-11-20}`; one with no `status:`
+             (open) and `completed:`
+    Passes:  `{status: done, completed: 2026-11-20}`; `{status: open}` with no `completed`
+    """
+    for incident, record in _incidents(context):
+        for index, action in enumerate(incident.actions):
+            if action.completed is not None and is_unfinished(action):
+                yield Hit(
+                    context.where(record, "actions", index, "completed"),
+                    f"{incident.id} action {action.id} is {action.status} but has completed: "
+                    f"{action.completed}; mark it done or cancelled, or remove completed",
+                )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from riskctl.findings import Hit, Severity
-from riskctl.lint.rules import RuleContext, records, rule
+from riskctl.lint.rules import RuleContext, dated_after_today, records, rule
 from riskctl.model.launch import Launch
 from riskctl.model.register import Record
 from riskctl.premortem import is_lapsed, rate, table_in_force
@@ -156,3 +156,21 @@ def failure_mode_risk_not_in_launch(context: RuleContext) -> Iterator[Hit]:
                     f"({', '.join(launch.risks) or 'none'}) do not list; add it there, or fix "
                     "the mode's risk",
                 )
+
+
+@rule("RK706", "monitoring-reviewed-in-the-future", default=Severity.NOTE, date_dependent=True)
+def monitoring_reviewed_in_the_future(context: RuleContext) -> Iterator[Hit]:
+    """A monitoring window's review is not dated after today.
+
+    Why: `reviewed` records the day the window's evidence was reviewed; one after today has
+    not happened yet, so every command leaves the review out as of `--now` (the window is not
+    yet reviewed) until that day. A note: check the date. Reported at `reviewed`.
+    Fires:   `{kri: KRI-001, until: 2026-11-20, reviewed: 2026-11-28}` checked on 2026-11-27
+    Passes:  the same entry checked on 2026-11-28
+    """
+    for record, later in dated_after_today(context, "launch"):
+        yield Hit(
+            context.where(record, *later.path),
+            f"{later.entity} {later.what} is dated {later.date}, after today "
+            f"({context.today}): not counted until then",
+        )
