@@ -10,6 +10,7 @@ check that no computing command reads the register any other way.
 from __future__ import annotations
 
 import ast
+import datetime
 import json
 import shutil
 from pathlib import Path
@@ -18,7 +19,11 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from riskctl.asof import as_of
 from riskctl.cli import app
+from riskctl.findings import Severity
+from riskctl.lint.engine import lint
+from riskctl.load import load, read_directory
 from tests.conftest import BASE_REGISTER, ROOT
 from tests.gitrepo import GitRepo
 
@@ -132,15 +137,13 @@ def test_score_counts_the_failed_test_only_from_its_day(
 
 
 def test_score_explain_lists_what_was_left_out_of_the_risk(in_repo: GitRepo) -> None:
+    """Its control's test and the incident on it; not the KRI's observation (no score uses
+    it) nor the launch's review."""
     stdout, _ = run("score", "register", "--explain", "R-001", now=NOW)
     assert (
         "  Left out, dated after 2026-11-27 (--now):\n"
         "    C-001 operating test dated 2026-11-30 (after 2026-11-27): not counted\n"
-        "    INC-2026-002 incident dated 2026-11-29 (after 2026-11-27): not counted\n"
-    ) not in stdout  # the incident is not one of R-001's controls' records
-    assert (
-        "  Left out, dated after 2026-11-27 (--now):\n"
-        "    C-001 operating test dated 2026-11-30 (after 2026-11-27): not counted\n\n"
+        "    INC-2026-002 incident dated 2026-11-29 (after 2026-11-27): not counted\n\n"
         "Projected"
     ) in stdout
     later, _ = run("score", "register", "--explain", "R-001", now=LATER)
@@ -313,3 +316,36 @@ def test_only_the_writing_commands_read_the_register_as_written() -> None:
     readers = {module for module, _ in _calls("load_as_of")}
     assert readers == {"incidents.py", "kri.py", "premortem.py", "quant.py", "report.py",
                        "score.py"}  # fmt: skip
+
+
+# --- lint notes exactly what the commands leave out -----------------------------------------------
+
+FUTURE_RULES = {"RK306", "RK405", "RK507", "RK607", "RK706"}
+
+
+@pytest.mark.parametrize("now", [NOW, LATER])
+def test_lint_notes_each_record_the_commands_leave_out_at_its_date(
+    tmp_path: Path, now: str
+) -> None:
+    register = tmp_path / "register"
+    quantified_base(register)
+    add_later_records(register)
+    today = datetime.date.fromisoformat(now)
+    sources = read_directory(register)
+    notes = [each for each in lint(sources, today=today).findings if each.code in FUTURE_RULES]
+    left_out = as_of(load(sources).register, today).left_out
+    assert len(notes) == len(left_out) == (4 if now == NOW else 0)
+    assert {each.severity for each in notes} <= {Severity.NOTE}
+    lines = {
+        f"{each.file.removeprefix(sources.label + '/')}:{each.line}": each.code for each in notes
+    }
+    texts = {
+        each["file"]: (register / each["file"]).read_text(encoding="utf-8") for each in NOT_COUNTED
+    }
+    for each in left_out:
+        (line,) = [
+            number
+            for number, text in enumerate(texts[each.file].splitlines(), 1)
+            if str(each.date) in text
+        ]
+        assert f"{each.file}:{line}" in lines

@@ -101,7 +101,9 @@ def score_command(
         card = score_register(register)
         if explain is not None:
             found = query.find(card, explain)
-            text = visible(explain_risk(found, card, today, loaded.left_out), keep_newlines=True)
+            written = loaded.loaded.register
+            text = explain_risk(found, card, today, loaded.left_out, written)
+            text = visible(text, keep_newlines=True)
             # register text: shown, not run
             write_result(text, "text", loaded.failed, source.label, loaded.as_of)
             return
