@@ -216,6 +216,9 @@ def test_register_and_risk_reports_score_as_of_the_day(
 ) -> None:
     stdout, _ = run("report", *report, "register", now=now)
     assert row.format(residual) in stdout
+    # a reader of the file does not see stderr: the report says what it leaves out
+    top = "> **As of 2026-11-27:** 4 records dated after it are not counted: C-001 operating test"
+    assert stdout.startswith(top) == (now == NOW)
 
 
 @pytest.mark.parametrize(("now", "red"), [(NOW, False), (LATER, True)])
@@ -223,10 +226,11 @@ def test_the_wbr_sees_the_red_value_and_the_failed_test_only_from_their_day(
     in_repo: GitRepo, now: str, red: bool
 ) -> None:
     stdout, _ = run("report", "wbr", "register", "--base", "HEAD~1", now=now)
+    assert stdout.startswith("> **As of 2026-11-27:** 4 records") == (not red)
     kris = stdout.split("## 2.")[1].split("## 3.")[0]
     assert ("| latest | 70 bps on 2026-11-30 |" in kris) == red
     assert ("| 33 bps on 2026-11-23 | green |" in kris) != red
-    changes = stdout.split("## 2.")[0]
+    changes = stdout.split("## 1.")[1].split("## 2.")[0]
     assert ("INC-2026-002" in changes) == red  # a new incident is listed once it occurred
     assert ("failed operating test on 2026-11-30" in changes) == red
 

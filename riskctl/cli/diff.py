@@ -108,7 +108,9 @@ def diff_command(
 ) -> None:
     """Compare the register between two revisions: changes, every tier's movement, gates.
 
-    Every gate that fires is reported in every format; only those named by --fail-on (or in
+    Scores, gates and losses compare both sides as of --now (a record dated later counts on
+    neither side); the changes are the data as written. Every gate that fires is reported in
+    every format; only those named by --fail-on (or in
     riskctl.yaml) make the run fail with exit 1. A file that does not load on the new side is
     refused (exit 3) unless --partial, and then reported as broken, never as deleted.
     """

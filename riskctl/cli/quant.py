@@ -158,7 +158,8 @@ def quant_command(
 
     Per risk and for the portfolio: exact ALE, simulated mean, sd, P(any loss), percentiles,
     VaR and TVaR, the loss exceedance curve, and the residual portfolio against riskctl.yaml's
-    loss-tolerance curve. Exit 1 with --fail-on-tolerance when a point is breached; exit 3 for
+    loss-tolerance curve. The residual is as of --now: a control test or an incident dated
+    later does not count. Exit 1 with --fail-on-tolerance when a point is breached; exit 3 for
     an unknown risk, one without inputs, a run too large, or a register that cannot be read.
     """
     from riskctl.errors import RiskctlError

@@ -79,8 +79,9 @@ def score_command(
 ) -> None:
     """Score every risk: inherent, residual from the controls in place, projected and target.
 
-    Sorted by residual then inherent score, highest first. Exit 3 for an unknown risk id,
-    category or owner, or a register that cannot be read.
+    As of --now: a control test, incident or acceptance dated later does not count (--explain
+    lists those that bear on the risk). Sorted by residual then inherent score, highest first.
+    Exit 3 for an unknown risk id, category or owner, or a register that cannot be read.
     """
     from riskctl.output.scores import SCORE_FORMATS
     from riskctl.score import query

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from riskctl.asof import LeftOut
+from riskctl.output.markdown import markdown_cell
 from riskctl.textsafe import json_safe, visible
 
 #: How many records the note names before it counts the rest.
@@ -49,3 +50,18 @@ def with_not_counted(text: str, left_out: Sequence[LeftOut]) -> str:
         return text
     document["not_counted"] = left_out_documents(left_out)
     return json_safe(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
+
+
+def left_out_markdown(left_out: Sequence[LeftOut], today: datetime.date) -> str:
+    """`> **As of DAY:** N records dated after it are not counted: ...` and a blank line, for
+    the top of a Markdown report; "" when none were left out."""
+    if not left_out:
+        return ""
+    named = ", ".join(
+        markdown_cell(f"{each.entity} {each.what} ({each.date})") for each in left_out
+    )
+    count = len(left_out)
+    return (
+        f"> **As of {today}:** {count} record{'s' if count != 1 else ''} dated after it "
+        f"{'are' if count != 1 else 'is'} not counted: {named}.\n\n"
+    )
