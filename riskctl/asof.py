@@ -141,8 +141,8 @@ def read_as_of(
     *,
     partial: bool = False,
 ) -> LoadedAsOf:
-    """Read the register (`source.read_register`: refused when a file did not load, unless
-    `partial`) as of `today`: the one way a computing command reads the register."""
+    """Read the register (`riskctl.source.read_register`: refused when a file did not load,
+    unless `partial`) as of `today`: the one way a computing command reads the register."""
     from riskctl.source import read_register
 
     return loaded_as_of(read_register(source, cache, partial=partial), today)
