@@ -353,3 +353,25 @@ def test_lint_notes_each_record_the_commands_leave_out_at_its_date(
             if str(each.date) in text
         ]
         assert f"{each.file}:{line}" in lines
+
+
+def test_a_partial_read_and_records_left_out_are_both_named(tmp_path: Path) -> None:
+    """`left_out` names the files a --partial read left out, `not_counted` the records dated
+    after --now: one does not replace the other."""
+    register = tmp_path / "register"
+    quantified_base(register)
+    add_later_records(register)
+    (register / "owners" / "broken.yaml").write_text("id: [\n", encoding="utf-8")
+    result = runner.invoke(
+        app, ["score", str(register), "--now", NOW, "--partial", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert [each["file"] for each in document["left_out"]] == [f"{register}/owners/broken.yaml"]
+    assert document["not_counted"] == NOT_COUNTED
+    assert NOTE in result.stderr
+
+
+def test_coloured_text_notes_what_was_left_out_too(in_repo: GitRepo) -> None:
+    stdout, _ = run("score", "register", "--color", "always", now=NOW)
+    assert "R-001" in stdout
