@@ -22,7 +22,7 @@ demo: .venv/.installed  ## riskctl on the shipped register
 	$(BIN)/riskctl incidents register --now $(NOW)
 	$(BIN)/riskctl premortem register --now $(NOW)
 	$(BIN)/riskctl due register --now $(NOW) --within 14
-	$(BIN)/riskctl quant register
+	$(BIN)/riskctl quant register --now $(NOW)
 	$(BIN)/riskctl diff $(DEMO_DIFF) register --now $(NOW)
 	$(BIN)/riskctl log C-066 register
 	$(BIN)/riskctl rules list

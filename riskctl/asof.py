@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from riskctl.findings import DataPath
+from riskctl.findings import DataPath, Hit
 from riskctl.model.acceptance import Acceptance
 from riskctl.model.common import Entity
 from riskctl.model.control import Control
@@ -35,6 +36,10 @@ from riskctl.model.incident import Incident
 from riskctl.model.kri import Kri
 from riskctl.model.launch import Launch
 from riskctl.model.register import Record, Register
+
+if TYPE_CHECKING:
+    from riskctl.load import Loaded, ParseCache
+    from riskctl.source import RegisterSource
 
 
 @dataclass(frozen=True, order=True)
@@ -90,6 +95,57 @@ def as_of(register: Register, today: datetime.date) -> AsOf:
     for kind, ids in register.known_ids.items():  # `add` keeps a left-out id known: restore all
         copy.known_ids.setdefault(kind, set()).update(ids)
     return AsOf(copy, today, tuple(sorted(left_out)))
+
+
+@dataclass(frozen=True)
+class LoadedAsOf:
+    """A register read from its source, as written (`loaded`: hits, raw data, files that did
+    not load) and as of a day (`as_of`): what every computing command works on."""
+
+    loaded: Loaded
+    as_of: AsOf
+
+    @property
+    def register(self) -> Register:
+        """The register as of the day: the one to compute on."""
+        return self.as_of.register
+
+    @property
+    def today(self) -> datetime.date:
+        return self.as_of.today
+
+    @property
+    def left_out(self) -> tuple[LeftOut, ...]:
+        return self.as_of.left_out
+
+    @property
+    def hits(self) -> list[Hit]:
+        """What loading found in the register as written (`Loaded.hits`)."""
+        return self.loaded.hits
+
+    @property
+    def failed(self) -> dict[str, str]:
+        """Register files that did not load (`Loaded.failed`)."""
+        return self.loaded.failed
+
+
+def loaded_as_of(loaded: Loaded, today: datetime.date) -> LoadedAsOf:
+    """A register already loaded, as of `today`."""
+    return LoadedAsOf(loaded, as_of(loaded.register, today))
+
+
+def read_as_of(
+    source: RegisterSource,
+    today: datetime.date,
+    cache: ParseCache | None = None,
+    *,
+    partial: bool = False,
+) -> LoadedAsOf:
+    """Read the register (`riskctl.source.read_register`: refused when a file did not load,
+    unless `partial`) as of `today`: the one way a computing command reads the register."""
+    from riskctl.source import read_register
+
+    return loaded_as_of(read_register(source, cache, partial=partial), today)
 
 
 #: What was dropped from one entity: (what, date, path of the date in the file).

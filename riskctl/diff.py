@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from riskctl.asof import LeftOut, as_of
 from riskctl.errors import RiskctlError
 from riskctl.model.acceptance import Acceptance
 from riskctl.model.common import Entity
@@ -106,6 +107,8 @@ class RegisterDiff:
     """Set when the repository is a shallow clone: what that hides and how to deepen it."""
     quant: QuantDiff | None = None
     """Loss quantification: ALE lines, the portfolio, the tolerance check."""
+    left_out: tuple[LeftOut, ...] = ()
+    """Records dated after `--now` on either side, not counted in scores, gates and quant."""
 
     @property
     def method_changed(self) -> bool:
@@ -694,20 +697,30 @@ def diff_registers(
     new_ref: str = "new",
     old_failed: Mapping[str, str] | None = None,
     new_failed: Mapping[str, str] | None = None,
+    *,
+    old_today: datetime.date | None = None,
 ) -> RegisterDiff:
     """Compare two registers: entity changes, tier movements, gates, method effects.
 
     `old_failed` and `new_failed` are the files that did not load on each side (path → first
     problem, `Loaded.failed`): an entity whose file loads on one side only is `broken` or
     `repaired`, never `added` or `removed`.
+
+    The changes compare the registers as written (a test entered ahead of its date is a
+    change); everything computed (scores, tier movements, gates, quant) compares both sides as
+    of `today` (`riskctl.asof`): a record dated after it does not count on either side. A
+    review compares the last review's register as it stood on its own day: `old_today`.
     """
     old_failed, new_failed = old_failed or {}, new_failed or {}
+    old_as_of, new_as_of = as_of(old, old_today or today), as_of(new, today)
+    written_old, written_new = old, new
+    old, new = old_as_of.register, new_as_of.register
     old_card, new_card = score_register(old), score_register(new)
     old_scores = {score.risk.id: score for score in old_card.risks}
     new_scores = {score.risk.id: score for score in new_card.risks}
     changes: dict[tuple[str, str], EntityChange] = {}
     for kind in KINDS:
-        before, after = old.of_kind(kind.name), new.of_kind(kind.name)
+        before, after = written_old.of_kind(kind.name), written_new.of_kind(kind.name)
         for entity_id in sorted(before.keys() | after.keys()):
             old_record, new_record = before.get(entity_id), after.get(entity_id)
             if old_record is None and new_record is not None:
@@ -736,7 +749,8 @@ def diff_registers(
                     )
     # A file that does not load on the new side and held no entity on the old one (new, or
     # broken on both sides with a change): broken, named by its file.
-    named = {record.file for record in old.records} | {record.file for record in new.records}
+    named = {record.file for record in written_old.records}
+    named |= {record.file for record in written_new.records}
     for file, problem in sorted(new_failed.items()):
         folder, _, name = file.rpartition("/")
         kind_of_file = KIND_BY_FOLDER.get(folder)
@@ -819,4 +833,5 @@ def diff_registers(
         gates=tuple(sorted(hits, key=lambda hit: (hit.gate, hit.id, hit.message))),
         method_effects=effects,
         quant=quant,
+        left_out=tuple(sorted(set(old_as_of.left_out) | set(new_as_of.left_out))),
     )

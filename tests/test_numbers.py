@@ -28,6 +28,7 @@ from typing import Any
 
 import pytest
 
+from riskctl.asof import as_of
 from riskctl.errors import RiskctlError
 from riskctl.findings import LintResult
 from riskctl.kri.status import kri_status, register_status
@@ -507,19 +508,22 @@ DATED_FIELDS: dict[str, tuple[str, str, str]] = {
 #:   unreviewed on 9999-12-31 (RK703);
 #: - a risk reviewed on 9999-12-01 is reviewed in the future (RK209) before that day, and not
 #:   overdue on 9999-12-31: its next review, 180 days on, is held at 9999-12-31;
-#: - a test dated 9999-12-01 is in the future (RK306) before that day.
+#: - a test dated 9999-12-01 is in the future (RK306) before that day;
+#: - on 0001-01-01 every record of the edited file is dated after today, as is the one dated
+#:   9999-12-01 before that day: a note for the acceptance (RK405), the observation (RK507)
+#:   and the incident (RK607).
 EDGE_FINDINGS: dict[str, dict[datetime.date, set[str]]] = {
     "risk-reviewed": {FIRST_DAY: {"RK209"}, NOW: {"RK209"}, LAST_DAY: set()},
-    "acceptance-decided": {FIRST_DAY: set(), NOW: set(), LAST_DAY: {"RK401"}},
-    "acceptance-expires": {FIRST_DAY: set(), NOW: set(), LAST_DAY: {"RK401"}},
+    "acceptance-decided": {FIRST_DAY: {"RK405"}, NOW: {"RK405"}, LAST_DAY: {"RK401"}},
+    "acceptance-expires": {FIRST_DAY: {"RK405"}, NOW: set(), LAST_DAY: {"RK401"}},
     "control-test-date": {
         FIRST_DAY: {"RK301", "RK306"},
         NOW: {"RK301", "RK306"},
         LAST_DAY: set(),
     },
-    "observation-date": {FIRST_DAY: {"RK502"}, NOW: set(), LAST_DAY: {"RK502"}},
-    "action-due": {FIRST_DAY: set(), NOW: set(), LAST_DAY: {"RK604"}},
-    "incident-occurred": {FIRST_DAY: set(), NOW: set(), LAST_DAY: {"RK604"}},
+    "observation-date": {FIRST_DAY: {"RK502", "RK507"}, NOW: {"RK507"}, LAST_DAY: {"RK502"}},
+    "action-due": {FIRST_DAY: {"RK607"}, NOW: set(), LAST_DAY: {"RK604"}},
+    "incident-occurred": {FIRST_DAY: {"RK607"}, NOW: {"RK607"}, LAST_DAY: {"RK604"}},
     "launch-date": {FIRST_DAY: set(), NOW: set(), LAST_DAY: {"RK703"}},
     "monitoring-until": {FIRST_DAY: set(), NOW: set(), LAST_DAY: {"RK703"}},
 }
@@ -544,6 +548,7 @@ def test_a_date_at_the_end_of_the_calendar_gives_findings_never_overflow(
     )
     with unchanged_and_bounded(register):
         loaded = load(read_directory(register))
+        as_of(loaded.register, today)
         card = score_register(loaded.register)
         statuses = register_status(loaded.register, today)
         if today == FIRST_DAY:  # its weeks and months would start before 0001-01-01

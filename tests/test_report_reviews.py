@@ -140,6 +140,16 @@ R_004 = _risk(
     "{likelihood: 2, impact: 2}",
     "treatment: accept\nreviewed: 2026-07-15\n",
 )
+#: C-001 tested before the first commit: as of every month-end it has a passing test of each
+#: type (the base register's are dated later in 2026, which `--now` would leave out).
+C_001 = (
+    "id: C-001\ntitle: Purchase velocity limits\nowner: payments-risk\nkey: true\n"
+    "nature: preventive\nautomation: automated\nfrequency: continuous\nreduces: likelihood\n"
+    "effectiveness: {design: effective, operating: effective}\ntests:\n"
+    "  - {date: 2025-12-15, type: operating, procedure: reperformance, sample_size: 1, "
+    "exceptions: 0, result: pass}\n"
+    "  - {date: 2025-12-01, type: design, result: pass, procedure: inspection}\n"
+)
 C_001_FAILED = (
     "id: C-001\ntitle: Purchase velocity limits\nowner: payments-risk\nkey: true\n"
     "nature: preventive\nautomation: automated\nfrequency: continuous\nreduces: likelihood\n"
@@ -215,6 +225,7 @@ def build_review_history(root: Path) -> GitRepo:
     for name in ("kris/KRI-001.yaml", "incidents/INC-2026-001.yaml", "launches/LAUNCH-001.yaml"):
         repo.remove(f"register/{name}")
     repo.write("register/risks/R-001.yaml", R_001.replace("kris: [KRI-001]\n", ""))
+    repo.write("register/controls/C-001.yaml", C_001)
     repo.write(
         "register/acceptances/ACC-001.yaml",
         (BASE_REGISTER / "acceptances/ACC-001.yaml")

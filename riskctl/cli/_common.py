@@ -16,8 +16,9 @@ from riskctl.errors import RiskctlError
 
 if TYPE_CHECKING:  # datetime is imported where used: `--help` stays fast
     import datetime
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
+    from riskctl.asof import AsOf, LeftOut, LoadedAsOf
     from riskctl.load import Loaded, ParseCache
     from riskctl.output.partial import OutputKind
     from riskctl.source import RegisterSource
@@ -56,7 +57,8 @@ NowOpt = Annotated[
     str | None,
     typer.Option(
         "--now",
-        help="Today's date for date-dependent checks, YYYY-MM-DD (default: today).",
+        help="Today's date, YYYY-MM-DD (default: today): computing commands read the register "
+        "as of it; lint notes records dated later.",
         callback=_parse_date,
         metavar="YYYY-MM-DD",
     ),
@@ -100,10 +102,57 @@ def load_for(source: RegisterSource, partial: bool, cache: ParseCache | None = N
     return read_register(source, cache, partial=partial)
 
 
+def load_as_of(
+    source: RegisterSource,
+    partial: bool,
+    today: datetime.date,
+    cache: ParseCache | None = None,
+) -> LoadedAsOf:
+    """The loaded register as of `today` (`--now`): what every command that computes on the
+    register reads. `.register` has every record dated after `today` left out, `.left_out`
+    says which, `.loaded` is the register as written (hits, failed files). Writing commands
+    (new, fmt, rcm, kri ingest) edit data as written and use `load_for`."""
+    from riskctl.asof import read_as_of
+
+    return read_as_of(source, today, cache, partial=partial)
+
+
+def note_left_out(left_out: Sequence[LeftOut], today: datetime.date) -> None:
+    """One stderr note naming the records `--now` left out; nothing when none were."""
+    from riskctl.output.left_out import left_out_note
+
+    note = left_out_note(left_out, today)
+    if note:
+        sys.stderr.write(f"riskctl: note: {note}\n")
+
+
+def mark_not_counted(
+    text: str, kind: str, left_out: Sequence[LeftOut], today: datetime.date
+) -> str:
+    """The output with the records `--now` left out: a JSON document gains `not_counted`, and
+    one note goes to stderr (any format); as is when none were left out."""
+    if not left_out:
+        return text
+    if kind == "json":
+        from riskctl.output.left_out import with_not_counted
+
+        text = with_not_counted(text, left_out)
+    note_left_out(left_out, today)
+    return text
+
+
 def write_result(
-    text: str, kind: OutputKind, failed: Mapping[str, str] | None = None, label: str = ""
+    text: str,
+    kind: OutputKind,
+    failed: Mapping[str, str] | None = None,
+    label: str = "",
+    as_of: AsOf | None = None,
 ) -> None:
-    """Write a command's output; after a `--partial` read it names the files left out."""
+    """Write a command's output; after a `--partial` read it names the files left out, and
+    with `as_of` the records dated after `--now` that were not counted (a JSON document's
+    `not_counted` list, and one stderr note)."""
+    if as_of is not None:
+        text = mark_not_counted(text, kind, as_of.left_out, as_of.today)
     if failed:
         from riskctl.output.partial import mark_partial
 

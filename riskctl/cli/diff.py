@@ -12,6 +12,7 @@ from riskctl.cli._common import (
     EXIT_FINDINGS,
     NowOpt,
     PartialOpt,
+    mark_not_counted,
     operational_errors,
     split_codes,
     today_or,
@@ -107,7 +108,9 @@ def diff_command(
 ) -> None:
     """Compare the register between two revisions: changes, every tier's movement, gates.
 
-    Every gate that fires is reported in every format; only those named by --fail-on (or in
+    Scores, gates and losses compare both sides as of --now (a record dated later counts on
+    neither side); the changes are the data as written. Every gate that fires is reported in
+    every format; only those named by --fail-on (or in
     riskctl.yaml) make the run fail with exit 1. A file that does not load on the new side is
     refused (exit 3) unless --partial, and then reported as broken, never as deleted.
     """
@@ -129,10 +132,11 @@ def diff_command(
             refuse_partial(new_loaded, sides.new_source)
         refuse_unknown_input_keys(new_loaded.hits, sides.new_source.label, new_loaded.failed)
         old, new = old_loaded.register, new_loaded.register
-        diff = diff_registers(
+        today = today_or(now)
+        diff = diff_registers(  # both sides as of --now (riskctl.asof)
             old,
             new,
-            today_or(now),
+            today,
             sides.old_ref,
             sides.new_ref,
             old_loaded.failed,
@@ -149,6 +153,7 @@ def diff_command(
     failing = set(requested) | set(old.config.gates.fail_on) | set(new.config.gates.fail_on)
     text = DIFF_FORMATS[output_format.value](diff, failing)
     label = sides.new_source.label
+    text = mark_not_counted(text, output_format.value, diff.left_out, today)
     write_result(text, output_format.value, new_loaded.failed, label)
     fired = {hit.gate for hit in diff.gates}
     raise typer.Exit(EXIT_FINDINGS if fired & failing else EXIT_CLEAN)

@@ -13,7 +13,8 @@ from riskctl.cli._common import (
     PartialOpt,
     RegisterArg,
     RevisionOpt,
-    load_for,
+    load_as_of,
+    note_left_out,
     operational_errors,
     source_for,
     today_or,
@@ -78,8 +79,11 @@ def due_command(
     today = today_or(now)
     with operational_errors():
         source = source_for(path, revision)
-        loaded = load_for(source, partial)
-        report = due(loaded.register, today, within, owner)
+        loaded = load_as_of(source, partial, today)
+        # `due` takes the register as written and reads it as of `today` itself (its JSON and
+        # Markdown name what was not counted); the note on stderr is every command's.
+        report = due(loaded.loaded.register, today, within, owner)
+    note_left_out(loaded.left_out, today)
     text = DUE_FORMATS[output_format.value](report, source.label)
     write_result(text, output_format.value, loaded.failed, source.label)
     raise typer.Exit(EXIT_FINDINGS if fail_overdue and report.has_overdue else EXIT_CLEAN)

@@ -12,7 +12,7 @@ from riskctl.cli._common import (
     RegisterArg,
     RevisionOpt,
     _parse_date,
-    load_for,
+    load_as_of,
     operational_errors,
     source_for,
     today_or,
@@ -68,11 +68,12 @@ def incidents_command(
         )
     with operational_errors():
         source = source_for(path, revision)
-        loaded = load_for(source, partial)
+        loaded = load_as_of(source, partial, today)
     text = INCIDENT_FORMATS[output_format.value](summarise(loaded.register, today, first))
     write_result(
         text,
         "json" if output_format is IncidentsFormat.JSON else "text",
         loaded.failed,
         source.label,
+        loaded.as_of,
     )

@@ -15,6 +15,7 @@ from riskctl.cli._common import (
     PartialOpt,
     RegisterArg,
     RevisionOpt,
+    load_as_of,
     load_for,
     operational_errors,
     read_input,
@@ -73,15 +74,17 @@ def status_command(
     today = today_or(now)
     with operational_errors():
         source = source_for(path, revision)
-        loaded = load_for(source, partial)
+        loaded = load_as_of(source, partial, today)
         statuses = register_status(loaded.register, today, ids or ())
     if output_format is KriFormat.JSON:
-        write_result(render_status_json(statuses, today), "json", loaded.failed, source.label)
+        text = render_status_json(statuses, today)
+        write_result(text, "json", loaded.failed, source.label, loaded.as_of)
     elif use_color(color):
-        write_result("", "text", loaded.failed, source.label)
+        write_result("", "text", loaded.failed, source.label, loaded.as_of)
         _print_coloured(statuses, today)
     else:
-        write_result(render_status_text(statuses, today), "text", loaded.failed, source.label)
+        text = render_status_text(statuses, today)
+        write_result(text, "text", loaded.failed, source.label, loaded.as_of)
 
 
 @app.command("xmr")

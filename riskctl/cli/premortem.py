@@ -16,6 +16,7 @@ from riskctl.cli._common import (
     PartialOpt,
     RegisterArg,
     RevisionOpt,
+    load_as_of,
     load_for,
     operational_errors,
     source_for,
@@ -106,10 +107,10 @@ def premortem_command(
         from riskctl.premortem import premortem
 
         source = source_for(path, revision)
-        loaded = load_for(source, partial)
+        loaded = load_as_of(source, partial, today)
         result = premortem(loaded.register, today, launch)
     if output_format is PremortemFormat.TEXT and use_color(color):
-        write_result("", "text", loaded.failed, source.label)
+        write_result("", "text", loaded.failed, source.label, loaded.as_of)
         _print_coloured(result)
     else:
         from riskctl.output.premortem import PREMORTEM_FORMATS
@@ -120,6 +121,7 @@ def premortem_command(
             "json" if output_format is PremortemFormat.JSON else "text",
             loaded.failed,
             source.label,
+            loaded.as_of,
         )
 
 

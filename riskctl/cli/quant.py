@@ -12,12 +12,14 @@ from riskctl.cli._common import (
     EXIT_FINDINGS,
     ColorChoice,
     ColorOpt,
+    NowOpt,
     PartialOpt,
     RegisterArg,
     RevisionOpt,
-    load_for,
+    load_as_of,
     operational_errors,
     source_for,
+    today_or,
     use_color,
     write_result,
 )
@@ -148,6 +150,7 @@ def quant_command(
         ),
     ] = False,
     revision: RevisionOpt = None,
+    now: NowOpt = None,
     color: ColorOpt = ColorChoice.AUTO,
     partial: PartialOpt = False,
 ) -> None:
@@ -155,7 +158,8 @@ def quant_command(
 
     Per risk and for the portfolio: exact ALE, simulated mean, sd, P(any loss), percentiles,
     VaR and TVaR, the loss exceedance curve, and the residual portfolio against riskctl.yaml's
-    loss-tolerance curve. Exit 1 with --fail-on-tolerance when a point is breached; exit 3 for
+    loss-tolerance curve. The residual is as of --now: a control test or an incident dated
+    later does not count. Exit 1 with --fail-on-tolerance when a point is breached; exit 3 for
     an unknown risk, one without inputs, a run too large, or a register that cannot be read.
     """
     from riskctl.errors import RiskctlError
@@ -163,9 +167,10 @@ def quant_command(
     from riskctl.quant.inputs import refuse_unknown_input_keys
     from riskctl.quant.run import run_register
 
+    today = today_or(now)
     with operational_errors():
         source = source_for(path, revision)
-        loaded = load_for(source, partial)
+        loaded = load_as_of(source, partial, today)
         refuse_unknown_input_keys(loaded.hits, source.label, loaded.failed)
         for risk_id in risk or ():
             problem = loaded.failed.get(f"risks/{risk_id}.yaml")
@@ -189,12 +194,13 @@ def quant_command(
             if progress is not None:
                 progress.close()
     if output_format is QuantFormat.TEXT and use_color(color):
-        write_result("", "text", loaded.failed, source.label)
+        write_result("", "text", loaded.failed, source.label, loaded.as_of)
         _print_colored(QUANT_FORMATS["text"](result))
     else:
         text = QUANT_FORMATS[output_format.value](result)
         kind = "text" if output_format is QuantFormat.TEXT else output_format.value
-        write_result(text, kind, loaded.failed, source.label)  # type: ignore[arg-type]
+        as_of = loaded.as_of
+        write_result(text, kind, loaded.failed, source.label, as_of)  # type: ignore[arg-type]
     if fail_on_tolerance:
         if not result.tolerance and result.portfolio is not None:
             sys.stderr.write(

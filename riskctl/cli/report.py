@@ -3,7 +3,7 @@
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
@@ -14,12 +14,19 @@ from riskctl.cli._common import (
     RegisterArg,
     RevisionOpt,
     check_out,
-    load_for,
+    load_as_of,
+    note_left_out,
     operational_errors,
     source_for,
     today_or,
     write_output,
 )
+
+if TYPE_CHECKING:
+    import datetime
+    from collections.abc import Sequence
+
+    from riskctl.asof import LeftOut
 
 app = typer.Typer(
     name="report",
@@ -89,7 +96,7 @@ def _produce(
     check_out(out, path)
     with operational_errors():
         source = source_for(path, revision)
-        loaded = load_for(source, partial)
+        loaded = load_as_of(source, partial, today)
         if template in QUANTIFIED_TEMPLATES:
             from riskctl.quant.inputs import refuse_unknown_input_keys
 
@@ -98,7 +105,16 @@ def _produce(
         described = path.as_posix() + (f" at {revision}" if revision else "")
         context = build(loaded.register, card, *arguments, today, described)
         text = render(template, context, templates)
-        _emit(text, out, loaded.failed, source.label)
+        _emit(mark_not_counted(text, loaded.left_out, today), out, loaded.failed, source.label)
+
+
+def mark_not_counted(text: str, left_out: "Sequence[LeftOut]", today: "datetime.date") -> str:
+    """The report with a note at its top naming the records dated after --now that it does
+    not count (a reader of the file does not see stderr), and the stderr note."""
+    from riskctl.output.left_out import left_out_markdown
+
+    note_left_out(left_out, today)
+    return left_out_markdown(left_out, today) + text
 
 
 def _emit(text: str, out: Path | None, failed: dict[str, str], label: str) -> None:
@@ -199,7 +215,7 @@ def _review(
         review = read_review(source, base, kind, today, partial=partial)
         context = (mbr_context if kind == "mbr" else wbr_context)(review, today)
         text = render(f"{kind}.md.j2", context, templates)
-    _emit(text, out, review.left_out, source.label)
+    _emit(mark_not_counted(text, review.not_counted, today), out, review.left_out, source.label)
 
 
 @app.command("wbr")

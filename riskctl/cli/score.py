@@ -13,7 +13,7 @@ from riskctl.cli._common import (
     PartialOpt,
     RegisterArg,
     RevisionOpt,
-    load_for,
+    load_as_of,
     operational_errors,
     source_for,
     today_or,
@@ -79,8 +79,9 @@ def score_command(
 ) -> None:
     """Score every risk: inherent, residual from the controls in place, projected and target.
 
-    Sorted by residual then inherent score, highest first. Exit 3 for an unknown risk id,
-    category or owner, or a register that cannot be read.
+    As of --now: a control test, incident or acceptance dated later does not count (--explain
+    lists those that bear on the risk). Sorted by residual then inherent score, highest first.
+    Exit 3 for an unknown risk id, category or owner, or a register that cannot be read.
     """
     from riskctl.output.scores import SCORE_FORMATS
     from riskctl.score import query
@@ -96,12 +97,16 @@ def score_command(
     today = today_or(now)
     with operational_errors():
         source = source_for(path, revision)
-        loaded = load_for(source, partial)
+        loaded = load_as_of(source, partial, today)
         register = loaded.register
         card = score_register(register)
         if explain is not None:
-            text = visible(explain_risk(query.find(card, explain), card, today), keep_newlines=True)
-            write_result(text, "text", loaded.failed, source.label)  # register text: shown, not run
+            found = query.find(card, explain)
+            written = loaded.loaded.register
+            text = explain_risk(found, card, today, loaded.left_out, written)
+            text = visible(text, keep_newlines=True)
+            # register text: shown, not run
+            write_result(text, "text", loaded.failed, source.label, loaded.as_of)
             return
         chosen = query.select(
             card,
@@ -115,9 +120,9 @@ def score_command(
     if output_format is ScoreFormat.TEXT and use_color(color):
         from riskctl.cli._console import print_scores
 
-        write_result("", "text", loaded.failed, source.label)
+        write_result("", "text", loaded.failed, source.label, loaded.as_of)
         print_scores(card, chosen, today)
     else:
         text = SCORE_FORMATS[output_format.value](card, chosen, today)
         kind = "text" if output_format is ScoreFormat.TEXT else output_format.value
-        write_result(text, kind, loaded.failed, source.label)  # type: ignore[arg-type]
+        write_result(text, kind, loaded.failed, source.label, loaded.as_of)  # type: ignore[arg-type]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 
+from riskctl.asof import as_of, read_as_of
 from riskctl.diff import diff_registers
 from riskctl.diff_reads import read_diff_sides
 from riskctl.errors import RiskctlError
@@ -27,7 +28,6 @@ from riskctl.source import (
     RegisterSource,
     at_commit,
     load_source,
-    read_register,
     sources_at_moments,
 )
 
@@ -43,10 +43,11 @@ def read_review(
     """Load the register (refused when a file did not load, unless `partial`), compare it with
     the last review, and, for the MBR, read the register at each of the last 12 month-ends."""
     cache: ParseCache = {}
-    loaded = read_register(source, cache, partial=partial)
+    read = read_as_of(source, today, cache, partial=partial)
+    loaded = read.loaded
     if kind == "wbr":  # the WBR runs the loss simulation (report/quant.py)
         refuse_unknown_input_keys(loaded.hits, source.label, loaded.failed)
-    register = loaded.register
+    register = read.register  # as of --now: what every section computes on
     card = score_register(register)
     comparison, no_comparison = _compare(source, base, kind, today, cache)
     month_ends: tuple[MonthEnd, ...] = ()
@@ -65,6 +66,7 @@ def read_review(
         no_comparison=no_comparison,
         month_ends=month_ends,
         left_out=dict(loaded.failed),
+        not_counted=read.left_out,
     )
 
 
@@ -107,21 +109,30 @@ def _comparison(
     today: datetime.date,
     cache: ParseCache,
 ) -> Comparison:
-    sides = read_diff_sides(baseline, source)
+    assert baseline.commit is not None  # at_commit
+    since_date = baseline.git().commit(baseline.commit).date.astimezone(datetime.UTC).date()
+    # The last review saw its register as of its own day (its commit's), not --now's: a test
+    # entered early for a later day counted from that day on, so it is a change since then.
+    # What changed is then what came to count, in any file, changed or not: read them all
+    # (`diff_reads` reads only what a comparison of one day needs).
+    base_day = min(since_date, today)
+    sides = read_diff_sides(baseline, source, complete=base_day < today)
     cache.update(sides.cache)
     old_loaded = load_source(sides.old_source, sides.old, cache)
     new_loaded = load_source(sides.new_source, sides.new, cache)
+    # A record dated after --now has not come to count yet: not a change.
+    old = as_of(old_loaded.register, base_day).register
+    new = as_of(new_loaded.register, today).register
     diff = diff_registers(
-        old_loaded.register,
-        new_loaded.register,
+        old,
+        new,
         today,
         sides.old_ref,
         sides.new_ref,
         old_loaded.failed,
         new_loaded.failed,
+        old_today=base_day,
     )
-    assert baseline.commit is not None  # at_commit
-    since_date = baseline.git().commit(baseline.commit).date.astimezone(datetime.UTC).date()
     return Comparison(
         since=named,
         by_tag=by_tag,
@@ -129,8 +140,8 @@ def _comparison(
         since_date=since_date,
         new_ref=sides.new_ref,
         diff=diff,
-        old=old_loaded.register,
-        new=new_loaded.register,
+        old=old,
+        new=new,
     )
 
 
@@ -138,7 +149,8 @@ def _month_ends(source: RegisterSource, today: datetime.date, cache: ParseCache)
     """The register's scores at each of the last 12 month-ends before `today`'s month.
 
     Each month-end reads the last commit of the first-parent history of the reviewed revision
-    (`HEAD` for the working tree) dated on or before 23:59:59 UTC that day. A month-end before
+    (`HEAD` for the working tree) dated on or before 23:59:59 UTC that day, as of that day
+    (`riskctl.asof`: a record entered early for a later day does not count yet). A month-end before
     the first commit, or outside a git repository, has no data; nor has one at which a register
     file did not load (its scores would silently leave the file out).
     """
@@ -164,7 +176,7 @@ def _month_ends(source: RegisterSource, today: datetime.date, cache: ParseCache)
             continue
         try:
             loaded = load(at.sources, cache)
-            card = score_register(loaded.register)
+            card = score_register(as_of(loaded.register, day).register)
         except RiskctlError as error:
             first = str(error).splitlines()[0]
             points.append(MonthEnd(day, False, None, commit, f"unreadable: {first}"))

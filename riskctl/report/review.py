@@ -29,6 +29,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from riskctl.asof import LeftOut
 from riskctl.diff import EFFECTIVENESS_RANK, EntityChange, RegisterDiff
 from riskctl.incidents import is_overdue
 from riskctl.kri.status import (
@@ -132,6 +133,8 @@ class Review:
     month_ends: tuple[MonthEnd, ...] = field(default_factory=tuple)
     left_out: dict[str, str] = field(default_factory=dict)
     """Files of the reviewed register that did not load (a `--partial` read), with why."""
+    not_counted: tuple[LeftOut, ...] = ()
+    """Records of the reviewed register dated after `--now`, left out (`riskctl.asof`)."""
 
 
 # --- small texts ----------------------------------------------------------------------------

@@ -8,7 +8,12 @@ the appetite check and the next review date.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 
+from riskctl.asof import LeftOut
+from riskctl.model.acceptance import Acceptance
+from riskctl.model.incident import Incident
+from riskctl.model.register import Register
 from riskctl.score.matrix import Cell
 from riskctl.score.residual import DimensionStep, RiskScore, Scorecard, TierResult
 from riskctl.textsafe import visible
@@ -68,8 +73,38 @@ def _tier_lines(tier: TierResult, combine: str, title: str) -> list[str]:
     return lines
 
 
-def explain(score: RiskScore, card: Scorecard, today: datetime.date) -> str:
-    """The whole derivation of one risk's tiers, as plain text."""
+def left_out_lines(
+    score: RiskScore,
+    left_out: Sequence[LeftOut],
+    today: datetime.date,
+    written: Register | None = None,
+) -> list[str]:
+    """A line per record dated after `today` and left out (`riskctl.asof`) that bears on the
+    risk: its own, its controls' tests, and, from the register as `written`, the incidents that
+    name it or one of its controls as failed and its acceptances:
+    `C-066 operating test dated 2026-11-24 (after 2026-11-20): not counted`."""
+    risk = score.risk
+    mine = {risk.id, *risk.controls}
+    if written is not None:
+        controls = set(risk.controls)
+        mine |= {
+            incident.id
+            for incident in written.by_id(Incident).values()
+            if risk.id in incident.risks or controls & set(incident.failed_controls)
+        }
+        mine |= {each.id for each in written.by_id(Acceptance).values() if each.risk == risk.id}
+    return [f"    {each.describe(today)}" for each in left_out if each.entity in mine]
+
+
+def explain(
+    score: RiskScore,
+    card: Scorecard,
+    today: datetime.date,
+    left_out: Sequence[LeftOut] = (),
+    written: Register | None = None,
+) -> str:
+    """The whole derivation of one risk's tiers, as plain text; `left_out`: the records dated
+    after `today` (`riskctl.asof`), listed where they bear on this risk (`left_out_lines`)."""
     risk, method = score.risk, card.method
     combine = str(method["combine"])
     table = method["credits"]
@@ -89,6 +124,10 @@ def explain(score: RiskScore, card: Scorecard, today: datetime.date) -> str:
         "",
     ]
     lines += _tier_lines(score.computed, combine, "Residual, computed from the controls in place")
+    not_counted = left_out_lines(score, left_out, today, written)
+    if not_counted:
+        lines.append(f"  Left out, dated after {today} (--now):")
+        lines += not_counted
     if score.residual_source == "override":
         lines += [
             "",

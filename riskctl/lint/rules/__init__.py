@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from riskctl.asof import AsOf, LeftOut, as_of
 from riskctl.errors import RiskctlError
 from riskctl.findings import Hit, Severity, Where
 from riskctl.model.config import Config, RuleSetting
@@ -65,10 +66,17 @@ class RuleContext:
         return Where(record.file, tuple(path), at_key=at_key)
 
     @functools.cached_property
+    def as_of(self) -> AsOf:
+        """The register as of today (`riskctl.asof`): what the scores are computed on, and the
+        records dated after today that the RK306-family notes report."""
+        return as_of(self.register, self.today)
+
+    @functools.cached_property
     def scorecard(self) -> Scorecard | None:
-        """Every risk scored by the configured method; None when the method cannot be used."""
+        """Every risk scored by the configured method, as of today (as `riskctl score --now`
+        scores it); None when the method cannot be used."""
         try:
-            return score_register(self.register)
+            return score_register(self.as_of.register)
         except RiskctlError:  # an unusable custom matrix: RK805 reports it
             return None
 
@@ -170,3 +178,13 @@ def find_rule_in(rules: Mapping[str, Rule], code_or_name: str) -> Rule | None:
 def records(register: Register, kind: str) -> Iterator[Record]:
     """Every valid record of a kind, duplicates included, in file order."""
     return (record for record in register.records if record.kind == kind)
+
+
+def dated_after_today(context: RuleContext, kind: str) -> Iterator[tuple[Record, LeftOut]]:
+    """Each record of a kind's files dated after today, as `riskctl.asof` leaves it out of
+    every computation, with the record of its file: one definition for lint and the commands."""
+    by_file = {record.file: record for record in records(context.register, kind)}
+    for each in context.as_of.left_out:
+        record = by_file.get(each.file)
+        if record is not None and record.entity.id == each.entity:
+            yield record, each

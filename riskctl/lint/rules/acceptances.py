@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pydantic import BaseModel, ConfigDict, Field
 
 from riskctl.findings import Hit, Severity
-from riskctl.lint.rules import RuleContext, records, rule
+from riskctl.lint.rules import RuleContext, dated_after_today, records, rule
 from riskctl.model.acceptance import Acceptance
 from riskctl.model.common import MAX_DAYS
 from riskctl.model.register import Record
@@ -104,7 +104,7 @@ def acceptance_expiring_soon(context: RuleContext) -> Iterator[Hit]:
             )
 
 
-@rule("RK404", "acceptance-residual-changed")
+@rule("RK404", "acceptance-residual-changed", date_dependent=True)
 def acceptance_residual_changed(context: RuleContext) -> Iterator[Hit]:
     """An acceptance's `residual_at_decision` is still the risk's residual.
 
@@ -131,3 +131,22 @@ def acceptance_residual_changed(context: RuleContext) -> Iterator[Hit]:
                 f"I{decision.impact}, but {acceptance.risk}'s residual is now L{now.likelihood} "
                 f"I{now.impact} ({now.score} {now.level}); a material change needs re-approval",
             )
+
+
+@rule("RK405", "acceptance-decided-in-the-future", default=Severity.NOTE, date_dependent=True)
+def acceptance_decided_in_the_future(context: RuleContext) -> Iterator[Hit]:
+    """An acceptance is not decided after today.
+
+    Why: `decided` is the day the approver took the decision; before it there is no decision,
+    so every command that computes leaves the acceptance out as of `--now` (the risk has no
+    treatment plan from it) until that day. A note: an acceptance drafted ahead of its
+    decision meeting is fine, a typo in the date is not. Reported at `decided`.
+    Fires:   `decided: 2026-11-28` checked on 2026-11-27
+    Passes:  the same acceptance checked on 2026-11-28
+    """
+    for record, later in dated_after_today(context, "acceptance"):
+        yield Hit(
+            context.where(record, *later.path),
+            f"{later.entity} is decided {later.date}, after today ({context.today}): not "
+            "counted until then",
+        )

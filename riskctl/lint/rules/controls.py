@@ -8,7 +8,7 @@ from typing import Annotated, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field
 
 from riskctl.findings import Hit, Severity
-from riskctl.lint.rules import RuleContext, records, rule
+from riskctl.lint.rules import RuleContext, dated_after_today, records, rule
 from riskctl.model.common import MAX_COUNT, DayCount
 from riskctl.model.control import Control, Frequency
 from riskctl.model.register import Record
@@ -233,24 +233,23 @@ def effective_control_untested(context: RuleContext) -> Iterator[Hit]:
             )
 
 
-@rule("RK306", "control-test-in-the-future", date_dependent=True)
+@rule("RK306", "control-test-in-the-future", default=Severity.NOTE, date_dependent=True)
 def control_test_in_the_future(context: RuleContext) -> Iterator[Hit]:
     """A control test is not dated after today.
 
-    Why: a test records evidence gathered; the scorer takes a control's latest operating test
-    by date, so a test dated after today (a typo, or 9999-12-01) would decide the control's
-    credit, passing or failing, for as long as the date stays in the future. Reported at the
-    test's `date`, for every control but retired ones.
+    Why: a test records evidence gathered; a test dated after today (a planned test entered
+    early, or a typo such as 9999-12-01) has not happened yet, so every command that computes
+    leaves it out as of `--now` (`riskctl score --explain` says so) until its day comes. A note,
+    since a planned test may be entered early: check the date is the day it will take place.
+    Reported at the test's `date`, for every control but retired ones.
     Fires:   `tests: [{date: 2026-11-28, type: operating, result: pass}]` checked on 2026-11-27
     Passes:  the same test checked on 2026-11-28
     """
-    for control, record in _controls(context):
-        if control.status == "retired":
-            continue
-        for index, test in enumerate(control.tests):
-            if test.date > context.today:
-                yield Hit(
-                    context.where(record, "tests", index, "date"),
-                    f"{control.id} {test.type} test is dated {test.date}, after today "
-                    f"({context.today}); record the date the test took place",
-                )
+    for record, later in dated_after_today(context, "control"):
+        control = record.entity
+        if isinstance(control, Control) and control.status != "retired":
+            yield Hit(
+                context.where(record, *later.path),
+                f"{control.id} {later.what} is dated {later.date}, after today "
+                f"({context.today}): not counted until then; record the date the test took place",
+            )

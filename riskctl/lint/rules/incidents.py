@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from riskctl.findings import Hit, Severity
 from riskctl.incidents import is_overdue, is_unfinished
-from riskctl.lint.rules import RuleContext, records, rule
+from riskctl.lint.rules import RuleContext, dated_after_today, records, rule
 from riskctl.model.control import Control
 from riskctl.model.incident import Action, Incident
 from riskctl.model.register import Record
@@ -37,9 +37,11 @@ DEFAULT_HUMAN_ERROR_PHRASES = (
 )
 
 
-def _incidents(context: RuleContext) -> Iterator[tuple[Incident, Record]]:
-    """Every valid incident file (duplicates included) with its record, in file order."""
-    for record in records(context.register, "incident"):
+def _incidents(context: RuleContext, *, as_of: bool = False) -> Iterator[tuple[Incident, Record]]:
+    """Every valid incident file (duplicates included) with its record, in file order; `as_of`:
+    as it stood on today (`riskctl.asof`: an action completed after today still in progress),
+    as `riskctl due` sees it, so the two never disagree."""
+    for record in records(context.as_of.register if as_of else context.register, "incident"):
         if isinstance(record.entity, Incident):
             yield record.entity, record
 
@@ -195,11 +197,12 @@ def action_overdue(context: RuleContext) -> Iterator[Hit]:
     Why: an action item is a commitment with one owner and a due date (rca.md section 5); one
     past due is a fix that has not happened, so the failure can recur. Finish it, or agree a new
     date and record it. Checks every incident and near-miss, open or closed; an action without
-    `due` is not checked.
+    `due` is not checked. An action marked done with a `completed` day after today was still
+    in progress on that day, as every command counts it (`riskctl.asof`).
     Fires:   `due: 2026-11-26`, `status: open`, checked on 2026-11-27
     Passes:  `due: 2026-11-27` (due today); `due: 2026-11-01`, `status: done`
     """
-    for incident, record in _incidents(context):
+    for incident, record in _incidents(context, as_of=True):
         for index, action in _actions(incident):
             if is_overdue(action, context.today):
                 assert action.due is not None
@@ -297,3 +300,46 @@ def reassess_after_incident(context: RuleContext) -> Iterator[Hit]:
                     else "never reviewed"
                 ),
             )
+
+
+@rule("RK607", "incident-dated-in-the-future", default=Severity.NOTE, date_dependent=True)
+def incident_dated_in_the_future(context: RuleContext) -> Iterator[Hit]:
+    """An incident's dates (occurred, resolved, an action's completed) are not after today.
+
+    Why: each date records something that happened; one after today has not happened yet, so
+    every command that computes reads the incident as it stood on `--now`: not occurred yet (left
+    out, with its actions), not resolved yet (open), or an action not completed yet (in
+    progress). A note: check the date. Reported at the date.
+    Fires:   `occurred: 2026-11-28`, `resolved: 2026-11-28`, or an action `completed:
+             2026-11-28`, checked on 2026-11-27
+    Passes:  the same incident checked on 2026-11-28
+    """
+    for record, later in dated_after_today(context, "incident"):
+        what = "occurred" if later.path == ("occurred",) else f"{later.what} is dated"
+        yield Hit(
+            context.where(record, *later.path),
+            f"{later.entity} {what} {later.date}, after today ({context.today}): not counted "
+            "until then",
+        )
+
+
+@rule("RK608", "action-completed-but-unfinished")
+def action_completed_but_unfinished(context: RuleContext) -> Iterator[Hit]:
+    """An action with a `completed` day is done or cancelled.
+
+    Why: `completed` is the day an action was finished (done) or dropped (cancelled); on an
+    open or in-progress action it contradicts the status, and a reader cannot tell whether the
+    fix happened. Set the status to done (or cancelled), or remove `completed`. Reported at
+    `completed`.
+    Fires:   an action `{status: in-progress, completed: 2026-11-20}`; one with no `status:`
+             (open) and `completed:`
+    Passes:  `{status: done, completed: 2026-11-20}`; `{status: open}` with no `completed`
+    """
+    for incident, record in _incidents(context):
+        for index, action in enumerate(incident.actions):
+            if action.completed is not None and is_unfinished(action):
+                yield Hit(
+                    context.where(record, "actions", index, "completed"),
+                    f"{incident.id} action {action.id} is {action.status} but has completed: "
+                    f"{action.completed}; mark it done or cancelled, or remove completed",
+                )

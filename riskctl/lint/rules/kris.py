@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from riskctl.findings import Hit, Severity
 from riskctl.incidents import is_unfinished
 from riskctl.kri.status import band, latest_observation, observation_due, watched_risks
-from riskctl.lint.rules import RuleContext, records, rule
+from riskctl.lint.rules import RuleContext, dated_after_today, records, rule
 from riskctl.model.common import MAX_DAYS
 from riskctl.model.incident import Incident
 from riskctl.model.kri import Kri, Observation
@@ -157,7 +157,7 @@ def kri_thresholds_inconsistent(context: RuleContext) -> Iterator[Hit]:
         )
 
 
-@rule("RK504", "above-appetite-without-kri", default=Severity.WARNING)
+@rule("RK504", "above-appetite-without-kri", default=Severity.WARNING, date_dependent=True)
 def above_appetite_without_kri(context: RuleContext) -> Iterator[Hit]:
     """An open risk above its category's appetite is watched by a KRI.
 
@@ -261,3 +261,22 @@ def kri_links_disagree(context: RuleContext) -> Iterator[Hit]:
                     f"{linking.id} lists {kri_id} under `kris`, but {kri_id}'s `risks` "
                     f"({', '.join(watched.risks) or 'empty'}) does not list {linking.id}",
                 )
+
+
+@rule("RK507", "kri-observation-in-the-future", default=Severity.NOTE, date_dependent=True)
+def kri_observation_in_the_future(context: RuleContext) -> Iterator[Hit]:
+    """A KRI observation is not dated after today.
+
+    Why: an observation records a value measured; one dated after today has not been measured
+    yet, so `kri status`, the reviews and every other command leave it out as of `--now` until
+    its day comes. A note: a forecast or a typo in the date (2027 for 2026) reads the same way,
+    so check the date. Reported at the observation's `date`.
+    Fires:   `observations: [{date: 2026-11-28, value: 3}]` checked on 2026-11-27
+    Passes:  the same observation checked on 2026-11-28
+    """
+    for record, later in dated_after_today(context, "kri"):
+        yield Hit(
+            context.where(record, *later.path),
+            f"{later.entity} {later.what} is dated {later.date}, after today ({context.today}): "
+            "not counted until then",
+        )

@@ -10,15 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from riskctl.findings import Hit, Severity
-from riskctl.lint.rules import RuleContext, records, rule
+from riskctl.lint.rules import RuleContext, dated_after_today, records, rule
 from riskctl.model.launch import Launch
 from riskctl.model.register import Record
 from riskctl.premortem import is_lapsed, needs_response, rate, table_in_force
 
 
-def _launches(context: RuleContext) -> Iterator[tuple[Launch, Record]]:
-    """Every valid launch file (duplicates included) that is not cancelled, in file order."""
-    for record in records(context.register, "launch"):
+def _launches(context: RuleContext, *, as_of: bool = False) -> Iterator[tuple[Launch, Record]]:
+    """Every valid launch file (duplicates included) that is not cancelled, in file order;
+    `as_of`: as it stood on today (`riskctl.asof`: a review dated after today not yet made)."""
+    for record in records(context.as_of.register if as_of else context.register, "launch"):
         if isinstance(record.entity, Launch) and record.entity.status != "cancelled":
             yield record.entity, record
 
@@ -90,12 +91,13 @@ def monitoring_window_lapsed(context: RuleContext) -> Iterator[Hit]:
     or turns it into a standing risk (fmea-premortem.md section 4); a window that ran out
     without that review leaves the launch's ratings as guesses. A window lapses the day after
     `until`; `reviewed` on or after `until` counts. Reported at the entry's `until`. Cancelled
-    launches are skipped.
+    launches are skipped. A `reviewed` day after today is a review not yet made on that day
+    (`riskctl.asof`).
     Fires:   `{kri: KRI-001, until: 2026-11-26}` checked on 2026-11-27, with no `reviewed` or
              `reviewed: 2026-11-25`
     Passes:  the same entry with `reviewed: 2026-11-26`; checked on 2026-11-26
     """
-    for launch, record in _launches(context):
+    for launch, record in _launches(context, as_of=True):
         for index, entry in enumerate(launch.monitoring):
             if is_lapsed(entry, context.today):
                 reviewed = f"last reviewed {entry.reviewed}" if entry.reviewed else "never reviewed"
@@ -156,3 +158,21 @@ def failure_mode_risk_not_in_launch(context: RuleContext) -> Iterator[Hit]:
                     f"({', '.join(launch.risks) or 'none'}) do not list; add it there, or fix "
                     "the mode's risk",
                 )
+
+
+@rule("RK706", "monitoring-reviewed-in-the-future", default=Severity.NOTE, date_dependent=True)
+def monitoring_reviewed_in_the_future(context: RuleContext) -> Iterator[Hit]:
+    """A monitoring window's review is not dated after today.
+
+    Why: `reviewed` records the day the window's evidence was reviewed; one after today has
+    not happened yet, so every command leaves the review out as of `--now` (the window is not
+    yet reviewed) until that day. A note: check the date. Reported at `reviewed`.
+    Fires:   `{kri: KRI-001, until: 2026-11-20, reviewed: 2026-11-28}` checked on 2026-11-27
+    Passes:  the same entry checked on 2026-11-28
+    """
+    for record, later in dated_after_today(context, "launch"):
+        yield Hit(
+            context.where(record, *later.path),
+            f"{later.entity} {later.what} is dated {later.date}, after today "
+            f"({context.today}): not counted until then",
+        )
