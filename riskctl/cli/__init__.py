@@ -20,6 +20,7 @@ import typer
 
 from riskctl import __version__
 from riskctl.cli import (
+    codeowners,
     diff,
     fmt,
     incidents,
@@ -74,6 +75,7 @@ app.command("log")(log.log_command)
 app.command("premortem")(premortem.premortem_command)
 app.command("incidents")(incidents.incidents_command)
 app.command("quant")(quant.quant_command)
+app.command("codeowners")(codeowners.codeowners_command)
 app.add_typer(diff.gates_app)
 app.add_typer(kri.app)
 app.add_typer(rcm.app)
