@@ -142,7 +142,8 @@ class Update:
     notes: tuple[str, ...]
     """What GitHub would make of the file's location, when that needs saying."""
     creates_folder: bool = False
-    """Whether writing creates `.github/` (the default location, when nothing exists yet)."""
+    """Whether writing creates the file's folder (`.github/`): only for the configured or
+    default location, only the last folder, never for `--file`."""
 
     @property
     def is_current(self) -> bool:
@@ -159,8 +160,8 @@ def check_expressible(pattern: str, named: str) -> None:
     """Refuse (naming `named`) a path CODEOWNERS cannot write as a literal pattern."""
     for char in pattern:
         what = _UNSAFE.get(char)
-        if what is None and (not char.isprintable() or char.isspace()):
-            what = "a control character" if not char.isprintable() else "white space"
+        if what is None and (char.isspace() or not char.isprintable()):
+            what = "white space" if char.isspace() else "a control character"
         if what is not None:
             raise RiskctlError(
                 f"{named}: CODEOWNERS cannot name this path: it holds {what}, which GitHub's "
@@ -363,8 +364,7 @@ def plan_update(
             f"{shown}: would be {len(after):,} bytes; GitHub reads CODEOWNERS files under 3 MB "
             "only, so no one would be asked to review"
         )
-    creates_folder = file is None and register.config.codeowners.file is None
-    creates_folder = creates_folder and before is None and not os.path.lexists(path.parent)
+    creates_folder = file is None and before is None and not os.path.lexists(path.parent)
     return Update(path, shown, before, after, block, rules_after, notes, creates_folder)
 
 

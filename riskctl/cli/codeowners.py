@@ -136,12 +136,13 @@ def _warn_unowned(files: "tuple[Unowned, ...]", default_handles: tuple[str, ...]
         return
     named = "; ".join(f"{each.file} ({each.why})" for each in files[:NAMED_FILES])
     more = f"; and {len(files) - NAMED_FILES} more" if len(files) > NAMED_FILES else ""
-    fallback = (
-        f"the register folder's line ({' '.join(default_handles)}) covers them"
-        if default_handles
-        else "no one is required to review them (set codeowners.default_owners)"
-    )
     count = len(files)
+    them = "them" if count != 1 else "it"
+    fallback = (
+        f"the register folder's line ({' '.join(default_handles)}) covers {them}"
+        if default_handles
+        else f"no one is required to review {them} (set codeowners.default_owners)"
+    )
     sys.stderr.write(
         f"riskctl: warning: {count} register file{'s' if count != 1 else ''} "
         f"{'have' if count != 1 else 'has'} no owner with a github handle, so no line of "
