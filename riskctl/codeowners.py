@@ -5,9 +5,10 @@ an `# END ...` line, in the repository's CODEOWNERS file (GitHub's syntax: one p
 owners per line, a pattern starting with `/` rooted at the repository, the last matching line
 wins). The block holds:
 
-- first, the register folder (`/register/`) owned by `codeowners.default_owners`: the owners
-  of any register file that has no line of its own, including a file a pull request adds
-  (GitHub reads CODEOWNERS from the base branch, which cannot name a file not yet there);
+- first, the register folder (`/register/`; `*` when the register is the repository root)
+  owned by `codeowners.default_owners`: the owners of any register file that has no line of
+  its own, including a file a pull request adds (GitHub reads CODEOWNERS from the base branch,
+  which cannot name a file not yet there);
 - then a line per file, in path order: `riskctl.yaml` owned by the default owners; a risk,
   control, KRI, launch or incident by the handle of its `owner`; an acceptance by its
   `approver` only (any one listed owner's approval satisfies GitHub, so listing the risk owner
@@ -95,7 +96,8 @@ class Block:
     """The generated block for one register: its lines and the files left without one."""
 
     folder: str
-    """The register folder rooted at the repository: `/register/` (`/` at the root)."""
+    """The register folder rooted at the repository: `/register/` (`/` at the root), as the
+    markers name it."""
     command: str
     """The command that regenerates it, for the do-not-edit comment."""
     lines: tuple[OwnerLine, ...]
@@ -160,8 +162,16 @@ def check_expressible(pattern: str, named: str) -> None:
     """Refuse (naming `named`) a path CODEOWNERS cannot write as a literal pattern."""
     for char in pattern:
         what = _UNSAFE.get(char)
-        if what is None and (char.isspace() or not char.isprintable()):
-            what = "white space" if char.isspace() else "a control character"
+        if what is None and char.isspace():
+            what = "white space"
+        elif what is None and not char.isprintable():
+            # C0/DEL controls; or a format character (a bidi override), a C1 control, a
+            # byte of a file name that is not UTF-8 (kept as a lone surrogate)
+            what = (
+                "a control character"
+                if char < " " or char == "\x7f"
+                else "a character that cannot be printed"
+            )
         if what is not None:
             raise RiskctlError(
                 f"{named}: CODEOWNERS cannot name this path: it holds {what}, which GitHub's "

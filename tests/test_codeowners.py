@@ -462,6 +462,7 @@ def test_broken_markers_are_exit_3_and_nothing_is_written(
         ("R-001\\.yaml", "a backslash"),
         ("R-001\x01.yaml", "a control character"),
         ("R-001\u3000.yaml", "white space"),
+        ("R-001\u202e.yaml", "a character that cannot be printed"),
     ],
 )
 def test_a_register_path_codeowners_cannot_express_is_refused(
@@ -475,6 +476,15 @@ def test_a_register_path_codeowners_cannot_express_is_refused(
     assert f"CODEOWNERS cannot name this path: it holds {what}" in err
     assert "register/risks/R-00" in err
     assert not (repo.root / ".github").exists()
+
+
+def test_a_file_name_that_is_not_utf_8_is_refused(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    risks = os.fsencode(repo.root / "register" / "risks")
+    shutil.copy(os.path.join(risks, b"R-001.yaml"), os.path.join(risks, b"R-\xff.yaml"))
+    code, out, err = run(str(repo.root / "register"))
+    assert (code, out) == (3, "")
+    assert "register/risks/R-\\udcff.yaml: CODEOWNERS cannot name this path" in err
 
 
 def test_a_register_folder_codeowners_cannot_express_is_refused(tmp_path: Path) -> None:
