@@ -261,7 +261,10 @@ def splice(data: bytes | None, block: Block, shown: str) -> tuple[bytes, int]:
     content = data or b""
     bom = BOM if content.startswith(BOM) else b""
     lines = _split_lines(content[len(bom) :])
-    newline = b"\r\n" if lines and lines[0].endswith(b"\r\n") else b"\n"
+    # The file's own line ending, from its first line; a lone line ending in CR becomes CRLF
+    # when riskctl ends it, so the next run reads CRLF there too.
+    first = lines[0] if lines else b""
+    newline = b"\r\n" if first.endswith((b"\r\n", b"\r")) else b"\n"
     begins = [index for index, line in enumerate(lines) if _bare(line) == block.begin]
     ends = [index for index, line in enumerate(lines) if _bare(line) == block.end]
     marker = block.begin.decode("utf-8")

@@ -14,10 +14,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from riskctl.cli import app
-from riskctl.codeowners import plan_block, splice
+from riskctl.codeowners import Block, OwnerLine, plan_block, splice
 from riskctl.errors import RiskctlError
 from riskctl.load import read_directory
 from riskctl.load.register import load
@@ -602,3 +604,79 @@ def test_a_named_file_in_a_missing_folder_is_refused(tmp_path: Path) -> None:
     assert (code, out) == (3, "")
     assert "does not exist (riskctl does not create it)" in err
     assert not missing.parent.exists()
+
+
+# --- properties of the splice ------------------------------------------------------------------
+
+#: `make fuzz` sets HYPOTHESIS_PROFILE=fuzz; the default suite stays short.
+EXAMPLES = 1_000 if os.environ.get("HYPOTHESIS_PROFILE") == "fuzz" else 60
+SPLICE_SETTINGS = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=os.environ.get("HYPOTHESIS_PROFILE") != "fuzz",
+)
+#: Pieces of hand-written CODEOWNERS text, the awkward ones included: CR, CRLF, a BOM, bytes
+#: that are not UTF-8, blank lines, comments, another register's block, trailing blanks.
+PIECES = st.sampled_from(
+    [
+        b"\n",
+        b"\r\n",
+        b"\r",
+        b"\xef\xbb\xbf",
+        b"\xff\xfe",
+        b"# comment",
+        b"* @acme/everyone",
+        b"/docs/ @acme/writers",
+        b"  ",
+        b"\t",
+        b"# BEGIN riskctl codeowners /other/\n",
+        b"# END riskctl codeowners /other/\n",
+        b"# BEGIN riskctl codeowners /register/x",
+        "caf\u00e9".encode(),
+    ]
+)
+TEXTS = st.lists(PIECES, max_size=12).map(b"".join)
+SMALL_BLOCK = Block(
+    folder="/register/",
+    command="riskctl codeowners register",
+    lines=(
+        OwnerLine("/register/", ("@acme-head",)),
+        OwnerLine("/register/risks/R-001.yaml", ("@acme/payments-risk",)),
+    ),
+    unowned=(),
+    default_handles=("@acme-head",),
+)
+
+
+def _without_markers(text: bytes) -> bool:
+    bare = {line.rstrip(b"\r\n").rstrip(b" \t") for line in text.split(b"\n")}
+    bare |= {line.removeprefix(b"\xef\xbb\xbf") for line in bare}
+    return SMALL_BLOCK.begin not in bare and SMALL_BLOCK.end not in bare
+
+
+@SPLICE_SETTINGS
+@given(TEXTS)
+def test_appending_keeps_every_byte_and_a_second_splice_changes_nothing(text: bytes) -> None:
+    assume(_without_markers(text))
+    spliced, _rules = splice(text, SMALL_BLOCK, "CODEOWNERS")
+    assert spliced.startswith(text)
+    added = spliced[len(text) :]
+    assert added.lstrip(b"\r\n") in (SMALL_BLOCK.render(), SMALL_BLOCK.render(b"\r\n"))
+    assert splice(spliced, SMALL_BLOCK, "CODEOWNERS") == (spliced, _rules)
+
+
+@SPLICE_SETTINGS
+@given(TEXTS, TEXTS, st.sampled_from([b"\n", b"\r\n"]))
+def test_replacing_keeps_the_bytes_before_and_after_the_block(
+    before: bytes, after: bytes, newline: bytes
+) -> None:
+    assume(_without_markers(before) and _without_markers(after))
+    if before and not before.endswith(b"\n"):
+        before += b"\n"
+    stale = SMALL_BLOCK.render(newline).replace(b"@acme-head", b"@someone-else")
+    spliced, _rules = splice(before + stale + after, SMALL_BLOCK, "CODEOWNERS")
+    assert spliced.startswith(before)
+    assert spliced.endswith(after)
+    middle = spliced[len(before) : len(spliced) - len(after)]
+    assert middle in (SMALL_BLOCK.render(), SMALL_BLOCK.render(b"\r\n"))
+    assert splice(spliced, SMALL_BLOCK, "CODEOWNERS") == (spliced, _rules)
