@@ -370,6 +370,7 @@ def plan_update(
     else:
         path, shown = file, printable(file)
         notes = _notes_for_named(root, file)
+    _refuse_register_file(path, root, inside, [CONFIG_FILE, *register.files], shown)
     before = read_codeowners(path, shown)
     after, rules_after = splice(before, block, shown)
     if len(after) >= GITHUB_SIZE_LIMIT:
@@ -379,6 +380,23 @@ def plan_update(
         )
     creates_folder = file is None and before is None and not os.path.lexists(path.parent)
     return Update(path, shown, before, after, block, rules_after, notes, creates_folder)
+
+
+def _refuse_register_file(
+    path: Path, root: Path, inside: str, files: Iterable[str], shown: str
+) -> None:
+    """Refuse a CODEOWNERS path that is one of the register's own files (a slip of `--file`
+    or `codeowners.file`): the block would be spliced into a risk or riskctl.yaml."""
+    try:
+        relative = path.resolve().relative_to(root).as_posix()
+    except (ValueError, OSError, RuntimeError):
+        return
+    prefix = f"{inside}/" if inside else ""
+    if relative in {f"{prefix}{file}" for file in files}:
+        raise RiskctlError(
+            f"{shown}: a file of the register; the CODEOWNERS file must be one of its own, "
+            f"e.g. {GITHUB_LOCATIONS[0]}"
+        )
 
 
 def _notes_for_named(root: Path, file: Path) -> tuple[str, ...]:

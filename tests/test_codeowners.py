@@ -680,3 +680,18 @@ def test_replacing_keeps_the_bytes_before_and_after_the_block(
     middle = spliced[len(before) : len(spliced) - len(after)]
     assert middle in (SMALL_BLOCK.render(), SMALL_BLOCK.render(b"\r\n"))
     assert splice(spliced, SMALL_BLOCK, "CODEOWNERS") == (spliced, _rules)
+
+
+@pytest.mark.parametrize("target", ["register/risks/R-001.yaml", "register/riskctl.yaml"])
+def test_a_register_file_is_never_taken_for_codeowners(tmp_path: Path, target: str) -> None:
+    repo = make_repo(tmp_path)
+    before = (repo.root / target).read_bytes()
+    code, out, err = run(str(repo.root / "register"), "--file", str(repo.root / target))
+    assert (code, out) == (3, "")
+    assert "a file of the register; the CODEOWNERS file must be one of its own" in err
+    assert (repo.root / target).read_bytes() == before
+    config = CONFIG + "  file: register/owners/head-of-risk.yaml\n"
+    repo.write("register/riskctl.yaml", config)
+    code, _out, err = run(str(repo.root / "register"))
+    assert code == 3
+    assert "register/owners/head-of-risk.yaml: a file of the register" in err
