@@ -8,7 +8,8 @@ wins). The block holds:
 - first, the register folder (`/register/`; `*` when the register is the repository root)
   owned by `codeowners.default_owners`: the owners of any register file that has no line of
   its own, including a file a pull request adds (GitHub reads CODEOWNERS from the base branch,
-  which cannot name a file not yet there);
+  which cannot name a file not yet there); and the CODEOWNERS file itself, so the block cannot
+  be taken out without them;
 - then a line per file, in path order: `riskctl.yaml` owned by the default owners; a risk,
   control, KRI, launch or incident by the handle of its `owner`; an acceptance by its
   `approver` only (any one listed owner's approval satisfies GitHub, so listing the risk owner
@@ -207,8 +208,15 @@ def _handles_of(owner_ids: Iterable[str], owners: Mapping[str, Owner]) -> tuple[
     return tuple(dict.fromkeys(each for each in handles if each))
 
 
-def plan_block(register: Register, inside: str, command: str) -> Block:
-    """The block for the register at `inside` (its folder relative to the repository root)."""
+def plan_block(
+    register: Register, inside: str, command: str, codeowners_file: str | None = None
+) -> Block:
+    """The block for the register at `inside` (its folder relative to the repository root).
+
+    `codeowners_file` is where the block goes, relative to the repository root: when GitHub
+    reads it, the default owners own it too, so a pull request cannot take the block out (or
+    loosen it) without them.
+    """
     folder = folder_pattern(inside)
     check_expressible(folder, f"{inside or '.'}/")
     owners = register.by_id(Owner)
@@ -218,6 +226,8 @@ def plan_block(register: Register, inside: str, command: str) -> Block:
     unowned: list[Unowned] = []
     if default_handles:
         lines.append(OwnerLine(folder if inside else "*", default_handles))
+        if codeowners_file in GITHUB_LOCATIONS:
+            lines.append(OwnerLine(f"/{codeowners_file}", default_handles))
     owned: dict[str, str | None] = {CONFIG_FILE: None}
     owned.update((record.file, owner_of(record.entity)) for record in register.records)
     for file in sorted(owned):
@@ -314,15 +324,27 @@ def _rules_in(lines: list[bytes]) -> int:
     return count
 
 
-def locate(root: Path, configured: str | None) -> tuple[Path, str, tuple[str, ...]]:
-    """The CODEOWNERS file (path, name for messages) and notes on how GitHub will see it.
+def locate(
+    root: Path, configured: str | None, file: Path | None = None
+) -> tuple[Path, str, tuple[str, ...], str | None]:
+    """The CODEOWNERS file: its path, its name for messages, notes on how GitHub will see it,
+    and its path relative to the repository root (None outside it).
 
-    `configured` is `codeowners.file`, relative to the repository root; without it the first
-    of GitHub's locations that exists, else `.github/CODEOWNERS`.
+    `file` (`--file`) wins; then `configured` (`codeowners.file`, relative to the repository
+    root); else the first of GitHub's locations that exists, else `.github/CODEOWNERS`.
     """
     present = [each for each in GITHUB_LOCATIONS if os.path.lexists(root / each)]
+    if file is not None:
+        try:
+            relative: str | None = file.resolve().relative_to(root).as_posix()
+        except (ValueError, OSError, RuntimeError):
+            relative = None
+        if relative is None:
+            note = f"{printable(file)}: outside the repository; GitHub will not read it"
+            return file, printable(file), (note,), None
+        return file, printable(file), location_notes(relative, present), relative
     chosen = configured or (present[0] if present else GITHUB_LOCATIONS[0])
-    return root / chosen, chosen, location_notes(chosen, present)
+    return root / chosen, chosen, location_notes(chosen, present), chosen
 
 
 def location_notes(chosen: str, present: Iterable[str]) -> tuple[str, ...]:
@@ -364,12 +386,8 @@ def plan_update(
 ) -> Update:
     """What `riskctl codeowners` would write: the register at `inside` of the repository at
     `root`, into `file` (default: `codeowners.file`, else GitHub's first existing location)."""
-    block = plan_block(register, inside, command)
-    if file is None:
-        path, shown, notes = locate(root, register.config.codeowners.file)
-    else:
-        path, shown = file, printable(file)
-        notes = _notes_for_named(root, file)
+    path, shown, notes, relative = locate(root, register.config.codeowners.file, file)
+    block = plan_block(register, inside, command, relative)
     _refuse_register_file(path, root, inside, [CONFIG_FILE, *register.files], shown)
     before = read_codeowners(path, shown)
     after, rules_after = splice(before, block, shown)
@@ -397,16 +415,6 @@ def _refuse_register_file(
             f"{shown}: a file of the register; the CODEOWNERS file must be one of its own, "
             f"e.g. {GITHUB_LOCATIONS[0]}"
         )
-
-
-def _notes_for_named(root: Path, file: Path) -> tuple[str, ...]:
-    """`location_notes` for a file named on the command line, when it is inside the repository."""
-    try:
-        relative = file.resolve().relative_to(root).as_posix()
-    except (ValueError, OSError, RuntimeError):
-        return (f"{printable(file)}: outside the repository; GitHub will not read it",)
-    present = [each for each in GITHUB_LOCATIONS if os.path.lexists(root / each)]
-    return location_notes(relative, present)
 
 
 def write_update(update: Update) -> None:

@@ -57,7 +57,7 @@ def codeowners_command(
     """
     if check and print_block:
         raise typer.BadParameter("--check and --print do not go together: choose one")
-    from riskctl.codeowners import plan_block, plan_update, write_update
+    from riskctl.codeowners import locate, plan_block, plan_update, write_update
     from riskctl.errors import RiskctlError
 
     with operational_errors():
@@ -71,7 +71,9 @@ def codeowners_command(
         inside = source.repository.relative(source.folder)
         command = f"riskctl codeowners {inside or '.'}"
         if print_block:
-            block = plan_block(register, inside, command)
+            root = source.repository.root
+            relative = locate(root, register.config.codeowners.file, file)[3]
+            block = plan_block(register, inside, command, relative)
             write_stdout(block.render().decode("utf-8"))
             _warn_unowned(block.unowned, block.default_handles)
             raise typer.Exit(EXIT_CLEAN)
