@@ -42,8 +42,13 @@ from riskctl.errors import RiskctlError
 from riskctl.fileio import check_output_path, printable, read_limited
 from riskctl.model.acceptance import Acceptance
 from riskctl.model.common import Entity
+from riskctl.model.control import Control
+from riskctl.model.incident import Incident
+from riskctl.model.kri import Kri
+from riskctl.model.launch import Launch
 from riskctl.model.owner import GITHUB_HANDLE, Owner
 from riskctl.model.register import CONFIG_FILE, Register
+from riskctl.model.risk import Risk
 
 #: Where GitHub looks for CODEOWNERS, relative to the repository root, in its order: it uses
 #: the first that exists ("About code owners", GitHub Docs).
@@ -186,8 +191,9 @@ def owner_of(entity: Entity) -> str | None:
         return entity.approver
     if isinstance(entity, Owner):
         return entity.id
-    owner = getattr(entity, "owner", None)
-    return owner if isinstance(owner, str) else None
+    if isinstance(entity, Risk | Control | Kri | Launch | Incident):
+        return entity.owner
+    return None
 
 
 def _handle(owner: Owner) -> str | None:
