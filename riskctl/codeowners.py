@@ -241,7 +241,7 @@ def plan_block(
         check_expressible(pattern, f"{inside}/{file}" if inside else file)
         if file == CONFIG_FILE:
             handles = default_handles
-            why = "no default owner with a github handle (codeowners.default_owners)"
+            why = "codeowners.default_owners names no owner with a github handle"
         else:
             owner_id = owned[file]
             owner = owners.get(owner_id) if owner_id else None

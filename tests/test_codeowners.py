@@ -709,3 +709,18 @@ def test_a_file_github_does_not_read_gets_no_line_for_itself(tmp_path: Path) -> 
         rules = github_rules(target.read_bytes())
         assert [pattern for pattern, _owners in rules if "register" not in pattern] == []
     assert "outside the repository; GitHub will not read it" in err
+
+
+def test_without_default_owners_there_is_no_folder_line_and_it_is_said(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    repo.write("register/riskctl.yaml", CONFIG.replace("  default_owners: [head-of-risk]\n", ""))
+    code, out, err = run(str(repo.root / "register"), "--print")
+    assert code == 0
+    rules = github_rules(out.encode("utf-8"))
+    assert rules[0] == ("/register/acceptances/ACC-001.yaml", ("@acme-head",))
+    assert owners_of(rules, "register/risks/R-002.yaml") == ()
+    assert err == (
+        "riskctl: warning: 1 register file has no owner with a github handle, so no line of its "
+        "own; no one is required to review it (set codeowners.default_owners): riskctl.yaml "
+        "(codeowners.default_owners names no owner with a github handle)\n"
+    )
