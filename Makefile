@@ -29,6 +29,7 @@ demo: .venv/.installed  ## riskctl on the shipped register
 	$(BIN)/riskctl gates list
 	$(BIN)/riskctl schema export --check
 	$(BIN)/riskctl fmt --check register
+	$(BIN)/riskctl codeowners register --print
 	$(BIN)/riskctl kri ingest tests/data/ingest/weekly.csv register --dry-run
 	$(BIN)/riskctl rcm import tests/data/rcm/edited-rcm.csv register --dry-run --now $(NOW)
 	mkdir -p build

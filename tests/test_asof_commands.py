@@ -283,9 +283,11 @@ def test_c066_test_of_2026_11_24_counts_only_from_that_day(
 # --- one way to read the register as of --now -----------------------------------------------------
 
 CLI = Path(__file__).parents[1] / "riskctl" / "cli"
-#: The functions that read the register as written: they write it (or draft files), and a
-#: record dated after --now is data to keep, not to leave out.
+#: The functions that read the register as written: they write it (or draft files, or the
+#: CODEOWNERS block, which names files and owners, never dates), and a record dated after
+#: --now is data to keep, not to leave out.
 WRITERS = {
+    ("codeowners.py", "codeowners_command"),
     ("kri.py", "ingest_command"),
     ("new.py", "new_command"),
     ("premortem.py", "_seed"),

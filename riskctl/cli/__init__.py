@@ -20,6 +20,7 @@ import typer
 
 from riskctl import __version__
 from riskctl.cli import (
+    codeowners,
     diff,
     due,
     fmt,
@@ -76,6 +77,7 @@ app.command("premortem")(premortem.premortem_command)
 app.command("incidents")(incidents.incidents_command)
 app.command("due")(due.due_command)
 app.command("quant")(quant.quant_command)
+app.command("codeowners")(codeowners.codeowners_command)
 app.add_typer(diff.gates_app)
 app.add_typer(kri.app)
 app.add_typer(rcm.app)

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
-from riskctl.model.common import MAX_DAYS, STRICT, DayCount, Text
+from riskctl.model.common import MAX_DAYS, STRICT, DayCount, Reference, Text
 from riskctl.model.launch import Rating10
 
 SeverityName = Literal["error", "warning", "note", "off"]
@@ -270,6 +280,50 @@ class DueConfig(BaseModel):
     (`riskctl due --owner`); 0 escalates every overdue item. Default 14: two weekly digests."""
 
 
+#: A path inside the repository, relative to its root: `/`-separated names, none of them `.` or
+#: `..`, no backslash or control character. ECMA-262 (JSON Schema) and Python read it alike.
+REPOSITORY_PATH_PATTERN = (
+    r"^(?!\.\.?(?:/|$))(?!.*/\.\.?(?:/|$))"
+    r"[^/\\\x00-\x1f\x7f]+(?:/[^/\\\x00-\x1f\x7f]+)*$"
+)
+_REPOSITORY_PATH = re.compile(REPOSITORY_PATH_PATTERN.replace("$", r"\Z"))
+
+
+def _repository_path(value: str) -> str:
+    if not _REPOSITORY_PATH.fullmatch(value):
+        raise PydanticCustomError(
+            "repository_path",
+            "expected a path relative to the repository root, e.g. .github/CODEOWNERS "
+            "(`/` between names; no leading `/`, `.` or `..` part, backslash or control character)",
+        )
+    return value
+
+
+class CodeownersConfig(BaseModel):
+    """`riskctl codeowners`: the CODEOWNERS file it writes, and the lint rules it switches on."""
+
+    model_config = STRICT
+    enabled: Annotated[bool, Field(strict=True)] = False
+    """Whether pull requests are reviewed through CODEOWNERS: switches on the lint rules that
+    acceptances' approvers and the default owners have a `github` handle (RK107) and risk
+    owners one (RK108). `riskctl codeowners` works without it."""
+    file: (
+        Annotated[
+            str,
+            Field(json_schema_extra={"pattern": REPOSITORY_PATH_PATTERN}),
+            AfterValidator(_repository_path),
+        ]
+        | None
+    ) = None
+    """The CODEOWNERS file, relative to the repository root; by default the first of
+    `.github/CODEOWNERS`, `CODEOWNERS`, `docs/CODEOWNERS` that exists (GitHub's order), else
+    `.github/CODEOWNERS`."""
+    default_owners: list[Reference] = []
+    """Owner ids whose handles own `riskctl.yaml` (appetite, scoring, lint settings) and every
+    register file without an owner's handle of its own, including files a pull request adds;
+    none: those files get no required reviewer from riskctl."""
+
+
 class Config(BaseModel):
     """The register's configuration, `register/riskctl.yaml`."""
 
@@ -288,3 +342,6 @@ class Config(BaseModel):
     """Loss quantification: currency, simulated years, seed, semantics, tolerance curve."""
     due: DueConfig = DueConfig()
     """`riskctl due`: when overdue items are escalated."""
+    codeowners: CodeownersConfig = CodeownersConfig()
+    """`riskctl codeowners`: where the CODEOWNERS file is, who owns riskctl.yaml, and whether
+    the lint rules on `github` handles are on."""

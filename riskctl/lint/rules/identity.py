@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from riskctl.findings import Hit, Severity
+from riskctl.findings import Hit, Severity, Where
 from riskctl.lint.rules import RuleContext, rule
+from riskctl.model.acceptance import Acceptance
 from riskctl.model.common import ID_EXAMPLES, ID_REGEXES
 from riskctl.model.owner import Owner
 from riskctl.model.references import references
+from riskctl.model.register import CONFIG_FILE
 from riskctl.model.risk import Risk
 
 
@@ -145,3 +147,73 @@ def duplicate_reference(context: RuleContext) -> Iterator[Hit]:
                     f"{record.entity.id} lists {reference.target} twice in {listed}",
                 )
             seen.add(key)
+
+
+# --- codeowners: owners' github handles, when riskctl.yaml enables `codeowners` -------------
+
+
+@rule("RK107", "approver-without-github-handle")
+def approver_without_github_handle(context: RuleContext) -> Iterator[Hit]:
+    """When codeowners is enabled, every approver has a `github` handle.
+
+    Why: `riskctl codeowners` makes an acceptance's approver the required reviewer of its file,
+    and the default owners those of riskctl.yaml and of new files; an approver without a handle
+    gets no CODEOWNERS line, so a pull request can extend the acceptance or raise the appetite
+    without them. Reported where the approval is named (the acceptance's `approver`, an entry
+    of `codeowners.default_owners`), so the change that names an approver is the one flagged.
+    Only with `codeowners: {enabled: true}` in riskctl.yaml.
+    Fires:   `approver: head-of-risk` when owners/head-of-risk.yaml has no `github`;
+             `default_owners: [cfo]` when there is no owner `cfo`
+    Passes:  the approver has `github: "@acme-praman"`; codeowners not enabled
+    """
+    settings = context.config.codeowners
+    if not settings.enabled:
+        return
+    owners = context.register.by_id(Owner)
+    for record in context.register.records:
+        if isinstance(record.entity, Acceptance):
+            approver = owners.get(record.entity.approver)
+            if approver is not None and approver.github is None:
+                yield Hit(
+                    context.where(record, "approver"),
+                    f"{record.entity.id}'s approver {approver.id} has no github handle, so "
+                    f"CODEOWNERS cannot require their review; add `github:` to "
+                    f"owners/{approver.id}.yaml",
+                )
+    for index, owner_id in enumerate(settings.default_owners):
+        where = Where(CONFIG_FILE, ("codeowners", "default_owners", index))
+        if not context.register.has("owner", owner_id):
+            yield Hit(
+                where, f"codeowners.default_owners names owner {owner_id!r}, not in the register"
+            )
+        elif owner_id in owners and owners[owner_id].github is None:
+            yield Hit(
+                where,
+                f"default owner {owner_id} has no github handle, so CODEOWNERS cannot require "
+                f"their review; add `github:` to owners/{owner_id}.yaml",
+            )
+
+
+@rule("RK108", "risk-owner-without-github-handle", Severity.WARNING)
+def risk_owner_without_github_handle(context: RuleContext) -> Iterator[Hit]:
+    """When codeowners is enabled, every risk's owner has a `github` handle.
+
+    Why: `riskctl codeowners` makes a risk's owner the required reviewer of its file; without a
+    handle the file falls to the default owners, and the person accountable for the risk is
+    not asked when its rating or controls change.
+    Only with `codeowners: {enabled: true}` in riskctl.yaml.
+    Fires:   `owner: payments-risk` when owners/payments-risk.yaml has no `github`
+    Passes:  the owner has `github: "@acme-live/payments-risk"`; codeowners not enabled
+    """
+    if not context.config.codeowners.enabled:
+        return
+    owners = context.register.by_id(Owner)
+    for record in context.register.records:
+        if isinstance(record.entity, Risk):
+            owner = owners.get(record.entity.owner)
+            if owner is not None and owner.github is None:
+                yield Hit(
+                    context.where(record, "owner"),
+                    f"{record.entity.id}'s owner {owner.id} has no github handle, so CODEOWNERS "
+                    f"cannot require their review; add `github:` to owners/{owner.id}.yaml",
+                )
