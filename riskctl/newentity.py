@@ -132,7 +132,12 @@ def _starters(today: datetime.date) -> dict[str, Starter]:
         "owner": Starter(
             {("name",): "TODO: the person's or team's name"},
             [],
-            {"team": "...", "email": "name@example.com", "escalation": "an-owner-id"},
+            {
+                "team": "...",
+                "email": "name@example.com",
+                "escalation": "an-owner-id",
+                "github": '"@login"',
+            },
         ),
         "incident": Starter(
             {("kind",): "incident", ("title",): "TODO: what happened", ("severity",): 3},

@@ -508,7 +508,8 @@ DATED_FIELDS: dict[str, tuple[str, str, str]] = {
 #:   unreviewed on 9999-12-31 (RK703);
 #: - a risk reviewed on 9999-12-01 is reviewed in the future (RK209) before that day, and not
 #:   overdue on 9999-12-31: its next review, 180 days on, is held at 9999-12-31;
-#: - a test dated 9999-12-01 is in the future (RK306) before that day;
+#: - a test dated 9999-12-01 is in the future (RK306) before that day, so until then the
+#:   control rated operating-effective has no operating test on record (RK305);
 #: - on 0001-01-01 every record of the edited file is dated after today, as is the one dated
 #:   9999-12-01 before that day: a note for the acceptance (RK405), the observation (RK507)
 #:   and the incident (RK607).
@@ -517,8 +518,8 @@ EDGE_FINDINGS: dict[str, dict[datetime.date, set[str]]] = {
     "acceptance-decided": {FIRST_DAY: {"RK405"}, NOW: {"RK405"}, LAST_DAY: {"RK401"}},
     "acceptance-expires": {FIRST_DAY: {"RK405"}, NOW: set(), LAST_DAY: {"RK401"}},
     "control-test-date": {
-        FIRST_DAY: {"RK301", "RK306"},
-        NOW: {"RK301", "RK306"},
+        FIRST_DAY: {"RK301", "RK305", "RK306"},
+        NOW: {"RK301", "RK305", "RK306"},
         LAST_DAY: set(),
     },
     "observation-date": {FIRST_DAY: {"RK502", "RK507"}, NOW: {"RK507"}, LAST_DAY: {"RK502"}},

@@ -26,9 +26,11 @@ SampleSize = Annotated[int, Field(ge=1, le=MAX_COUNT, strict=True)]
 DEFAULT_WINDOW_DAYS = DEFAULT_TEST_WINDOW_DAYS
 
 
-def _controls(context: RuleContext) -> Iterator[tuple[Control, Record]]:
-    """Every valid control file (duplicates included) with its record, in file order."""
-    for record in records(context.register, "control"):
+def _controls(context: RuleContext, *, as_of: bool = False) -> Iterator[tuple[Control, Record]]:
+    """Every valid control file (duplicates included) with its record, in file order; `as_of`:
+    as it stood on today (`riskctl.asof`: tests dated after today left out, as the scorer
+    leaves them out)."""
+    for record in records(context.as_of.register if as_of else context.register, "control"):
         if isinstance(record.entity, Control):
             yield record.entity, record
 
@@ -78,18 +80,19 @@ def key_control_untested(context: RuleContext) -> Iterator[Hit]:
         )
 
 
-@rule("RK302", "effective-despite-failed-test")
+@rule("RK302", "effective-despite-failed-test", date_dependent=True)
 def effective_despite_failed_test(context: RuleContext) -> Iterator[Hit]:
     """A control rated operating-effective has not failed its latest operating test.
 
     Why: the rating earns residual credit that the evidence does not support (the credit model
     gives a control whose latest operating test failed no credit at all, so the rating also
-    misleads whoever reads the file). Retired controls are skipped.
+    misleads whoever reads the file). Retired controls are skipped. The latest test is the
+    latest dated on or before today: one dated later has not happened yet (RK306).
     Fires:   `operating: effective` (or `partially-effective`), and the latest operating test
              has `result: fail`
     Passes:  `operating: ineffective`; or a later operating test that passed
     """
-    for control, record in _controls(context):
+    for control, record in _controls(context, as_of=True):
         operating = control.effectiveness.operating
         latest = latest_test(control, "operating")
         if (
@@ -204,7 +207,7 @@ def credited_control_without_reduces(context: RuleContext) -> Iterator[Hit]:
             )
 
 
-@rule("RK305", "effective-control-untested")
+@rule("RK305", "effective-control-untested", date_dependent=True)
 def effective_control_untested(context: RuleContext) -> Iterator[Hit]:
     """A control rated effective or partially-effective has a test of that type on record.
 
@@ -212,15 +215,15 @@ def effective_control_untested(context: RuleContext) -> Iterator[Hit]:
     rcm.md): a rating with no design (or operating) test in `tests` is an opinion, yet it earns
     residual credit. The scorer caps such a control's credit at `scoring.untested_cap` in
     riskctl.yaml (default 0.3, the partially-effective credit; see `riskctl score --explain`).
-    Any test of the type counts, whatever its date or result (RK301 and RK302 judge those).
-    Retired controls are skipped. Reported at the rating: `effectiveness.design` or
-    `effectiveness.operating`.
+    Any test of the type dated on or before today counts, whatever its result (RK301 and RK302
+    judge those); one dated later has not happened yet (RK306). Retired controls are skipped.
+    Reported at the rating: `effectiveness.design` or `effectiveness.operating`.
     Fires:   `effectiveness: {design: effective, operating: effective}` with only an operating
              test (at `design`); `operating: partially-effective` and no tests at all
     Passes:  a design and an operating test on record; `design: not-tested` with no design
              test; a retired control rated effective without tests
     """
-    for control, record in _controls(context):
+    for control, record in _controls(context, as_of=True):
         if control.status == "retired":
             continue
         for kind in untested_ratings(control):
