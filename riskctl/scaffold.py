@@ -29,8 +29,8 @@ SCHEMA_FOLDER = ".schemas"
 CONFIG_TEXT = f"""\
 # yaml-language-server: $schema={SCHEMA_FOLDER}/riskctl.schema.json
 # The register's configuration: the risk categories and their appetite, the scoring method, the
-# review cadence and loss quantification. `riskctl lint` checks this file too; `riskctl rules
-# list` names the rules.
+# review cadence, loss quantification, the due digest and code owners. `riskctl lint` checks
+# this file too; `riskctl rules list` names the rules.
 version: 1
 
 # What risks are about. `appetite` is the highest residual level the category accepts (with the
@@ -69,6 +69,18 @@ quant:
   seed: 0                         # the same seed gives the same numbers
   semantics: compound-poisson     # or fair-product (pyfair's)
   tolerance: []                   # e.g. [{{loss: 1000000, probability: 0.1}}]
+
+# The weekly digest (`riskctl due`): an item overdue by more than this many days (or never done)
+# names its owner's `escalation`.
+due:
+  escalate_after_days: 14
+
+# Review through GitHub's CODEOWNERS (`riskctl codeowners`): give owners a `github: "@login"`
+# handle, then enable it so that lint checks every approver has one (RK107, risk owners RK108).
+# `default_owners` (owner ids) approve riskctl.yaml and files a pull request adds.
+codeowners:
+  enabled: false
+  default_owners: []
 """
 
 
