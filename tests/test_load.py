@@ -245,3 +245,19 @@ def test_parse_keeps_numbers_within_bounds_and_refuses_the_rest() -> None:
         ("RK004", 3, 4),
     ]
     assert all(hit.message.startswith("number too large: ") for hit in parsed.hits)
+
+
+@pytest.mark.parametrize(
+    ("value", "hinted"),
+    [("@alice", True), ("`x`", True), ("%x", False), ("\t@x", True), ("ok", None)],
+)
+def test_an_unquoted_at_or_backtick_says_to_quote_it(value: str, hinted: bool | None) -> None:
+    """`github: @alice` is the usual case: YAML reserves `@` and the backtick at a value's
+    start; the message says to quote it, and only then (a `%` or a tab gets no such hint)."""
+    parsed = parse("owners/ana.yaml", f"id: ana\nname: Ana\ngithub: {value}\n".encode())
+    if hinted is None:
+        assert parsed.hits == ()
+        return
+    (hit,) = parsed.hits
+    assert hit.code == "RK001" and (hit.where.line, hit.where.col) == (3, 9 + value.count("\t"))
+    assert ('must be quoted: "@alice"' in hit.message) is hinted

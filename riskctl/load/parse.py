@@ -529,7 +529,7 @@ def _parse(file: str, raw: bytes) -> tuple[Parsed, Node | None]:
     try:
         root = compose(text)
     except yaml.MarkedYAMLError as error:
-        return Parsed(None, (_syntax_hit(file, error),)), None
+        return Parsed(None, (_syntax_hit(file, error, text),)), None
     except ReaderError as error:  # a character YAML forbids; libyaml gives its byte offset
         line, col = byte_position(text.encode("utf-8"), error.position)
         character = f"#x{error.character:04x}" if isinstance(error.character, int) else "a byte"
@@ -587,14 +587,32 @@ def _alias_mark(text: str, number: int) -> Any:
         parser.dispose()
 
 
-def _syntax_hit(file: str, error: yaml.MarkedYAMLError) -> Hit:
+def _syntax_hit(file: str, error: yaml.MarkedYAMLError, text: str = "") -> Hit:
     mark = error.problem_mark or error.context_mark
     line, col = one_based(mark) if mark else (1, 1)
     problem = error.problem or "syntax error"
     if error.context and "single document" in error.context:
         return located_hit(file, line, col, "RK003", "a second YAML document: one entity per file")
     context = f" ({error.context})" if error.context else ""
-    return located_hit(file, line, col, "RK001", f"YAML syntax error: {problem}{context}")
+    hint = _RESERVED_START_HINT if _starts_reserved(error, text) else ""
+    return located_hit(file, line, col, "RK001", f"YAML syntax error: {problem}{context}{hint}")
+
+
+#: libyaml's words for a plain value that starts with a reserved indicator, `@` or a backtick
+#: (YAML 1.2 section 5.3): the usual case is a GitHub handle written `github: @alice`.
+_CANNOT_START_TOKEN = "found character that cannot start any token"
+_RESERVED_START_HINT = '; a value starting with `@` or a backtick must be quoted: "@alice"'
+
+
+def _starts_reserved(error: yaml.MarkedYAMLError, text: str) -> bool:
+    """Whether the error is a plain value starting with `@` or a backtick (not a tab, `%`)."""
+    mark = error.problem_mark
+    if error.problem != _CANNOT_START_TOKEN or mark is None:
+        return False
+    lines = text.split("\n")
+    if not 0 <= mark.line < len(lines) or not 0 <= mark.column < len(lines[mark.line]):
+        return False
+    return lines[mark.line][mark.column] in "@`"
 
 
 def _coded(hit: Hit, code: str) -> Hit:
