@@ -261,3 +261,21 @@ def test_an_unquoted_at_or_backtick_says_to_quote_it(value: str, hinted: bool | 
     (hit,) = parsed.hits
     assert hit.code == "RK001" and (hit.where.line, hit.where.col) == (3, 9 + value.count("\t"))
     assert ('must be quoted: "@alice"' in hit.message) is hinted
+
+
+def test_a_reference_to_a_file_that_is_not_yaml_is_not_unknown_too(tmp_path: Path) -> None:
+    """The broken file has its own RK001; its file name is its id, so a risk naming it as owner
+    does not get RK103 as well (as for a file that parses but does not validate)."""
+    from riskctl.scaffold import init_register
+
+    register = tmp_path / "register"
+    init_register(register)
+    (register / "owners/ana.yaml").write_text("id: ana\nname: Ana\ngithub: @ana\n")
+    (register / "risks/R-001.yaml").write_text(
+        "id: R-001\ntitle: t\ncategory: payments-fraud\nowner: ana\n"
+        "inherent: {likelihood: 2, impact: 2}\nreviewed: 2026-11-01\n"
+    )
+    codes = [
+        each.code for each in lint(read_directory(register), datetime.date(2026, 11, 27)).findings
+    ]
+    assert codes == ["RK001"]

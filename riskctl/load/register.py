@@ -140,6 +140,9 @@ def load(sources: Sources, cache: ParseCache | None = None) -> Loaded:
             if loaded.entity is None:
                 failed[file] = first_problem(loaded.hits)
             if loaded.data is None:
+                # Not even YAML: its file name is its id (RK102), so a reference to it is
+                # not reported as unknown as well as the file's own problem.
+                register.known_ids.setdefault(kind.name, set()).add(name.removesuffix(".yaml"))
                 continue
             raw[file] = loaded.data
             if loaded.entity is not None:

@@ -55,8 +55,9 @@ class Register:
     """Every valid entity of a register, with indexes by kind and id.
 
     `records` keeps every valid file, duplicates included; the `by kind` dictionaries keep the
-    first record of each id in file order. `known_ids` also holds the ids of files that failed
-    validation, so that a reference to a broken file is not reported as unknown as well.
+    first record of each id in file order. `known_ids` also holds the ids of files that did not
+    load (their `id`, or the file name when the file is not even YAML), so that a reference to
+    a broken file is not reported as unknown as well.
     """
 
     config: Config
