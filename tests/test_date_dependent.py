@@ -68,10 +68,29 @@ def test_date_dependent_marks_exactly_the_rules_that_move_with_the_date() -> Non
         for code, hits in _hits_by_date(sources, today).items():
             if any(each != hits[0] for each in hits[1:]):
                 moved.setdefault(code, label)
-    marked = {code for code, each in rules.items() if each.date_dependent}
+    marked = {code for code, each in rules.items() if each.date_dependent or each.as_of}
     unmarked_but_moved = {code: moved[code] for code in sorted(moved.keys() - marked)}
-    assert unmarked_but_moved == {}, "mark these rules date_dependent=True"
+    assert unmarked_but_moved == {}, "mark these rules date_dependent=True (or as_of=True)"
     assert sorted(marked - moved.keys()) == [], "no case shows these marked rules move"
+    both = [code for code, each in rules.items() if each.date_dependent and each.as_of]
+    assert both == [], "a rule is either about the calendar or judged as of it"
+
+
+def test_as_of_rules_ask_nothing_of_the_calendar_itself() -> None:
+    """An `as_of` rule moves with the date only through records dated after it: in a register
+    with none (the shipped one as of its freeze, every date later), its hits never move."""
+    frozen = datetime.date.fromisoformat(FROZEN_NOW)
+    sources = read_directory(SHIPPED_REGISTER)
+    rules = all_rules()
+    loaded = load(sources)
+    for code, each in rules.items():
+        if not each.as_of:
+            continue
+        hits = [
+            list(each.check(rule_context(loaded, frozen + datetime.timedelta(days=shift), rules)))
+            for shift in (0, 30, 400)
+        ]
+        assert hits[1:] == [hits[0], hits[0]], code
 
 
 def test_the_check_would_catch_an_unmarked_date_rule() -> None:
@@ -90,10 +109,14 @@ def test_rules_list_and_explain_show_the_mark() -> None:
     assert sorted(by_code) == sorted(rules)
     width = max(len(each.name) for each in rules.values())
     for code, each in rules.items():
-        mark = by_code[code][16 + width : 22 + width]
-        assert mark == ("  date" if each.date_dependent else "      "), by_code[code]
+        mark = by_code[code][16 + width : 23 + width]
+        expected = "  date " if each.date_dependent else "  as-of" if each.as_of else " " * 7
+        assert mark == expected, by_code[code]
     dated = runner.invoke(app, ["rules", "explain", "RK208"]).stdout
     assert dated.startswith("RK208 review-overdue  [default: warning; scoring; date-dependent]\n")
     assert "\nDate-dependent: its outcome depends on today (--now)" in dated
     undated = runner.invoke(app, ["rules", "explain", "RK103"]).stdout
-    assert "date-dependent" not in undated.lower()
+    assert "date-dependent" not in undated.lower() and "as of --now" not in undated
+    as_of = runner.invoke(app, ["rules", "explain", "RK201"]).stdout
+    assert as_of.startswith("RK201 override-below-computed  [default: error; scoring; as of --now]")
+    assert "\nAs of --now: it judges the register as of today" in as_of

@@ -32,6 +32,7 @@ from riskctl.cli import app
 from riskctl.findings import Finding, LintResult, Severity
 from riskctl.lint.baseline import Base, Judgement, State, compare, judge_change
 from riskctl.lint.engine import lint
+from riskctl.lint.rules import all_rules
 from riskctl.load import ParseCache, Sources
 from riskctl.output import JUDGED_FORMATTERS
 from riskctl.source import register_source
@@ -502,3 +503,17 @@ def test_a_yaml_syntax_error_keeps_its_identity_when_lines_are_added_above_it() 
         ("RK001", State.UNCHANGED)
     ]
     assert judged.fixed == ()
+
+
+def test_a_new_finding_of_a_rule_judged_as_of_today_fails() -> None:
+    """RK201 (an override below the computed residual) reads the scorecard as of --now, so it
+    moves with --now only through records dated after it; both sides are read as of the same
+    day, so a new one is the change's own and fails (it is not date-driven), unlike RK208."""
+    rules = all_rules()
+    assert rules["RK201"].as_of and not rules["RK201"].date_dependent
+    override = Finding(
+        "f", 1, 1, "RK201", "override-below-computed", Severity.ERROR, "o", ("residual",), "f"
+    )
+    judged = compare(LintResult((override,), 1), LintResult((), 1), Base("main", "0" * 40))
+    assert [each.finding.code for each in judged.failing(Severity.ERROR)] == ["RK201"]
+    assert (judged.new, judged.date_driven) == (1, 0)

@@ -1,22 +1,26 @@
 """`riskctl rules list` and `riskctl rules explain CODE`: the rules' own documentation."""
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from riskctl.cli._common import operational_errors, write_stdout
+
+if TYPE_CHECKING:
+    from riskctl.lint.rules import Rule
 
 app = typer.Typer(name="rules", help="List the lint rules or explain one.", no_args_is_help=True)
 
 
 @app.command("list")
 def list_command() -> None:
-    """List every rule: code, default severity, name, `date` when its outcome depends on
-    --now, and summary."""
+    """List every rule: code, default severity, name, `date` when it asks about the calendar
+    (its outcome depends on --now), `as-of` when it judges the register as of --now, and
+    summary."""
     from riskctl.lint.rules import all_rules
 
     rows = [
-        (each.code, each.default.label, DATE_MARK[each.date_dependent], each.name, each.summary)
+        (each.code, each.default.label, date_mark(each), each.name, each.summary)
         for each in all_rules().values()
     ]
     width = max(len(name) for _code, _severity, _date, name, _summary in rows)
@@ -28,8 +32,10 @@ def list_command() -> None:
     )
 
 
-#: The `rules list` column that marks a rule whose outcome depends on the date (`--now`).
-DATE_MARK = {True: "date", False: "    "}
+def date_mark(rule: "Rule") -> str:
+    """The `rules list` column: `date` for a rule that asks about the calendar (`--now`),
+    `as-of` for one that judges the register as of `--now`, blank for the others."""
+    return "date " if rule.date_dependent else "as-of" if rule.as_of else "     "
 
 
 @app.command("explain")
@@ -47,7 +53,7 @@ def explain_command(
         if found is None:
             raise RiskctlError(f"no rule {code!r}; `riskctl rules list` shows them all")
     switch = "" if found.can_disable else " (cannot be disabled)"
-    dated = "; date-dependent" if found.date_dependent else ""
+    dated = "; date-dependent" if found.date_dependent else "; as of --now" if found.as_of else ""
     header = (
         f"{found.code} {found.name}  "
         f"[default: {found.default.label}{switch}; {found.family}{dated}]"
@@ -68,6 +74,11 @@ def explain_command(
         "with the calendar; `riskctl lint --new-since` reports a new one as date-driven and\n"
         "does not fail on it.\n"
         if found.date_dependent
+        else "\nAs of --now: it judges the register as of today (records dated after --now left\n"
+        "out, as every command leaves them out), so its outcome moves with --now only through\n"
+        "such records; `riskctl lint --new-since` reads both sides as of the same day, and a\n"
+        "new finding fails.\n"
+        if found.as_of
         else ""
     )
     write_stdout(f"{header}\n\n{found.doc}\n{date_note}{options}")

@@ -25,6 +25,10 @@ last observation is old, an acceptance entered already expired): it is reported,
 date-driven, but it does not fail the run, so that the verdict on a change is the same on
 whatever day it is checked: whether the change fails depends only on findings of rules that do
 not read the date. The calendar's findings are `riskctl due`'s and the full lint's business.
+A rule marked `as_of` (it judges the register as of today, as the scorer does, and asks
+nothing of the calendar itself: RK201 an override below the computed residual) is not
+date-driven: both sides are read as of the same day, so a new finding of it is the change's own
+and fails.
 """
 
 from __future__ import annotations

@@ -116,9 +116,15 @@ class Rule:
     options: type[BaseModel] | None = None
     """The rule's options (set under `lint: rules: CODE:` in riskctl.yaml), with defaults."""
     date_dependent: bool = False
-    """Whether the outcome depends on today (`--now`): such a rule's findings come and go with
-    the calendar, so `lint --new-since` reports a new one as date-driven and does not fail on
-    it. A test lints every rule case at far-apart dates to keep this mark honest."""
+    """Whether the rule asks a question of the calendar (a deadline passed, a date after
+    today): its findings come and go with the calendar, so `lint --new-since` reports a new one
+    as date-driven and does not fail on it."""
+    as_of: bool = False
+    """Whether the rule judges the register as of today (`riskctl.asof`: records dated after
+    `--now` left out, as the scorer leaves them out), without asking about the calendar itself:
+    its outcome moves with `--now` only through records dated after it. Both sides of `lint
+    --new-since` are read as of the same day, so a new finding of such a rule is the change's
+    own and fails. A test lints every rule case at far-apart dates to keep both marks honest."""
 
     @property
     def doc(self) -> str:
@@ -147,14 +153,19 @@ def rule(
     can_disable: bool = True,
     options: type[BaseModel] | None = None,
     date_dependent: bool = False,
+    as_of: bool = False,
 ) -> Callable[[Check], Check]:
     """Register a rule function under a code and a kebab-case name; `date_dependent` marks a
-    rule that reads `context.today`, directly or through a helper."""
+    rule that compares dates with `context.today`, directly or through a helper, and `as_of` one
+    that reads the register as of today (`context.as_of`, the scorecard) and nothing else of
+    the date (see `Rule`)."""
 
     def register(check: Check) -> Check:
         if code in _REGISTRY:
             raise ValueError(f"duplicate rule code {code}")
-        _REGISTRY[code] = Rule(code, name, default, check, can_disable, options, date_dependent)
+        _REGISTRY[code] = Rule(
+            code, name, default, check, can_disable, options, date_dependent, as_of
+        )
         return check
 
     return register

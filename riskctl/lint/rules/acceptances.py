@@ -104,7 +104,7 @@ def acceptance_expiring_soon(context: RuleContext) -> Iterator[Hit]:
             )
 
 
-@rule("RK404", "acceptance-residual-changed", date_dependent=True)
+@rule("RK404", "acceptance-residual-changed", as_of=True)
 def acceptance_residual_changed(context: RuleContext) -> Iterator[Hit]:
     """An acceptance's `residual_at_decision` is still the risk's residual.
 

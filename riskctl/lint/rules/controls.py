@@ -80,7 +80,7 @@ def key_control_untested(context: RuleContext) -> Iterator[Hit]:
         )
 
 
-@rule("RK302", "effective-despite-failed-test", date_dependent=True)
+@rule("RK302", "effective-despite-failed-test", as_of=True)
 def effective_despite_failed_test(context: RuleContext) -> Iterator[Hit]:
     """A control rated operating-effective has not failed its latest operating test.
 
@@ -207,7 +207,7 @@ def credited_control_without_reduces(context: RuleContext) -> Iterator[Hit]:
             )
 
 
-@rule("RK305", "effective-control-untested", date_dependent=True)
+@rule("RK305", "effective-control-untested", as_of=True)
 def effective_control_untested(context: RuleContext) -> Iterator[Hit]:
     """A control rated effective or partially-effective has a test of that type on record.
 

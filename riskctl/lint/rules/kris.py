@@ -157,7 +157,7 @@ def kri_thresholds_inconsistent(context: RuleContext) -> Iterator[Hit]:
         )
 
 
-@rule("RK504", "above-appetite-without-kri", default=Severity.WARNING, date_dependent=True)
+@rule("RK504", "above-appetite-without-kri", default=Severity.WARNING, as_of=True)
 def above_appetite_without_kri(context: RuleContext) -> Iterator[Hit]:
     """An open risk above its category's appetite is watched by a KRI.
 

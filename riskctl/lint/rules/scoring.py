@@ -52,7 +52,7 @@ def _linked_controls(risk: Risk, controls: Mapping[str, Control]) -> list[Contro
     return [controls[each] for each in risk.controls if each in controls]
 
 
-@rule("RK201", "override-below-computed", date_dependent=True)
+@rule("RK201", "override-below-computed", as_of=True)
 def override_below_computed(context: RuleContext) -> Iterator[Hit]:
     """A residual override is not below the residual the controls give.
 
@@ -108,7 +108,7 @@ def override_without_reason(context: RuleContext) -> Iterator[Hit]:
             )
 
 
-@rule("RK203", "target-above-residual", date_dependent=True)
+@rule("RK203", "target-above-residual", as_of=True)
 def target_above_residual(context: RuleContext) -> Iterator[Hit]:
     """A risk's target is not above its residual.
 
