@@ -309,7 +309,8 @@ def splice(data: bytes | None, block: Block, shown: str) -> tuple[bytes, int]:
     else:
         before = b"".join(lines)
         if before and not before.endswith(b"\n"):
-            before += newline
+            # a last line ending in a lone CR is ended as CRLF: its CR is half of that ending
+            before += b"\n" if before.endswith(b"\r") else newline
         if before.strip():
             before += b"" if before.endswith((b"\n\n", b"\n\r\n")) else newline
         after, following = b"", []

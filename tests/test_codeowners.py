@@ -657,6 +657,19 @@ def _without_markers(text: bytes) -> bool:
     return SMALL_BLOCK.begin not in bare and SMALL_BLOCK.end not in bare
 
 
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        (b"* @x\r\n# c\r", b"* @x\r\n# c\r\n\r\n"),  # a CRLF file whose last LF is missing
+        (b"* @x\r", b"* @x\r\n\r\n"),
+    ],
+)
+def test_a_last_line_ending_in_cr_is_ended_as_crlf_not_cr_cr_lf(text: bytes, kept: bytes) -> None:
+    spliced, _rules = splice(text, SMALL_BLOCK, "CODEOWNERS")
+    assert spliced == kept + SMALL_BLOCK.render(b"\r\n")
+    assert b"\r\r" not in spliced
+
+
 @SPLICE_SETTINGS
 @given(TEXTS)
 def test_appending_keeps_every_byte_and_a_second_splice_changes_nothing(text: bytes) -> None:
