@@ -225,6 +225,7 @@ def plan_block(
     """
     folder = folder_pattern(inside)
     check_expressible(folder, f"{inside or '.'}/")
+    _refuse_duplicate_owners(register)
     owners = register.by_id(Owner)
     defaults = register.config.codeowners.default_owners
     default_handles = _handles_of(defaults, owners)
@@ -259,6 +260,22 @@ def plan_block(
         else:
             unowned.append(Unowned(file, why))
     return Block(folder, command, tuple(lines), tuple(unowned), default_handles)
+
+
+def _refuse_duplicate_owners(register: Register) -> None:
+    """Refuse an owner id that two owner files declare (lint's RK101): the register takes the
+    first file in path order, so `owners/aa.yaml` declaring `id: payments-risk` would make its
+    handle the required reviewer of every file payments-risk owns, in place of theirs."""
+    files: dict[str, list[str]] = {}
+    for record in register.records:
+        if isinstance(record.entity, Owner):
+            files.setdefault(record.entity.id, []).append(record.file)
+    for owner_id, declared in sorted(files.items()):
+        if len(declared) > 1:
+            raise RiskctlError(
+                f"owner {owner_id} is declared by {' and '.join(declared)} (RK101): CODEOWNERS "
+                "cannot tell whose github handle binds its files; keep one"
+            )
 
 
 def _split_lines(data: bytes) -> list[bytes]:

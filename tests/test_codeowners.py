@@ -600,6 +600,21 @@ def test_an_incident_without_an_owner_falls_to_the_default_owners(tmp_path: Path
     assert owners_of(rules, "register/incidents/INC-2026-001.yaml") == ("@acme-head",)
 
 
+def test_an_owner_id_declared_twice_is_refused(tmp_path: Path) -> None:
+    """owners/aa.yaml declaring `id: payments-risk` came first in path order, so its handle
+    became the required reviewer of everything payments-risk owns, their own file included."""
+    repo = make_repo(tmp_path)
+    repo.write("register/owners/aa.yaml", PAYMENTS_RISK.replace("@acme/payments-risk", "@evil"))
+    code, out, err = run(str(repo.root / "register"))
+    assert (code, out) == (3, "")
+    assert err.startswith(
+        "riskctl: error: owner payments-risk is declared by owners/aa.yaml and "
+        "owners/payments-risk.yaml (RK101)"
+    )
+    assert not (repo.root / ".github").exists()
+    assert run(str(repo.root / "register"), "--print")[0] == 3
+
+
 def test_a_named_file_in_a_missing_folder_is_refused(tmp_path: Path) -> None:
     repo = make_repo(tmp_path)
     missing = repo.root / "nowhere" / "CODEOWNERS"
