@@ -615,6 +615,19 @@ def test_an_owner_id_declared_twice_is_refused(tmp_path: Path) -> None:
     assert run(str(repo.root / "register"), "--print")[0] == 3
 
 
+def test_a_configured_file_name_reaches_the_terminal_escaped(tmp_path: Path) -> None:
+    """`codeowners.file` is riskctl.yaml's text: `wrote ...` and `... up to date` printed it as
+    it was, a bidi override or a C1 control (U+009B, CSI) included."""
+    repo = make_repo(tmp_path)
+    repo.write("register/riskctl.yaml", CONFIG + '  file: "OWNERS\\u202e\\x9b31m"\n')
+    for arguments in ((), (), ("--check",)):
+        code, out, _err = run(str(repo.root / "register"), *arguments)
+        assert code == 0
+        assert "\u202e" not in out and "\x9b" not in out
+        assert "OWNERS\\u202e\\x9b31m: " in out
+    assert (repo.root / "OWNERS\u202e\x9b31m").exists()
+
+
 def test_a_named_file_in_a_missing_folder_is_refused(tmp_path: Path) -> None:
     repo = make_repo(tmp_path)
     missing = repo.root / "nowhere" / "CODEOWNERS"
