@@ -413,6 +413,7 @@ def plan_update(
     path, shown, notes, relative = locate(root, register.config.codeowners.file, file)
     block = plan_block(register, inside, command, relative)
     _refuse_register_file(path, root, inside, [CONFIG_FILE, *register.files], shown)
+    _refuse_git_folder(path, root, shown)
     before = read_codeowners(path, shown)
     after, rules_after = splice(before, block, shown)
     if len(after) >= GITHUB_SIZE_LIMIT:
@@ -438,6 +439,21 @@ def _refuse_register_file(
         raise RiskctlError(
             f"{shown}: a file of the register; the CODEOWNERS file must be one of its own, "
             f"e.g. {GITHUB_LOCATIONS[0]}"
+        )
+
+
+def _refuse_git_folder(path: Path, root: Path, shown: str) -> None:
+    """Refuse a CODEOWNERS path inside git's own folder (`codeowners.file: .git/config`, which
+    a pull request can set): the block would be spliced into git's files and break the
+    repository, and GitHub never reads CODEOWNERS there."""
+    try:
+        relative = path.resolve().relative_to(root)
+    except (ValueError, OSError, RuntimeError):
+        return
+    if any(part.casefold() == ".git" for part in relative.parts):
+        raise RiskctlError(
+            f"{shown}: inside git's own folder (.git); the CODEOWNERS file must be one of the "
+            f"repository's files, e.g. {GITHUB_LOCATIONS[0]}"
         )
 
 

@@ -726,6 +726,25 @@ def test_replacing_keeps_the_bytes_before_and_after_the_block(
     assert splice(spliced, SMALL_BLOCK, "CODEOWNERS") == (spliced, _rules)
 
 
+def test_a_file_in_gits_own_folder_is_never_taken_for_codeowners(tmp_path: Path) -> None:
+    """`codeowners.file: .git/config` spliced the block into git's configuration, and every git
+    command then failed on a bad config line."""
+    repo = make_repo(tmp_path)
+    config = repo.root / ".git" / "config"
+    before = config.read_bytes()
+    repo.write("register/riskctl.yaml", CONFIG + "  file: .git/config\n")
+    for arguments in ((), ("--check",)):
+        code, out, err = run(str(repo.root / "register"), *arguments)
+        assert (code, out) == (3, "")
+        assert err.startswith("riskctl: error: .git/config: inside git's own folder (.git)")
+    exclude = repo.root / ".git" / "info" / "exclude"
+    code, _out, err = run(str(repo.root / "register"), "--file", str(exclude))
+    assert code == 3
+    assert "inside git's own folder" in err
+    assert config.read_bytes() == before
+    repo.git("status")
+
+
 @pytest.mark.parametrize("target", ["register/risks/R-001.yaml", "register/riskctl.yaml"])
 def test_a_register_file_is_never_taken_for_codeowners(tmp_path: Path, target: str) -> None:
     repo = make_repo(tmp_path)
