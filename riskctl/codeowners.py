@@ -414,6 +414,7 @@ def plan_update(
     block = plan_block(register, inside, command, relative)
     _refuse_register_file(path, root, inside, [CONFIG_FILE, *register.files], shown)
     _refuse_git_folder(path, root, shown)
+    _refuse_linked_folder(path, root, shown)
     before = read_codeowners(path, shown)
     after, rules_after = splice(before, block, shown)
     if len(after) >= GITHUB_SIZE_LIMIT:
@@ -455,6 +456,24 @@ def _refuse_git_folder(path: Path, root: Path, shown: str) -> None:
             f"{shown}: inside git's own folder (.git); the CODEOWNERS file must be one of the "
             f"repository's files, e.g. {GITHUB_LOCATIONS[0]}"
         )
+
+
+def _refuse_linked_folder(path: Path, root: Path, shown: str) -> None:
+    """Refuse a CODEOWNERS path in the repository whose folder is reached through a symbolic
+    link (a `.github` committed as a link to elsewhere): as for the file itself, riskctl neither
+    reads nor writes CODEOWNERS through a link."""
+    folder = path.parent.absolute()
+    try:
+        folder.relative_to(root)
+    except ValueError:
+        return  # outside the repository: only `--file` names such a file, and a note says so
+    while folder != root and folder != folder.parent:
+        if folder.is_symlink():
+            raise RiskctlError(
+                f"{shown}: its folder {printable(folder)} is a symbolic link (to "
+                f"{printable(Path(os.readlink(folder)))}); riskctl does not write through links"
+            )
+        folder = folder.parent
 
 
 def write_update(update: Update) -> None:

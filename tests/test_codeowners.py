@@ -726,6 +726,20 @@ def test_replacing_keeps_the_bytes_before_and_after_the_block(
     assert splice(spliced, SMALL_BLOCK, "CODEOWNERS") == (spliced, _rules)
 
 
+def test_a_linked_github_folder_is_not_written_through(tmp_path: Path) -> None:
+    """A `.github` committed as a symbolic link to a folder outside the repository: the block
+    was written there, though riskctl refuses a CODEOWNERS file that is itself a link."""
+    repo = make_repo(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (repo.root / ".github").symlink_to(elsewhere)
+    code, out, err = run(str(repo.root / "register"))
+    assert (code, out) == (3, "")
+    assert err.startswith("riskctl: error: .github/CODEOWNERS: its folder ")
+    assert "is a symbolic link (to " in err
+    assert list(elsewhere.iterdir()) == []
+
+
 def test_a_file_in_gits_own_folder_is_never_taken_for_codeowners(tmp_path: Path) -> None:
     """`codeowners.file: .git/config` spliced the block into git's configuration, and every git
     command then failed on a bad config line."""
