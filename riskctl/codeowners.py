@@ -225,6 +225,7 @@ def plan_block(
     """
     folder = folder_pattern(inside)
     check_expressible(folder, f"{inside or '.'}/")
+    _refuse_duplicate_owners(register)
     owners = register.by_id(Owner)
     defaults = register.config.codeowners.default_owners
     default_handles = _handles_of(defaults, owners)
@@ -259,6 +260,22 @@ def plan_block(
         else:
             unowned.append(Unowned(file, why))
     return Block(folder, command, tuple(lines), tuple(unowned), default_handles)
+
+
+def _refuse_duplicate_owners(register: Register) -> None:
+    """Refuse an owner id that two owner files declare (lint's RK101): the register takes the
+    first file in path order, so `owners/aa.yaml` declaring `id: payments-risk` would make its
+    handle the required reviewer of every file payments-risk owns, in place of theirs."""
+    files: dict[str, list[str]] = {}
+    for record in register.records:
+        if isinstance(record.entity, Owner):
+            files.setdefault(record.entity.id, []).append(record.file)
+    for owner_id, declared in sorted(files.items()):
+        if len(declared) > 1:
+            raise RiskctlError(
+                f"owner {owner_id} is declared by {' and '.join(declared)} (RK101): CODEOWNERS "
+                "cannot tell whose github handle binds its files; keep one"
+            )
 
 
 def _split_lines(data: bytes) -> list[bytes]:
@@ -309,7 +326,8 @@ def splice(data: bytes | None, block: Block, shown: str) -> tuple[bytes, int]:
     else:
         before = b"".join(lines)
         if before and not before.endswith(b"\n"):
-            before += newline
+            # a last line ending in a lone CR is ended as CRLF: its CR is half of that ending
+            before += b"\n" if before.endswith(b"\r") else newline
         if before.strip():
             before += b"" if before.endswith((b"\n\n", b"\n\r\n")) else newline
         after, following = b"", []
@@ -395,6 +413,8 @@ def plan_update(
     path, shown, notes, relative = locate(root, register.config.codeowners.file, file)
     block = plan_block(register, inside, command, relative)
     _refuse_register_file(path, root, inside, [CONFIG_FILE, *register.files], shown)
+    _refuse_git_folder(path, root, shown)
+    _refuse_linked_folder(path, root, shown)
     before = read_codeowners(path, shown)
     after, rules_after = splice(before, block, shown)
     if len(after) >= GITHUB_SIZE_LIMIT:
@@ -421,6 +441,39 @@ def _refuse_register_file(
             f"{shown}: a file of the register; the CODEOWNERS file must be one of its own, "
             f"e.g. {GITHUB_LOCATIONS[0]}"
         )
+
+
+def _refuse_git_folder(path: Path, root: Path, shown: str) -> None:
+    """Refuse a CODEOWNERS path inside git's own folder (`codeowners.file: .git/config`, which
+    a pull request can set): the block would be spliced into git's files and break the
+    repository, and GitHub never reads CODEOWNERS there."""
+    try:
+        relative = path.resolve().relative_to(root)
+    except (ValueError, OSError, RuntimeError):
+        return
+    if any(part.casefold() == ".git" for part in relative.parts):
+        raise RiskctlError(
+            f"{shown}: inside git's own folder (.git); the CODEOWNERS file must be one of the "
+            f"repository's files, e.g. {GITHUB_LOCATIONS[0]}"
+        )
+
+
+def _refuse_linked_folder(path: Path, root: Path, shown: str) -> None:
+    """Refuse a CODEOWNERS path in the repository whose folder is reached through a symbolic
+    link (a `.github` committed as a link to elsewhere): as for the file itself, riskctl neither
+    reads nor writes CODEOWNERS through a link."""
+    folder = path.parent.absolute()
+    try:
+        folder.relative_to(root)
+    except ValueError:
+        return  # outside the repository: only `--file` names such a file, and a note says so
+    while folder != root and folder != folder.parent:
+        if folder.is_symlink():
+            raise RiskctlError(
+                f"{shown}: its folder {printable(folder)} is a symbolic link (to "
+                f"{printable(Path(os.readlink(folder)))}); riskctl does not write through links"
+            )
+        folder = folder.parent
 
 
 def write_update(update: Update) -> None:

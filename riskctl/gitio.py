@@ -46,12 +46,13 @@ def check_revision(revision: str) -> str:
     Git itself resolves what passes (`git rev-parse --end-of-options`), so every form git
     knows is accepted: names, ids, `^`, `~N`, `@`, reflog entries and dates (`HEAD@{1}`,
     `@{-1}`, `main@{1 day ago}`), `:/message` searches. Refused: anything git could read as
-    an option (a leading `-`), control characters, and ranges (`A..B`; diff takes `A...B`).
+    an option (a leading `-`), control characters, and ranges (`A..B`; diff takes `A...B`),
+    `^A` among them: git resolves it to `^` and a commit id, which names no commit.
     """
     is_search = revision.startswith(":/")
     if (
         not revision
-        or revision.startswith("-")
+        or revision.startswith(("-", "^"))
         or len(revision) > _MAX_REVISION
         or not revision.isprintable()
         or (".." in revision and not is_search)

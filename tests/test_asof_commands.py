@@ -377,3 +377,20 @@ def test_a_partial_read_and_records_left_out_are_both_named(tmp_path: Path) -> N
 def test_coloured_text_notes_what_was_left_out_too(in_repo: GitRepo) -> None:
     stdout, _ = run("score", "register", "--color", "always", now=NOW)
     assert "R-001" in stdout
+
+
+def test_the_note_shows_register_text_in_what_was_left_out_escaped() -> None:
+    """An action's id is register text; it reached the terminal raw in every computing
+    command's stderr note (`action A1<ESC>[2J completion`)."""
+    from riskctl.asof import LeftOut
+    from riskctl.output.left_out import left_out_note
+
+    day = datetime.date(2026, 12, 1)
+    left_out = [
+        LeftOut("incidents/INC-2026-002.yaml", "INC-2026-002", "action A1\x1b[2J completion", day),
+        LeftOut("launches/LAUNCH-001.yaml", "LAUNCH-001", "monitoring review of K\u202e", day),
+    ]
+    note = left_out_note(left_out, datetime.date(2026, 11, 27))
+    assert "\x1b" not in note and "\u202e" not in note
+    assert "INC-2026-002 action A1\\x1b[2J completion (2026-12-01)" in note
+    assert "LAUNCH-001 monitoring review of K\\u202e (2026-12-01)" in note

@@ -600,6 +600,34 @@ def test_an_incident_without_an_owner_falls_to_the_default_owners(tmp_path: Path
     assert owners_of(rules, "register/incidents/INC-2026-001.yaml") == ("@acme-head",)
 
 
+def test_an_owner_id_declared_twice_is_refused(tmp_path: Path) -> None:
+    """owners/aa.yaml declaring `id: payments-risk` came first in path order, so its handle
+    became the required reviewer of everything payments-risk owns, their own file included."""
+    repo = make_repo(tmp_path)
+    repo.write("register/owners/aa.yaml", PAYMENTS_RISK.replace("@acme/payments-risk", "@evil"))
+    code, out, err = run(str(repo.root / "register"))
+    assert (code, out) == (3, "")
+    assert err.startswith(
+        "riskctl: error: owner payments-risk is declared by owners/aa.yaml and "
+        "owners/payments-risk.yaml (RK101)"
+    )
+    assert not (repo.root / ".github").exists()
+    assert run(str(repo.root / "register"), "--print")[0] == 3
+
+
+def test_a_configured_file_name_reaches_the_terminal_escaped(tmp_path: Path) -> None:
+    """`codeowners.file` is riskctl.yaml's text: `wrote ...` and `... up to date` printed it as
+    it was, a bidi override or a C1 control (U+009B, CSI) included."""
+    repo = make_repo(tmp_path)
+    repo.write("register/riskctl.yaml", CONFIG + '  file: "OWNERS\\u202e\\x9b31m"\n')
+    for arguments in ((), (), ("--check",)):
+        code, out, _err = run(str(repo.root / "register"), *arguments)
+        assert code == 0
+        assert "\u202e" not in out and "\x9b" not in out
+        assert "OWNERS\\u202e\\x9b31m: " in out
+    assert (repo.root / "OWNERS\u202e\x9b31m").exists()
+
+
 def test_a_named_file_in_a_missing_folder_is_refused(tmp_path: Path) -> None:
     repo = make_repo(tmp_path)
     missing = repo.root / "nowhere" / "CODEOWNERS"
@@ -657,6 +685,19 @@ def _without_markers(text: bytes) -> bool:
     return SMALL_BLOCK.begin not in bare and SMALL_BLOCK.end not in bare
 
 
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        (b"* @x\r\n# c\r", b"* @x\r\n# c\r\n\r\n"),  # a CRLF file whose last LF is missing
+        (b"* @x\r", b"* @x\r\n\r\n"),
+    ],
+)
+def test_a_last_line_ending_in_cr_is_ended_as_crlf_not_cr_cr_lf(text: bytes, kept: bytes) -> None:
+    spliced, _rules = splice(text, SMALL_BLOCK, "CODEOWNERS")
+    assert spliced == kept + SMALL_BLOCK.render(b"\r\n")
+    assert b"\r\r" not in spliced
+
+
 @SPLICE_SETTINGS
 @given(TEXTS)
 def test_appending_keeps_every_byte_and_a_second_splice_changes_nothing(text: bytes) -> None:
@@ -683,6 +724,39 @@ def test_replacing_keeps_the_bytes_before_and_after_the_block(
     middle = spliced[len(before) : len(spliced) - len(after)]
     assert middle in (SMALL_BLOCK.render(), SMALL_BLOCK.render(b"\r\n"))
     assert splice(spliced, SMALL_BLOCK, "CODEOWNERS") == (spliced, _rules)
+
+
+def test_a_linked_github_folder_is_not_written_through(tmp_path: Path) -> None:
+    """A `.github` committed as a symbolic link to a folder outside the repository: the block
+    was written there, though riskctl refuses a CODEOWNERS file that is itself a link."""
+    repo = make_repo(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (repo.root / ".github").symlink_to(elsewhere)
+    code, out, err = run(str(repo.root / "register"))
+    assert (code, out) == (3, "")
+    assert err.startswith("riskctl: error: .github/CODEOWNERS: its folder ")
+    assert "is a symbolic link (to " in err
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_a_file_in_gits_own_folder_is_never_taken_for_codeowners(tmp_path: Path) -> None:
+    """`codeowners.file: .git/config` spliced the block into git's configuration, and every git
+    command then failed on a bad config line."""
+    repo = make_repo(tmp_path)
+    config = repo.root / ".git" / "config"
+    before = config.read_bytes()
+    repo.write("register/riskctl.yaml", CONFIG + "  file: .git/config\n")
+    for arguments in ((), ("--check",)):
+        code, out, err = run(str(repo.root / "register"), *arguments)
+        assert (code, out) == (3, "")
+        assert err.startswith("riskctl: error: .git/config: inside git's own folder (.git)")
+    exclude = repo.root / ".git" / "info" / "exclude"
+    code, _out, err = run(str(repo.root / "register"), "--file", str(exclude))
+    assert code == 3
+    assert "inside git's own folder" in err
+    assert config.read_bytes() == before
+    repo.git("status")
 
 
 @pytest.mark.parametrize("target", ["register/risks/R-001.yaml", "register/riskctl.yaml"])

@@ -216,6 +216,7 @@ def _refusals(edges: Edges) -> dict[str, str]:
         "HEAD;ls": "unknown revision 'HEAD;ls'",
         "--output=/tmp/x": f"not a revision: '--output=/tmp/x' {REVISION_FORMAT}",
         "main..feature": f"not a revision: 'main..feature' {REVISION_FORMAT}",
+        "^main": f"not a revision: '^main' {REVISION_FORMAT}",  # a range's exclusion
         "HEAD\x1b[2J": f"not a revision: 'HEAD\\x1b[2J' {REVISION_FORMAT}",
     }
 

@@ -385,6 +385,16 @@ def test_an_unknown_revision_is_exit_3(history: History, monkeypatch: pytest.Mon
     assert "riskctl: error: unknown revision 'no-such-branch'" in result.stderr
 
 
+def test_a_range_exclusion_is_not_a_revision(
+    history: History, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`^main` resolved to `^` and a commit id, which reached `git merge-base` as a name."""
+    result = _run(history, "--new-since", "^main", monkeypatch=monkeypatch)
+    assert result.exit_code == 3
+    assert result.stderr.startswith("riskctl: error: not a revision: '^main' (give a branch")
+    assert "merge-base" not in result.stderr
+
+
 def test_outside_git_is_exit_3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     shutil.copytree(BASE_REGISTER, tmp_path / "register")

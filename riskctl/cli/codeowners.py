@@ -59,6 +59,7 @@ def codeowners_command(
         raise typer.BadParameter("--check and --print do not go together: choose one")
     from riskctl.codeowners import locate, plan_block, plan_update, write_update
     from riskctl.errors import RiskctlError
+    from riskctl.textsafe import visible  # codeowners.file is riskctl.yaml's text
 
     with operational_errors():
         source = source_for(path, None, with_repository=True)
@@ -82,12 +83,13 @@ def codeowners_command(
         if check:
             raise typer.Exit(_check(update, path))
         if update.is_current:
-            write_stdout(f"{update.shown}: up to date\n")
+            write_stdout(f"{visible(update.shown)}: up to date\n")
             raise typer.Exit(EXIT_CLEAN)
         write_update(update)
     lines = len(update.block.lines)
     write_stdout(
-        f"wrote {update.shown}: {lines} line{'s' if lines != 1 else ''} for {update.block.folder}\n"
+        f"wrote {visible(update.shown)}: {lines} line{'s' if lines != 1 else ''} for "
+        f"{update.block.folder}\n"
     )
 
 
@@ -98,7 +100,7 @@ def _check(update: "Update", path: Path) -> int:
     from riskctl.textsafe import visible
 
     if update.is_current:
-        write_stdout(f"{update.shown}: up to date\n")
+        write_stdout(f"{visible(update.shown)}: up to date\n")
         return EXIT_CLEAN
     before = (update.before or b"").decode("utf-8", "replace").splitlines()
     after = update.after.decode("utf-8", "replace").splitlines()

@@ -191,8 +191,10 @@ def _seed(
     if launch_edit is not None:
         changes.append(launch_edit)
     apply_changes(path, changes)
+    from riskctl.textsafe import visible  # a skipped mode's id is register text
+
     for message in plan.skipped:
-        sys.stderr.write(f"riskctl: skipped {message}\n")
+        sys.stderr.write(f"riskctl: skipped {visible(message)}\n")
     if not plan.drafts:
         sys.stderr.write(
             f"riskctl: nothing to seed: every failure mode of {plan.launch.id} links a risk"

@@ -31,7 +31,8 @@ def left_out_note(left_out: Sequence[LeftOut], today: datetime.date) -> str:
     """`N records dated after DAY not counted: C-066 operating test (2026-11-24), ...`, or ""."""
     if not left_out:
         return ""
-    named = [f"{visible(each.entity)} {each.what} ({each.date})" for each in left_out[:NAMED]]
+    # `what` holds register text too: an action's id, the KRI a monitoring window watches
+    named = [f"{visible(f'{each.entity} {each.what}')} ({each.date})" for each in left_out[:NAMED]]
     more = f" and {len(left_out) - NAMED} more" if len(left_out) > NAMED else ""
     count = len(left_out)
     return (

@@ -162,6 +162,18 @@ def _seed(*args: str) -> tuple[int, str, str]:
     return _premortem("register", "--launch", "LAUNCH-001", "--seed-risks", *args)
 
 
+def test_a_skipped_modes_id_reaches_the_terminal_escaped(seedable: Path) -> None:
+    """A failure mode's id is register text: `riskctl: skipped LAUNCH-001 FM2<ESC>[2J: ...`
+    reached the terminal as it was written."""
+    launch = seedable / "launches" / "LAUNCH-001.yaml"
+    launch.write_text(SEEDABLE.replace("- id: FM2\n", '- id: "FM2\\e[2J"\n'), encoding="utf-8")
+    assert _seed()[0] == 0
+    code, _out, err = _seed()
+    assert code == 0
+    assert "\x1b" not in err
+    assert "riskctl: skipped LAUNCH-001 FM2\\x1b[2J: R-002 is its draft already" in err
+
+
 def _files(register: Path) -> list[str]:
     """Every file and folder, hidden ones (temporary files) included."""
     return sorted(path.relative_to(register).as_posix() for path in register.rglob("*"))
