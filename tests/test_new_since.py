@@ -114,7 +114,8 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> History:
     repo.write("register/risks/R-002.yaml", R002_MOVED)
     moved = repo.commit("reorder R-002", day=2)
     repo.write("register/risks/R-001.yaml", _r001_with("C-001, C-002, C-404"))
-    repo.write("register/risks/R-004.yaml", _risk("R-004", reviewed="2025-02-01"))
+    # reviewed in time at the branch point (2026-01-02), overdue by --now: the calendar's part
+    repo.write("register/risks/R-004.yaml", _risk("R-004", reviewed="2025-12-20"))
     added = repo.commit("link C-404 to R-001; add R-004", day=3)
     repo.git("checkout", "-q", "main")
     repo.write("register/risks/R-002.yaml", r002.replace("C-001, C-999", "C-001"))
@@ -527,3 +528,37 @@ def test_a_new_finding_of_a_rule_judged_as_of_today_fails() -> None:
     judged = compare(LintResult((override,), 1), LintResult((), 1), Base("main", "0" * 40))
     assert [each.finding.code for each in judged.failing(Severity.ERROR)] == ["RK201"]
     assert (judged.new, judged.date_driven) == (1, 0)
+
+
+def test_a_dated_finding_the_change_alone_produced_fails(tmp_path: Path) -> None:
+    """A risk added already overdue on the merge base's own day (2026-01-02): the calendar had
+    no part in it, so it is new, not date-driven, and fails with --strict; one whose review
+    fell due after that day (R-004 in the history above) is date-driven and does not."""
+    repo = GitRepo(tmp_path / "repo")
+    repo.copy_register(BASE_REGISTER)
+    repo.commit("base", day=1)
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.write("register/risks/R-006.yaml", _risk("R-006", reviewed="2025-01-01"))
+    repo.write("register/risks/R-007.yaml", _risk("R-007", reviewed="2025-12-20"))
+    repo.commit("add R-006 and R-007", day=3)
+    result = runner.invoke(
+        app,
+        [
+            "lint",
+            str(repo.root / "register"),
+            *NOW,
+            "--new-since",
+            "main",
+            "--strict",
+            "-f",
+            "json",
+        ],
+    )
+    document = json.loads(result.stdout)
+    new = sorted(
+        (each["file"].rsplit("/", 1)[1], each["code"], each["date_driven"])
+        for each in document["findings"]
+        if each["baseline"] == "new"
+    )
+    assert new == [("R-006.yaml", "RK208", False), ("R-007.yaml", "RK208", True)]
+    assert result.exit_code == 1

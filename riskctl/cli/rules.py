@@ -71,8 +71,8 @@ def explain_command(
         )
     date_note = (
         "\nDate-dependent: its outcome depends on today (--now), so its findings come and go\n"
-        "with the calendar; `riskctl lint --new-since` reports a new one as date-driven and\n"
-        "does not fail on it.\n"
+        "with the calendar; `riskctl lint --new-since` reports a new one as date-driven, and\n"
+        "does not fail on it, when the head did not have it yet on the merge base's day.\n"
         if found.date_dependent
         else "\nAs of --now: it judges the register as of today (records dated after --now left\n"
         "out, as every command leaves them out), so its outcome moves with --now only through\n"

@@ -17,16 +17,19 @@ sharing a key are paired as a multiset, equal messages first, then any; a findin
 is then paired with one of the same rule, file and message at another path (an item inserted
 above it in a list shifts its index, not what it is about).
 
-**Date-driven findings do not fail.** A rule marked `date_dependent` reads today (`--now`): its
-findings come and go with the calendar (an acceptance expires, a review falls due). Both sides
-are linted on the same day, so a finding the calendar alone produced is on both sides and is
-`unchanged`. A *new* finding of such a rule is the change meeting the calendar (a new KRI whose
-last observation is old, an acceptance entered already expired): it is reported, marked
-date-driven, but it does not fail the run, so that the verdict on a change is the same on
-whatever day it is checked: whether the change fails depends only on findings of rules that do
-not read the date. The calendar's findings are `riskctl due`'s and the full lint's business.
+**Date-driven findings do not fail.** A rule marked `date_dependent` asks about the calendar
+(`--now`): its findings come and go with it (an acceptance expires, a review falls due). Both
+sides are linted on the same day, so a finding the calendar alone produced is on both sides and
+is `unchanged`. A *new* finding of such a rule is the change meeting the calendar, and it is
+*date-driven* only when the calendar had a part in it: when the head, linted as of the merge
+base's own day (its committer date; `--now` if that is earlier), does not have it. A risk added
+with a review date that fell due while the pull request was open is date-driven: reported,
+marked, never failing. A risk added already overdue at the base's day, an acceptance deleted
+from under an accepted risk, a `reviewed` date typed as 2062: the change alone produced them,
+the calendar did not, and they fail. The calendar's own findings are `riskctl due`'s and the
+full lint's business.
 A rule marked `as_of` (it judges the register as of today, as the scorer does, and asks
-nothing of the calendar itself: RK201 an override below the computed residual) is not
+nothing of the calendar itself: RK201 an override below the computed residual) is never
 date-driven: both sides are read as of the same day, so a new finding of it is the change's own
 and fails.
 """
@@ -35,6 +38,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+from collections import Counter
 from collections.abc import Callable, Collection, Hashable, Sequence
 from dataclasses import dataclass, replace
 
@@ -62,6 +66,9 @@ class Judged:
     finding: Finding
     state: State
     date_dependent: bool
+    at_base_day: bool = False
+    """New, and the head had it already as of the merge base's day: the calendar had no part
+    in it (see the module's documentation)."""
 
     @property
     def is_new(self) -> bool:
@@ -70,8 +77,9 @@ class Judged:
 
     @property
     def is_date_driven(self) -> bool:
-        """New, but of a date-dependent rule: reported, never failing."""
-        return self.state is State.NEW and self.date_dependent
+        """New, of a date-dependent rule, and absent from the head as of the base's day: the
+        calendar had a part in it. Reported, never failing."""
+        return self.state is State.NEW and self.date_dependent and not self.at_base_day
 
     @property
     def mark(self) -> str:
@@ -80,7 +88,7 @@ class Judged:
             return "existing"
         if self.state is State.ABSENT:
             return "fixed"
-        return "new, date-driven" if self.date_dependent else "new"
+        return "new, date-driven" if self.is_date_driven else "new"
 
 
 @dataclass(frozen=True)
@@ -135,7 +143,7 @@ class Judgement:
             each
             for each in self.findings
             if each.state is State.NEW
-            and not each.date_dependent
+            and not each.is_date_driven
             and each.finding.severity >= level
         )
 
@@ -255,7 +263,30 @@ def judge_change(
         )
         replaced = _with_config_of(base_sources, head_sources)
         base_result = lint(replaced, today, select, ignore, cache)
-    return compare(head_result, base_result, Base(revision, base_source.commit, note))
+    judgement = compare(head_result, base_result, Base(revision, base_source.commit, note))
+    base_day = base_source.git().commit(base_source.commit).date.astimezone(datetime.UTC).date()
+    return _without_the_calendar(judgement, head_sources, min(base_day, today), cache)
+
+
+def _without_the_calendar(
+    judgement: Judgement, head_sources: Sources, base_day: datetime.date, cache: ParseCache | None
+) -> Judgement:
+    """Mark the new findings of date-dependent rules that the head has already as of the
+    merge base's day: the change produced them without the calendar's help, so they fail. Only
+    those rules run again, on the files already parsed."""
+    dated = sorted({each.finding.code for each in judgement.findings if each.is_date_driven})
+    if not dated:
+        return judgement
+    then = Counter(
+        finding.key for finding in lint(head_sources, base_day, dated, (), cache).findings
+    )
+    marked = []
+    for each in judgement.findings:
+        if each.is_date_driven and then[each.finding.key] > 0:
+            then[each.finding.key] -= 1
+            each = replace(each, at_base_day=True)
+        marked.append(each)
+    return replace(judgement, findings=tuple(marked))
 
 
 def _with_config_of(sources: Sources, other: Sources) -> Sources:

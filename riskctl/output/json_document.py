@@ -54,9 +54,10 @@ def _dump(document: dict[str, Any]) -> str:
 
 def render_judged(judgement: Judgement, version: str) -> str:
     """`lint --new-since`: the same document; each finding also has `baseline` (`new` or
-    `unchanged`) and `date_dependent`, and `new_since` says what it was compared with, counts
-    the comparison, and lists the base's findings the change fixed (`baseline`: `absent`, at
-    their base positions)."""
+    `unchanged`), `date_dependent` (its rule asks about the calendar) and `date_driven` (new,
+    and the calendar had a part in it: it does not fail), and `new_since` says what it was
+    compared with, counts the comparison, and lists the base's findings the change fixed
+    (`baseline`: `absent`, at their base positions)."""
     del version
     base = judgement.base
     document = {
@@ -84,4 +85,5 @@ def _judged(judged: Judged) -> dict[str, Any]:
         **_finding(judged.finding),
         "baseline": judged.state.value,
         "date_dependent": judged.date_dependent,
+        "date_driven": judged.is_date_driven,
     }

@@ -56,7 +56,10 @@ def _judged(judged: Judged, index_of: dict[str, int]) -> dict[str, Any]:
     return {
         **_result(judged.finding, index_of),
         "baselineState": judged.state.value,
-        "properties": {"dateDependent": judged.date_dependent},
+        "properties": {
+            "dateDependent": judged.date_dependent,
+            "dateDriven": judged.is_date_driven,
+        },
     }
 
 

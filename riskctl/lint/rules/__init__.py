@@ -118,7 +118,8 @@ class Rule:
     date_dependent: bool = False
     """Whether the rule asks a question of the calendar (a deadline passed, a date after
     today): its findings come and go with the calendar, so `lint --new-since` reports a new one
-    as date-driven and does not fail on it."""
+    that the head did not have yet on the merge base's day as date-driven, and does not fail
+    on it."""
     as_of: bool = False
     """Whether the rule judges the register as of today (`riskctl.asof`: records dated after
     `--now` left out, as the scorer leaves them out), without asking about the calendar itself:
