@@ -189,23 +189,25 @@ def due(
 ) -> DueReport:
     """What falls due within `within` days of `today`, or is overdue, grouped by owner.
 
-    `owner` keeps that owner's items and the items escalated to them; an owner the register
-    does not have is a `RiskctlError` (with the nearest ids). A scoring method that cannot be
-    used is a `RiskctlError` too: review dates come from it.
+    `owner` keeps that owner's items and the items escalated to them; an owner that neither the
+    register has nor any item names (a risk may name an owner whose file is missing: its items
+    are listed under it) is a `RiskctlError` (with the nearest ids). A scoring method that
+    cannot be used is a `RiskctlError` too: review dates come from it.
     """
     owners = register.by_id(Owner)
-    if owner is not None and owner not in owners:
+    past = as_of(register, today)
+    found = list(_items(past.register, today, register))
+    if owner is not None and owner not in owners and all(item.owner != owner for item in found):
         close = difflib.get_close_matches(owner, list(owners), n=3)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         known = ", ".join(sorted(owners)) or "none"
         raise RiskctlError(f"no owner {owner!r} in the register{hint} (owners: {known})")
-    past = as_of(register, today)
     threshold = register.config.due.escalate_after_days
     rules = all_rules()
     levels = severities(register.config, rules)
     entity_of_file = {record.file: record.entity for record in past.register.records}
     items = []
-    for item in _items(past.register, today, register):
+    for item in found:
         if item.status == "upcoming" and item.days is not None and item.days > within:
             continue
         rule = rules[RULE_OF_KIND[item.kind]]

@@ -256,6 +256,13 @@ def test_an_unknown_owner_is_an_error_with_the_nearest_ids() -> None:
         due(build(), DAY, owner="alcie")
 
 
+def test_an_owner_named_by_items_but_missing_from_the_register_can_be_asked_for() -> None:
+    """A risk names `nobody`, whose owner file is missing (RK103): the digest lists the item
+    under `nobody`, so `--owner nobody` shows it rather than refusing."""
+    register = build(("risk", {**RISK, "id": "R-003", "owner": "nobody"}))
+    assert [item.entity for item in due(register, DAY, owner="nobody").items] == ["R-003"]
+
+
 def test_records_dated_after_today_do_not_count() -> None:
     control = DUE_ON_DAY["control-test"][0][1]
     later_test = {"date": days(5), "type": "operating", "sample_size": 25, "result": "pass"}
