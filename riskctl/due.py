@@ -43,7 +43,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from riskctl.asof import LeftOut, as_of
+from riskctl.asof import AsOf, LeftOut, as_of
 from riskctl.errors import RiskctlError
 from riskctl.findings import DataPath, Hit, Where
 from riskctl.incidents import is_unfinished
@@ -186,16 +186,19 @@ def due(
     today: datetime.date,
     within: int = DEFAULT_WITHIN_DAYS,
     owner: str | None = None,
+    past: AsOf | None = None,
 ) -> DueReport:
     """What falls due within `within` days of `today`, or is overdue, grouped by owner.
 
     `owner` keeps that owner's items and the items escalated to them; an owner that neither the
     register has nor any item names (a risk may name an owner whose file is missing: its items
     are listed under it) is a `RiskctlError` (with the nearest ids). A scoring method that
-    cannot be used is a `RiskctlError` too: review dates come from it.
+    cannot be used is a `RiskctlError` too: review dates come from it. `past` is `register` as
+    of `today` when the caller read it so (`cli._common.load_as_of`); computed otherwise.
     """
     owners = register.by_id(Owner)
-    past = as_of(register, today)
+    if past is None:
+        past = as_of(register, today)
     found = list(_items(past.register, today, register))
     if owner is not None and owner not in owners and all(item.owner != owner for item in found):
         close = difflib.get_close_matches(owner, list(owners), n=3)

@@ -80,9 +80,9 @@ def due_command(
     with operational_errors():
         source = source_for(path, revision)
         loaded = load_as_of(source, partial, today)
-        # `due` takes the register as written and reads it as of `today` itself (its JSON and
+        # `due` takes the register as written (for positions) and as of `today` (its JSON and
         # Markdown name what was not counted); the note on stderr is every command's.
-        report = due(loaded.loaded.register, today, within, owner)
+        report = due(loaded.loaded.register, today, within, owner, loaded.as_of)
     note_left_out(loaded.left_out, today)
     text = DUE_FORMATS[output_format.value](report, source.label)
     write_result(text, output_format.value, loaded.failed, source.label)
