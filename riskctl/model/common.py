@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
@@ -62,6 +63,24 @@ MAX_MAGNITUDE = 1e15
 MAX_COUNT = 1_000_000_000
 #: The largest day count in riskctl.yaml (review cadences, rule windows): ten years.
 MAX_DAYS = 3650
+
+
+def python_pattern(pattern: str) -> re.Pattern[str]:
+    """An ECMA-262 pattern (what JSON Schema's `pattern` holds) for Python: `\\Z`, not `$`,
+    which in Python also matches before a final newline."""
+    return re.compile(pattern.replace("$", r"\Z"))
+
+
+def must_match(compiled: re.Pattern[str], code: str, message: str) -> Callable[[str], str]:
+    """An `AfterValidator` function: the value matches `compiled` whole, or a validation error
+    of type `code` that says `message` (a finding at the value's position)."""
+
+    def check(value: str) -> str:
+        if not compiled.fullmatch(value):
+            raise PydanticCustomError(code, message)
+        return value
+
+    return check
 
 
 def _within_magnitude(value: float) -> float:

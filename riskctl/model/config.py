@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Literal, Self
 
 from pydantic import (
@@ -14,9 +13,16 @@ from pydantic import (
     Tag,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
 
-from riskctl.model.common import MAX_DAYS, STRICT, DayCount, Reference, Text
+from riskctl.model.common import (
+    MAX_DAYS,
+    STRICT,
+    DayCount,
+    Reference,
+    Text,
+    must_match,
+    python_pattern,
+)
 from riskctl.model.launch import Rating10
 
 SeverityName = Literal["error", "warning", "note", "off"]
@@ -286,17 +292,12 @@ REPOSITORY_PATH_PATTERN = (
     r"^(?!\.\.?(?:/|$))(?!.*/\.\.?(?:/|$))"
     r"[^/\\\x00-\x1f\x7f]+(?:/[^/\\\x00-\x1f\x7f]+)*$"
 )
-_REPOSITORY_PATH = re.compile(REPOSITORY_PATH_PATTERN.replace("$", r"\Z"))
-
-
-def _repository_path(value: str) -> str:
-    if not _REPOSITORY_PATH.fullmatch(value):
-        raise PydanticCustomError(
-            "repository_path",
-            "expected a path relative to the repository root, e.g. .github/CODEOWNERS "
-            "(`/` between names; no leading `/`, `.` or `..` part, backslash or control character)",
-        )
-    return value
+_repository_path = must_match(
+    python_pattern(REPOSITORY_PATH_PATTERN),
+    "repository_path",
+    "expected a path relative to the repository root, e.g. .github/CODEOWNERS "
+    "(`/` between names; no leading `/`, `.` or `..` part, backslash or control character)",
+)
 
 
 class CodeownersConfig(BaseModel):

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated
 
 from pydantic import AfterValidator, Field
-from pydantic_core import PydanticCustomError
 
-from riskctl.model.common import Entity, OwnerId, Reference, Text
+from riskctl.model.common import Entity, OwnerId, Reference, Text, must_match, python_pattern
 
 #: A GitHub handle as CODEOWNERS names an owner: a user `@login` or a team `@org/team-slug`.
 #: A login (and an organisation's name) is letters, digits and single hyphens, neither first
@@ -20,24 +18,19 @@ GITHUB_HANDLE_PATTERN = (
     r"^@(?=[A-Za-z0-9-]{1,39}(?:/|$))[A-Za-z0-9](?:-?[A-Za-z0-9])*"
     r"(?:/[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?)?$"
 )
-#: The pattern for Python: `\Z`, not `$`, which in Python also matches before a final newline.
-GITHUB_HANDLE = re.compile(GITHUB_HANDLE_PATTERN.replace("$", r"\Z"))
-
-
-def _github_handle(value: str) -> str:
-    if not GITHUB_HANDLE.fullmatch(value):
-        raise PydanticCustomError(
-            "github_handle",
-            "expected a GitHub handle: a user @login (letters, digits and single hyphens, at "
-            'most 39 characters) or a team @org/team-slug, quoted in YAML: "@alice"',
-        )
-    return value
-
+GITHUB_HANDLE = python_pattern(GITHUB_HANDLE_PATTERN)
 
 GithubHandle = Annotated[
     str,
     Field(json_schema_extra={"pattern": GITHUB_HANDLE_PATTERN}),
-    AfterValidator(_github_handle),
+    AfterValidator(
+        must_match(
+            GITHUB_HANDLE,
+            "github_handle",
+            "expected a GitHub handle: a user @login (letters, digits and single hyphens, at "
+            'most 39 characters) or a team @org/team-slug, quoted in YAML: "@alice"',
+        )
+    ),
 ]
 """A user `@login` or a team `@org/team-slug`."""
 
