@@ -205,12 +205,23 @@ CHOSEN_REFERENCES: dict[str, dict[str, str]] = {
 # --- the command line's words ---------------------------------------------------------------------
 
 
+#: The kinds `riskctl new` writes: a framework catalogue is imported (`riskctl framework
+#: import`), not written field by field.
+NEW_KINDS: tuple[Kind, ...] = tuple(kind for kind in KINDS if kind.name != "framework")
+
+
 def find_kind(name: str) -> Kind:
     """The kind named `name` (`risk`) or by its folder (`risks`); `UsageProblem` otherwise."""
     kind = KIND_BY_NAME.get(name) or KIND_BY_FOLDER.get(name)
+    if kind is not None and kind not in NEW_KINDS:
+        raise UsageProblem(
+            f"riskctl new does not write a {kind.name}: import its catalogue with "
+            "`riskctl framework import FILE` (an OSCAL catalog or a CISO Assistant library)"
+        )
     if kind is None:
-        names = [each.name for each in KINDS]
-        close = difflib.get_close_matches(name.lower(), [*names, *KIND_BY_FOLDER], n=1)
+        names = [each.name for each in NEW_KINDS]
+        folders = [each.folder for each in NEW_KINDS]
+        close = difflib.get_close_matches(name.lower(), [*names, *folders], n=1)
         hint = f"; did you mean {_kind_name(close[0])!r}?" if close else ""
         raise UsageProblem(f"no kind {name!r}: use one of {', '.join(names)}{hint}")
     return kind

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from riskctl.errors import RiskctlError
 from riskctl.lint.engine import lint
 from riskctl.load import Loaded, load, parse, read_directory, validate
-from riskctl.model.register import KIND_BY_NAME, KINDS
+from riskctl.model.register import KIND_BY_NAME
 from riskctl.newentity import (
     ID_PREFIXES,
     NewFile,
@@ -36,6 +36,7 @@ from riskctl.newentity import (
     quoted,
     split_arguments,
 )
+from riskctl.newentity import NEW_KINDS as KINDS
 from riskctl.scaffold import init_register
 from riskctl.writes import FileChange, apply_changes
 from tests.conftest import FROZEN_NOW, SHIPPED_REGISTER, check_golden

@@ -981,6 +981,8 @@ def test_no_validation_message_names_a_model_class(folder: str) -> None:
     what is expected and never leaks a class name such as `Why`."""
     # the shipped file with the most text has the most fields: one is enough
     files = sorted((ROOT / "register" / folder).glob("*.yaml"), key=lambda p: -p.stat().st_size)
+    if folder == "frameworks" and not files:  # the register uses the shipped catalogue
+        files = sorted((ROOT / "riskctl" / "data" / "frameworks").glob("*.yaml"))
     sample = files[:1]
     model = KIND_BY_FOLDER[folder].model
     checked = 0

@@ -136,7 +136,7 @@ def test_a_control_sheet_has_a_column_per_scalar_field_and_no_lists_of_objects()
     assert paths == [
         "id", "title", "objective", "owner", "key", "nature", "automation", "frequency",
         "status", "reduces", "effectiveness.design", "effectiveness.operating", "assertions",
-        "evidence", "annual_cost",
+        "evidence", "annual_cost", "maps_to",
     ]  # fmt: skip
 
 

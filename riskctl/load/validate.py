@@ -139,6 +139,9 @@ def _expected(model: type[BaseModel], problem: Any) -> str:
         return str(context["error"])  # the model's message, without pydantic's "Value error, "
     if kind in _EXPECTED_BY_ERROR and (kind != "string_too_short" or context["min_length"] == 1):
         return _EXPECTED_BY_ERROR[kind]
+    if kind == "too_short" and context.get("field_type") == "List":
+        least = context.get("min_length", 1)
+        return f"expected a list of at least {least} item{'s' if least != 1 else ''}"
     if kind == "string_pattern_mismatch":
         pattern = str(context.get("pattern", ""))
         kind_name = next((name for name, p in ID_PATTERNS.items() if p == pattern), None)

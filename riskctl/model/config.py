@@ -23,6 +23,7 @@ from riskctl.model.common import (
     must_match,
     python_pattern,
 )
+from riskctl.model.framework import FrameworkId, RequirementId
 from riskctl.model.launch import Rating10
 
 SeverityName = Literal["error", "warning", "note", "off"]
@@ -325,6 +326,37 @@ class CodeownersConfig(BaseModel):
     none: those files get no required reviewer from riskctl."""
 
 
+class NotApplicable(BaseModel):
+    """A requirement of an in-scope framework that does not apply, and why."""
+
+    model_config = STRICT
+    requirement: RequirementId
+    """The requirement's id as the framework writes it, e.g. `PR.IR-02`."""
+    justification: str | None = None
+    """Why it does not apply (a Statement of Applicability must say); lint RK805 when
+    missing or blank."""
+
+
+class FrameworkScope(BaseModel):
+    """One framework in scope, and its requirements that do not apply."""
+
+    model_config = STRICT
+    id: FrameworkId
+    """The framework id: a catalogue shipped with riskctl (`nist-csf-2.0`) or one in the
+    register's `frameworks/` folder."""
+    not_applicable: list[NotApplicable] = []
+    """Requirements excluded from coverage, each with its justification."""
+
+
+class FrameworksConfig(BaseModel):
+    """The frameworks the organisation answers to (`riskctl coverage`, lint RK804)."""
+
+    model_config = STRICT
+    in_scope: list[FrameworkScope] = []
+    """Frameworks in scope; coverage works without the declaration (every requirement
+    applies), lint's uncovered-requirement rule only with it."""
+
+
 class Config(BaseModel):
     """The register's configuration, `register/riskctl.yaml`."""
 
@@ -346,3 +378,5 @@ class Config(BaseModel):
     codeowners: CodeownersConfig = CodeownersConfig()
     """`riskctl codeowners`: where the CODEOWNERS file is, who owns riskctl.yaml, and whether
     the lint rules on `github` handles are on."""
+    frameworks: FrameworksConfig = FrameworksConfig()
+    """Frameworks in scope and their not-applicable requirements (`riskctl coverage`)."""

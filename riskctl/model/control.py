@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field
 
 from riskctl.model.common import STRICT, ControlId, Count, Entity, NonNegative, Reference, Text
+from riskctl.model.framework import Mapping
 
 Effectiveness = Literal["effective", "partially-effective", "ineffective", "not-tested"]
 Frequency = Literal[
@@ -85,3 +86,6 @@ class Control(Entity):
     """What the control costs a year, in the register's currency."""
     tests: list[ControlTest] = []
     """Tests of design and operating effectiveness, oldest first."""
+    maps_to: list[Mapping] = []
+    """The framework requirements the control meets, `FRAMEWORK:REQUIREMENT`, e.g.
+    `nist-csf-2.0:PR.AA-05` (`riskctl coverage`)."""

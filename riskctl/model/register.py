@@ -10,6 +10,7 @@ from riskctl.model.acceptance import Acceptance
 from riskctl.model.common import Entity
 from riskctl.model.config import Config
 from riskctl.model.control import Control
+from riskctl.model.framework import Framework
 from riskctl.model.incident import Incident
 from riskctl.model.kri import Kri
 from riskctl.model.launch import Launch
@@ -33,6 +34,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("kri", "kris", Kri),
     Kind("launch", "launches", Launch),
     Kind("acceptance", "acceptances", Acceptance),
+    Kind("framework", "frameworks", Framework),
 )
 KIND_BY_FOLDER: dict[str, Kind] = {kind.folder: kind for kind in KINDS}
 KIND_BY_NAME: dict[str, Kind] = {kind.name: kind for kind in KINDS}

@@ -36,7 +36,7 @@ def test_init_makes_a_register_that_lints_clean_and_scores(tmp_path: Path) -> No
     target = tmp_path / "register"
     code, stdout, stderr = _init(str(target))
     assert (code, stderr) == (0, "")
-    assert stdout.startswith(f"created {target}: 16 files\n")
+    assert stdout.startswith(f"created {target}: 18 files\n")
     result = lint(read_directory(target), today=__import__("datetime").date(2026, 11, 27))
     assert result.findings == ()
     register = load(read_directory(target)).register
