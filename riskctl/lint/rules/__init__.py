@@ -3,7 +3,7 @@
 Codes are `RK` and three digits, families by hundreds: RK0xx files, YAML and schema (found by the
 loader; cannot be disabled) and waivers, RK1xx identity and references, RK2xx scoring, RK3xx
 controls and testing, RK4xx acceptances, RK5xx KRIs, RK6xx incidents and RCA, RK7xx launches,
-RK8xx configuration. A code is never reused.
+RK8xx configuration, RK9xx frameworks (catalogues, mappings, scope). A code is never reused.
 """
 
 from __future__ import annotations
