@@ -21,6 +21,7 @@ import typer
 from riskctl import __version__
 from riskctl.cli import (
     codeowners,
+    coverage,
     diff,
     due,
     fmt,
@@ -78,6 +79,7 @@ app.command("incidents")(incidents.incidents_command)
 app.command("due")(due.due_command)
 app.command("quant")(quant.quant_command)
 app.command("codeowners")(codeowners.codeowners_command)
+app.command("coverage")(coverage.coverage_command)
 app.add_typer(diff.gates_app)
 app.add_typer(kri.app)
 app.add_typer(rcm.app)

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     name="report",
-    help="Markdown reports: register, RCM, one risk, WBR, MBR, one launch.",
+    help="Markdown reports: register, RCM, one risk, WBR, MBR, one launch, SoA.",
     no_args_is_help=True,
 )
 
@@ -190,6 +190,27 @@ def launch_command(
     _produce(
         "launch.md.j2", launch_context, path, revision, now, out, templates, partial, launch_id
     )
+
+
+@app.command("soa")
+def soa_command(
+    framework: Annotated[
+        str,
+        typer.Argument(
+            help="The framework id, e.g. nist-csf-2.0.", metavar="FRAMEWORK", show_default=False
+        ),
+    ],
+    path: RegisterArg = DEFAULT_REGISTER,
+    revision: RevisionOpt = None,
+    now: NowOpt = None,
+    out: OutOpt = None,
+    templates: TemplatesOpt = None,
+    partial: PartialOpt = False,
+) -> None:
+    """A framework's Statement of Applicability (as `riskctl coverage -f markdown`)."""
+    from riskctl.cli.coverage import produce_soa
+
+    produce_soa(framework, path, revision, now, out, templates, partial)
 
 
 def _review(
