@@ -333,7 +333,7 @@ class NotApplicable(BaseModel):
     requirement: RequirementId
     """The requirement's id as the framework writes it, e.g. `PR.IR-02`."""
     justification: str | None = None
-    """Why it does not apply (a Statement of Applicability must say); lint RK805 when
+    """Why it does not apply (a Statement of Applicability must say); lint RK908 when
     missing or blank."""
 
 
@@ -349,7 +349,7 @@ class FrameworkScope(BaseModel):
 
 
 class FrameworksConfig(BaseModel):
-    """The frameworks the organisation answers to (`riskctl coverage`, lint RK804)."""
+    """The frameworks the organisation answers to (`riskctl coverage`, lint RK907)."""
 
     model_config = STRICT
     in_scope: list[FrameworkScope] = []

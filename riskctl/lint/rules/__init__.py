@@ -36,6 +36,7 @@ RULE_MODULES = (
     "incidents",
     "launches",
     "config",
+    "mappings",
 )
 
 OptionsT = TypeVar("OptionsT", bound=BaseModel)
