@@ -345,7 +345,7 @@ def _groups(found: Catalogue, rows: list[RequirementCoverage]) -> tuple[GroupTot
 def unknown_framework_message(register: Register, framework_id: str) -> str:
     """`no framework 'nist-csf-20'; did you mean nist-csf-2.0? (known: ...)`."""
     known = known_ids(register)
-    close = difflib.get_close_matches(framework_id, known, n=3)
+    close = difflib.get_close_matches(framework_id.lower(), known, n=3)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     listed = ", ".join(known) or "none"
     return (

@@ -17,6 +17,7 @@ from riskctl.asof import as_of
 from riskctl.coverage import Coverage, coverage, meets
 from riskctl.errors import RiskctlError
 from riskctl.framework.catalog import shipped
+from riskctl.lint.rules import RuleContext, all_rules
 from riskctl.model.config import Config
 from riskctl.model.control import Control
 from riskctl.model.framework import Framework
@@ -451,3 +452,51 @@ def test_meets_judges_one_control_with_the_windows_given() -> None:
     judged = meets(Control.model_validate(GOOD), {"quarterly": 30}, None, DAY)
     assert not judged.meets
     assert judged.window == 30
+
+
+# --- lint agrees ------------------------------------------------------------------------------
+
+
+def lint_hits(register: Register, code: str, today: datetime.date = DAY) -> list[str]:
+    rules = all_rules()
+    context = RuleContext(register=register, raw={}, load_hits=(), today=today, rules=rules)
+    return [hit.message for hit in rules[code].check(context)]
+
+
+def test_rk907_fires_exactly_for_the_gaps() -> None:
+    config = scoped({"requirement": "G.A-01", "justification": "not here"})
+    register = build(
+        GOOD,  # F.A-01 covered
+        control(id="C-002", status="degraded", maps_to=[f"{FW}:F.B-01"]),  # partial
+        control(id="C-003", status="planned", maps_to=[f"{FW}:F.B-02"]),  # a gap
+        incidents=(INCIDENT,),  # C-001 only partial by the evidence: still no gap
+        config=config,
+    )
+    gaps = {row.requirement.id for row in run(register).requirements if row.status == "gap"}
+    assert gaps == {"F.A-02", "F.B-02"}
+    fired = lint_hits(register, "RK907")
+    assert sorted(message.split()[1] for message in fired) == sorted(gaps)
+    # the dates of tests and incidents play no part: a year later, the same findings
+    assert lint_hits(register, "RK907", DAY + datetime.timedelta(days=365)) == fired
+
+
+def test_an_undeclared_framework_has_no_uncovered_findings() -> None:
+    assert lint_hits(build(GOOD), "RK907") == []
+
+
+def test_a_grouping_suggestion_survives_a_cycle_of_parents() -> None:
+    cyclic = {**CATALOGUE, "requirements": [
+        {"id": "X", "title": "X", "parent": "Y", "assessable": False},
+        {"id": "Y", "title": "Y", "parent": "X", "assessable": False},
+        {"id": "X-01", "title": "X-01", "parent": "X"},
+    ]}  # fmt: skip
+    register = build(control(maps_to=[f"{FW}:X", f"{FW}:X-01"]), framework=cyclic)
+    (message,) = lint_hits(register, "RK906")
+    assert message.endswith("(X-01)")
+    result = run(register)
+    assert result.totals["covered"] == 1
+
+
+def test_did_you_mean_ignores_case() -> None:
+    with pytest.raises(RiskctlError, match=r"did you mean nist-csf-2\.0"):
+        coverage(build(), "NIST-CSF-2.0", DAY)

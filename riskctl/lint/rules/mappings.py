@@ -127,9 +127,13 @@ def unknown_requirement(context: RuleContext) -> Iterator[Hit]:
 def _under(known: Catalogue, grouping: str) -> str:
     """` (PR.AA-01, PR.AA-02, ... and 3 more)`: the requirements under a grouping."""
     below = []
+    seen = {grouping}
     stack = list(reversed(known.children.get(grouping, ())))
     while stack:
         current = stack.pop()
+        if current in seen:
+            continue  # a cycle of parents (RK90x reports it at the catalogue)
+        seen.add(current)
         if known.by_id[current].assessable:
             below.append(current)
         stack.extend(reversed(known.children.get(current, ())))
