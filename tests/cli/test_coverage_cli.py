@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from riskctl.cli import app
 from riskctl.output.coverage import CSV_HEADER, WIDTH
 from tests.conftest import FROZEN_NOW, ROOT, TESTS, check_golden
+from tests.gitrepo import GitRepo
 from tests.test_report import _tables
 
 GOLDEN = TESTS / "golden" / "coverage"
@@ -261,3 +262,47 @@ def test_partial_read_names_what_was_left_out(tmp_path: Path) -> None:
     assert document["totals"]["partial"] == 1  # OPS.1-03 and GOV.1-02: now gaps
     text = _run(*args, "--partial")[1]
     assert text.startswith("partial: 1 file(s) did not load")
+
+
+def test_rev_reads_the_mappings_at_a_commit(tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path)
+    repo.copy_register(ROOT / REGISTER)
+    repo.commit("register", day=1)
+    control = tmp_path / "register" / "controls" / "C-002.yaml"
+    control.write_text(
+        control.read_text(encoding="utf-8").replace("status: planned", "status: active"),
+        encoding="utf-8",
+    )
+    now = ("--now", FROZEN_NOW, "-f", "json")
+    folder = str(tmp_path / "register")
+    worktree = json.loads(_run("coverage", "acme-sec-1", folder, *now)[1])
+    committed = json.loads(_run("coverage", "acme-sec-1", folder, *now, "--rev", "HEAD")[1])
+    row = {each["id"]: each for each in committed["requirements"]}["OPS.1-02"]
+    assert [each["status"] for each in row["controls"]] == ["planned", "degraded"]
+    row = {each["id"]: each for each in worktree["requirements"]}["OPS.1-02"]
+    assert [each["status"] for each in row["controls"]] == ["active", "degraded"]
+    markdown = _run("report", "soa", "acme-sec-1", folder, "--rev", "HEAD", "--now", FROZEN_NOW)
+    assert markdown[0] == 0
+    assert (
+        "C-002 Daily chargeback review | non-key | detective | not-tested / not-tested"
+        in (markdown[1])
+    )
+
+
+def test_colour_with_a_partial_read_keeps_the_note_on_top(tmp_path: Path) -> None:
+    register = tmp_path / "register"
+    shutil.copytree(ROOT / REGISTER, register)
+    (register / "controls" / "C-004.yaml").write_text("id: [\n", encoding="utf-8")
+    code, stdout, _ = _run(
+        "coverage",
+        "acme-sec-1",
+        str(register),
+        "--partial",
+        "--color",
+        "always",
+        "--now",
+        FROZEN_NOW,
+    )
+    assert code == 0
+    assert stdout.startswith("partial: 1 file(s) did not load")
+    assert "Statement of Applicability" in stdout
