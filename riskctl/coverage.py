@@ -344,6 +344,11 @@ def _groups(found: Catalogue, rows: list[RequirementCoverage]) -> tuple[GroupTot
 
 def unknown_framework_message(register: Register, framework_id: str) -> str:
     """`no framework 'nist-csf-20'; did you mean nist-csf-2.0? (known: ...)`."""
+    if register.has("framework", framework_id):  # its file is in the register, but broken
+        return (
+            f"framework {framework_id!r}: its catalogue in the register's frameworks/ did not "
+            "load; `riskctl lint` shows why"
+        )
     known = known_ids(register)
     close = difflib.get_close_matches(framework_id.lower(), known, n=3)
     hint = f"; did you mean {', '.join(close)}?" if close else ""

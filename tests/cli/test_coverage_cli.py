@@ -306,3 +306,17 @@ def test_colour_with_a_partial_read_keeps_the_note_on_top(tmp_path: Path) -> Non
     assert code == 0
     assert stdout.startswith("partial: 1 file(s) did not load")
     assert "Statement of Applicability" in stdout
+
+
+def test_a_catalogue_that_did_not_load_is_named(tmp_path: Path) -> None:
+    register = tmp_path / "register"
+    shutil.copytree(ROOT / REGISTER, register)
+    (register / "frameworks" / "acme-sec-1.yaml").write_text("id: [\n", encoding="utf-8")
+    code, stdout, stderr = _run(
+        "coverage", "acme-sec-1", str(register), "--partial", "--now", FROZEN_NOW
+    )
+    assert (code, stdout) == (3, "")
+    assert stderr.endswith(
+        "riskctl: error: framework 'acme-sec-1': its catalogue in the register's frameworks/ "
+        "did not load; `riskctl lint` shows why\n"
+    )
