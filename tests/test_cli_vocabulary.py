@@ -186,7 +186,7 @@ USAGE_ERRORS = {
     "format-unknown": (["kri", "status", "register", "-f", "yaml"], "'yaml' is not one of"),
     "color-unknown": (["lint", "register", "--color", "sometimes"], "is not one of"),
     "sort-unknown": (["score", "register", "--sort", "colour"], "'colour' is not a sort field"),
-    "select-unknown-prefix": (["lint", "register", "--select", "RK9"], "no rule code starts"),
+    "select-unknown-prefix": (["lint", "register", "--select", "RK99"], "no rule code starts"),
     "ignore-unknown-prefix": (["lint", "register", "--ignore", "XX1"], "no rule code starts"),
     "select-one-bad-of-two": (["lint", "register", "--select", "RK0,ZZ"], "'ZZ'"),
     "fail-on-unknown-gate": (["diff", "HEAD", "HEAD", "--fail-on", "nope"], "no gate 'nope'"),

@@ -24,6 +24,7 @@ from riskctl.cli import (
     diff,
     due,
     fmt,
+    framework,
     incidents,
     init,
     kri,
@@ -79,6 +80,7 @@ app.command("due")(due.due_command)
 app.command("quant")(quant.quant_command)
 app.command("codeowners")(codeowners.codeowners_command)
 app.add_typer(diff.gates_app)
+app.add_typer(framework.app)
 app.add_typer(kri.app)
 app.add_typer(rcm.app)
 app.add_typer(report.app)

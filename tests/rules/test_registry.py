@@ -20,6 +20,7 @@ FAMILY_OF_DIGIT = {
     "6": "incidents",
     "7": "launches",
     "8": "config",
+    "9": "catalogues",
 }
 
 

@@ -36,6 +36,7 @@ RULE_MODULES = (
     "incidents",
     "launches",
     "config",
+    "catalogues",
 )
 
 OptionsT = TypeVar("OptionsT", bound=BaseModel)
