@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -29,6 +29,23 @@ from tests.conftest import BASE_REGISTER, TESTS, check_golden
 DATA = TESTS / "data" / "frameworks"
 GOLDEN = TESTS / "golden" / "framework"
 runner = CliRunner()
+
+settings.register_profile(
+    "framework-default",
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "framework-fuzz",
+    max_examples=2_000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+#: `make fuzz` sets HYPOTHESIS_PROFILE=fuzz; the default suite stays short.
+PROFILE = settings.get_profile(
+    "framework-fuzz" if os.environ.get("HYPOTHESIS_PROFILE") == "fuzz" else "framework-default"
+)
 
 
 def _run(*args: str) -> tuple[int, str, str]:
@@ -329,6 +346,7 @@ ids = st.from_regex(REQUIREMENT_ID, fullmatch=True).filter(lambda text: len(text
 titles = st.text(min_size=1, max_size=60)
 
 
+@PROFILE
 @given(st.lists(st.tuples(ids, titles, st.booleans()), min_size=1, max_size=8), titles)
 def test_every_file_written_reads_back_as_the_model(
     rows: list[tuple[str, str, bool]], name: str
@@ -447,3 +465,98 @@ def test_show_escapes_control_characters(register: Path) -> None:
     )
     code, stdout, _ = _run("show", "evil")
     assert code == 0 and "\x1b" not in stdout and "\\x1b" in stdout
+
+
+def test_list_names_a_register_catalogue_that_did_not_load(register: Path) -> None:
+    target = register / "frameworks" / "broken.yaml"
+    target.parent.mkdir()
+    target.write_text("id: broken\nname: Broken\n", encoding="utf-8")
+    code, _, stderr = _run("list")
+    assert code == 3 and "did not load" in stderr
+    code, stdout, stderr = _run("list", "--partial")
+    assert code == 0 and stdout.startswith("partial: 1 file(s) did not load")
+    assert "broken        (did not load: see riskctl lint)" in stdout
+    code, stdout, _ = _run("list", "--partial", "--format", "json")
+    rows = {row["id"]: row for row in json.loads(stdout)["frameworks"]}
+    assert rows["broken"]["name"] is None
+
+
+# --- any input: a catalogue or a RiskctlError, never another exception ------------------------
+
+_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+def _paths(value: object, path: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    found = [path]
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            found += _paths(inner, (*path, key))
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            found += _paths(inner, (*path, index))
+    return found
+
+
+def _replaced(document: object, path: tuple[object, ...], value: object) -> object:
+    if not path:
+        return value
+    copy = json.loads(json.dumps(document))
+    target = copy
+    for part in path[:-1]:
+        target = target[part]
+    target[path[-1]] = value
+    return copy
+
+
+@PROFILE
+@given(st.data())
+def test_any_damage_to_an_input_is_a_riskctl_error_or_a_catalogue(data: st.DataObject) -> None:
+    import yaml
+
+    name = data.draw(st.sampled_from(["catalog.json", "ciso-library.yaml"]))
+    if name.endswith(".json"):
+        document = json.loads((DATA / name).read_text(encoding="utf-8"))
+    else:
+        document = yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
+        document["publication_date"] = str(document["publication_date"])
+    path = data.draw(st.sampled_from(_paths(document)))
+    damaged = _replaced(document, path, data.draw(_values))
+    raw = (
+        json.dumps(damaged).encode("utf-8")
+        if name.endswith(".json")
+        else yaml.safe_dump(damaged, allow_unicode=True).encode("utf-8")
+    )
+    try:
+        imported = read_catalogue(raw, name)
+    except RiskctlError:
+        return
+    framework = imported.framework(imported.default_id or "x")
+    catalogue_bytes(framework, ["h"], "frameworks/x.yaml")
+
+
+def test_a_long_chain_of_parents_imports_lints_and_shows_in_bounded_output(
+    register: Path, tmp_path: Path
+) -> None:
+    count = 3_000
+    nodes = "".join(
+        f"      - {{urn: 'u:{index}', ref_id: R{index}"
+        + (f", parent_urn: 'u:{index - 1}'" if index else "")
+        + "}\n"
+        for index in range(count)
+    )
+    file = tmp_path / "deep.yaml"
+    file.write_text(CISO_HEAD + nodes, encoding="utf-8")
+    code, stdout, _ = _run("import", str(file), "--id", "deep")
+    assert code == 0 and "3,000 requirements in all" in stdout
+    result = runner.invoke(app, ["lint", "register", "--now", "2026-11-27", "--select", "RK9"])
+    assert result.exit_code == 0, result.stdout
+    code, stdout, _ = _run("show", "deep")
+    assert code == 0
+    assert stdout.splitlines()[-1] == f"{'  ' * 12}[depth {count - 1}] R{count - 1}  R{count - 1}"
+    assert len(stdout) < 100 * count  # linear in the catalogue, not in its depth squared

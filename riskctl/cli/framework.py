@@ -91,7 +91,9 @@ def import_command(
         plan = plan_import(path, data, name, framework_id, replace=replace)
         written = apply_changes(path, [plan.change])
     imported = plan.imported
-    counts = ", ".join(f"{count:,} {what}" for what, count in imported.counts)
+    counts = ", ".join(
+        f"{count:,} {what if count != 1 else what[:-1]}" for what, count in imported.counts
+    )
     total = len(plan.framework.requirements)
     verb = "replaced" if plan.replaces else "wrote"
     if plan.replaces and not written:
@@ -99,7 +101,8 @@ def import_command(
     lines = [
         f"{verb} {printable(plan.change.path)}: {visible(plan.framework.name)}, version "
         f"{visible(plan.framework.version)}",
-        f"read {imported.format}: {counts}; {total:,} requirements in all",
+        f"read {imported.format}: {counts}; {total:,} requirement{'s' if total != 1 else ''} "
+        "in all",
     ]
     if imported.format == "OSCAL catalog":
         lines.append(

@@ -59,8 +59,10 @@ def read_ciso(source: Input) -> Imported:
         for value in [source.optional_text(library.get(key), (key,), key)]
     }
     version = one_line(source.optional_text(library.get("version"), ("version",), "version") or "")
-    published = library.get("publication_date")
-    date = f", published {one_line(str(published))[:10]}" if published is not None else ""
+    published = source.optional_text(
+        library.get("publication_date"), ("publication_date",), "publication_date"
+    )
+    date = f", published {one_line(published)[:10]}" if published else ""
     described = ", ".join(
         part
         for part in (

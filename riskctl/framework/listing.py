@@ -13,6 +13,10 @@ from riskctl.framework.catalog import Catalogue, catalogue, known_ids, shipped
 from riskctl.model.register import Register
 from riskctl.textsafe import display_width, json_safe, pad, visible
 
+#: Levels `show` indents; a deeper requirement (no real catalogue has one) is marked with its
+#: depth instead, so a long chain of parents cannot make the output grow with its square.
+MAX_INDENT = 12
+
 
 @dataclass(frozen=True)
 class Listed:
@@ -36,9 +40,11 @@ def listed(register: Register) -> list[Listed]:
     rows = []
     for framework_id in known_ids(register):
         found = catalogue(register, framework_id)
-        in_register = register.record("framework", framework_id)
-        if in_register is not None and (found is None or found.shipped):  # a file that failed
-            rows.append(Listed(framework_id, None, None, 0, 0, in_register.file, False))
+        if register.record("framework", framework_id) is None and framework_id in (
+            register.known_ids.get("framework", ())
+        ):  # its file did not load (`--partial`); `catalogue` falls back to a shipped one
+            rows.append(Listed(framework_id, None, None, 0, 0, f"frameworks/{framework_id}.yaml",
+                               shipped(framework_id) is not None))  # fmt: skip
             continue
         if found is None:  # pragma: no cover - known_ids names only existing catalogues
             continue
@@ -103,9 +109,8 @@ def show_text(found: Catalogue) -> str:
     ]
     for requirement, depth in found.walk():
         marker = "" if requirement.assessable else "  [grouping]"
-        lines.append(
-            f"{'  ' * depth}{visible(requirement.id)}  {visible(requirement.title)}{marker}"
-        )
+        indent = "  " * min(depth, MAX_INDENT) + (f"[depth {depth}] " if depth > MAX_INDENT else "")
+        lines.append(f"{indent}{visible(requirement.id)}  {visible(requirement.title)}{marker}")
     return "\n".join(lines) + "\n"
 
 

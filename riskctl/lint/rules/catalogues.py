@@ -87,20 +87,24 @@ def parent_cycle(context: RuleContext) -> Iterator[Hit]:
             if requirement.id not in parent_of:  # a duplicate is RK901's
                 parent_of[requirement.id] = requirement.parent
                 index_of[requirement.id] = index
-        reported: set[str] = set()
+        done: set[str] = set()  # known to lead out of any cycle, or already reported
         for start in parent_of:
-            chain = [start]
-            seen = {start}
-            current = parent_of[start]
-            while current is not None and current in parent_of and current not in seen:
+            chain: list[str] = []
+            on_chain: set[str] = set()
+            current: str | None = start
+            while current is not None and current in parent_of and current not in done:
+                if current in on_chain:  # came back: the cycle is the chain from `current`
+                    cycle = chain[chain.index(current) :]
+                    first = min(cycle, key=index_of.__getitem__)
+                    at = cycle.index(first)
+                    shown = [*cycle[at:], *cycle[:at], first]
+                    yield Hit(
+                        context.where(record, "requirements", index_of[first], "parent"),
+                        f"{framework.id}: following parent from {first} comes back to it "
+                        f"({' -> '.join(shown)}); requirements form a tree: break the cycle",
+                    )
+                    break
                 chain.append(current)
-                seen.add(current)
+                on_chain.add(current)
                 current = parent_of[current]
-            if current != start or start in reported:
-                continue
-            reported.update(chain)
-            yield Hit(
-                context.where(record, "requirements", index_of[start], "parent"),
-                f"{framework.id}: following parent from {start} comes back to it "
-                f"({' -> '.join([*chain, start])}); requirements form a tree: break the cycle",
-            )
+            done.update(chain)  # each requirement is walked once: linear in the file
