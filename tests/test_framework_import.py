@@ -25,6 +25,7 @@ from riskctl.framework.oscal import clean_title
 from riskctl.framework.write import catalogue_bytes, catalogue_text, quoted
 from riskctl.model.framework import REQUIREMENT_ID, Framework, Requirement
 from tests.conftest import BASE_REGISTER, TESTS, check_golden
+from tests.gitrepo import GitRepo
 
 DATA = TESTS / "data" / "frameworks"
 GOLDEN = TESTS / "golden" / "framework"
@@ -271,11 +272,12 @@ HOSTILE_BYTES: dict[str, tuple[bytes, str]] = {
             CISO_HEAD + "      - {urn: 'u:a', ref_id: A, parent_urn: 'u:b'}\n"
             "      - {urn: 'u:b', ref_id: B, parent_urn: 'u:a'}\n"
         ).encode(),
-        "catalog.json:6: 'A' is in a cycle of parents",
+        "catalog.json:6: 'A' is not under any top-level requirement: following its parents runs "
+        "into a cycle",
     ),
     "ciso-self-parent": (
         (CISO_HEAD + "      - {urn: 'u:a', ref_id: A, parent_urn: 'u:a'}\n").encode(),
-        "is in a cycle of parents",
+        "runs into a cycle",
     ),
     "ciso-duplicate-ref-id": (
         (CISO_HEAD + "      - {urn: 'u:a', ref_id: A}\n      - {urn: 'u:b', ref_id: A}\n").encode(),
@@ -560,3 +562,31 @@ def test_a_long_chain_of_parents_imports_lints_and_shows_in_bounded_output(
     assert code == 0
     assert stdout.splitlines()[-1] == f"{'  ' * 12}[depth {count - 1}] R{count - 1}  R{count - 1}"
     assert len(stdout) < 100 * count  # linear in the catalogue, not in its depth squared
+
+
+def test_list_and_show_read_the_register_at_a_revision(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An import is one file: committed, `--rev` sees it; at the commit before, it is not there."""
+    repo = GitRepo(tmp_path / "repo")
+    repo.copy_register(BASE_REGISTER)
+    before = repo.commit("base", day=1)
+    monkeypatch.chdir(repo.root)
+    assert _run("import", str(DATA / "catalog.json"), "--id", "example")[0] == 0
+    repo.commit("import the example catalogue", day=2)
+    (repo.root / "register" / "frameworks" / "example.yaml").unlink()  # the work tree differs
+    code, stdout, _ = _run("show", "example", "--rev", "HEAD", "--format", "json")
+    assert code == 0 and json.loads(stdout)["origin"] == "frameworks/example.yaml"
+    code, _, stderr = _run("show", "example", "--rev", before)
+    assert code == 3 and "no framework 'example'" in stderr
+    code, stdout, _ = _run("list", "--rev", "HEAD")
+    assert code == 0 and "frameworks/example.yaml" in stdout
+
+
+def test_a_file_over_the_limit_is_refused_unread(
+    register: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("riskctl.framework.importing.IMPORT_LIMIT", 1_000)
+    code, _, stderr = _run("import", str(DATA / "catalog.json"), "--id", "x")
+    assert code == 3 and "larger than 1,000 bytes, the most riskctl reads" in stderr
+    assert not (register / "frameworks").exists()

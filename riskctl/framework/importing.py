@@ -284,7 +284,9 @@ def finish(source: Input, nodes: Sequence[Node]) -> tuple[Requirement, ...]:
         listed = {node.key for node in ordered}
         stuck = next(node for node in nodes if node.key not in listed)
         raise source.fail(
-            stuck.path, f"{stuck.id!r} is in a cycle of parents: following them comes back"
+            stuck.path,
+            f"{stuck.id!r} is not under any top-level requirement: following its parents runs "
+            "into a cycle (a requirement that is its own ancestor)",
         )
     return tuple(
         Requirement(
