@@ -79,7 +79,7 @@ fuzz: .venv/.installed  ## the property tests with thousands of examples (minute
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q -n auto tests/test_fuzz.py tests/test_diff_reads.py \
 	  tests/test_rcm_property.py tests/test_rcm_xlsx.py tests/test_red_writers.py tests/test_fmt.py \
 	  tests/test_kri_ingest.py tests/test_new.py tests/test_due.py tests/test_asof_property.py \
-	  tests/test_codeowners.py
+	  tests/test_codeowners.py tests/test_framework_import.py
 
 schemas: .venv/.installed  ## regenerate schemas/ from the models
 	$(BIN)/riskctl schema export --out schemas

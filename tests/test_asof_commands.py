@@ -320,8 +320,8 @@ def test_only_the_writing_commands_read_the_register_as_written() -> None:
     assert _calls("load_for") == WRITERS
     assert _calls("read_register") == {("_common.py", "load_for")}
     readers = {module for module, _ in _calls("load_as_of")}
-    assert readers == {"coverage.py", "due.py", "incidents.py", "kri.py", "premortem.py",
-                       "quant.py", "report.py", "score.py"}  # fmt: skip
+    assert readers == {"coverage.py", "due.py", "framework.py", "incidents.py", "kri.py",
+                       "premortem.py", "quant.py", "report.py", "score.py"}  # fmt: skip
 
 
 # --- lint notes exactly what the commands leave out -----------------------------------------------

@@ -25,6 +25,7 @@ from riskctl.cli import (
     diff,
     due,
     fmt,
+    framework,
     incidents,
     init,
     kri,
@@ -81,6 +82,7 @@ app.command("quant")(quant.quant_command)
 app.command("codeowners")(codeowners.codeowners_command)
 app.command("coverage")(coverage.coverage_command)
 app.add_typer(diff.gates_app)
+app.add_typer(framework.app)
 app.add_typer(kri.app)
 app.add_typer(rcm.app)
 app.add_typer(report.app)

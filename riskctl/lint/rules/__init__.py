@@ -36,6 +36,7 @@ RULE_MODULES = (
     "incidents",
     "launches",
     "config",
+    "catalogues",
     "mappings",
 )
 
