@@ -299,6 +299,10 @@ HOSTILE_BYTES: dict[str, tuple[bytes, str]] = {
         (CISO_HEAD + "      - {urn: 'u:a', ref_id: [A]}\n").encode(),
         "catalog.json:6: ref_id: expected text, found a list",
     ),
+    "ciso-no-name-no-urn-no-nodes": (
+        b"objects:\n  framework: {urn: '', name: ' ', requirement_nodes: []}\n",
+        "no requirements found",
+    ),
     "ciso-framework-not-a-mapping": (
         b"objects:\n  framework: [1]\n",
         "expected a mapping, found a list",
@@ -590,3 +594,16 @@ def test_a_file_over_the_limit_is_refused_unread(
     code, _, stderr = _run("import", str(DATA / "catalog.json"), "--id", "x")
     assert code == 3 and "larger than 1,000 bytes, the most riskctl reads" in stderr
     assert not (register / "frameworks").exists()
+
+
+def test_a_framework_with_neither_name_nor_urn_gets_a_name(register: Path, tmp_path: Path) -> None:
+    file = tmp_path / "nameless.yaml"
+    file.write_text(
+        "objects:\n  framework:\n    urn: ''\n    name: ''\n    requirement_nodes:\n"
+        "      - {urn: 'u:a', ref_id: A}\n",
+        encoding="utf-8",
+    )
+    code, _, stderr = _run("import", str(file))
+    assert code == 3 and "give one with --id" in stderr
+    code, stdout, _ = _run("import", str(file), "--id", "nameless")
+    assert code == 0 and "Untitled CISO Assistant framework" in stdout

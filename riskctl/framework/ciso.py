@@ -85,7 +85,7 @@ def read_ciso(source: Input) -> Imported:
     return Imported(
         format="CISO Assistant library",
         default_id=slug(urn.rsplit(":", 1)[-1]),
-        name=name or urn,
+        name=name or one_line(urn) or "Untitled CISO Assistant framework",
         version=version or "not stated",
         source=f"{described}; {library_part}",
         licence=text["copyright"] or NOT_STATED,
