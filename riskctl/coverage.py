@@ -291,6 +291,7 @@ def coverage(
             if all(each.control.id != control.id for each in rows):
                 rows.append(judged)
     requirements = []
+    groupings = _all_groupings(found)
     for requirement in found.assessable():
         controls = tuple(sorted(mapped.get(requirement.id, ()), key=lambda each: each.control.id))
         status: Status
@@ -305,7 +306,7 @@ def coverage(
         justification = excluded.get(requirement.id) if status == "not-applicable" else None
         requirements.append(
             RequirementCoverage(
-                requirement, status, justification, controls, _groupings(found, requirement.id)
+                requirement, status, justification, controls, groupings[requirement.id]
             )
         )
     return Coverage(
@@ -323,11 +324,18 @@ def coverage(
     )
 
 
-def _groupings(found: Catalogue, requirement_id: str) -> tuple[str, ...]:
-    """The groupings above a requirement, nearest first (not a control above an enhancement)."""
-    return tuple(
-        each for each in found.ancestors(requirement_id) if not found.by_id[each].assessable
-    )
+def _all_groupings(found: Catalogue) -> dict[str, tuple[str, ...]]:
+    """Requirement id → the groupings above it, nearest first (not a control above an
+    enhancement). Parents come before children in `walk`, so each is its parent's, extended:
+    linear in the catalogue, shared tuples down a chain of requirements."""
+    groupings: dict[str, tuple[str, ...]] = {}
+    for requirement, _depth in found.walk():
+        parent = requirement.parent
+        above = groupings.get(parent, ()) if parent is not None else ()
+        if parent is not None and parent in found.by_id and not found.by_id[parent].assessable:
+            above = (parent, *above)
+        groupings[requirement.id] = above if parent != requirement.id else ()
+    return groupings
 
 
 def _groups(found: Catalogue, rows: list[RequirementCoverage]) -> tuple[GroupTotal, ...]:

@@ -144,11 +144,15 @@ def shipped(framework_id: str) -> Catalogue | None:
 
 def catalogue(register: Register, framework_id: str) -> Catalogue | None:
     """The catalogue a framework id names: the register's `frameworks/ID.yaml` when it has a
-    valid one, else the shipped one, else None. Indexed anew on each call (a register's
-    catalogue is a model, not hashable): callers look a framework up once."""
+    valid one, else the shipped one, else None. A register file of that id that did not load
+    (read with --partial) gives None, not the shipped catalogue it was meant to replace.
+    Indexed anew on each call (a register's catalogue is a model, not hashable): callers look
+    a framework up once."""
     record = register.record("framework", framework_id)
     if record is not None and isinstance(record.entity, Framework):
         return Catalogue(record.entity, record.file, shipped=False)
+    if register.has("framework", framework_id):
+        return None  # the register's own file did not load (--partial): never the shipped one
     return shipped(framework_id)
 
 

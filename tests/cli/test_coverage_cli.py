@@ -320,3 +320,18 @@ def test_a_catalogue_that_did_not_load_is_named(tmp_path: Path) -> None:
         "riskctl: error: framework 'acme-sec-1': its catalogue in the register's frameworks/ "
         "did not load; `riskctl lint` shows why\n"
     )
+
+
+def test_a_broken_register_catalogue_never_falls_back_to_the_shipped_one(tmp_path: Path) -> None:
+    """The register's nist-csf-2.0.yaml replaces the shipped catalogue: when it does not load
+    (--partial), coverage refuses instead of quietly judging against the shipped one."""
+    register = tmp_path / "register"
+    shutil.copytree(ROOT / REGISTER, register)
+    (register / "frameworks" / "nist-csf-2.0.yaml").write_text("id: [\n", encoding="utf-8")
+    code, stdout, stderr = _run(
+        "coverage", "nist-csf-2.0", str(register), "--partial", "--now", FROZEN_NOW
+    )
+    assert (code, stdout) == (3, "")
+    assert "framework 'nist-csf-2.0': its catalogue in the register's frameworks/ did not" in (
+        stderr
+    )
