@@ -607,3 +607,14 @@ def test_a_framework_with_neither_name_nor_urn_gets_a_name(register: Path, tmp_p
     assert code == 3 and "give one with --id" in stderr
     code, stdout, _ = _run("import", str(file), "--id", "nameless")
     assert code == 0 and "Untitled CISO Assistant framework" in stdout
+
+
+def test_a_yaml_file_in_flow_style_is_read_as_yaml() -> None:
+    """`{catalog: {...}}` is a YAML flow mapping, not JSON: a `.yaml` file is read as YAML."""
+    text = (
+        "{catalog: {uuid: 0b2d8e6c-4c1f-4a6e-9d1e-1f2a3b4c5d6e, metadata: {title: Flow,"
+        " version: '1', last-modified: '2026-01-01T00:00:00Z', oscal-version: 1.1.2},"
+        " controls: [{id: x-1, title: One, props: [{name: label, value: X-1}]}]}}\n"
+    )
+    imported = read_catalogue(text.encode(), "flow.yaml")
+    assert [each.id for each in imported.requirements] == ["X-1"]

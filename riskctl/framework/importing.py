@@ -177,9 +177,11 @@ def read_catalogue(raw: bytes, name: str) -> Imported:
 
 
 def parse_input(raw: bytes, name: str) -> Input:
-    """The file's data: JSON when it starts with `{` (after a BOM and blanks), else YAML."""
+    """The file's data: JSON when it starts with `{` (after a BOM and blanks) and is not named
+    `.yaml`/`.yml` (a YAML flow mapping starts with `{` too), else YAML."""
     body = raw.removeprefix(b"\xef\xbb\xbf")
-    if body.lstrip(b" \t\r\n").startswith(b"{"):
+    named_yaml = name.lower().endswith((".yaml", ".yml"))
+    if body.lstrip(b" \t\r\n").startswith(b"{") and not named_yaml:
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError as error:
