@@ -20,10 +20,20 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from riskctl.asof import LeftOut, as_of
+from riskctl.coverage import (
+    MappedControl,
+    RequirementCoverage,
+    Status,
+    coverage,
+    in_scope_ids,
+    mapped_ids,
+)
 from riskctl.errors import RiskctlError
+from riskctl.framework.catalog import catalogue
 from riskctl.model.acceptance import Acceptance
 from riskctl.model.common import Entity
 from riskctl.model.control import Control
+from riskctl.model.framework import Framework
 from riskctl.model.register import KIND_BY_FOLDER, KINDS, Register
 from riskctl.output.amounts import amount, money, percent
 from riskctl.quant.inputs import LossModel, RiskQuant, quantify_open
@@ -63,6 +73,9 @@ class EntityChange:
     """Controls: the risks whose residual this change moves."""
     problem: str | None = None
     """Broken or repaired: the first problem of the file on the side where it did not load."""
+    catalogue: CatalogueChange | None = None
+    """Frameworks: the requirements added, removed, retitled or regrouped, in place of a
+    field change per requirement (a catalogue has hundreds)."""
 
     @property
     def level_move(self) -> int:
@@ -109,6 +122,8 @@ class RegisterDiff:
     """Loss quantification: ALE lines, the portfolio, the tolerance check."""
     left_out: tuple[LeftOut, ...] = ()
     """Records dated after `--now` on either side, not counted in scores, gates and quant."""
+    coverage: tuple[RequirementChange, ...] = ()
+    """Requirements whose coverage status changed, by framework id, then catalogue order."""
 
     @property
     def method_changed(self) -> bool:
@@ -379,6 +394,176 @@ def simulate_tolerance(
     return tuple(moves)
 
 
+# --- coverage of frameworks ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CatalogueChange:
+    """What changed in a framework catalogue file, by requirement id, each in catalogue order."""
+
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    retitled: tuple[str, ...] = ()
+    regrouped: tuple[str, ...] = ()
+    """Requirements whose parent or `assessable` changed."""
+
+
+def catalogue_change(old: Framework | None, new: Framework | None) -> CatalogueChange:
+    """The requirements a catalogue gained, lost, retitled or regrouped (the first of two
+    requirements with one id counts, as in `Catalogue`)."""
+    before = {} if old is None else _first_by_id(old)
+    after = {} if new is None else _first_by_id(new)
+    kept = [each for each in after if each in before]
+    return CatalogueChange(
+        added=tuple(each for each in after if each not in before),
+        removed=tuple(each for each in before if each not in after),
+        retitled=tuple(each for each in kept if before[each].title != after[each].title),
+        regrouped=tuple(
+            each
+            for each in kept
+            if (before[each].parent, before[each].assessable)
+            != (after[each].parent, after[each].assessable)
+        ),
+    )
+
+
+def _first_by_id(framework: Framework) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for requirement in framework.requirements:
+        found.setdefault(requirement.id, requirement)
+    return found
+
+
+#: How a control stands towards a requirement: it meets it; it is mapped and in operation but
+#: does not meet it; it is mapped but planned or retired; it is not mapped to it.
+Standing = Literal["meets", "in operation", "not in operation", "not mapped"]
+
+
+@dataclass(frozen=True)
+class ControlStanding:
+    """A control whose standing towards a requirement changed, and why."""
+
+    control: str
+    old: Standing
+    new: Standing
+    reason: str
+    """The new side's reason (`coverage.meets`), or why it is no longer mapped."""
+
+
+@dataclass(frozen=True)
+class RequirementChange:
+    """A requirement whose coverage status changed (or that is new in, or gone from, its
+    framework's catalogue)."""
+
+    framework: str
+    requirement: str
+    title: str
+    old: Status | None
+    """None: the requirement is new in the catalogue (or newly assessable)."""
+    new: Status | None
+    """None: the requirement is gone from the catalogue (or no longer assessable)."""
+    why: str
+    """What changed besides the controls: the catalogue, or the not-applicable declaration;
+    empty when the controls explain it."""
+    controls: tuple[ControlStanding, ...]
+    """The mapped controls whose standing changed, by id."""
+
+    @property
+    def key(self) -> str:
+        """`FRAMEWORK:REQUIREMENT`, as controls map to it."""
+        return f"{self.framework}:{self.requirement}"
+
+
+def _standing(mapped: MappedControl | None) -> Standing:
+    if mapped is None:
+        return "not mapped"
+    if mapped.meets:
+        return "meets"
+    return "in operation" if mapped.in_operation else "not in operation"
+
+
+def _standings(
+    old: RequirementCoverage | None, new: RequirementCoverage | None, new_register: Register
+) -> tuple[ControlStanding, ...]:
+    before = {each.control.id: each for each in old.controls} if old else {}
+    after = {each.control.id: each for each in new.controls} if new else {}
+    controls = new_register.by_id(Control)
+    found = []
+    for control_id in sorted(before.keys() | after.keys()):
+        was, now = before.get(control_id), after.get(control_id)
+        if _standing(was) == _standing(now):
+            continue
+        if now is not None:
+            reason = now.reason
+        elif control_id not in controls:
+            reason = "the control was deleted (or does not load)"
+        elif new is None:
+            reason = "the requirement is gone"
+        else:
+            reason = "its mapping was removed"
+        found.append(ControlStanding(control_id, _standing(was), _standing(now), reason))
+    return tuple(found)
+
+
+def _requirement_why(old: RequirementCoverage | None, new: RequirementCoverage | None) -> str:
+    if old is None:
+        return "new in the catalogue"
+    if new is None:
+        return "gone from the catalogue"
+    if new.status == "not-applicable":
+        return f"declared not applicable: {new.justification or '(no justification)'}"
+    if old.status == "not-applicable":
+        return "no longer declared not applicable"
+    return ""
+
+
+def compared_frameworks(old: Register, new: Register) -> tuple[str, ...]:
+    """The frameworks whose coverage a diff compares: those riskctl.yaml declares in scope on
+    either side, or, when neither declares any, those the controls of either side map to."""
+    declared = set(in_scope_ids(old)) | set(in_scope_ids(new))
+    return tuple(sorted(declared or set(mapped_ids(old)) | set(mapped_ids(new))))
+
+
+def coverage_changes(
+    old: Register, new: Register, old_today: datetime.date, today: datetime.date
+) -> tuple[RequirementChange, ...]:
+    """Requirements whose coverage status differs between the registers (each as of its day).
+
+    A framework whose catalogue is on one side only (a `frameworks/ID.yaml` added or removed,
+    with no shipped catalogue of that id) is not compared: the entity diff summarises the
+    catalogue file. A requirement in one side's catalogue only is reported as new or gone.
+    """
+    found: list[RequirementChange] = []
+    for framework_id in compared_frameworks(old, new):
+        if catalogue(old, framework_id) is None or catalogue(new, framework_id) is None:
+            continue
+        before = coverage(old, framework_id, old_today).by_id()
+        after_coverage = coverage(new, framework_id, today)
+        after = after_coverage.by_id()
+        order = [*after, *(each for each in before if each not in after)]
+        for requirement_id in order:
+            was, now = before.get(requirement_id), after.get(requirement_id)
+            old_status = was.status if was else None
+            new_status = now.status if now else None
+            if old_status == new_status:
+                continue
+            either = now if now is not None else was
+            assert either is not None  # the id is on one side at least
+            requirement = either.requirement
+            found.append(
+                RequirementChange(
+                    framework_id,
+                    requirement_id,
+                    requirement.title,
+                    old_status,
+                    new_status,
+                    _requirement_why(was, now),
+                    _standings(was, now, new),
+                )
+            )
+    return tuple(found)
+
+
 # --- gates --------------------------------------------------------------------------------------
 
 
@@ -393,6 +578,7 @@ class GateContext:
     changes: Mapping[tuple[str, str], EntityChange]
     today: datetime.date
     quant: QuantDiff | None = None
+    coverage: tuple[RequirementChange, ...] = ()
 
 
 GateCheck = Callable[[GateContext], Iterator[GateHit]]
@@ -639,6 +825,31 @@ def tolerance_breached(context: GateContext) -> Iterator[GateHit]:
         )
 
 
+@gate("coverage-lost")
+def coverage_lost(context: GateContext) -> Iterator[GateHit]:
+    """A framework requirement went from covered to partial or gap.
+
+    Covered means a mapped control meets it (active, graded effective, its latest operating
+    test passed within its window, no incident since: `riskctl coverage`); the message names
+    the controls that stopped meeting it and why (retired, a failed or stale test, an
+    incident, a mapping removed). A requirement declared not applicable in riskctl.yaml, or
+    gone from the framework's catalogue, does not fire: that is a scoping or catalogue change,
+    reviewed in its own file, and `riskctl diff` lists it with the other coverage changes.
+    """
+    for change in context.coverage:
+        if change.old != "covered" or change.new not in ("partial", "gap"):
+            continue
+        lost = [each for each in change.controls if each.old == "meets"]
+        because = "; ".join(
+            f"{each.control} no longer meets it: {each.reason}" for each in lost
+        ) or (change.why or "no mapped control meets it")
+        yield GateHit(
+            "coverage-lost",
+            change.key,
+            f"{change.framework} {change.requirement} went from covered to {change.new}: {because}",
+        )
+
+
 # --- the comparison ------------------------------------------------------------------------------
 
 
@@ -662,6 +873,16 @@ def field_changes(old: Any, new: Any, path: str = "") -> list[FieldChange]:
             changes += field_changes(before, after, f"{path}.{index}")
         return changes
     return [] if old == new else [FieldChange(path, old, new)]
+
+
+def _catalogue_of(old: Entity | None, new: Entity | None) -> CatalogueChange | None:
+    """A framework's requirement changes; None for another kind, or no requirement change."""
+    if not isinstance(old, Framework | None) or not isinstance(new, Framework | None):
+        return None
+    if old is None and new is None:
+        return None
+    found = catalogue_change(old, new)
+    return found if found != CatalogueChange() else None
 
 
 def _dump(entity: Entity) -> dict[str, Any]:
@@ -730,6 +951,7 @@ def diff_registers(
                     entity_id,
                     "added" if problem is None else "repaired",
                     problem=problem,
+                    catalogue=_catalogue_of(None, new_record.entity),
                 )
             elif new_record is None and old_record is not None:
                 problem = new_failed.get(old_record.file)
@@ -738,14 +960,20 @@ def diff_registers(
                     entity_id,
                     "removed" if problem is None else "broken",
                     problem=problem,
+                    catalogue=_catalogue_of(old_record.entity, None),
                 )
             elif old_record is not None and new_record is not None:
                 if old_record.entity is new_record.entity or old_record.entity == new_record.entity:
                     continue
-                fields = field_changes(_dump(old_record.entity), _dump(new_record.entity))
-                if fields:
+                before_data, after_data = _dump(old_record.entity), _dump(new_record.entity)
+                summary = _catalogue_of(old_record.entity, new_record.entity)
+                if summary is not None:  # one line per requirement would flood the diff
+                    before_data.pop("requirements", None)
+                    after_data.pop("requirements", None)
+                fields = field_changes(before_data, after_data)
+                if fields or summary is not None:
                     changes[kind.name, entity_id] = EntityChange(
-                        kind.name, entity_id, "modified", tuple(fields)
+                        kind.name, entity_id, "modified", tuple(fields), catalogue=summary
                     )
     # A file that does not load on the new side and held no entity on the old one (new, or
     # broken on both sides with a change): broken, named by its file.
@@ -809,7 +1037,8 @@ def diff_registers(
         )
         if quant.comparable and any(point.old is None for point in quant.tolerance):
             quant = dataclasses.replace(quant, simulation=f"{quant.simulation}; {BASE_TOO_LARGE}")
-    context = GateContext(old, new, old_scores, new_scores, changes, today, quant)
+    requirements = coverage_changes(old, new, old_today or today, today)
+    context = GateContext(old, new, old_scores, new_scores, changes, today, quant, requirements)
     hits = [hit for each in GATES.values() for hit in each.check(context)]
     effects: tuple[MethodEffect, ...] = ()
     if old_card.method.get("fingerprint") != new_card.method.get("fingerprint"):
@@ -834,4 +1063,5 @@ def diff_registers(
         method_effects=effects,
         quant=quant,
         left_out=tuple(sorted(set(old_as_of.left_out) | set(new_as_of.left_out))),
+        coverage=requirements,
     )

@@ -15,6 +15,12 @@ here:
   plan) and its linked controls (key controls, planned controls);
 - owners, KRIs, launches and acceptances move no score: a change to one is read (the gates on
   acceptances compare the acceptance itself), and nothing else for it;
+- a framework requirement's coverage status depends on every control mapped to it (`maps_to`),
+  the incidents naming those controls, the framework's catalogue and `riskctl.yaml` (scope and
+  test windows): so a change to a control, or to an incident naming it, affects the
+  requirements the control maps to on either side, and every control mapped to one of them is
+  read (found by the requirement id's bytes), with the incidents naming it and every catalogue
+  file; a change to a catalogue file reads everything;
 - a risk's analytic ALE depends on what its tiers depend on, so the risks above are every risk
   whose ALE can move; but the portfolio's totals and the `tolerance-breached` simulation need
   every quantified risk: when `riskctl.yaml` has a `quant.tolerance` curve and an affected risk
@@ -339,9 +345,68 @@ def needed_files(
     for path in old_side.mentioning("acceptances", risks, unchanged):
         if old_side.names(path, "risk", risks):
             needed.add(path)
+    mapped = _coverage_files(changes, controls, unchanged, sides)
+    if mapped is None:
+        return None
+    needed |= mapped
     if _shadowed(needed, unchanged, sides):
         return None
     return needed
+
+
+def _coverage_files(
+    changes: Mapping[str, str],
+    touched: set[str],
+    unchanged: list[str],
+    sides: tuple[_Side, _Side],
+) -> set[str] | None:
+    """The files the coverage of the requirements that `touched` controls map to (on either
+    side) depends on: those controls, every unchanged control mapped to one of the
+    requirements, the incidents naming them, and every catalogue file. None when everything
+    must be read (a catalogue changed, a touched control has no file of its name)."""
+    if any(path.startswith("frameworks/") for path in changes):
+        return None  # a requirement added or removed can change any control's mapping
+    mappings: set[str] = set()
+    files: set[str] = set()
+    for control_id in touched:
+        path = f"controls/{control_id}.yaml"
+        present = [side for side in sides if path in side.tree]
+        if not present:
+            return None  # an incident names a control with no file of its name
+        files.add(path)
+        for side in present:
+            mappings |= _strings(_field(side.data(path), "maps_to"))
+    if not mappings:
+        return files  # no requirement can change its status
+    requirements = {mapping.partition(":")[2] for mapping in mappings}
+    if any(
+        not each or not each.isprintable() or any(c in each for c in " '") for each in requirements
+    ):
+        needles: list[bytes] | None = None  # could be spelled over two lines or quoted: read all
+    else:
+        needles = [each.encode() for each in requirements]
+    old_side = sides[0]  # unchanged files are the same on both sides
+    candidates = [path for path in unchanged if path.startswith("controls/")]
+    old_side.reader.prefetch(old_side.tree[path] for path in candidates)
+    mapped_controls = set(touched)
+    for path in candidates:
+        content = old_side.reader.read(path, old_side.tree[path])
+        could = (
+            needles is None
+            or not isinstance(content, bytes)
+            or b"\\" in content
+            or any(needle in content for needle in needles)
+        )
+        if could and old_side.names(path, "maps_to", mappings):
+            files.add(path)
+            declared = _field(old_side.data(path), "id")
+            mapped_controls.add(declared if isinstance(declared, str) else path)
+    for path in old_side.mentioning("incidents", mapped_controls, unchanged):
+        if old_side.names(path, "failed_controls", mapped_controls):
+            files.add(path)
+    for side in sides:
+        files |= {path for path in side.tree if path.startswith("frameworks/")}
+    return files
 
 
 def _has_tolerance_curve(side: _Side) -> bool:

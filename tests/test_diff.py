@@ -44,8 +44,9 @@ SIX_GATES = [
     "risk-deleted",
 ]
 #: Every gate: the six above fire in SCENARIOS; tolerance-breached (it needs quant inputs and a
-#: simulation) fires and is missed in tests/test_diff_quant.py.
-GATE_NAMES = [*SIX_GATES, "tolerance-breached"]
+#: simulation) fires and is missed in tests/test_diff_quant.py; coverage-lost (it needs framework
+#: mappings) in tests/test_diff_coverage.py.
+GATE_NAMES = [*SIX_GATES, "tolerance-breached", "coverage-lost"]
 runner = CliRunner()
 
 

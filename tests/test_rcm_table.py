@@ -200,17 +200,17 @@ def test_unknown_rows_columns_sheets_and_derived_edits_are_errors() -> None:
     rcm.header.append("notes")
     for row in rcm.rows:
         row.append(None)
-    rcm.rows[1][17] = 1  # residual L: computed
+    rcm.rows[1][18] = 1  # residual L: computed
     rcm.rows[2][6] = "C-999"  # not a pair of the register
     rcm.rows[3][1] = None  # no risk
     stray = RawSheet("Notes", ["a"], [["b"]])
     asked = read_edits(register, [rcm, stray], sheets)
     assert asked.errors == [
-        "RCM!U1: unknown column 'notes'; the RCM sheet has process, risk, risk title, "
+        "RCM!V1: unknown column 'notes'; the RCM sheet has process, risk, risk title, "
         "inherent L, inherent I, inherent level, control, control title, key, nature, "
-        "automation, frequency, design, operating, last test, last test type, "
+        "automation, frequency, design, operating, maps to, last test, last test type, "
         "last test result, residual L, residual I, residual level",
-        "RCM!R3 (residual L): '1' differs from the register's '4', but this column is "
+        "RCM!S3 (residual L): '1' differs from the register's '4', but this column is "
         "computed by riskctl and is not imported; edit the fields it comes from",
         "RCM!B4: R-001 / C-999 is not a row of the register's RCM sheet: import edits existing "
         "pairs (link a control in its risk's `controls`, in the Risks sheet or the risk's file)",

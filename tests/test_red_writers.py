@@ -394,15 +394,15 @@ def test_a_replaced_file_keeps_its_owner_and_group(tmp_path: Path) -> None:
 
 
 def test_new_takes_the_id_after_one_written_since_the_register_was_read(shipped: Path) -> None:
-    """The register was read, then another run wrote C-071: planning refused with 'control
-    C-071 is already in the register' though the user named no id."""
+    """The register was read, then another run wrote C-077: planning refused with 'control
+    C-077 is already in the register' though the user named no id."""
     loaded = load(read_directory(shipped))
-    (shipped / "controls" / "C-071.yaml").write_bytes(b"id: C-071\n")
+    (shipped / "controls" / "C-077.yaml").write_bytes(b"id: C-077\n")
     setting = parse_setting("owner=payments-platform")
     planned = plan_new(loaded, shipped, KIND_BY_NAME["control"], None, [setting], TODAY)
-    assert planned.path == shipped / "controls" / "C-072.yaml"
-    with pytest.raises(RiskctlError, match="control C-071 is already in the register"):
-        plan_new(loaded, shipped, KIND_BY_NAME["control"], "C-071", [setting], TODAY)
+    assert planned.path == shipped / "controls" / "C-078.yaml"
+    with pytest.raises(RiskctlError, match="control C-077 is already in the register"):
+        plan_new(loaded, shipped, KIND_BY_NAME["control"], "C-077", [setting], TODAY)
 
 
 def test_concurrent_new_runs_all_write_each_its_own_id(shipped: Path) -> None:
@@ -415,7 +415,7 @@ def test_concurrent_new_runs_all_write_each_its_own_id(shipped: Path) -> None:
     outputs = [run.communicate(timeout=60) for run in runs]
     assert [run.returncode for run in runs] == [0, 0, 0, 0], [err for _, err in outputs]
     written = sorted(out.decode().strip() for out, _ in outputs)
-    assert written == [f"{shipped}/controls/C-0{n}.yaml" for n in (71, 72, 73, 74)]
+    assert written == [f"{shipped}/controls/C-0{n}.yaml" for n in (77, 78, 79, 80)]
     for path in written:
         assert b"owner: payments-risk" in Path(path).read_bytes()
 

@@ -116,6 +116,7 @@ GateName = Literal[
     "above-appetite",
     "risk-deleted",
     "tolerance-breached",
+    "coverage-lost",
 ]
 
 

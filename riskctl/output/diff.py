@@ -6,7 +6,15 @@ import json
 from collections.abc import Callable, Collection
 from typing import Any
 
-from riskctl.diff import AleLine, AleMove, EntityChange, QuantDiff, RegisterDiff
+from riskctl.diff import (
+    AleLine,
+    AleMove,
+    CatalogueChange,
+    EntityChange,
+    QuantDiff,
+    RegisterDiff,
+    RequirementChange,
+)
 from riskctl.output.amounts import amount, money, percent
 from riskctl.output.markdown import markdown_cell, markdown_table
 from riskctl.output.scores import tier
@@ -59,9 +67,10 @@ def summary(diff: RegisterDiff, failing: Collection[str]) -> str:
         + ", ".join(f"{name}{' (fails)' if name in failing else ''}" for name in fired)
     )
     method = "; scoring method changed" if diff.method_changed else ""
+    covered = f"; {len(diff.coverage)} requirement(s) changed coverage" if diff.coverage else ""
     return (
         f"{_ref(diff.old_ref)} → {_ref(diff.new_ref)}: {_counts(diff)}; "
-        f"{up} risk level(s) up, {down} down{method}; {gates}"
+        f"{up} risk level(s) up, {down} down{method}{covered}; {gates}"
     )
 
 
@@ -90,6 +99,53 @@ def _change_lines(change: EntityChange) -> list[str]:
         lines.append("  (its file did not change: its controls did)")
     if change.moves:
         lines.append(f"  moves the residual of: {visible(', '.join(change.moves))}")
+    if change.catalogue is not None:
+        lines += _catalogue_lines(change.catalogue)
+    return lines
+
+
+#: Requirement ids listed per kind of catalogue change in text (JSON lists them all).
+LISTED_IDS = 10
+
+
+def _catalogue_lines(found: CatalogueChange) -> list[str]:
+    lines = []
+    for name, ids in (
+        ("added", found.added),
+        ("removed", found.removed),
+        ("retitled", found.retitled),
+        ("regrouped", found.regrouped),
+    ):
+        if ids:
+            shown = ", ".join(ids[:LISTED_IDS])
+            more = f", ... ({len(ids) - LISTED_IDS} more)" if len(ids) > LISTED_IDS else ""
+            lines.append(f"  requirements {name}: {len(ids)}: {visible(shown)}{more}")
+    return lines
+
+
+def _status(status: str | None) -> str:
+    return "(not in the catalogue)" if status is None else status
+
+
+def _title(title: str) -> str:
+    text = visible(title)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _coverage_lines(change: RequirementChange) -> list[str]:
+    """A requirement whose status changed: the move, what changed besides the controls, and
+    each control whose standing changed."""
+    lines = [
+        f"  {visible(change.framework)} {visible(change.requirement)}: "
+        f"{_status(change.old)} → {_status(change.new)}",
+        f"    {_title(change.title)}",
+    ]
+    if change.why:
+        lines.append(f"    {visible(change.why)}")
+    lines += [
+        f"    {visible(each.control)}: {each.old} → {each.new}: {visible(each.reason)}"
+        for each in change.controls
+    ]
     return lines
 
 
@@ -106,6 +162,10 @@ def render_text(diff: RegisterDiff, failing: Collection[str]) -> str:
         lines += [*_method_lines(diff), ""]
     for change in _ordered(diff):
         lines += _change_lines(change)
+    if diff.coverage:
+        lines += ["", "coverage (requirements whose status changed):"]
+        for requirement in diff.coverage:
+            lines += _coverage_lines(requirement)
     if diff.quant is not None and diff.quant.risks:
         lines += ["", *_quant_lines(diff.quant)]
     if diff.gates:
@@ -235,6 +295,7 @@ def render_json(diff: RegisterDiff, failing: Collection[str]) -> str:
         "method_changed": diff.method_changed,
         "method": {"old": diff.old_method, "new": diff.new_method},
         "changes": [_change_document(change) for change in diff.changes],
+        "coverage": [_coverage_document(change) for change in diff.coverage],
         "gates": [
             {"gate": hit.gate, "id": hit.id, "message": hit.message, "fails": hit.gate in failing}
             for hit in diff.gates
@@ -323,7 +384,30 @@ def _change_document(change: EntityChange) -> dict[str, Any]:
         document["moves"] = list(change.moves)
     if change.problem is not None:
         document["problem"] = change.problem
+    if change.catalogue is not None:
+        document["catalogue"] = {
+            "added": list(change.catalogue.added),
+            "removed": list(change.catalogue.removed),
+            "retitled": list(change.catalogue.retitled),
+            "regrouped": list(change.catalogue.regrouped),
+        }
     return document
+
+
+def _coverage_document(change: RequirementChange) -> dict[str, Any]:
+    """A requirement whose status changed; `old`/`new` null: not in that side's catalogue."""
+    return {
+        "framework": change.framework,
+        "requirement": change.requirement,
+        "title": change.title,
+        "old": change.old,
+        "new": change.new,
+        "why": change.why,
+        "controls": [
+            {"control": each.control, "old": each.old, "new": each.new, "reason": each.reason}
+            for each in change.controls
+        ],
+    }
 
 
 def render_markdown(diff: RegisterDiff, failing: Collection[str]) -> str:
@@ -354,6 +438,8 @@ def render_markdown(diff: RegisterDiff, failing: Collection[str]) -> str:
         lines.append(
             markdown_table(["risk", "residual before", "residual after", "appetite"], rows)
         )
+    if diff.coverage:
+        lines += _coverage_markdown(diff.coverage)
     if diff.quant is not None and diff.quant.risks:
         lines += _quant_markdown(diff.quant)
     if diff.method_changed:
@@ -375,6 +461,29 @@ def render_markdown(diff: RegisterDiff, failing: Collection[str]) -> str:
             "</details>",
         ]
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _coverage_markdown(changes: tuple[RequirementChange, ...]) -> list[str]:
+    rows = []
+    for change in changes:
+        why = [change.why] if change.why else []
+        why += [
+            f"{each.control}: {each.old} → {each.new}: {each.reason}" for each in change.controls
+        ]
+        rows.append(
+            [
+                f"{change.framework} {change.requirement}",
+                _title(change.title),
+                _status(change.old),
+                _status(change.new),
+                "; ".join(why),
+            ]
+        )
+    return [
+        "**Requirements whose coverage changed**",
+        "",
+        markdown_table(["requirement", "title", "before", "after", "why"], rows),
+    ]
 
 
 def _quant_markdown(quant: QuantDiff) -> list[str]:

@@ -217,6 +217,7 @@ def _rcm_columns(levels: tuple[str, ...]) -> list[_RcmColumn]:
         of("frequency", "control", ("frequency",), 14),
         of("design", "control", ("effectiveness", "design"), 18),
         of("operating", "control", ("effectiveness", "operating"), 18),
+        of("maps to", "control", ("maps_to",), 30),
         derived("last test", "date"),
         derived("last test type", "choice", ("design", "operating")),
         derived("last test result", "choice", ("pass", "fail", "inconclusive")),

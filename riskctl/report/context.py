@@ -32,6 +32,7 @@ REGISTER_HEADER = (
 RCM_HEADER = (
     "risk", "process", "control", "title", "key", "nature", "automation", "frequency", "owner",
     "status", "last test", "result", "effectiveness (design / operating)", "residual credit",
+    "maps to",
 )  # fmt: skip
 IMPACT_NAMES = ("insignificant", "minor", "moderate", "major", "severe")
 
@@ -147,7 +148,7 @@ def rcm_context(
             control = controls.get(control_id)
             if control is None:
                 rows.append([risk.id, risk.process or "—", control_id, "(not in the register)"]
-                            + ["—"] * 10)  # fmt: skip
+                            + ["—"] * 11)  # fmt: skip
                 continue
             tested, result = _last_test(control)
             owner = owners[control.owner].name if control.owner in owners else control.owner
@@ -168,6 +169,7 @@ def rcm_context(
                     result,
                     f"{control.effectiveness.design} / {control.effectiveness.operating}",
                     f"{credit.credit:g} on {credit.dimension}" if credit and credit.credit else "0",
+                    ", ".join(control.maps_to) or "—",
                 ]
             )
     return {

@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
@@ -73,7 +74,7 @@ def test_export_csv_golden_on_the_shipped_register(update_golden: bool) -> None:
 def test_export_writes_the_file_and_says_so(tmp_path: Path) -> None:
     out = tmp_path / "rcm.csv"
     code, stdout, stderr = _run("export", str(SHIPPED_REGISTER), "--out", str(out))
-    assert (code, stdout, stderr) == (0, f"wrote {out}: 76 risk-control pairs\n", "")
+    assert (code, stdout, stderr) == (0, f"wrote {out}: 78 risk-control pairs\n", "")
     assert out.read_text(encoding="utf-8") == (GOLDEN / "register.csv").read_text("utf-8")
 
 
@@ -208,7 +209,7 @@ def test_rows_left_out_of_the_file_are_left_alone_and_said(shipped: Path, tmp_pa
     code, stdout, stderr = _run("import", str(out), str(shipped))
     assert (code, stderr) == (0, "")
     assert stdout == (
-        "RCM: 66 rows of the register not in the file: left alone\n"
+        "RCM: 68 rows of the register not in the file: left alone\n"
         "no edits: the file matches the register; nothing written\n"
     )
 
@@ -243,7 +244,7 @@ REFUSALS = {
     ),
     "derived-column": (
         {("R-001", "C-001", "residual level"): "low"},
-        "RCM!T2 (residual level): 'low' differs from the register's 'critical', but this "
+        "RCM!U2 (residual level): 'low' differs from the register's 'critical', but this "
         "column is computed by riskctl and is not imported",
     ),
     "id-column": (
@@ -369,8 +370,8 @@ def test_export_xlsx_is_deterministic_and_holds_every_sheet(tmp_path: Path) -> N
         "critical", "C-001",
         "3-D Secure 2 challenge on first card purchase and on purchases above USD 100", True,
     ]  # fmt: skip
-    assert rcm.max_row == 77
-    assert workbook["Controls"].max_row == 71
+    assert rcm.max_row == 79
+    assert workbook["Controls"].max_row == 77
 
 
 @pytest.mark.parametrize("source", [SHIPPED_REGISTER, STYLES], ids=["shipped", "styles"])
@@ -526,7 +527,7 @@ def test_the_exported_workbook_has_validations_colours_and_a_frozen_header(
     rcm = load_workbook(out)["RCM"]
     assert rcm.freeze_panes == "A2"
     assert rcm["A1"].font.b is True
-    last = 1 + 76 + 1000  # the rows, and empty rows below for added values
+    last = 1 + 78 + 1000  # the rows, and empty rows below for added values
     lists = {str(v.sqref): v.formula1 for v in rcm.data_validations.dataValidation}
     assert lists[f"I2:I{last}"] == '"TRUE,FALSE"'  # key
     assert lists[f"J2:J{last}"] == '"preventive,detective,corrective"'
@@ -534,8 +535,9 @@ def test_the_exported_workbook_has_validations_colours_and_a_frozen_header(
         '"continuous,multiple-daily,daily,weekly,monthly,quarterly,annual,event-driven"'
     )
     assert lists[f"M2:M{last}"] == '"effective,partially-effective,ineffective,not-tested"'
-    assert (rcm["T2"].value, rcm["T2"].fill.fgColor.rgb) == ("critical", "00C00000")
-    assert rcm["T1"].fill.fgColor.rgb == "00D9D9D9"  # computed: grey, not imported
+    assert (rcm["U2"].value, rcm["U2"].fill.fgColor.rgb) == ("critical", "00C00000")
+    assert rcm["U1"].fill.fgColor.rgb == "00D9D9D9"  # computed: grey, not imported
+    assert rcm["O1"].fill.fill_type is None  # maps to: editable, as in the Controls sheet
     assert rcm["J1"].fill.fill_type is None  # nature: editable
 
 
@@ -553,6 +555,89 @@ def test_a_kind_sheet_saved_as_csv_imports_its_edits(shipped: Path, tmp_path: Pa
     assert (code, stderr) == (0, "")
     assert stdout.splitlines() == [
         "C-005 frequency: weekly -> daily (Controls!C2 (frequency))",
-        "Controls: 69 rows of the register not in the file: left alone",
+        "Controls: 75 rows of the register not in the file: left alone",
         f"changed 1 file: {shipped}/controls/C-005.yaml",
     ]
+
+
+def _maps_to_edit(shipped: Path, tmp_path: Path, cells: dict[str, str]) -> tuple[int, str, str]:
+    """Set the `maps to` cell of each control's first RCM row, and import the file."""
+    rows = _export(shipped, tmp_path / "rcm.csv")
+    column = rows[0].index("maps to")
+    for control, value in cells.items():
+        row = next(row for row in rows[1:] if row[6] == control)
+        row[column] = value
+    out = tmp_path / "edited.csv"
+    _write(rows, out)
+    return _run("import", str(out), str(shipped), "--now", FROZEN_NOW)
+
+
+def test_the_rcm_maps_to_column_round_trips_mappings_added_and_removed(
+    shipped: Path, tmp_path: Path
+) -> None:
+    """C-001 gains a mapping (a flow list), C-003 gets its first (no key before), C-073 loses
+    some (a block list): each file changes only in its maps_to lines."""
+    before = _tree(shipped)
+    code, stdout, stderr = _maps_to_edit(
+        shipped,
+        tmp_path,
+        {
+            "C-001": "nist-csf-2.0:PR.AA-03, nist-csf-2.0:PR.AA-04",
+            "C-003": "nist-csf-2.0:DE.CM-01",
+        },
+    )
+    assert (code, stderr) == (0, ""), stderr
+    assert "C-001 maps_to: [nist-csf-2.0:PR.AA-03] -> [nist-csf-2.0:PR.AA-03, " in stdout
+    after = _tree(shipped)
+    assert {name for name in before if before[name] != after[name]} == {
+        "controls/C-001.yaml",
+        "controls/C-003.yaml",
+    }
+    assert after["controls/C-001.yaml"] == before["controls/C-001.yaml"].replace(
+        b"maps_to: [nist-csf-2.0:PR.AA-03]\n",
+        b'maps_to: ["nist-csf-2.0:PR.AA-03", "nist-csf-2.0:PR.AA-04"]\n',
+    )
+    assert after["controls/C-003.yaml"] == (
+        before["controls/C-003.yaml"] + b'maps_to: ["nist-csf-2.0:DE.CM-01"]\n'
+    )
+    # C-073's block list, one item removed: the lines before maps_to stay byte for byte (the
+    # list's items are written again, quoted, by load/edit).
+    kept = [f"nist-csf-2.0:{each}" for each in ("GV.SC-01", "GV.SC-02", "GV.SC-03", "GV.SC-04")]
+    code, _, stderr = _maps_to_edit(shipped, tmp_path, {"C-073": ", ".join(kept)})
+    assert (code, stderr) == (0, ""), stderr
+    old, new = before["controls/C-073.yaml"], _tree(shipped)["controls/C-073.yaml"]
+    head = old[: old.index(b"maps_to:")]
+    assert new.startswith(head)
+    assert yaml.safe_load(new[len(head) :]) == {"maps_to": kept}
+    # exported again, the column reads as it was imported
+    rows = _export(shipped, tmp_path / "again.csv")
+    column = rows[0].index("maps to")
+    assert next(row for row in rows if row[6] == "C-003")[column] == "nist-csf-2.0:DE.CM-01"
+
+
+def test_an_invalid_mapping_in_the_rcm_is_refused_naming_its_cell(
+    shipped: Path, tmp_path: Path
+) -> None:
+    before = _tree(shipped)
+    code, stdout, stderr = _maps_to_edit(shipped, tmp_path, {"C-002": "NIST CSF:DE.AE-02"})
+    assert (code, stdout) == (3, "")
+    assert "RCM!O3 (maps to): C-002 would not validate: maps_to.0: expected FRAMEWORK:" in stderr
+    assert _tree(shipped) == before
+
+
+def test_xlsx_the_rcm_and_control_sheet_mappings_must_agree(shipped: Path, tmp_path: Path) -> None:
+    out = tmp_path / "rcm.xlsx"
+    _export_xlsx(shipped, out)
+    maps_to = _header_column(out, "Controls", "maps_to")
+    _edit_xlsx(
+        out,
+        {
+            ("RCM", "O2"): "nist-csf-2.0:PR.AA-04",
+            ("Controls", f"{maps_to}2"): "nist-csf-2.0:PR.AA-05",
+        },
+    )
+    before = _tree(shipped)
+    code, stdout, stderr = _run("import", str(out), str(shipped))
+    assert (code, stdout) == (3, "")
+    assert "edit it in one place" in stderr and "RCM!O2 (maps to)" in stderr
+    assert _tree(shipped) == before
