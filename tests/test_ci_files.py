@@ -211,7 +211,10 @@ def test_the_pre_commit_entry_runs_clean_on_the_shipped_register(
     arguments = _hook_commands()[0]  # riskctl-lint; riskctl-fmt: tests/cli/test_fmt_cli.py
     result = runner.invoke(app, [*arguments, "--now", FROZEN_NOW])
     assert (result.exit_code, result.stderr) == (0, ""), result.stdout
-    assert "files checked: no problems" in result.stdout.splitlines()[-1]
+    # no error; the warnings are the register's NIST CSF 2.0 gaps (RK907), which it keeps
+    last = result.stdout.splitlines()[-1]
+    assert "files checked: 0 errors" in last, last
+    assert {line.split()[2] for line in result.stdout.splitlines()[:-1]} <= {"RK403", "RK907"}
 
 
 def test_the_ci_guide_shows_the_hook_and_the_workflow() -> None:
