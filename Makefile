@@ -22,6 +22,8 @@ demo: .venv/.installed  ## riskctl on the shipped register
 	$(BIN)/riskctl incidents register --now $(NOW)
 	$(BIN)/riskctl premortem register --now $(NOW)
 	$(BIN)/riskctl due register --now $(NOW) --within 14
+	$(BIN)/riskctl framework list register
+	$(BIN)/riskctl coverage nist-csf-2.0 register --now $(NOW)
 	$(BIN)/riskctl quant register --now $(NOW)
 	$(BIN)/riskctl diff $(DEMO_DIFF) register --now $(NOW)
 	$(BIN)/riskctl log C-066 register
@@ -40,6 +42,7 @@ demo: .venv/.installed  ## riskctl on the shipped register
 	$(BIN)/riskctl new risk build/new-register --set category=payments-fraud --now $(NOW)
 	$(BIN)/riskctl lint build/new-register --now $(NOW)
 	$(BIN)/riskctl report wbr register --now $(NOW) --out build/wbr.md
+	$(BIN)/riskctl report soa nist-csf-2.0 register --now $(NOW) --out build/soa.md
 
 check: .venv/.installed  ## before every commit: lint, format, type check, tests
 	$(BIN)/ruff check .

@@ -22,8 +22,6 @@ from riskctl.coverage import STATUSES
 from riskctl.report.soa import (
     STATUS_WORDS,
     applicability_text,
-    last_test_text,
-    meets_text,
     sections,
     soa_context,
     totals_text,
@@ -174,19 +172,16 @@ def _requirement_lines(
     detail = indent + " " * (status_width + 2)
     if not requirement["applicable"]:
         lines += [(line, "plain") for line in _wrap(detail, applicability_text(requirement))]
+    # One line per requirement and its controls in brief: the controls that meet it on one
+    # line, each other control with the reason it does not (JSON, Markdown and CSV have every
+    # column: key, nature, grades, last test, window).
+    meeting = [control["id"] for control in requirement["controls"] if control["meets"]]
+    if meeting:
+        lines += [(line, "meets") for line in _wrap(detail, f"meets: {', '.join(meeting)}")]
     for control in requirement["controls"]:
-        facts = (
-            f"{control['id']}  {'key' if control['key'] else 'non-key'} {control['nature']}, "
-            f"{control['status']}; design {control['design']}, operating {control['operating']}"
-        )
-        lines += [(line, "plain") for line in _wrap(detail, facts)]
-        tested = (
-            f"operating test {last_test_text(control)}"
-            if control["last_operating_test"]
-            else "no operating test"
-        )
-        kind: LineKind = "meets" if control["meets"] else "fails"
-        lines += [(line, kind) for line in _wrap(detail + "  ", f"{tested}; {meets_text(control)}")]
+        if not control["meets"]:
+            why = f"{control['id']}  {control['reason']}"
+            lines += [(line, "fails") for line in _wrap(detail, why)]
     return lines
 
 
