@@ -519,9 +519,11 @@ def _requirement_why(old: RequirementCoverage | None, new: RequirementCoverage |
 
 def compared_frameworks(old: Register, new: Register) -> tuple[str, ...]:
     """The frameworks whose coverage a diff compares: those riskctl.yaml declares in scope on
-    either side, or, when neither declares any, those the controls of either side map to."""
+    either side and those the controls of either side map to (a framework mapped but not
+    declared is compared too, every requirement applicable, as `riskctl coverage` reads it: a
+    reviewer sees what a change does to every framework the register claims to meet)."""
     declared = set(in_scope_ids(old)) | set(in_scope_ids(new))
-    return tuple(sorted(declared or set(mapped_ids(old)) | set(mapped_ids(new))))
+    return tuple(sorted(declared | set(mapped_ids(old)) | set(mapped_ids(new))))
 
 
 def coverage_changes(

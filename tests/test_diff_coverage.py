@@ -335,6 +335,17 @@ def test_without_a_scope_the_mapped_frameworks_are_compared(repo: GitRepo) -> No
     assert {change.framework for change in diff_of(repo).coverage} == {"acme-2026", "nist-csf-2.0"}
 
 
+def test_a_framework_mapped_but_not_declared_is_compared_too(repo: GitRepo) -> None:
+    """nist-csf-2.0 stays in scope; acme-2026 is only mapped: its change is reported all the
+    same, and the gate fires on it."""
+    edit(repo, "riskctl.yaml", "    - id: acme-2026\n", "")
+    repo.commit("acme only mapped", day=2)
+    edit(repo, "controls/C-001.yaml", "key: true\n", "key: true\nstatus: retired\n")
+    diff = diff_of(repo)
+    assert ("acme-2026:AC-1", "covered", "gap") in moves(diff)
+    assert "acme-2026:AC-1" in [key for key, _ in lost(diff)]
+
+
 def test_the_partial_read_takes_every_control_mapped_to_a_touched_requirement(
     repo: GitRepo,
 ) -> None:
