@@ -8,16 +8,12 @@ checked one by one, not only counted.
 
 from __future__ import annotations
 
-import glob
-import subprocess
-import sys
-import tomllib
-import zipfile
 from pathlib import Path
 
 from riskctl.framework.catalog import Catalogue, shipped, shipped_ids
 from riskctl.framework.write import catalogue_text
 from tests.conftest import ROOT
+from tests.zipped import package_data, run_from_zip
 
 PACKAGE = ROOT / "riskctl"
 FILE = PACKAGE / "data" / "frameworks" / "nist-csf-2.0.yaml"
@@ -162,34 +158,13 @@ def test_shipped_ids() -> None:
 def test_the_catalogue_loads_from_an_installed_package(tmp_path: Path) -> None:
     """Only the package's own files as pyproject's package data names them, zipped like a
     wheel and imported from the zip: `importlib.resources` finds the catalogue there."""
-    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    globs = pyproject["tool"]["setuptools"]["package-data"]["riskctl"]
-    data = {
-        name for pattern in globs for name in glob.glob(pattern, root_dir=PACKAGE, recursive=True)
-    }
-    assert "data/frameworks/nist-csf-2.0.yaml" in data
-    archive = tmp_path / "site.zip"
-    with zipfile.ZipFile(archive, "w") as bundle:
-        for path in sorted(PACKAGE.rglob("*")):
-            relative = path.relative_to(PACKAGE).as_posix()
-            if "__pycache__" in relative or not path.is_file():
-                continue
-            if path.suffix == ".py" or relative in data:
-                bundle.write(path, f"riskctl/{relative}")
+    assert "data/frameworks/nist-csf-2.0.yaml" in package_data()
     probe = (
-        "import riskctl, riskctl.framework.catalog as c\n"
-        f"assert riskctl.__file__.startswith({str(archive)!r}), riskctl.__file__\n"
+        "import riskctl.framework.catalog as c\n"
         "csf = c.shipped('nist-csf-2.0')\n"
         "print(c.shipped_ids(), len(csf.assessable()), csf.origin)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", probe],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env={"PYTHONPATH": str(archive), "PATH": "/usr/bin:/bin"},
-        check=False,
-    )
+    result = run_from_zip(tmp_path, probe)
     assert (result.returncode, result.stdout) == (
         0,
         "('nist-csf-2.0',) 106 riskctl/data/frameworks/nist-csf-2.0.yaml\n",

@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 import datetime
-import glob
 import json
-import subprocess
-import sys
-import tomllib
-import zipfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -44,6 +39,7 @@ from riskctl.premortem import (
 )
 from riskctl.textsafe import is_visible
 from tests.conftest import FROZEN_NOW, ROOT, SHIPPED_REGISTER
+from tests.zipped import package_data, run_from_zip
 
 NOW = datetime.date.fromisoformat(FROZEN_NOW)
 PACKAGE = ROOT / "riskctl"
@@ -130,46 +126,18 @@ def test_shipped_table_says_it_is_unverified() -> None:
 
 def test_the_data_file_ships_with_the_package() -> None:
     """pyproject's package data names the table, so a wheel carries it."""
-    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    globs = pyproject["tool"]["setuptools"]["package-data"]["riskctl"]
-    shipped = {
-        name
-        for pattern in globs
-        for name in glob.glob(pattern, root_dir=PACKAGE, recursive=True)  # as setuptools does
-    }
-    assert "data/action-priority.yaml" in shipped
+    assert "data/action-priority.yaml" in package_data()  # globbed as setuptools does
 
 
 def test_the_table_loads_from_an_installed_package(tmp_path: Path) -> None:
     """Only the package's own files, zipped like a wheel and imported from the zip, with no
     source tree in sight: `importlib.resources` finds the table, `__file__` paths could not."""
-    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    globs = pyproject["tool"]["setuptools"]["package-data"]["riskctl"]
-    data = {
-        name for pattern in globs for name in glob.glob(pattern, root_dir=PACKAGE, recursive=True)
-    }
-    archive = tmp_path / "site.zip"
-    with zipfile.ZipFile(archive, "w") as bundle:
-        for path in sorted(PACKAGE.rglob("*")):
-            relative = path.relative_to(PACKAGE).as_posix()
-            if "__pycache__" in relative or not path.is_file():
-                continue
-            if path.suffix == ".py" or relative in data:
-                bundle.write(path, f"riskctl/{relative}")
     probe = (
-        "import riskctl, riskctl.premortem as p\n"
-        f"assert riskctl.__file__.startswith({str(archive)!r}), riskctl.__file__\n"
+        "import riskctl.premortem as p\n"
         "t = p.shipped_table()\n"
         "print(t.status, len(t.rows), p.action_priority(t, 9, 8, 3))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", probe],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env={"PYTHONPATH": str(archive), "PATH": "/usr/bin:/bin"},
-        check=False,
-    )
+    result = run_from_zip(tmp_path, probe)
     assert (result.returncode, result.stdout) == (0, "transcribed — verify 18 H\n"), result.stderr
 
 
