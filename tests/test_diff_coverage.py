@@ -265,6 +265,20 @@ def test_the_catalogue_losing_a_requirement_is_summarised_not_lost(repo: GitRepo
     assert "requirements.0" not in text
 
 
+def test_a_changed_catalogue_is_not_said_to_be_an_unchanged_file(repo: GitRepo) -> None:
+    # Its requirements are summarised, not listed as fields: the text said "its file did not
+    # change: its controls did" of a catalogue file that had just lost a requirement.
+    edit(
+        repo,
+        "frameworks/acme-2026.yaml",
+        "  - {id: AC-2, title: Chargebacks are reviewed, parent: AC}\n",
+        "",
+    )
+    text = render_text(diff_of(repo), set())
+    assert "framework acme-2026: modified\n  requirements removed: 1: AC-2\n" in text
+    assert "its file did not change" not in text
+
+
 def test_a_large_catalogue_change_lists_counts_and_the_first_ids(repo: GitRepo) -> None:
     extra = "".join(
         f"  - {{id: AC-{n}, title: Requirement {n}, parent: AC}}\n" for n in range(10, 40)

@@ -95,7 +95,7 @@ def _change_lines(change: EntityChange) -> list[str]:
     lines += [
         f"  {visible(item.path)}: {_value(item.old)} → {_value(item.new)}" for item in change.fields
     ]
-    if change.change == "modified" and not change.fields:
+    if change.change == "modified" and not change.fields and change.catalogue is None:
         lines.append("  (its file did not change: its controls did)")
     if change.moves:
         lines.append(f"  moves the residual of: {visible(', '.join(change.moves))}")
