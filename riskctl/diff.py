@@ -953,7 +953,7 @@ def diff_registers(
                     entity_id,
                     "added" if problem is None else "repaired",
                     problem=problem,
-                    catalogue=_catalogue_of(None, new_record.entity),
+                    catalogue=_catalogue_of(None, new_record.entity) if problem is None else None,
                 )
             elif new_record is None and old_record is not None:
                 problem = new_failed.get(old_record.file)
@@ -962,7 +962,7 @@ def diff_registers(
                     entity_id,
                     "removed" if problem is None else "broken",
                     problem=problem,
-                    catalogue=_catalogue_of(old_record.entity, None),
+                    catalogue=_catalogue_of(old_record.entity, None) if problem is None else None,
                 )
             elif old_record is not None and new_record is not None:
                 if old_record.entity is new_record.entity or old_record.entity == new_record.entity:

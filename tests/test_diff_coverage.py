@@ -279,6 +279,23 @@ def test_a_changed_catalogue_is_not_said_to_be_an_unchanged_file(repo: GitRepo) 
     assert "its file did not change" not in text
 
 
+def test_a_broken_catalogue_is_not_said_to_have_lost_its_requirements(repo: GitRepo) -> None:
+    # A file that does not load says nothing of its requirements: the text listed every
+    # requirement of a catalogue broken by a typo as removed (and, repaired, as added).
+    repo.write("register/frameworks/acme-2026.yaml", "id: [acme-2026\n")
+    sides = read_diff_sides(*diff_sources(repo.root / "register", None, None), complete=True)
+    cache: ParseCache = {}
+    old, new = load(sides.old, cache), load(sides.new, cache)
+    for before, after in ((old, new), (new, old)):
+        diff = diff_registers(
+            before.register, after.register, NOW, "a", "b", before.failed, after.failed
+        )
+        [change] = [each for each in diff.changes if each.kind == "framework"]
+        assert change.change in ("broken", "repaired")
+        assert change.catalogue is None
+        assert "requirements " not in render_text(diff, set())
+
+
 def test_a_large_catalogue_change_lists_counts_and_the_first_ids(repo: GitRepo) -> None:
     extra = "".join(
         f"  - {{id: AC-{n}, title: Requirement {n}, parent: AC}}\n" for n in range(10, 40)
