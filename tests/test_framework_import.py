@@ -546,26 +546,39 @@ def test_any_damage_to_an_input_is_a_riskctl_error_or_a_catalogue(data: st.DataO
     catalogue_bytes(framework, ["h"], "frameworks/x.yaml")
 
 
-def test_a_long_chain_of_parents_imports_lints_and_shows_in_bounded_output(
-    register: Path, tmp_path: Path
-) -> None:
-    count = 3_000
-    nodes = "".join(
+def _chain(count: int) -> str:
+    return CISO_HEAD + "".join(
         f"      - {{urn: 'u:{index}', ref_id: R{index}"
         + (f", parent_urn: 'u:{index - 1}'" if index else "")
         + "}\n"
         for index in range(count)
     )
+
+
+def test_a_chain_of_64_parents_imports_lints_and_shows(register: Path, tmp_path: Path) -> None:
     file = tmp_path / "deep.yaml"
-    file.write_text(CISO_HEAD + nodes, encoding="utf-8")
+    file.write_text(_chain(64), encoding="utf-8")
     code, stdout, _ = _run("import", str(file), "--id", "deep")
-    assert code == 0 and "3,000 requirements in all" in stdout
+    assert code == 0 and "64 requirements in all" in stdout
     result = runner.invoke(app, ["lint", "register", "--now", "2026-11-27", "--select", "RK9"])
     assert result.exit_code == 0, result.stdout
     code, stdout, _ = _run("show", "deep")
     assert code == 0
-    assert stdout.splitlines()[-1] == f"{'  ' * 12}[depth {count - 1}] R{count - 1}  R{count - 1}"
-    assert len(stdout) < 100 * count  # linear in the catalogue, not in its depth squared
+    assert stdout.splitlines()[-1] == f"{'  ' * 12}[depth 63] R63  R63"
+
+
+def test_a_chain_deeper_than_64_is_refused_and_nothing_written(
+    register: Path, tmp_path: Path
+) -> None:
+    """What lists each requirement with the groupings above it would grow with the square of
+    the depth: a catalogue nests at most 64 levels (a written one is RK007)."""
+    file = tmp_path / "deep.yaml"
+    file.write_text(_chain(3_000), encoding="utf-8")
+    before = _files(register)
+    code, stdout, stderr = _run("import", str(file), "--id", "deep")
+    assert (code, stdout) == (3, "")
+    assert "'R64' is on level 65 of parents: a catalogue nests at most 64 levels" in stderr
+    assert _files(register) == before
 
 
 def test_list_and_show_read_the_register_at_a_revision(

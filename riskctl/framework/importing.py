@@ -26,7 +26,13 @@ from typing import Any
 
 from riskctl.errors import RiskctlError
 from riskctl.findings import Where
-from riskctl.model.framework import FRAMEWORK_ID, REQUIREMENT_ID, Framework, Requirement
+from riskctl.model.framework import (
+    FRAMEWORK_ID,
+    MAX_DEPTH,
+    REQUIREMENT_ID,
+    Framework,
+    Requirement,
+)
 
 #: The largest input file read: the whole SP 800-53 Rev. 5 catalog in JSON is about 10 MB.
 IMPORT_LIMIT = 64 * 1024 * 1024
@@ -281,7 +287,15 @@ def finish(source: Input, nodes: Sequence[Node]) -> tuple[Requirement, ...]:
         if node.parent is not None and node.parent not in by_key:
             raise source.fail(node.path, f"parent {node.parent[:80]!r} is not in the file")
         children.setdefault(node.parent, []).append(node)
-    ordered = list(_preorder(children))
+    ordered = []
+    for node, level in _preorder(children):
+        if level > MAX_DEPTH:
+            raise source.fail(
+                node.path,
+                f"{node.id!r} is on level {level} of parents: a catalogue nests at most "
+                f"{MAX_DEPTH} levels",
+            )
+        ordered.append(node)
     if len(ordered) < len(nodes):
         listed = {node.key for node in ordered}
         stuck = next(node for node in nodes if node.key not in listed)
@@ -301,12 +315,13 @@ def finish(source: Input, nodes: Sequence[Node]) -> tuple[Requirement, ...]:
     )
 
 
-def _preorder(children: dict[str | None, list[Node]]) -> Iterator[Node]:
-    stack = list(reversed(children.get(None, [])))
+def _preorder(children: dict[str | None, list[Node]]) -> Iterator[tuple[Node, int]]:
+    """Each node with its level (1 at the top), parents before children."""
+    stack = [(node, 1) for node in reversed(children.get(None, []))]
     while stack:
-        node = stack.pop()
-        yield node
-        stack.extend(reversed(children.get(node.key, [])))
+        node, level = stack.pop()
+        yield node, level
+        stack.extend((child, level + 1) for child in reversed(children.get(node.key, [])))
 
 
 def target_path(folder: Path, framework_id: str) -> Path:

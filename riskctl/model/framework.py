@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, field_validator
 
 from riskctl.model.common import STRICT, Entity, Text, must_match, python_pattern
 
@@ -19,6 +19,11 @@ from riskctl.model.common import STRICT, Entity, Text, must_match, python_patter
 #: `nist-csf-2.0`, `iso-27001-2022`, `nist-sp-800-53-rev5`. ECMA-262 and Python read it alike.
 FRAMEWORK_ID_PATTERN = r"^[a-z0-9]+(?:[.-][a-z0-9]+)*$"
 FRAMEWORK_ID = python_pattern(FRAMEWORK_ID_PATTERN)
+
+#: The most levels of requirements a catalogue nests (a CSF subcategory is on level 3, an SP
+#: 800-53 enhancement on level 3): deeper, and what lists each requirement with the groupings
+#: above it (coverage, the SoA) would grow with the square of the depth.
+MAX_DEPTH = 64
 
 #: A requirement id as its framework writes it (`PR.AA-05`, `AC-2(1)`, `A.5.15`, `CC6.1`): no
 #: leading or trailing space, no control character. Spaces inside are allowed (some
@@ -113,3 +118,31 @@ class Framework(Entity):
     (ISO, SOC 2) are never shipped with riskctl: a user brings them."""
     requirements: Annotated[list[Requirement], Field(min_length=1)]
     """Requirements and groupings, parents before their children."""
+
+    @field_validator("requirements")
+    @classmethod
+    def _not_too_deep(cls, requirements: list[Requirement]) -> list[Requirement]:
+        """At most `MAX_DEPTH` levels through `parent` (a cycle or an unknown parent ends a
+        chain: RK902 and RK903 report those). Linear: each requirement's depth once."""
+        parents: dict[str, str | None] = {}
+        for requirement in requirements:
+            parents.setdefault(requirement.id, requirement.parent)
+        depth: dict[str, int] = {}
+        for start in parents:
+            chain: list[str] = []
+            seen: set[str] = set()
+            node: str | None = start
+            while node is not None and node in parents and node not in depth and node not in seen:
+                seen.add(node)
+                chain.append(node)
+                node = parents[node]
+            level = depth.get(node, 0) if node is not None and node not in seen else 0
+            for each in reversed(chain):
+                level += 1
+                depth[each] = level
+                if level > MAX_DEPTH:
+                    raise ValueError(
+                        f"more than {MAX_DEPTH} levels through `parent` ({each} is on level "
+                        f"{level}): riskctl reads at most {MAX_DEPTH}"
+                    )
+        return requirements

@@ -335,3 +335,25 @@ def test_a_broken_register_catalogue_never_falls_back_to_the_shipped_one(tmp_pat
     assert "framework 'nist-csf-2.0': its catalogue in the register's frameworks/ did not" in (
         stderr
     )
+
+
+def test_a_catalogue_nesting_more_than_64_levels_does_not_load(tmp_path: Path) -> None:
+    """Each requirement is listed with the groupings above it: a catalogue written by hand
+    with groupings nested thousands deep would make the SoA grow with the square of the depth
+    (a 5,000-level one took 15 s), so a catalogue nests at most 64 levels, as import reads."""
+    register = tmp_path / "register"
+    shutil.copytree(ROOT / REGISTER, register)
+    lines = ["id: deep", "name: Deep", "version: '1'", "source: test", "licence: test"]
+    lines.append("requirements:")
+    for level in range(65):
+        parent = f", parent: G{level - 1}" if level else ""
+        lines.append(f"  - {{id: G{level}, title: g, assessable: false{parent}}}")
+    (register / "frameworks" / "deep.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["lint", str(register), "--now", FROZEN_NOW, "--select", "RK007"])
+    assert "deep.yaml:7:3: error: RK007 requirements: more than 64 levels through `parent` " in (
+        result.stdout
+    )
+    assert "(G64 is on level 65): riskctl reads at most 64" in result.stdout
+    code, stdout, stderr = _run("coverage", "deep", str(register), "--now", FROZEN_NOW)
+    assert (code, stdout) == (3, "")
+    assert "did not load" in stderr
