@@ -13,10 +13,11 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Iterator
 
-from riskctl.coverage import IN_OPERATION
+from riskctl.coverage import coverage
 from riskctl.findings import Hit, Severity, Where
 from riskctl.framework.catalog import Catalogue, catalogue, known_ids
 from riskctl.lint.rules import RuleContext, records, rule
+from riskctl.lint.rules.controls import TestWindowOptions
 from riskctl.model.control import Control
 from riskctl.model.framework import split_mapping
 from riskctl.model.register import CONFIG_FILE, Record
@@ -182,26 +183,20 @@ def requirement_uncovered(context: RuleContext) -> Iterator[Hit]:
     Passes:  an active control with `maps_to: [nist-csf-2.0:GV.OC-01]`, or GV.OC-01 under
              `not_applicable`
     """
-    operating: set[str] = set()
-    for record, _, mapping in _mappings(context):
-        control = record.entity
-        if (
-            isinstance(control, Control)
-            and control.status in IN_OPERATION
-            and context.register.record("control", control.id) is record  # the first of an id
-        ):
-            operating.add(mapping)
+    windows = context.options("RK301", TestWindowOptions).window_days
     seen: set[str] = set()
     for index, entry in enumerate(context.config.frameworks.in_scope):
         if entry.id in seen:
             continue  # RK909
         seen.add(entry.id)
-        known = catalogue(context.register, entry.id)
-        if known is None:
+        if catalogue(context.register, entry.id) is None:
             continue  # RK904
-        excluded = {item.requirement for item in entry.not_applicable}
-        for requirement in known.assessable():
-            if requirement.id not in excluded and f"{entry.id}:{requirement.id}" not in operating:
+        # `coverage` decides what a gap is; statuses are not dated, so the register as written
+        # gives the same gaps as the register as of today.
+        found = coverage(context.register, entry.id, context.today, windows)
+        for row in found.requirements:
+            if row.status == "gap":
+                requirement = row.requirement
                 yield Hit(
                     _scope_where(index, "id"),
                     f"{entry.id} {requirement.id} ({requirement.title}) has no mapped control in "
