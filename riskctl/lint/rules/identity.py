@@ -170,16 +170,7 @@ def approver_without_github_handle(context: RuleContext) -> Iterator[Hit]:
     if not settings.enabled:
         return
     owners = context.register.by_id(Owner)
-    for record in context.register.records:
-        if isinstance(record.entity, Acceptance):
-            approver = owners.get(record.entity.approver)
-            if approver is not None and approver.github is None:
-                yield Hit(
-                    context.where(record, "approver"),
-                    f"{record.entity.id}'s approver {approver.id} has no github handle, so "
-                    f"CODEOWNERS cannot require their review; add `github:` to "
-                    f"owners/{approver.id}.yaml",
-                )
+    yield from _named_without_handle(context, Acceptance, "approver")
     for index, owner_id in enumerate(settings.default_owners):
         where = Where(CONFIG_FILE, ("codeowners", "default_owners", index))
         if not context.register.has("owner", owner_id):
@@ -207,13 +198,21 @@ def risk_owner_without_github_handle(context: RuleContext) -> Iterator[Hit]:
     """
     if not context.config.codeowners.enabled:
         return
+    yield from _named_without_handle(context, Risk, "owner")
+
+
+def _named_without_handle(
+    context: RuleContext, model: type[Acceptance] | type[Risk], field: str
+) -> Iterator[Hit]:
+    """RK107 and RK108: each entity of `model` whose `field` names an owner without a handle."""
     owners = context.register.by_id(Owner)
     for record in context.register.records:
-        if isinstance(record.entity, Risk):
-            owner = owners.get(record.entity.owner)
-            if owner is not None and owner.github is None:
+        if isinstance(record.entity, model):
+            named = owners.get(getattr(record.entity, field))
+            if named is not None and named.github is None:
                 yield Hit(
-                    context.where(record, "owner"),
-                    f"{record.entity.id}'s owner {owner.id} has no github handle, so CODEOWNERS "
-                    f"cannot require their review; add `github:` to owners/{owner.id}.yaml",
+                    context.where(record, field),
+                    f"{record.entity.id}'s {field} {named.id} has no github handle, so "
+                    f"CODEOWNERS cannot require their review; add `github:` to "
+                    f"owners/{named.id}.yaml",
                 )
