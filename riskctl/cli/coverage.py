@@ -66,16 +66,14 @@ def coverage_command(
     framework: FrameworkArg,
     path: RegisterArg = DEFAULT_REGISTER,
     output_format: Annotated[
-        CoverageFormat | None,
+        CoverageFormat,
         typer.Option(
             "--format",
             "-f",
             help="text, json (a stable document), markdown or html (as `report soa`), or csv "
-            "(one row per requirement and mapped control). Default: text, or html when --out "
-            "names a .html or .htm file.",
-            show_default=False,
+            "(one row per requirement and mapped control).",
         ),
-    ] = None,
+    ] = CoverageFormat.TEXT,
     now: NowOpt = None,
     revision: RevisionOpt = None,
     partial: PartialOpt = False,
@@ -101,12 +99,8 @@ def coverage_command(
     """
     from riskctl.coverage import coverage
     from riskctl.output.coverage import COVERAGE_FORMATS
-    from riskctl.report.produce import HTML_SUFFIXES
     from riskctl.report.soa import soa_document
 
-    if output_format is None:
-        is_html = out is not None and out.suffix.lower() in HTML_SUFFIXES
-        output_format = CoverageFormat.HTML if is_html else CoverageFormat.TEXT
     if output_format is CoverageFormat.HTML:
         result = produce_soa(framework, path, revision, now, out, None, partial, "html")
         raise typer.Exit(_exit_code(result, fail_on))

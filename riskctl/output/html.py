@@ -11,14 +11,14 @@ The only markup added is riskctl's own, out of a fixed set:
 - a line break as `<br>` (`cell`, `text`);
 - in riskctl's sentences (`prose`), a `code` span (backticks) as `<code>`; its content is escaped
   like the rest;
-- a status badge, `<strong class="rk-badge rk-bad">above</strong>`, for the status marks the
-  report contexts write as Markdown bold (`**above**`, `**no plan**`, `**expired**`,
-  `**lapsed**`, `**none**`, `**breached**`, from `report/context.py`, `review.py`, `launch.py`
-  and `quant.py`), and for a table cell that is exactly a KRI band (`red`, `amber`); the text
-  stays, so the status never rests on colour alone (WCAG 2.1 SC 1.4.1). A value cannot tell
-  riskctl's mark from register text that spells it, so register text that is exactly one of
-  these words in `**` gets the same fixed badge (it would be bold in the Markdown too); it can
-  never add any other element or attribute.
+- a status badge, `<strong class="rk-badge rk-bad">above</strong>`, which keeps its word (so
+  the status never rests on colour alone, WCAG 2.1 SC 1.4.1): in riskctl's sentences (`prose`)
+  and in the table columns that hold a status riskctl wrote (`STATUS_COLUMNS`: `appetite`,
+  `plan`, `verdict`, ...), for the marks the report contexts write in Markdown bold
+  (`**above**`, `**no plan**`, `**expired**`, `**lapsed**`, `**none**`, `**breached**`, from
+  `report/context.py`, `review.py`, `launch.py` and `quant.py`) and for a KRI band (`red`,
+  `amber`) or a requirement's `gap` or `partial` that starts the cell. A column of register
+  text (a title, an owner) never gets one: there `**above**` is shown as it is written.
 """
 
 from __future__ import annotations
@@ -37,8 +37,14 @@ STATUS_MARKS = {
     "lapsed": "bad",
     "none": "bad",
 }
-#: A table cell that is exactly one of these (a KRI's band) is shown as a badge of that kind.
-BAND_CELLS = {"red": "red", "amber": "amber"}
+#: The table columns (a header, or the name of a name-value row) whose cells riskctl writes from
+#: a closed vocabulary and may mark with a status: never a column of register text.
+STATUS_COLUMNS = frozenset(
+    {"appetite", "plan", "when", "monitoring", "response", "verdict", "status"}
+)
+#: A table cell that is exactly one of these (a KRI's band, a requirement's status) is shown as
+#: a badge of that kind.
+BAND_CELLS = {"red": "red", "amber": "amber", "gap": "red", "partial": "amber"}
 _MARK = re.compile(r"\*\*(" + "|".join(re.escape(word) for word in STATUS_MARKS) + r")\*\*")
 
 
@@ -63,11 +69,16 @@ def html_text(value: object) -> str:
     return _escaped(value).replace("\n", "<br>\n")
 
 
-def html_cell(value: object) -> str:
-    """A table cell: literal text, line breaks as `<br>`, status marks and bands as badges."""
+def html_cell(value: object, column: object = None) -> str:
+    """A table cell: literal text, line breaks as `<br>`; in a `STATUS_COLUMNS` column, its
+    status marks and band as badges."""
     text = str(value)
-    if text in BAND_CELLS:
-        return badge(text, BAND_CELLS[text])
+    if column not in STATUS_COLUMNS:
+        return _escaped(text).replace("\n", "<br>")
+    word, space, rest = text.partition(" (")
+    if word in BAND_CELLS and (not space or rest.endswith(")")):
+        text = space + rest
+        return badge(word, BAND_CELLS[word]) + _badges(_escaped(text)).replace("\n", "<br>")
     return _badges(_escaped(text)).replace("\n", "<br>")
 
 

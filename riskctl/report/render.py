@@ -14,7 +14,7 @@ The HTML templates (`*.html.j2`) are autoescaped: every `{{ value }}` is escaped
 its control characters and bidi overrides escaped as `riskctl.textsafe.visible` shows them (the
 environment's `finalize`), so register text never becomes markup and is never reordered. In
 them the same four filters give HTML instead of Markdown (`riskctl.output.html`): `cell` (line
-breaks as `<br>`, status marks as badges), `text`, `prose` (riskctl's `code` spans as `<code>`)
+breaks as `<br>`; `cell(column)` shows the status marks of a status column as badges), `text`, `prose` (riskctl's `code` spans as `<code>`)
 and `code`; `svg` draws a `LineChart` or `HeatMap` as inline SVG (`riskctl.report.svg`). They
 also receive `stylesheet`, the text of `_report.css` (read like a template, so `--templates
 DIR` can replace it), and `content_security_policy`, which allows that one stylesheet by its
@@ -220,15 +220,14 @@ def _finalize(eval_context: EvalContext, value: object) -> object:
     return visible(value, keep_newlines=True)
 
 
-def _by_format(
-    markdown: Callable[[object], str], html: Callable[[object], str]
-) -> Callable[..., str]:
-    """A filter that writes Markdown in a Markdown template and HTML in an autoescaped one."""
+def _by_format(markdown: Callable[[object], str], html: Callable[..., str]) -> Callable[..., str]:
+    """A filter that writes Markdown in a Markdown template and HTML in an autoescaped one;
+    arguments after the value (`cell`'s column) are the HTML's."""
 
     @jinja2.pass_eval_context
-    def apply(eval_context: EvalContext, value: object) -> str:
+    def apply(eval_context: EvalContext, value: object, *arguments: object) -> str:
         if eval_context.autoescape:
-            return markupsafe.Markup(html(value))
+            return markupsafe.Markup(html(value, *arguments))
         return markdown(value)
 
     return apply
@@ -315,7 +314,7 @@ def render(
         context = {
             **context,
             "stylesheet": markupsafe.Markup(style),
-            "content_security_policy": content_security_policy(style),
+            "content_security_policy": markupsafe.Markup(content_security_policy(style)),
         }
     caught: tuple[type[BaseException], ...] = (
         (Exception,)
