@@ -416,3 +416,50 @@ def test_notices_name_what_the_report_does_not_count(base_register: Path) -> Non
     assert "R-9<b>.yaml" in text and "R-9&lt;b&gt;.yaml" in result.stdout
     assert "As of 2026-01-01:" in text
     assert result.stdout.index('class="rk-notice"') < result.stdout.index("<table>")
+
+
+# --- the HTML says what the Markdown says -----------------------------------------------------
+
+#: The Markdown's own words about its Mermaid charts, which the SVG's legend says instead.
+MERMAID_ONLY = re.compile(r"^Lines, in order: ")
+
+
+def _markdown_texts(markdown: str) -> list[str]:
+    """The text of every heading, paragraph and table cell of a Markdown report, as a reader
+    sees it (escapes and emphasis gone), without the Mermaid charts and their captions."""
+    from markdown_it import MarkdownIt
+
+    texts = []
+    for token in MarkdownIt("commonmark").enable("table").parse(markdown):
+        if token.type != "inline" or not token.children:
+            continue
+        pieces = [
+            child.content
+            for child in token.children
+            if child.type in ("text", "code_inline") or child.type == "softbreak"
+        ]
+        text = "".join(pieces)
+        if text and not MERMAID_ONLY.match(text):
+            texts.append(text)
+    return texts
+
+
+def _squeezed(text: str) -> str:
+    return re.sub(r"[\s\u200b]+", "", text)
+
+
+@pytest.mark.parametrize("name", sorted(REPORTS))
+def test_the_html_says_everything_the_markdown_says(name: str, at_root: None) -> None:
+    if name.startswith("soa-"):
+        markdown = _run_markdown(REPORTS[name])
+    else:
+        markdown = (GOLDEN / f"{name}.md").read_text(encoding="utf-8")
+    html_text = _squeezed("".join(parse(_shipped(name)).text))
+    missing = [text for text in _markdown_texts(markdown) if _squeezed(text) not in html_text]
+    assert missing == []
+
+
+def _run_markdown(args: list[str]) -> str:
+    result = runner.invoke(app, [*args, "register", "--now", FROZEN_NOW])
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
