@@ -197,9 +197,6 @@ def render_report(
 
     template = name + TEMPLATE_SUFFIX[output_format]
     if output_format == "html":
-        from riskctl.report._shim import convert  # THROWAWAY
-
-        context = convert(dict(context))
         return render(template, {**context, "notices": notices(not_counted, today, failed, label)},
                       templates)  # fmt: skip
     from riskctl.output.left_out import left_out_markdown

@@ -7,8 +7,9 @@ filter (`riskctl.textsafe` defines the escaping): `cell` for a table cell or a h
 `|`, a line break, a link or HTML in a title never breaks a table or becomes live; `text` for
 a paragraph (also escapes what would open a heading, list or quote at a line start); `prose`
 for riskctl's own sentences that quote values (keeps their `code` spans); `code` for the body
-of a fenced block; `mermaid_label` for a chart label, which stays inside its quotes. A template
-in `--templates DIR` replaces the shipped one of the same name.
+of a fenced block; `mermaid_label` for a chart label, which stays inside its quotes;
+`mermaid` turns a `charts.LineChart` into the values `_chart.md.j2` writes out. A template in
+`--templates DIR` replaces the shipped one of the same name.
 
 The HTML templates (`*.html.j2`) are autoescaped: every `{{ value }}` is escaped, and shown with
 its control characters and bidi overrides escaped as `riskctl.textsafe.visible` shows them (the
@@ -71,6 +72,7 @@ from riskctl.output.markdown import (
     markdown_text,
     mermaid_label,
 )
+from riskctl.report.charts import mermaid_chart
 from riskctl.textsafe import visible
 
 #: Template lines a render may execute (the shipped WBR of the shipped register runs about 1,500).
@@ -203,6 +205,7 @@ def make_environment(override: Path | None = None) -> _BoundedEnvironment:
     environment.filters["code"] = _by_format(markdown_code, html_code)
     environment.filters["table_rule"] = table_rule
     environment.filters["mermaid_label"] = mermaid_label
+    environment.filters["mermaid"] = mermaid_chart
     environment.filters["svg"] = svg_markup
     return environment
 
