@@ -464,3 +464,19 @@ def _run_markdown(args: list[str]) -> str:
     result = runner.invoke(app, [*args, "register", "--now", FROZEN_NOW])
     assert result.exit_code == 0, result.stderr
     return result.stdout
+
+
+def test_a_site_page_links_home_and_nowhere_else(at_root: None) -> None:
+    """`report site` renders in-process from one read: a page links to its index only."""
+    import datetime
+
+    from riskctl.report.produce import read_scored, register_report
+
+    scored = read_scored(Path("register"), None, datetime.date.fromisoformat(FROZEN_NOW))
+    page = register_report(scored, "risk", "html", subject="R-001", home="../index.html").text
+    assert '<nav class="rk-nav"><a href="../index.html">Index</a></nav>' in page
+    assert page.replace('<nav class="rk-nav"><a href="../index.html">Index</a></nav>\n', "") == (
+        _shipped("risk-R-001")
+    )
+    markdown = register_report(scored, "risk", "markdown", subject="R-001", home="x").text
+    assert markdown == (GOLDEN / "risk-R-001.md").read_text(encoding="utf-8")

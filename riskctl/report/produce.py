@@ -125,6 +125,8 @@ def register_report(
     output_format: Format = "markdown",
     templates: Path | None = None,
     subject: str | None = None,
+    *,
+    home: str | None = None,
 ) -> Report:
     """The register, RCM, risk (`subject` is the risk id) or launch (the launch id) report."""
     if kind in QUANTIFIED:
@@ -137,7 +139,7 @@ def register_report(
     )
     text = render_report(
         kind, context, output_format, templates, scored.not_counted, scored.today,
-        scored.failed, scored.label,
+        scored.failed, scored.label, home=home,
     )  # fmt: skip
     return Report(text, scored.not_counted)
 
@@ -147,6 +149,8 @@ def soa_report(
     framework: str,
     output_format: Format = "markdown",
     templates: Path | None = None,
+    *,
+    home: str | None = None,
 ) -> tuple[Report, Coverage]:
     """A framework's Statement of Applicability (`soa.md.j2`, `soa.html.j2`), and the coverage
     it shows (its command notes a framework not declared in scope, unknown mappings)."""
@@ -157,7 +161,7 @@ def soa_report(
     context = soa_context(soa_document(result), scored.description)
     text = render_report(
         "soa", context, output_format, templates, scored.not_counted, scored.today,
-        scored.failed, scored.label,
+        scored.failed, scored.label, home=home,
     )  # fmt: skip
     return Report(text, scored.not_counted), result
 
@@ -168,6 +172,8 @@ def review_report(
     label: str,
     output_format: Format = "markdown",
     templates: Path | None = None,
+    *,
+    home: str | None = None,
 ) -> Report:
     """The weekly or monthly business review of what `read_review` read."""
     from riskctl.report.mbr import mbr_context
@@ -176,7 +182,7 @@ def review_report(
     context = (mbr_context if review.kind == "mbr" else wbr_context)(review, today)
     text = render_report(
         review.kind, context, output_format, templates, review.not_counted, today,
-        review.left_out, label,
+        review.left_out, label, home=home,
     )  # fmt: skip
     return Report(text, review.not_counted)
 
@@ -190,15 +196,18 @@ def render_report(
     today: datetime.date,
     failed: Mapping[str, str],
     label: str,
+    *,
+    home: str | None = None,
 ) -> str:
     """Render `name` (`wbr`: `wbr.md.j2` or `wbr.html.j2`) with what a reader must know first:
-    the records `--now` did not count and the files a `--partial` read left out."""
+    the records `--now` did not count and the files a `--partial` read left out. An HTML page
+    of a site links back to its index at `home` (a relative path), when given."""
     from riskctl.report.render import render
 
     template = name + TEMPLATE_SUFFIX[output_format]
     if output_format == "html":
-        return render(template, {**context, "notices": notices(not_counted, today, failed, label)},
-                      templates)  # fmt: skip
+        shown = notices(not_counted, today, failed, label)
+        return render(template, {**context, "notices": shown, "home": home}, templates)
     from riskctl.output.left_out import left_out_markdown
     from riskctl.output.partial import mark_partial
 
