@@ -86,6 +86,7 @@ class Page(HTMLParser):
         self.stack: list[str] = []
         self.problems: list[str] = []
         self.titles = 0
+        self.title = ""
         self.style = ""
         self.text: list[str] = []
 
@@ -123,6 +124,8 @@ class Page(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self.stack and self.stack[-1] == "style":
             self.style += data
+        elif self.stack and self.stack[-1] == "title" and "svg" not in self.stack:
+            self.title += data
         else:
             self.text.append(data)
 
@@ -159,9 +162,24 @@ def check_page(page: str) -> Page:
     return parsed
 
 
+#: The start of each report's `<title>` (then its subject and date).
+TITLES = {
+    "register": "Risk register · register · ",
+    "rcm": "Risk Control Matrix · register · ",
+    "risk-R-001": "Risk R-001 · Stolen-card coin purchases",
+    "risk-R-028": "Risk R-028 · ",
+    "wbr-register": "Weekly business review · register (the working tree) · ",
+    "mbr-register": "Monthly business review · register (the working tree) · ",
+    "launch-LAUNCH-001": "Launch LAUNCH-001 · ",
+    "launch-LAUNCH-002": "Launch LAUNCH-002 · ",
+    "soa-nist-csf-2.0": "Statement of Applicability: NIST Cybersecurity Framework",
+}
+
+
 @pytest.mark.parametrize("name", sorted(REPORTS))
 def test_every_html_report_parses_and_holds_its_policy(name: str, at_root: None) -> None:
     parsed = check_page(_shipped(name))
+    assert parsed.title.startswith(TITLES[name]) and parsed.title.endswith(f" · {FROZEN_NOW}")
     sections = [event for event in parsed.outline if event[:2] == ("start", "section")]
     assert len(sections) >= 1
     assert [event[1] for event in parsed.outline if event[0] == "start"].count("h1") == 1
