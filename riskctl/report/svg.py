@@ -98,7 +98,8 @@ _LOOKS: dict[str, tuple[float, str | None, float, int]] = {
     "level": (2.5, None, 3.0, 5),
     "tolerance": (2.0, None, 0.0, 3),
 }
-_BAND_FILL = ROLE_COLORS["centre"]
+#: The band in the text colour, faint: grey on a light page, light on a dark one, without CSS.
+_BAND_FILL = "currentColor"
 _BAND_OPACITY = "0.14"
 _SIGNAL_INK = ROLE_COLORS["red"]
 
@@ -167,11 +168,14 @@ def _nice(value: Decimal, *, rounds: bool) -> Decimal:
 def _loose_ticks(low: float, high: float, count: int) -> list[float]:
     """Heckbert's "loose labelling": ticks a nice step apart from at or below `low` to at or
     above `high`; the step is a nice number near the nice range over `count - 1`."""
+    # Each end as the decimal its float was written as (1e300, not the float's exact binary
+    # value 1.0000000000000000525e300, which would round the range up to the next nice number).
+    low_decimal, high_decimal = Decimal(repr(low)), Decimal(repr(high))
     context = Context(prec=40)
-    span = context.subtract(Decimal(high), Decimal(low))
+    span = context.subtract(high_decimal, low_decimal)
     step = _nice(context.divide(_nice(span, rounds=False), count - 1), rounds=True)
-    first = context.divide(Decimal(low), step).to_integral_value(ROUND_FLOOR)
-    last = context.divide(Decimal(high), step).to_integral_value(ROUND_CEILING)
+    first = context.divide(low_decimal, step).to_integral_value(ROUND_FLOOR)
+    last = context.divide(high_decimal, step).to_integral_value(ROUND_CEILING)
     if last - first > 4 * count:  # pragma: no cover - the step is about a quarter of the span
         return []
     return [float(context.multiply(step, k)) for k in range(int(first), int(last) + 1)]
