@@ -38,7 +38,7 @@ What is drawn:
   prior, thresholds and centre apart in greyscale print.
 - A heat map is 5x5 cells in their level's colour, likelihood 5 at the top; an occupied cell
   shows its count large and as many risk ids as fit, then "+N"; an empty cell is drawn paler.
-  Each cell's `<title>` lists every risk in it with its level.
+  Each cell's `<title>` names its likelihood, impact and level, and lists every risk in it.
 
 Register text (titles, labels, names, risk ids) is hostile: everything written goes through
 `_text`, which removes what XML 1.0 cannot hold (C0 controls but tab and newline, lone
@@ -126,8 +126,17 @@ def _text(value: object, cells: int | None = None) -> str:
     """`value` as XML character data, cut to `cells` character cells when given."""
     text = clean(value)
     if cells is not None:
-        text = cut(" ".join(text.split("\n")), max(cells, 1))
+        text = _fit(" ".join(text.split("\n")), max(cells, 1))
     return html.escape(text, quote=True)
+
+
+def _fit(text: str, cells: int) -> str:
+    """`text` cut to `cells` character cells, ending in "…" when cut (`textsafe.cut`), looking
+    at no more than 4 characters per cell: a megabyte label costs no more than a short one."""
+    if len(text) <= 4 * cells:
+        return cut(text, cells)
+    head = cut(text[: 4 * cells], cells)
+    return head if head.endswith("…") else head + "…"
 
 
 def _cells(width: float, size: float) -> int:
@@ -361,14 +370,17 @@ def _split(text: str, cells: int) -> tuple[str, str]:
 
 #: The title's font size and line height; it takes at most two lines.
 _TITLE_SIZE = 15.0
+#: Semibold text runs wider: DejaVu Sans Bold, the fallback where no system-ui font is
+#: installed, averages about 0.65 em, so the title is cut for 0.66.
+_BOLD_EM = 0.66
 _TITLE_LINE = 19.0
 
 
 def _heading(title: str, width: float) -> tuple[list[str], float]:
     """The title drawn at the top in one or two lines, the rest cut: (elements, the y below)."""
-    cells = _cells(width - 20, _TITLE_SIZE)
+    cells = _cells(width - 20, _TITLE_SIZE * _BOLD_EM / CHAR_EM)
     first, rest = _split(" ".join(clean(title).split()), cells)
-    lines = [first, cut(rest, cells)] if rest else [first]
+    lines = [first, _fit(rest, cells)] if rest else [first]
     parts = [
         f'<text class="rk-title" x="10" y="{_n(22 + number * _TITLE_LINE)}" '
         f'font-size="{_n(_TITLE_SIZE)}" font-weight="600">{html.escape(line, quote=True)}</text>'
@@ -383,7 +395,7 @@ def _x_labels(chart: LineChart, frame: _Frame, size: float) -> list[str]:
     drawn: list[str] = []
     previous_end = -math.inf
     for label, x in zip(chart.labels, frame.xs, strict=True):
-        text = cut(" ".join(clean(label).split("\n")), 16)
+        text = _fit(" ".join(clean(label).split("\n")), 16)
         half = _width(text, size) / 2
         if x - half < max(previous_end + gap, 0.0) or x + half > WIDTH:
             continue
@@ -485,7 +497,7 @@ def _legend(chart: LineChart, top: float) -> tuple[list[str], float]:
     parts = [f'<g class="rk-legend" font-size="{_n(size)}">']
     x, y = 10.0, top + row_height / 2
     for key, name in items:
-        text = cut(" ".join(clean(name).split("\n")), 40)
+        text = _fit(" ".join(clean(name).split("\n")), 40)
         width = swatch + 6 + _width(text, size) + 18
         if x > 10.0 and x + width > WIDTH - 10:
             x, y = 10.0, y + row_height
@@ -599,6 +611,8 @@ def text_color(fill: str) -> str:
 _CELL_HEIGHT = 66.0
 _CELL_GAP = 3.0
 _ID_SIZE = 10.0
+#: A likelihood, impact or level name in a cell's tooltip is cut to this many characters.
+_TOOLTIP_NAME_CELLS = 80
 _ID_LINES = 2
 
 
@@ -611,7 +625,7 @@ def fit_ids(ids: Sequence[str], cells: int, lines: int = _ID_LINES) -> list[str]
         row: list[str] = []
         used = 0
         while index < len(ids):
-            word = cut(ids[index], cells)
+            word = _fit(ids[index], cells)
             need = display_width(word) + (1 if row else 0)
             if row and used + need > cells:
                 break
@@ -639,7 +653,7 @@ _ROW_NAME_CELLS = 12
 def _row_name(likelihood: int, name: str) -> list[str]:
     """ "4 Likely" on one line, or "5 Almost" over "certain": two lines at most, the rest cut."""
     first, rest = _split(" ".join(f"{likelihood} {clean(name)}".split()), _ROW_NAME_CELLS)
-    return [first, cut(rest, _ROW_NAME_CELLS)] if rest else [first]
+    return [first, _fit(rest, _ROW_NAME_CELLS)] if rest else [first]
 
 
 @dataclass(frozen=True)
@@ -662,14 +676,15 @@ def _cell(cell: HeatCell, heat_map: HeatMap, grid: _Grid) -> list[str]:
     count = len(cell.risks)
     x, y = grid.x(cell.impact), grid.y(cell.likelihood)
     width, height = grid.cell_width - _CELL_GAP, _CELL_HEIGHT - _CELL_GAP
-    likelihood = clean(heat_map.likelihood_names[cell.likelihood - 1])
-    impact = clean(heat_map.impact_names[cell.impact - 1])
-    level = clean(cell.level)
-    listed = ", ".join(f"{clean(risk)} ({level})" for risk in cell.risks)
-    title = (
-        f"likelihood {cell.likelihood} {likelihood}, impact {cell.impact} {impact}: {level}; "
-        f"{count} {'risk' if count == 1 else 'risks'}" + (f": {listed}" if listed else "")
-    )
+    # The names are the axes' (drawn there): cut here, so that 25 cells do not repeat a long
+    # one. The level is said once, as every risk in a cell has the cell's level.
+    likelihood = _fit(clean(heat_map.likelihood_names[cell.likelihood - 1]), _TOOLTIP_NAME_CELLS)
+    impact = _fit(clean(heat_map.impact_names[cell.impact - 1]), _TOOLTIP_NAME_CELLS)
+    level = _fit(clean(cell.level), _TOOLTIP_NAME_CELLS)
+    listed = ", ".join(clean(risk) for risk in cell.risks)
+    where = f"likelihood {cell.likelihood} {likelihood}, impact {cell.impact} {impact}"
+    noun = "risk" if count == 1 else "risks"
+    title = f"{where}: {count} {level} {noun}: {listed}" if count else f"{where}: {level}, no risks"
     opacity = "" if count else ' fill-opacity="0.35"'
     parts = [
         f'<g class="rk-cell"><title>{html.escape(title, quote=True)}</title>',
@@ -756,7 +771,7 @@ def _levels_legend(heat_map: HeatMap, top: float) -> tuple[list[str], float]:
     parts = [f'<g class="rk-legend" font-size="{_n(size)}">']
     x, y = 10.0, top + row_height / 2
     for level, ink in seen.items():
-        text = cut(" ".join(clean(level).split("\n")), 30)
+        text = _fit(" ".join(clean(level).split("\n")), 30)
         width = 14 + 6 + _width(text, size) + 18
         if x > 10.0 and x + width > HEAT_WIDTH - 10:
             x, y = 10.0, y + row_height
