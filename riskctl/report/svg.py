@@ -32,10 +32,10 @@ What is drawn:
   categories evenly spaced, or `x_values` placed linearly (log10 with `x_log`); x labels thinned
   where they would overlap. Each series is a polyline per run of consecutive values, split at
   `None`; a lone value between gaps is a dot. Points of the `this` and `level` roles get dots
-  with a `<title>` tooltip "LABEL: VALUE" (left out when the points are closer than
-  `MARKER_SPACING`, where dots would only blot the line); a point with a mark gets an `rk-signal`
-  ring whose `<title>` names the rule; a `step` series is drawn as a step. Dash patterns tell
-  prior, thresholds and centre apart in greyscale print.
+  with a `<title>` tooltip "LABEL: VALUE" ("2026-10: 3 high" for a level), left out when the
+  points are closer than `MARKER_SPACING`, where dots would only blot the line; a point with a
+  mark gets an `rk-signal` ring whose `<title>` names the rule; a `step` series is drawn as a
+  step. Dash patterns tell prior, thresholds and centre apart in greyscale print.
 - A heat map is 5x5 cells in their level's colour, likelihood 5 at the top; an occupied cell
   shows its count large and as many risk ids as fit, then "+N"; an empty cell is drawn paler.
   Each cell's `<title>` names its likelihood, impact and level, and lists every risk in it.
