@@ -72,7 +72,8 @@ from riskctl.output.markdown import (
     markdown_text,
     mermaid_label,
 )
-from riskctl.report.charts import mermaid_chart
+from riskctl.report.charts import HeatMap, LineChart, mermaid_chart
+from riskctl.report.svg import svg
 from riskctl.textsafe import visible
 
 #: Template lines a render may execute (the shipped WBR of the shipped register runs about 1,500).
@@ -237,21 +238,10 @@ def _by_format(markdown: Callable[[object], str], html: Callable[..., str]) -> C
     return apply
 
 
-def svg_markup(figure: object) -> markupsafe.Markup:
+def svg_markup(figure: LineChart | HeatMap) -> markupsafe.Markup:
     """A `LineChart` or `HeatMap` drawn as inline SVG, for an HTML template (`riskctl.report.svg`
     escapes every text it draws)."""
-    return markupsafe.Markup(_draw_svg(figure))
-
-
-def _draw_svg(figure: object) -> str:
-    try:
-        from riskctl.report.svg import svg  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:  # THROWAWAY until riskctl/report/svg.py lands: delete before merging
-        title = markupsafe.escape(visible(getattr(figure, "title", "chart")))
-        return (
-            f'<svg class="rk-chart" viewBox="0 0 640 300" role="img"><title>{title}</title></svg>'
-        )
-    return str(svg(figure))
+    return markupsafe.Markup(svg(figure))
 
 
 #: The stylesheet of the HTML reports, read like a template (so `--templates DIR` replaces it).
