@@ -19,7 +19,7 @@ from riskctl.kri.xmr import Signal
 from riskctl.load import register as load_module
 from riskctl.model.kri import Observation
 from riskctl.output.markdown import mermaid_label
-from riskctl.report.charts import ROLE_COLORS, LineChart, Series, mermaid_chart, plain_number
+from riskctl.report.charts import ROLE_COLORS, Band, LineChart, Series, mermaid_chart, plain_number
 from riskctl.report.inputs import read_review
 from riskctl.report.periods import (
     Period,
@@ -758,6 +758,10 @@ def test_a_chart_needs_one_value_per_label() -> None:
         LineChart("t", ["a", "b"], "y", [Series("x", [1.0], "this")])
     with pytest.raises(ValueError, match="finite"):
         LineChart("t", ["a"], "y", [Series("x", [float("inf")], "this")])
+    with pytest.raises(ValueError, match="finite"):
+        LineChart("t", ["a"], "y", [], band=Band("b", 0.0, float("nan")))
+    with pytest.raises(ValueError, match="finite"):
+        LineChart("t", ["a"], "y", [], x_values=[float("inf")])
     with pytest.raises(ValueError, match="finite"):
         plain_number(float("nan"))
 

@@ -532,8 +532,8 @@ def test_what_no_axis_can_hold_is_a_value_error_saying_why() -> None:
         svg(log_zero)
     with pytest.raises(ValueError, match="too large for an axis"):
         svg(one_series([1.7e308]))
-    with pytest.raises(ValueError, match="not finite"):
-        svg(LineChart("t", ["a"], "y", [Series("s", [1.0], "this")], x_values=[math.inf]))
+    with pytest.raises(ValueError, match="must be finite"):  # LineChart refuses it already
+        LineChart("t", ["a"], "y", [Series("s", [1.0], "this")], x_values=[math.inf])
 
 
 # --- the heat map -----------------------------------------------------------------------------

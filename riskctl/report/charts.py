@@ -123,6 +123,9 @@ class LineChart:
                     raise ValueError(f"a chart value must be finite, not {value!r}")
         if self.x_values is not None and len(self.x_values) != len(self.labels):
             raise ValueError("x_values: one per category")
+        edges = [*(self.x_values or ()), *((self.band.low, self.band.high) if self.band else ())]
+        if not all(math.isfinite(value) for value in edges):
+            raise ValueError("x values and band edges must be finite")
 
     @property
     def description(self) -> str:
