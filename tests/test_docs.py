@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -31,8 +32,14 @@ def _quoted_outputs() -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize(("command", "shown"), _quoted_outputs(), ids=lambda value: str(value)[:40])
-def test_readme_output_is_real(command: str, shown: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_readme_output_is_real(
+    command: str, shown: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.chdir(ROOT)
+    if " --out " in command:  # written into a scratch folder, never into the repository
+        (tmp_path / "build").mkdir()
+        (tmp_path / "register").symlink_to(ROOT / "register")
+        monkeypatch.chdir(tmp_path)
     result = runner.invoke(app, command.split()[1:])
     actual = result.stdout.rstrip("\n").splitlines()
     before = README[: README.index(f"$ {command}")]
