@@ -149,23 +149,23 @@ PRINT_LAYOUT_JS = """() => {
     const before = next.previousElementSibling;
     return before ? bottom(before) : top(next) - marginTop(next);
   });
-  // Never split (CSS Fragmentation 3, §4.4 and §3.1): a replaced element (an image, an SVG), a
-  // table row, a block of text (its lines keep 2 orphans and 2 widows; a report's paragraphs
-  // are short), anything with break-inside: avoid; a box with break-after: avoid goes with the
-  // first line of the box after it.
-  const UNSPLIT = new Set(['IMG', 'svg', 'TR', 'FIGURE', 'P', 'LI', 'DT', 'DD', 'PRE',
-    'H1', 'H2', 'H3', 'H4', 'H5', 'H6', 'SUMMARY', 'CAPTION', 'FIGCAPTION', 'BLOCKQUOTE']);
+  // Never split (CSS Fragmentation 3, §4.4 and §3.1): for sure (1), a replaced element (an
+  // image, an SVG) and anything with break-inside: avoid; most likely (0), a table row, a block
+  // of text (its lines keep 2 orphans and 2 widows; a report's paragraphs are short) and a box
+  // with break-after: avoid together with the first line of the box after it.
+  const TEXT = new Set(['TR', 'P', 'LI', 'DT', 'DD', 'PRE', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6',
+    'SUMMARY', 'CAPTION', 'FIGCAPTION', 'BLOCKQUOTE']);
   const atoms = [], tables = [];
   for (const element of document.body.querySelectorAll('*')) {
     const style = getComputedStyle(element);
     if (style.display === 'none' || box(element).height === 0) continue;
-    if (UNSPLIT.has(element.tagName) || style.breakInside.startsWith('avoid'))
-      atoms.push([top(element), bottom(element)]);
+    const sure = ['IMG', 'svg'].includes(element.tagName) || style.breakInside.startsWith('avoid');
+    if (sure || TEXT.has(element.tagName))
+      atoms.push([top(element), bottom(element), sure ? 1 : 0]);
     const next = element.nextElementSibling;
     if (style.breakAfter.startsWith('avoid') && next) {
       const line = parseFloat(getComputedStyle(next).lineHeight) || 24;
-      const first = UNSPLIT.has(next.tagName) ? bottom(next) : top(next) + line;
-      atoms.push([top(element), Math.min(bottom(next), first)]);
+      atoms.push([top(element), Math.min(bottom(next), top(next) + line), 0]);
     }
     if (element.tagName === 'TABLE' && element.tHead)
       tables.push([bottom(element.tHead), bottom(element), box(element.tHead).height]);
@@ -183,23 +183,25 @@ FORCED_BREAKS = {"page", "always", "left", "right", "recto", "verso"}
 @dataclass(frozen=True)
 class PrintedSection:
     """A top-level section as laid out for print: its stretch of the document (px from the top),
-    its computed `break-before`, the (top, bottom) of each box a break never splits, and the
-    (top of the body, bottom, header height) of each table whose header repeats on every page."""
+    its computed `break-before`, the (top, bottom, sure) of each box a break does not split
+    (sure: never; else most likely), and the (top of the body, bottom, header height) of each
+    table whose header repeats on every page."""
 
     start: float
     end: float
     break_before: str = "page"
-    atoms: tuple[tuple[float, float], ...] = ()
+    atoms: tuple[tuple[float, float, bool], ...] = ()
     tables: tuple[tuple[float, float, float], ...] = ()
 
 
-def paginate(section: PrintedSection, page_height: float) -> int:
+def paginate(section: PrintedSection, page_height: float, only_sure: bool = False) -> int:
     """The pages a section fills when it starts a page, broken as a browser breaks it.
 
     Each page takes `page_height` px of the layout from where it starts (less the repeated
-    header of a table it starts inside); when a box that is never split, and fits on a page,
-    straddles that end, the page ends above the box and the next page starts with it (CSS
-    Fragmentation 3, §4.4: a break is avoided inside it where possible).
+    header of a table it starts inside); when a box that is not split (`only_sure`: one that is
+    never split), and fits on a page, straddles that end, the page ends above the box and the
+    next page starts with it (CSS Fragmentation 3, §4.4: a break is avoided inside it where
+    possible).
     """
     position, pages = section.start, 0
     while True:
@@ -210,8 +212,10 @@ def paginate(section: PrintedSection, page_height: float) -> int:
             return pages
         straddling = [
             top
-            for top, bottom in section.atoms
-            if position + 0.5 < top < limit < bottom and bottom - top <= page_height
+            for top, bottom, sure in section.atoms
+            if position + 0.5 < top < limit < bottom
+            and bottom - top <= page_height
+            and (sure or not only_sure)
         ]
         position = min(straddling, default=limit)
 
@@ -220,13 +224,17 @@ def expected_pages(sections: list[PrintedSection], page_height: float) -> tuple[
     """The fewest and the most pages a printout of `sections` has, each starting a page.
 
     At least ceil(h / H) pages for a section whose stretch is h px, on pages of printable height
-    H: its content fits in no fewer. At most what `paginate` counts, where every box a break
-    does not split moves whole to the next page (a browser splits a long paragraph, so it may
-    use fewer). Summed over the sections, as each starts a page. Fewer printed pages than the
-    fewest means the sections share pages, a missing break; more than the most, a blank page or
-    content that runs off its page.
+    H (its content fits in no fewer), and at least what `paginate` counts when only the boxes
+    that are never split move whole to the next page. At most what it counts when every box
+    that is most likely not split does (a browser may split a long paragraph, and use fewer).
+    Summed over the sections, as each starts a page. Fewer printed pages than the fewest means
+    that sections share pages, a missing break; more than the most, a blank page or content
+    that runs off its page.
     """
-    fewest = sum(max(1, math.ceil((s.end - s.start) / page_height - 1e-6)) for s in sections)
+    fewest = sum(
+        max(math.ceil((s.end - s.start) / page_height - 1e-6), paginate(s, page_height, True))
+        for s in sections
+    )
     return fewest, sum(paginate(section, page_height) for section in sections)
 
 
@@ -395,14 +403,22 @@ def print_problems(page: Page) -> list[str]:
         points = (width * 72 / 96, height * 72 / 96)
         if not boxes or any(abs(w - points[0]) > 1.5 or abs(h - points[1]) > 1.5 for w, h in boxes):
             problems.append(f"{paper}: pages of {boxes} pt, not {points}")
+        # A page wider than the paper is laid out as wide as it is, up to twice the paper, and
+        # shrunk to fit (Blink's PrintContext, kPrintingMaximumShrinkFactor = 2): pages of H px
+        # hold H x shrink px of that layout.
         page.emulate_media(media="print")
-        page.set_viewport_size({"width": math.floor(width - left - right), "height": 900})
+        printed = width - left - right
+        page.set_viewport_size({"width": math.floor(printed), "height": 900})
+        wide = min(page.evaluate("document.scrollingElement.scrollWidth"), 2 * printed)
+        shrink = max(wide, printed) / printed
+        if shrink > 1:
+            page.set_viewport_size({"width": math.floor(wide), "height": 900})
         sections = [
             PrintedSection(
                 s["start"],
                 s["end"],
                 s["breakBefore"],
-                tuple((a, b) for a, b in s["atoms"]),
+                tuple((a, b, bool(sure)) for a, b, sure in s["atoms"]),
                 tuple((a, b, c) for a, b, c in s["tables"]),
             )
             for s in page.evaluate(PRINT_LAYOUT_JS)
@@ -411,12 +427,12 @@ def print_problems(page: Page) -> list[str]:
         for index, section in enumerate(sections[1:], start=2):
             if section.break_before not in FORCED_BREAKS:
                 problems.append(f"{paper}: section {index} does not start a page")
-        fewest, most = expected_pages(sections, height - top - bottom)
+        page_height = (height - top - bottom) * shrink
+        fewest, most = expected_pages(sections, page_height)
         if not fewest <= pages <= most:
             problems.append(
                 f"{paper}: {pages} pages, expected {fewest}-{most} for sections of "
-                f"{[round(s.end - s.start) for s in sections]} px on pages of "
-                f"{height - top - bottom:.0f}"
+                f"{[round(s.end - s.start) for s in sections]} px on pages of {page_height:.0f}"
             )
     return problems
 
@@ -522,20 +538,23 @@ def test_expected_pages_counts_each_section_from_a_new_page() -> None:
     # 2500 px of text that breaks anywhere: 3 pages
     assert expected_pages([short, PrintedSection(0, 2500)], page) == (4, 4)
     # a 300 px chart at 800-1100 moves to page 2, which then ends at 1800: 3 pages for 2500 px
-    chart = PrintedSection(0, 2500, atoms=((800, 1100),))
+    chart = PrintedSection(0, 2500, atoms=((800, 1100, True),))
     assert paginate(chart, page) == 3
     # ... and at 2950 px, where 3 pages hold the rest only without the chart's move: 4
-    assert expected_pages([PrintedSection(0, 2950, atoms=((800, 1100),))], page) == (3, 4)
+    assert expected_pages([PrintedSection(0, 2950, atoms=((800, 1100, True),))], page) == (4, 4)
+    # a paragraph there may split: 3 or 4 pages
+    assert expected_pages([PrintedSection(0, 2950, atoms=((800, 1100, False),))], page) == (3, 4)
     # a box taller than a page is split: it moves nothing
-    assert paginate(PrintedSection(0, 2950, atoms=((800, 1900),)), page) == 3
+    assert paginate(PrintedSection(0, 2950, atoms=((800, 1900, True),)), page) == 3
     # rows of 100 px under a 50 px header from 0 to 2000: pages end at 1000, then the header
     # repeats: 950 px a page; 1000 + 950 = 1950 < 2000: 3 pages
-    rows = tuple((float(top), float(top + 100)) for top in range(50, 2000, 100))
+    rows = tuple((float(top), float(top + 100), False) for top in range(50, 2000, 100))
     table = PrintedSection(0, 2000, atoms=rows, tables=((50, 2000, 50),))
     assert paginate(table, page) == 3
     # a row straddling the end of a page moves: rows of 300 px from 0, 3 to a page
-    six_rows = tuple((float(top), float(top + 300)) for top in range(0, 1800, 300))
+    six_rows = tuple((float(top), float(top + 300), False) for top in range(0, 1800, 300))
     assert paginate(PrintedSection(0, 1800, atoms=six_rows), page) == 2
+    assert paginate(PrintedSection(0, 1800, atoms=six_rows), page, only_sure=True) == 2
 
 
 def test_css_lengths_and_colours() -> None:
