@@ -136,7 +136,18 @@ PRINT_LAYOUT_JS = """() => {
   const box = element => element.getBoundingClientRect();
   const top = element => box(element).top + window.scrollY;
   const bottom = element => box(element).bottom + window.scrollY;
-  const marginTop = element => parseFloat(getComputedStyle(element).marginTop) || 0;
+  // The margin above a box: its own collapsed with its first children's while nothing (a
+  // border, padding) separates them (CSS 2.2, §8.3.1).
+  const marginTop = element => {
+    let margin = 0;
+    for (let box = element; box; box = box.firstElementChild) {
+      const style = getComputedStyle(box);
+      margin = Math.max(margin, parseFloat(style.marginTop) || 0);
+      if (parseFloat(style.paddingTop) || parseFloat(style.borderTopWidth)) break;
+      if (!['block', 'flow-root', 'list-item'].includes(style.display)) break;
+    }
+    return margin;
+  };
   const sections = [...document.querySelectorAll('section')]
     .filter(section => !section.parentElement.closest('section'));
   // A forced break keeps the margin after it and truncates those before it (CSS Fragmentation
