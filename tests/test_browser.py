@@ -288,7 +288,7 @@ COLOURS_JS = """() => {
 
 def scheme_problems(page: Page, want: str, when: str) -> list[str]:
     """`want` is "dark" (a dark background, light text) or "light"; both need contrast >= 4.5
-    (WCAG 2.2 SC 1.4.3, body text)."""
+    (WCAG 2.2 SC 1.4.3, body text), and so do the charts (`chart_contrast_problems`)."""
     colours = page.evaluate(COLOURS_JS)
     background, text = rgb(colours["background"]), rgb(colours["text"])
     if background[3] == 0:
@@ -303,7 +303,47 @@ def scheme_problems(page: Page, want: str, when: str) -> list[str]:
         )
     if contrast(back, fore) < 4.5:
         problems.append(f"{when}: text contrast {contrast(back, fore):.2f} below 4.5")
-    return problems
+    return problems + chart_contrast_problems(page, back, when)
+
+
+#: Series whose line carries the chart's message: this period, the thresholds, the tolerance.
+STRONG_ROLES = ("this", "amber", "red", "tolerance")
+#: For each chart: the computed stroke of each strong series' lines (the svg module's class
+#: contract: `g.rk-s.rk-ROLE`), and of each heat-map cell with risks, the cell's fill and the
+#: fill of each text on it (`g.rk-cell`: a rect, then texts).
+CHART_COLOURS_JS = """roles => [...document.querySelectorAll('svg.rk-chart')].map(svg => ({
+  lines: roles.flatMap(role => [...svg.querySelectorAll(`.rk-s.rk-${role} polyline`)]
+    .map(line => [role, getComputedStyle(line).stroke])),
+  cells: [...svg.querySelectorAll('.rk-cell')].filter(cell => cell.querySelector('text'))
+    .map(cell => [cell.querySelector('rect').getAttribute('fill'),
+                  getComputedStyle(cell.querySelector('rect')).fill,
+                  [...cell.querySelectorAll('text')].map(text => getComputedStyle(text).fill)]),
+}))"""
+
+
+def chart_contrast_problems(page: Page, background: float, when: str) -> list[str]:
+    """Each strong series' line stands out from the page by at least 3:1 (WCAG 2.2 SC 1.4.11,
+    non-text contrast: "this period strong", thresholds in their colours, in either scheme), and
+    each text on a heat-map cell is readable on it at 4.5:1 (SC 1.4.3)."""
+    problems = []
+    for number, chart in enumerate(page.evaluate(CHART_COLOURS_JS, list(STRONG_ROLES)), start=1):
+        for role, stroke in chart["lines"]:
+            ratio = contrast(luminance(rgb(stroke)), background)
+            if ratio < 3:
+                problems.append(
+                    f"{when}: chart {number}: the {role} line ({stroke}) has contrast "
+                    f"{ratio:.2f} with the page, below 3"
+                )
+        for drawn, fill, texts in chart["cells"]:
+            cell = luminance(rgb(fill))
+            for text in sorted(set(texts)):
+                ratio = contrast(luminance(rgb(text)), cell)
+                if ratio < 4.5:
+                    problems.append(
+                        f"{when}: chart {number}: text {text} on a {drawn} cell has contrast "
+                        f"{ratio:.2f}, below 4.5"
+                    )
+    return sorted(set(problems))
 
 
 # --- one page, every check -------------------------------------------------------------------
@@ -451,7 +491,8 @@ def print_problems(page: Page) -> list[str]:
 # --- static pages: `inspect` finds each fault ------------------------------------------------
 
 CSS = """:root { --bg: #ffffff; --fg: #1b1f24; }
-@media screen and (prefers-color-scheme: dark) { :root { --bg: #0f1419; --fg: #e6e8eb; } }
+@media screen and (prefers-color-scheme: dark) { :root { --bg: #0f1419; --fg: #e6e8eb; }
+  .rk-chart .rk-this { stroke: #93c5fd; } }
 body { background: var(--bg); color: var(--fg); font: 16px/1.5 system-ui, sans-serif;
   margin: 0 auto; max-width: 60rem; padding: 1rem; }
 .table { overflow-x: auto; }
@@ -463,6 +504,7 @@ svg.rk-chart { display: block; max-width: 100%; height: auto; }
 #: A page with every fault but the last: (what it changes, what `inspect` says).
 FAULTS = {
     "no page breaks": (("section + section { break-before: page; }", ""), "does not start a page"),
+    "dark text on a red cell": (('fill="#ffffff">R-001', 'fill="#1f2937">R-001'), "#c62828 cell"),
     "no dark scheme": (("--bg: #0f1419; --fg: #e6e8eb;", ""), "dark: not dark"),
     "no table wrapper": (('<div class="table">', "<div>"), "does not scroll in a wrapper"),
     "an image from the network": (
@@ -470,7 +512,8 @@ FAULTS = {
         "img-src",
     ),
 }
-#: ... and a page that ends on a blank one.
+#: ... and a page that ends on a blank one, its line for this period dark on the dark page.
+DARK_LINE = (".rk-chart .rk-this { stroke: #93c5fd; }", "")
 BLANK_PAGE = (
     "@media print {",
     '@media print { main::after { content: ""; display: block; break-before: page; }',
@@ -483,8 +526,11 @@ def static_page(*changes: tuple[str, str]) -> str:
     section, so it spans pages. Each change (old, new) is made once, before the policy hashes
     the style."""
     chart = (
-        '<figure><svg class="rk-chart" viewBox="0 0 640 300" role="img"><title>KRI-001</title>'
-        '<polyline fill="none" stroke="#1f5fbf" points="0,300 320,100 640,150"/></svg></figure>'
+        '<figure><svg class="rk-chart" viewBox="0 0 640 300" role="img" fill="currentColor">'
+        '<title>KRI-001</title><g class="rk-s rk-this" stroke="#1d4ed8" fill="#1d4ed8">'
+        '<polyline fill="none" points="0,300 320,100 640,150"/></g><g class="rk-cell">'
+        '<rect x="500" y="200" width="100" height="60" fill="#c62828"/>'
+        '<text x="550" y="235" text-anchor="middle" fill="#ffffff">R-001</text></g></svg></figure>'
     )
 
     def section(number: int, rows: int) -> str:
@@ -534,12 +580,15 @@ def test_each_fault_of_a_page_is_found(browser: Browser, tmp_path: Path) -> None
     assert any(re.match(r"A4: \d+ pages, expected", problem) for problem in problems), problems
 
 
-def test_a_blank_page_is_found(browser: Browser, tmp_path: Path) -> None:
+def test_a_blank_page_and_a_dark_line_on_a_dark_page_are_found(
+    browser: Browser, tmp_path: Path
+) -> None:
     path = tmp_path / "blank.html"
-    path.write_text(static_page(BLANK_PAGE), encoding="utf-8")
+    path.write_text(static_page(BLANK_PAGE, DARK_LINE), encoding="utf-8")
     problems, _ = inspect(browser, path)
-    assert [p.split(":")[0] for p in problems] == ["A4", "Letter"], problems
-    assert all(re.search(r": (\d+) pages, expected \d+-\d+", p) for p in problems), problems
+    assert [p.split(":")[0] for p in problems] == ["dark"] * 3 + ["A4", "Letter"], problems
+    assert all("the this line (rgb(29, 78, 216)) has contrast" in p for p in problems[:3])
+    assert all(re.search(r": (\d+) pages, expected \d+-\d+", p) for p in problems[3:]), problems
 
 
 def test_expected_pages_counts_each_section_from_a_new_page() -> None:
