@@ -228,3 +228,88 @@ def utf16_as_utf8(data: bytes, name: str) -> bytes:
         raise RiskctlError(
             f"{name}: starts like UTF-16 text but is not valid UTF-16; save it as UTF-8"
         ) from None
+
+
+def write_folder(folder: Path, files: dict[str, str | bytes], marker: str, option: str) -> None:
+    """Replace or create `folder` with exactly `files` (`/`-separated relative paths, each
+    under at most one level of subfolders), as a whole.
+
+    The folder must be new, empty, or one this function wrote before (it holds `marker`, which
+    it also writes): riskctl never replaces a folder of someone else's files (`--out .` in a
+    repository would otherwise delete it). The files are written into a temporary folder beside
+    `folder` (flushed to disk; permissions from the umask, as a new file and folder get), which
+    then takes `folder`'s place: an existing folder is renamed aside first and removed after,
+    so a reader sees the old site or the new one, never a mix; only between the two renames is
+    there no folder at all. Links, devices and files in the way are refused as `--out` does.
+    """
+    import shutil
+
+    named = f"{option} {folder}"
+    try:
+        status = folder.lstat()
+    except FileNotFoundError:
+        status = None
+    except OSError as error:
+        raise RiskctlError(f"{named}: cannot use it: {error.strerror}") from None
+    if status is not None:
+        if stat.S_ISLNK(status.st_mode):
+            raise RiskctlError(
+                f"{named}: a symbolic link (to {os.readlink(folder)}); riskctl does not write "
+                "through links: name the folder itself"
+            )
+        if not stat.S_ISDIR(status.st_mode):
+            raise RiskctlError(f"{named}: {kind_of(status.st_mode)}, not a folder")
+        try:
+            entries = os.listdir(folder)
+        except OSError as error:
+            raise RiskctlError(f"{named}: cannot list it: {error.strerror}") from None
+        if entries and marker not in entries:
+            raise RiskctlError(
+                f"{named}: a folder with files riskctl did not write (no {marker}); give a new "
+                "or empty folder, or one an earlier run wrote"
+            )
+    parent = folder.parent
+    if not parent.is_dir():
+        raise RiskctlError(
+            f"{named}: the folder {parent} does not exist (riskctl does not create it)"
+        )
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=parent))
+    except OSError as error:
+        raise RiskctlError(
+            f"{named}: cannot create a folder in {parent}: {error.strerror}"
+        ) from None
+    umask = current_umask()
+    aside: Path | None = None
+    try:
+        for relative, text in sorted({marker: "", **files}.items()):
+            parts = relative.split("/")
+            if relative.startswith("/") or any(part in ("", ".", "..") for part in parts):
+                raise ValueError(f"{relative!r} is not a relative path in the folder")
+            path = staging.joinpath(*parts)
+            for missing in reversed([p for p in path.parents if not p.exists()]):
+                missing.mkdir()
+                os.chmod(missing, 0o777 & ~umask)
+            data = text if isinstance(text, bytes) else text.encode("utf-8")
+            with open(path, "xb") as stream:
+                stream.write(data)
+                stream.flush()
+                os.fsync(stream.fileno())
+            os.chmod(path, 0o666 & ~umask)
+        os.chmod(staging, 0o777 & ~umask)
+        if status is not None:
+            aside = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old.", dir=parent))
+            os.rename(folder, aside / folder.name)
+        os.rename(staging, folder)
+    except BaseException as error:
+        if aside is not None and (aside / folder.name).exists() and not folder.exists():
+            with contextlib.suppress(OSError):
+                os.rename(aside / folder.name, folder)
+        shutil.rmtree(staging, ignore_errors=True)
+        if aside is not None:
+            shutil.rmtree(aside, ignore_errors=True)
+        if isinstance(error, OSError):
+            raise RiskctlError(f"{named}: cannot write: {error.strerror}") from None
+        raise
+    if aside is not None:
+        shutil.rmtree(aside, ignore_errors=True)

@@ -675,6 +675,12 @@ def test_markdown_output_renders_hostile_text_as_text(
         assert line in shown_text(written) or output in ("diff-markdown",), line
     for chart, plain in zip(mermaid_blocks(written), mermaid_blocks(harmless), strict=True):
         assert chart.count("\n") == plain.count("\n")
+        directive, _, chart = chart.partition("\n")  # riskctl's own: colours, #hex only
+        assert re.fullmatch(
+            r'%%\{init: \{"themeVariables": \{"xyChart": \{"plotColorPalette": '
+            r'"#[0-9a-f]{6}(, #[0-9a-f]{6})*"\}\}\}\}%%',
+            directive,
+        ), directive
         for label in re.findall(r'"[^"]*"', chart):
             assert not re.search(r"[`\[\]<>%]|#(?!\w+;)", label), label
         assert "%%" not in chart and "`" not in chart

@@ -21,6 +21,7 @@ from riskctl.output.amounts import amount, money, percent
 from riskctl.quant.run import run_register
 from riskctl.quant.simulate import Stats, statistics
 from riskctl.quant.tolerance import ToleranceCheck
+from riskctl.report.charts import mermaid_chart
 from riskctl.report.quant import (
     exceedance,
     exceedance_chart,
@@ -103,9 +104,10 @@ def test_a_tolerance_point_off_the_grid_gets_its_own_category() -> None:
     stats = _stats([(1e5, 0.9), (1e6, 0.5), (1e7, 0.0)], p_any=0.95)
     drawn = exceedance_chart("t", [("residual", stats)], [_check(3e6, 0.1, 0.2)], "EUR")
     assert drawn is not None
-    labels = drawn["chart"]["labels"]
+    written = mermaid_chart(drawn["chart"])
+    labels = written["labels"]
     assert labels == ["100k", "200k", "500k", "1M", "2M", "3M", "5M", "10M"]
-    tolerance = drawn["chart"]["series"][1]
+    tolerance = written["series"][1]
     assert tolerance["name"] == "tolerance"
     assert tolerance["points"] == ["100", "100", "100", "100", "100", "10", "10", "10"]
     assert drawn["header"] == ["annual loss above (EUR)", "residual", "tolerance"]
@@ -148,7 +150,8 @@ def test_every_drawn_curve_is_a_probability_that_never_rises_with_the_loss(
         return
     levels = drawn["levels"]
     assert [row[0] for row in drawn["rows"]] == [amount(level) for level in levels]
-    for series in drawn["chart"]["series"]:
+    written = mermaid_chart(drawn["chart"])
+    for series in written["series"]:
         values = [float(value) for value in series["points"]]
         assert len(values) == len(levels)
         assert all(0 <= value <= 100 for value in values)
@@ -156,7 +159,7 @@ def test_every_drawn_curve_is_a_probability_that_never_rises_with_the_loss(
     for loss, _ in ordered:  # every tolerance point is a category
         assert any(math.isclose(level, loss, rel_tol=1e-9) for level in levels)
     exact = 0
-    for level, value in zip(levels, drawn["chart"]["series"][0]["points"], strict=True):
+    for level, value in zip(levels, written["series"][0]["points"], strict=True):
         on_curve = [p for x, p in stats.lec if math.isclose(x, level, rel_tol=1e-9)]
         if on_curve:  # at one of the simulated curve's points (a power of ten): its exact value
             exact += 1
@@ -296,6 +299,8 @@ def _check_exceedance_block(block: str) -> None:
     """A loss exceedance chart: known directives, quoted labels, one value per category, every
     line a probability in percent that never rises with the loss."""
     lines = [line.strip() for line in block.splitlines()]
+    assert lines[0].startswith("%%{init: ") and lines[0].endswith("}%%")
+    lines = lines[1:]
     assert lines[0] == "xychart-beta"
     keywords = [line.partition(" ")[0] for line in lines[1:]]
     assert keywords[:3] == ["title", "x-axis", "y-axis"]
@@ -318,10 +323,10 @@ def test_the_loss_exceedance_charts_in_the_goldens_parse(name: str) -> None:
     assert len(blocks) == quant.count("```mermaid") == 1
     _check_exceedance_block(blocks[0])
     # the chart's values beside it, one row per category
-    categories = len(re.findall(r'"[^"]*"', blocks[0].splitlines()[2]))
+    categories = len(re.findall(r'"[^"]*"', blocks[0].splitlines()[3]))
     beside = [rows for header, rows in _tables(quant) if header and len(rows) == categories]
     assert beside, "no table of the chart's values"
-    assert "between the simulated curve's 10 points a decade" in quant
+    assert "Between the simulated curve's 10 points a decade" in quant
 
 
 def test_the_register_golden_reports_the_configured_run(monkeypatch: pytest.MonkeyPatch) -> None:

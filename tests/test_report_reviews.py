@@ -19,7 +19,7 @@ from riskctl.kri.xmr import Signal
 from riskctl.load import register as load_module
 from riskctl.model.kri import Observation
 from riskctl.output.markdown import mermaid_label
-from riskctl.report.charts import Line, chart, plain_number
+from riskctl.report.charts import ROLE_COLORS, Band, LineChart, Series, mermaid_chart, plain_number
 from riskctl.report.inputs import read_review
 from riskctl.report.periods import (
     Period,
@@ -423,18 +423,70 @@ def test_every_mermaid_block_is_an_xychart_with_quoted_labels(name: str) -> None
     assert len(blocks) == fences
     for block in blocks:
         lines = block.splitlines()
-        assert lines[0] == "xychart-beta"
-        for line in lines[1:]:
+        palette = _palette(lines[0])
+        assert lines[1] == "xychart-beta"
+        for line in lines[2:]:
             assert line.count('"') % 2 == 0, line
             keyword, _, rest = line.strip().partition(" ")
-            assert keyword in ("title", "x-axis", "y-axis", "line"), line
-            if keyword == "line":  # a quoted name, then plain numbers
+            assert keyword in ("title", "x-axis", "y-axis", "line", "bar"), line
+            if keyword in ("line", "bar"):  # a quoted name, then plain numbers
                 assert re.fullmatch(r'"[^"]*" \[-?\d+(\.\d+)?(, -?\d+(\.\d+)?)*\]', rest), line
         axis = next(line for line in lines if line.strip().startswith("x-axis"))
         categories = axis.count('", "') + 1
-        for line in lines:
-            if line.strip().startswith("line "):
-                assert line.count(", ") + 1 == categories, "a line with a value per category"
+        plots = [line for line in lines if line.strip().startswith(("line ", "bar "))]
+        assert len(plots) == len(palette), "a colour per series, in order"
+        for line in plots:
+            assert line.count(", ") + 1 == categories, "a series with a value per category"
+
+
+def _palette(directive: str) -> list[str]:
+    """The colours of a chart's init directive, which must be its first line."""
+    match = re.fullmatch(
+        r'%%\{init: \{"themeVariables": \{"xyChart": \{"plotColorPalette": "([^"]*)"\}\}\}\}%%',
+        directive,
+    )
+    assert match, directive
+    colours = match.group(1).split(", ")
+    assert all(re.fullmatch(r"#[0-9a-f]{6}", colour) for colour in colours), colours
+    return colours
+
+
+def test_this_period_is_the_strongest_line_and_thresholds_have_their_colours() -> None:
+    """Each KRI chart draws "this period" first in the darkest colour of its palette (by WCAG
+    relative luminance), amber and red in their own colours."""
+
+    def luminance(colour: str) -> float:  # WCAG 2.1, relative luminance
+        channels = [int(colour[index : index + 2], 16) / 255 for index in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    blocks = [block for block in _mermaid_blocks(_golden("wbr-register")) if "this period" in block]
+    assert blocks
+    for block in blocks:
+        lines = block.splitlines()
+        palette = _palette(lines[0])
+        names = [line.split('"')[1] for line in lines if line.strip().startswith(("line ", "bar "))]
+        colours = dict(zip(names, palette, strict=True))
+        assert names[0] == "this period"
+        assert colours["this period"] == ROLE_COLORS["this"]
+        others = [colour for name, colour in colours.items() if name != "this period"]
+        assert all(luminance(colours["this period"]) < luminance(colour) for colour in others)
+        assert (1 + 0.05) / (luminance(colours["this period"]) + 0.05) >= 4.5  # on white
+        amber = next(name for name in names if name.startswith("amber"))
+        red = next(name for name in names if name.startswith("red"))
+        assert colours[amber] == "#d97706" and colours[red] == "#dc2626"
+        assert colours["this period"] not in (colours[amber], colours[red])
+
+
+def test_a_year_earlier_is_drawn_for_the_months_that_have_one() -> None:
+    """KRI-001's 12-month chart: a year earlier exists for the last two months only; it is
+    drawn there (bars of no height elsewhere, as Mermaid has no gap), not dropped."""
+    wbr = _golden("wbr-register")
+    block = next(b for b in _mermaid_blocks(wbr) if "KRI-001" in b and "12 months" in b)
+    prior = next(line for line in block.splitlines() if '"a year earlier"' in line)
+    assert prior.strip().startswith("bar ")
+    values = [float(v) for v in prior[prior.index("[") + 1 : -1].split(", ")]
+    assert values[:10] == [0] * 10 and all(value > 0 for value in values[10:])
 
 
 def test_every_empty_section_says_nothing_to_report_in_some_golden() -> None:
@@ -678,9 +730,38 @@ def test_plain_number_never_uses_exponents(value: float, decimals: int | None, t
     assert plain_number(value, decimals) == text
 
 
+def test_mermaid_leaves_out_periods_without_data_and_draws_a_gappy_series_as_bars() -> None:
+    chart = LineChart(
+        "t",
+        ["a", "b", "c", "d"],
+        "y",
+        [
+            Series("this period", [1.0, None, 3.0, 4.5], "this"),
+            Series("a year earlier", [None, 2.0, 2.5, 3.0], "prior"),
+            Series("red 5", [5.0] * 4, "red"),
+        ],
+    )
+    drawn = mermaid_chart(chart)
+    assert drawn["labels"] == ["a", "c", "d"]
+    assert [(s["kind"], s["points"]) for s in drawn["series"]] == [
+        ("line", ["1", "3", "4.5"]),
+        ("bar", ["0", "2.5", "3"]),
+        ("line", ["5", "5", "5"]),
+    ]
+    assert drawn["palette"] == "#1d4ed8, #8b95a5, #dc2626"
+    assert "No data for b: left out." in drawn["caption"]
+    assert '"a year earlier" is drawn as bars' in drawn["caption"]
+
+
 def test_a_chart_needs_one_value_per_label() -> None:
     with pytest.raises(ValueError, match="has 1 values for 2"):
-        chart("t", ["a", "b"], "y", [Line("x", [1.0])])
+        LineChart("t", ["a", "b"], "y", [Series("x", [1.0], "this")])
+    with pytest.raises(ValueError, match="finite"):
+        LineChart("t", ["a"], "y", [Series("x", [float("inf")], "this")])
+    with pytest.raises(ValueError, match="finite"):
+        LineChart("t", ["a"], "y", [], band=Band("b", 0.0, float("nan")))
+    with pytest.raises(ValueError, match="finite"):
+        LineChart("t", ["a"], "y", [], x_values=[float("inf")])
     with pytest.raises(ValueError, match="finite"):
         plain_number(float("nan"))
 

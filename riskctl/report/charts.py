@@ -40,7 +40,7 @@ ROLE_COLORS: dict[str, str] = {
     "prior": "#8b95a5",
     "amber": "#d97706",
     "red": "#dc2626",
-    "centre": "#4b5563",
+    "centre": "#6b7280",
     "level": "#6b7280",
     "tolerance": "#b91c1c",
 }
@@ -123,6 +123,9 @@ class LineChart:
                     raise ValueError(f"a chart value must be finite, not {value!r}")
         if self.x_values is not None and len(self.x_values) != len(self.labels):
             raise ValueError("x_values: one per category")
+        edges = [*(self.x_values or ()), *((self.band.low, self.band.high) if self.band else ())]
+        if not all(math.isfinite(value) for value in edges):
+            raise ValueError("x values and band edges must be finite")
 
     @property
     def description(self) -> str:
@@ -239,10 +242,16 @@ def mermaid_chart(chart: LineChart) -> dict[str, Any]:
         series.append({"kind": kind, "name": each.name, "points": points, "color": each.ink})
     names = "; ".join(each.name for each in chart.series)
     notes = [f"Lines, in order: {names}."]
+    if len(kept) < len(chart.labels):
+        left = [label for index, label in enumerate(chart.labels) if index not in set(kept)]
+        notes.append(f"No data for {listed(left)}: left out.")
+    if chart.x_values is not None:
+        scale = "a log scale" if chart.x_log else "a numeric scale"
+        notes.append(f"The x axis is {scale} drawn as evenly spaced categories.")
     if bars:
         notes.append(
-            f"{_join(bars)} drawn as bars: Mermaid cannot leave a gap in a line, so a period "
-            "without a value is a bar of no height."
+            f"{_join(bars)} {'is' if len(bars) == 1 else 'are'} drawn as bars, none where "
+            "there is no value (Mermaid cannot leave a gap in a line)."
         )
     return {
         "palette": ", ".join(str(each["color"]) for each in series),
@@ -254,34 +263,13 @@ def mermaid_chart(chart: LineChart) -> dict[str, Any]:
     }
 
 
-def _join(names: Sequence[str]) -> str:
-    quoted = [f'"{name}"' for name in names]
+def listed(labels: Sequence[str], shown: int = 3) -> str:
+    """`W43, W44 and W45`; `2025-12, 2026-01, 2026-02 and 9 more`."""
+    if len(labels) <= shown:
+        return _join(labels, quote=False)
+    return f"{', '.join(labels[:shown])} and {len(labels) - shown} more"
+
+
+def _join(names: Sequence[str], *, quote: bool = True) -> str:
+    quoted = [f'"{name}"' if quote else name for name in names]
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
-
-
-# --- the Mermaid-only API the contexts use until they hold `LineChart`s ---------------------
-
-
-@dataclass(frozen=True)
-class Line:
-    """One line of a Mermaid chart (being replaced by `Series`)."""
-
-    name: str
-    values: Sequence[float]
-    decimals: int | None = None
-
-
-def chart(title: str, labels: Sequence[str], y_title: str, lines: Sequence[Line]) -> dict[str, Any]:
-    """The Mermaid chart's ready values (being replaced by `mermaid_chart`)."""
-    for line in lines:
-        if len(line.values) != len(labels):
-            raise ValueError(f"line {line.name!r} has {len(line.values)} values for {len(labels)}")
-    return {
-        "title": title,
-        "labels": list(labels),
-        "y_title": y_title,
-        "series": [
-            {"name": line.name, "points": [plain_number(v, line.decimals) for v in line.values]}
-            for line in lines
-        ],
-    }

@@ -20,8 +20,9 @@ from riskctl.model.kri import Kri
 from riskctl.model.owner import Owner
 from riskctl.model.register import Register
 from riskctl.model.risk import Risk
+from riskctl.report.charts import HeatCell, HeatMap
 from riskctl.score.explain import explain
-from riskctl.score.matrix import Cell
+from riskctl.score.matrix import Cell, Matrix
 from riskctl.score.residual import ControlCredit, RiskScore, Scorecard, latest_test
 
 LIKELIHOOD_NAMES = ("rare", "unlikely", "possible", "likely", "almost-certain")
@@ -59,22 +60,26 @@ def review_text(score: RiskScore, today: datetime.date) -> str:
     return f"{score.next_review}{overdue}"
 
 
-def heat_map(scores: Sequence[RiskScore], tier: str) -> dict[str, Any]:
-    """A likelihood x impact table of risk counts: rows likelihood 5 to 1, columns impact 1-5."""
-    counts: dict[tuple[int, int], int] = {}
+def heat_map(scores: Sequence[RiskScore], tier: str, matrix: Matrix) -> dict[str, Any]:
+    """A likelihood x impact map of open risks (`scores` in the report's order): the chart
+    (each cell its level and colour from the matrix and its risks) and its counts as a table,
+    rows likelihood 5 to 1, columns impact 1-5."""
+    ids: dict[tuple[int, int], list[str]] = {}
     for score in scores:
         cell = score.inherent if tier == "inherent" else score.residual
-        key = (cell.likelihood, cell.impact)
-        counts[key] = counts.get(key, 0) + 1
-    header = ["likelihood \\ impact"] + [
-        f"{impact} {IMPACT_NAMES[impact - 1]}" for impact in range(1, 6)
-    ]
-    rows = [
-        [f"{likelihood} {LIKELIHOOD_NAMES[likelihood - 1]}"]
-        + [str(counts.get((likelihood, impact), "")) for impact in range(1, 6)]
-        for likelihood in range(5, 0, -1)
-    ]
-    return {"title": tier, "header": header, "rows": rows}
+        ids.setdefault((cell.likelihood, cell.impact), []).append(score.risk.id)
+    colors = dict(zip(matrix.levels, matrix.colors, strict=True))
+    cells = []
+    for likelihood in range(5, 0, -1):
+        for impact in range(1, 6):
+            level = matrix.cell(likelihood, impact).level
+            cells.append(
+                HeatCell(
+                    likelihood, impact, level, colors.get(level), ids.get((likelihood, impact), [])
+                )
+            )
+    chart = HeatMap(f"{tier.capitalize()} risk", LIKELIHOOD_NAMES, IMPACT_NAMES, cells)
+    return {"title": tier, "chart": chart, **chart.table()}
 
 
 def _method_line(card: Scorecard) -> str:
@@ -102,7 +107,10 @@ def register_context(
         "source": source,
         "method": _method_line(card),
         "summary": f"{len(scores)} open risks, {above} above appetite",
-        "heat_maps": [heat_map(scores, "inherent"), heat_map(scores, "residual")],
+        "heat_maps": [
+            heat_map(scores, "inherent", card.matrix),
+            heat_map(scores, "residual", card.matrix),
+        ],
         "risk_header": list(REGISTER_HEADER),
         "risk_rows": [
             [

@@ -19,7 +19,7 @@ from riskctl.kri.status import (
 from riskctl.model.incident import Incident
 from riskctl.model.register import Register
 from riskctl.output.kri import value_text
-from riskctl.report.charts import Line, chart
+from riskctl.report.charts import LineChart, Series
 from riskctl.report.periods import (
     Period,
     last_value,
@@ -173,12 +173,15 @@ def trend_section(review: Review, today: datetime.date) -> dict[str, Any]:
         if point.card is not None:
             levels += [level for level in point.card.matrix.levels if level not in levels]
     rows = []
-    series: dict[str, list[float]] = {level: [] for level in levels}
+    series: dict[str, list[float | None]] = {level: [] for level in levels}
     labels = []
     for point in review.month_ends:
         label = f"{point.day} (now)" if point.is_now else str(point.day)
+        labels.append(f"{point.day:%Y-%m}")
         if point.card is None:
             rows.append([label, "no data", *([""] * len(levels)), "", point.note or ""])
+            for level in levels:
+                series[level].append(None)
             continue
         open_scores = [score for score in point.card.risks if score.risk.status == "open"]
         counts = Counter(score.residual.level for score in open_scores)
@@ -193,20 +196,26 @@ def trend_section(review: Review, today: datetime.date) -> dict[str, Any]:
                 where,
             ]
         )
-        labels.append(f"{point.day:%Y-%m}")
         for level in levels:
             series[level].append(counts.get(level, 0))
     drawn = None
     caption = "No chart: fewer than two points have data."
-    if len(labels) >= 2:
-        lines = [Line(level, series[level]) for level in levels]
-        drawn = chart(
+    with_data = sum(1 for point in review.month_ends if point.card is not None)
+    if with_data >= 2:
+        colors: dict[str, str | None] = {}
+        for card in [review.card, *(point.card for point in review.month_ends if point.card)]:
+            for level, color in zip(card.matrix.levels, card.matrix.colors, strict=True):
+                colors.setdefault(level, color)
+        drawn = LineChart(
             title=f"Open risks per residual level, month-ends to {today}",
             labels=labels,
             y_title="open risks",
-            lines=lines,
+            series=[
+                Series(level, series[level], "level", color=colors.get(level)) for level in levels
+            ],
+            x_title="month-end",
         )
-        caption = f"Lines, in order: {'; '.join(levels)}. Months without data are left out."
+        caption = ""
     return {
         "header": ["month-end", "open risks", *levels, "above appetite", "register as of"],
         "rows": rows,

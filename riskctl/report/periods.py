@@ -110,7 +110,7 @@ def month_ends_before(today: datetime.date, count: int) -> list[datetime.date]:
     return ends
 
 
-def last_value(observations: Sequence[Observation], period: Period) -> float | None:
+def last_observation(observations: Sequence[Observation], period: Period) -> Observation | None:
     """The last observation dated in the period (`observations` in date order), or None.
 
     On a date with two observations the later in the file wins, as in `kri status`.
@@ -118,5 +118,11 @@ def last_value(observations: Sequence[Observation], period: Period) -> float | N
     dates = [each.date for each in observations]
     end = bisect_right(dates, period.last)
     if end and observations[end - 1].date >= period.first:
-        return observations[end - 1].value
+        return observations[end - 1]
     return None
+
+
+def last_value(observations: Sequence[Observation], period: Period) -> float | None:
+    """The value of `last_observation`, or None."""
+    found = last_observation(observations, period)
+    return None if found is None else found.value

@@ -6,9 +6,10 @@ riskctl.yaml's `quant:` settings (no override: a report shows what `riskctl quan
 default), and labels its semantics, years and seed. A register (or a risk) without `quant:`
 inputs gets no section: the builders return None and the templates leave it out.
 
-The loss exceedance chart (`../shared/reference/quantification.md` §5): Mermaid's `xychart-beta`
-has no log axis, so the x axis is categorical, loss levels 1-2-5 a decade (`compact` amounts);
-y is P(annual loss > x) in percent. The simulated curve has 10 points a decade; a 1-2-5 level
+The loss exceedance chart (`../shared/reference/quantification.md` §5): loss levels 1-2-5 a
+decade (`compact` amounts) on a log x axis (the SVG draws it to scale; Mermaid's `xychart-beta`
+has no log axis and draws them as evenly spaced categories); y is P(annual loss > x) in
+percent. The simulated curve has 10 points a decade; a 1-2-5 level
 that is not one of them is read off it linearly in log loss between its neighbours (the caption
 says so; the tolerance table has the exact values at the tolerance points). The tolerance curve
 (points "P(L > x_j) <= p_j") is drawn as the step it is: each point's limit from its loss up to
@@ -29,7 +30,7 @@ from riskctl.output.amounts import amount, compact, money, percent, ratio
 from riskctl.quant.run import QuantResult, RiskResult, run_register
 from riskctl.quant.simulate import Stats
 from riskctl.quant.tolerance import ToleranceCheck
-from riskctl.report.charts import Line, chart
+from riskctl.report.charts import LineChart, Series
 from riskctl.score.residual import Scorecard
 
 #: Loss levels per decade on the chart's x axis.
@@ -157,26 +158,34 @@ def exceedance_chart(
         ):
             levels.append(point.loss)
     levels.sort()
-    lines = [
-        Line(name, [100 * exceedance(stats, level) for level in levels], 2)
+    series = [
+        Series(
+            name,
+            [100 * exceedance(stats, level) for level in levels],
+            "this" if name == "residual" else "prior",
+            2,
+        )
         for name, stats in curves
     ]
     header = [f"annual loss above ({currency})", *(name for name, _ in curves)]
     if points:
         steps = [tolerance_limit(points, level) for level in levels]
-        lines.append(Line("tolerance", [100 * step for step in steps], 4))
+        series.append(
+            Series("tolerance", [100 * step for step in steps], "tolerance", 4, step=True)
+        )
         header.append("tolerance")
     rows = []
     for index, level in enumerate(levels):
-        row = [amount(level), *(percent(line.values[index] / 100) for line in lines[: len(curves)])]
+        row = [
+            amount(level),
+            *(percent((each.values[index] or 0.0) / 100) for each in series[: len(curves)]),
+        ]
         if points:
             limit = tolerance_limit(points, level)
             row.append(f"at most {percent(limit)}" if limit < 1 else "no limit")
         rows.append(row)
-    names = "; ".join(line.name for line in lines)
     notes = [
-        f"Lines, in order: {names}. The loss axis is a log scale drawn as 1-2-5 categories; "
-        "between the simulated curve's 10 points a decade a level is read linearly in log loss."
+        "Between the simulated curve's 10 points a decade a level is read linearly in log loss."
     ]
     if points:
         notes.append(
@@ -185,13 +194,17 @@ def exceedance_chart(
             "at the points themselves."
         )
     return {
-        "chart": chart(
+        "chart": LineChart(
             title=title,
             labels=[compact(level) for level in levels],
             y_title="chance of a larger annual loss (percent)",
-            lines=lines,
+            series=series,
+            x_title=f"annual loss ({currency}, log scale)",
+            x_values=levels,
+            x_log=True,
+            y_percent=True,
+            notes=notes,
         ),
-        "caption": " ".join(notes),
         "levels": levels,
         "header": header,
         "rows": rows,

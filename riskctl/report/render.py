@@ -7,8 +7,9 @@ filter (`riskctl.textsafe` defines the escaping): `cell` for a table cell or a h
 `|`, a line break, a link or HTML in a title never breaks a table or becomes live; `text` for
 a paragraph (also escapes what would open a heading, list or quote at a line start); `prose`
 for riskctl's own sentences that quote values (keeps their `code` spans); `code` for the body
-of a fenced block; `mermaid_label` for a chart label, which stays inside its quotes. A template
-in `--templates DIR` replaces the shipped one of the same name.
+of a fenced block; `mermaid_label` for a chart label, which stays inside its quotes;
+`mermaid` turns a `charts.LineChart` into the values `_chart.md.j2` writes out. A template in
+`--templates DIR` replaces the shipped one of the same name.
 
 A render is bounded, so a template cannot hang or exhaust the machine that runs it (CI runs
 templates from pull requests). Every error a template raises while rendering, and each limit
@@ -55,6 +56,7 @@ from riskctl.output.markdown import (
     markdown_text,
     mermaid_label,
 )
+from riskctl.report.charts import mermaid_chart
 
 #: Template lines a render may execute (the shipped WBR of the shipped register runs about 1,500).
 MAX_TEMPLATE_LINES = 5_000_000
@@ -184,6 +186,7 @@ def make_environment(override: Path | None = None) -> _BoundedEnvironment:
     environment.filters["code"] = markdown_code
     environment.filters["table_rule"] = table_rule
     environment.filters["mermaid_label"] = mermaid_label
+    environment.filters["mermaid"] = mermaid_chart
     return environment
 
 

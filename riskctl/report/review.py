@@ -51,10 +51,11 @@ from riskctl.model.register import Register
 from riskctl.model.risk import Risk
 from riskctl.output.kri import delta_text, display_decimals, value_text
 from riskctl.premortem import is_lapsed
-from riskctl.report.charts import Line, chart, plain_number
+from riskctl.report.charts import Band, LineChart, Series, listed, plain_number
 from riskctl.report.context import appetite_text, tier_text
 from riskctl.report.periods import (
     Period,
+    last_observation,
     last_value,
     shift_months,
 )
@@ -153,13 +154,6 @@ def _plural(count: int, word: str, plural: str | None = None) -> str:
 
 def _days(count: int) -> str:
     return _plural(count, "day")
-
-
-def _some(labels: Sequence[str], shown: int = 3) -> str:
-    """`W43, W44 and W45`; `2025-12, 2026-01, 2026-02 and 9 more`."""
-    if len(labels) <= shown:
-        return ", ".join(labels[:-1]) + (" and " if len(labels) > 1 else "") + labels[-1]
-    return f"{', '.join(labels[:shown])} and {len(labels) - shown} more"
 
 
 def _cut(text: str, width: int) -> str:
@@ -476,47 +470,65 @@ def _kri_chart(
     span: str,
     prior_of: Callable[[Period], Period] | None,
 ) -> dict[str, Any]:
-    """A 6-week or 12/13-month chart of one KRI: periods with a value, thresholds, centre."""
+    """A 6-week or 12/13-month run chart of one KRI: this period's value (a gap where a period
+    has none; a point in an XmR signal marked with its rule), a year earlier where it has a
+    value, the amber and red thresholds, the XmR centre line and the natural process limits as
+    a band (Wheeler, *Understanding Variation*, ch. 5; wbr.md section 1, the 6-12 chart)."""
     kri = view.kri
-    values = [last_value(view.observations, period) for period in periods]
-    shown = [
-        (period, value) for period, value in zip(periods, values, strict=True) if value is not None
-    ]
-    missing = [period.label for period, value in zip(periods, values, strict=True) if value is None]
-    notes = []
-    if missing:
-        notes.append(f"No observation in {_some(missing)}: left out.")
-    if not shown:
+    latest = [last_observation(view.observations, period) for period in periods]
+    if not any(latest):
         return {"chart": None, "caption": f"No observation in the {span}: no chart."}
-    count = len(shown)
-    lines = [Line("this period", [value for _, value in shown])]
+    count = len(periods)
+    signals = view.status.xmr.signals
+    marks = [
+        "; ".join(signal_text(signal) for signal in signals if each.date in signal.dates) or None
+        if each is not None
+        else None
+        for each in latest
+    ]
+    series = [
+        Series(
+            "this period",
+            [None if each is None else each.value for each in latest],
+            "this",
+            marks=marks if any(marks) else (),
+        )
+    ]
+    notes = []
     if prior_of is not None:
-        prior = [last_value(view.observations, prior_of(period)) for period, _ in shown]
+        prior = [last_value(view.observations, prior_of(period)) for period in periods]
         gaps = [
-            period.label for (period, _), value in zip(shown, prior, strict=True) if value is None
+            period.label
+            for period, value, now in zip(periods, prior, latest, strict=True)
+            if value is None and now is not None
         ]
         if gaps:
-            notes.append(
-                f"A year earlier is not drawn: no observation a year before {_some(gaps)}."
-            )
-        else:
-            lines.append(Line("a year earlier", [value for value in prior if value is not None]))
+            notes.append(f"A year earlier: no observation a year before {listed(gaps)}.")
+        if any(value is not None for value in prior):
+            series.append(Series("a year earlier", prior, "prior"))
     thresholds = kri.thresholds
-    lines.append(Line(f"amber {plain_number(thresholds.amber)}", [thresholds.amber] * count))
-    lines.append(Line(f"red {plain_number(thresholds.red)}", [thresholds.red] * count))
+    series.append(
+        Series(f"amber {plain_number(thresholds.amber)}", [thresholds.amber] * count, "amber")
+    )
+    series.append(Series(f"red {plain_number(thresholds.red)}", [thresholds.red] * count, "red"))
     limits = view.status.xmr.limits
+    band = None
     if limits is not None:
         decimals = display_decimals([each.value for each in view.observations])
         centre = plain_number(limits.centre, decimals)
-        lines.append(Line(f"XmR centre {centre}", [limits.centre] * count, decimals))
-    names = "; ".join(line.name for line in lines)
-    drawn = chart(
+        series.append(Series(f"XmR centre {centre}", [limits.centre] * count, "centre", decimals))
+        low, high = (plain_number(value, decimals) for value in (limits.lnpl, limits.unpl))
+        band = Band(f"XmR limits {low} to {high}", limits.lnpl, limits.unpl)
+    drawn = LineChart(
         title=f"{kri.id} {_cut(kri.title, TITLE_IN_CHART)}, {span}",
-        labels=[period.label for period, _ in shown],
+        labels=[period.label for period in periods],
         y_title=UNIT_TITLES.get(kri.unit or "", kri.unit or "value"),
-        lines=lines,
+        series=series,
+        x_title="period",
+        band=band,
+        notes=notes,
     )
-    return {"chart": drawn, "caption": " ".join([f"Lines, in order: {names}.", *notes])}
+    return {"chart": drawn, "caption": ""}
 
 
 def _exception_facts(view: KriView, register: Register, rows: list[list[str]]) -> list[list[str]]:

@@ -1,0 +1,133 @@
+"""`riskctl report site`: the register's state as a folder of HTML pages for a static host.
+
+What a team publishes from CI to an internal static site: an index (the register's state at a
+glance and a link to every page), the latest WBR and MBR, the register and the RCM, one page per
+risk and per launch, and a Statement of Applicability per framework in scope. Every page is the
+same self-contained HTML report that `riskctl report KIND --format html` writes, so a page can be
+opened from disk, printed, or served; pages link to each other only by relative paths.
+
+This module decides which pages there are, their file names and the index's ready values; the
+CLI renders each page and writes the folder (`riskctl/cli/report.py`), all at once.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from riskctl.model.launch import Launch
+from riskctl.model.register import Register
+from riskctl.report.context import appetite_text, tier_text
+from riskctl.score.residual import Scorecard
+
+#: The file a site folder holds so that a later run knows it may replace the folder.
+MARKER = ".riskctl-site"
+
+#: What a page's file name may hold (the ids riskctl validates already do).
+_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of the site: its path in the folder, the report that draws it, and its title."""
+
+    path: str
+    """Relative to the site's folder, `/`-separated: `risks/R-001.html`."""
+    report: str
+    """The report: wbr, mbr, register, rcm, risk, launch, soa."""
+    argument: str | None
+    """The risk, launch or framework id of a per-entity report."""
+    title: str
+
+    @property
+    def home(self) -> str:
+        """The index's path relative to this page."""
+        return "../" * self.path.count("/") + "index.html"
+
+
+def page_name(identifier: str) -> str:
+    """`identifier` as a file name; ids that could not be one (never the ids riskctl
+    validates: a guard) are refused."""
+    if not _SAFE_NAME.fullmatch(identifier) or identifier in (".", ".."):
+        raise ValueError(f"{identifier!r} cannot name a page")
+    return identifier
+
+
+def site_pages(register: Register, card: Scorecard, frameworks: Sequence[str]) -> list[Page]:
+    """Every page, the index's order: reviews, register views, risks (open first, then by id),
+    launches, frameworks."""
+    pages = [
+        Page("wbr.html", "wbr", None, "Weekly business review"),
+        Page("mbr.html", "mbr", None, "Monthly business review"),
+        Page("register.html", "register", None, "Risk register"),
+        Page("rcm.html", "rcm", None, "Risk Control Matrix"),
+    ]
+    scores = sorted(card.risks, key=lambda s: (s.risk.status != "open", s.risk.id))
+    pages += [
+        Page(f"risks/{page_name(s.risk.id)}.html", "risk", s.risk.id, f"{s.risk.id} {s.risk.title}")
+        for s in scores
+    ]
+    launches = sorted(register.by_id(Launch).values(), key=lambda launch: launch.id)
+    pages += [
+        Page(f"launches/{page_name(launch.id)}.html", "launch", launch.id, launch.title)
+        for launch in launches
+    ]
+    pages += [
+        Page(f"soa/{page_name(framework)}.html", "soa", framework, f"{framework} SoA")
+        for framework in frameworks
+    ]
+    return pages
+
+
+def index_context(
+    register: Register,
+    card: Scorecard,
+    pages: Sequence[Page],
+    today: datetime.date,
+    source: str,
+) -> dict[str, Any]:
+    """The index page's ready values: the state at a glance and a link to every page."""
+    open_scores = [s for s in card.risks if s.risk.status == "open"]
+    above = [s for s in open_scores if s.appetite.within is False]
+    levels = dict.fromkeys(reversed(card.matrix.levels), 0)
+    for score in open_scores:
+        levels[score.residual.level] = levels.get(score.residual.level, 0) + 1
+    by_argument = {(page.report, page.argument): page for page in pages}
+    risks = [
+        [
+            by_argument[("risk", s.risk.id)].path,
+            s.risk.id,
+            s.risk.title,
+            s.risk.status,
+            tier_text(s.residual),
+            appetite_text(s),
+        ]
+        for s in sorted(card.risks, key=lambda s: (s.risk.status != "open", s.risk.id))
+    ]
+    return {
+        "now": str(today),
+        "source": source,
+        "glance": [
+            ["open risks", str(len(open_scores))],
+            ["above appetite", str(len(above))],
+            *([f"residual {level}", str(count)] for level, count in levels.items()),
+        ],
+        "reports": [
+            {"path": page.path, "title": page.title}
+            for page in pages
+            if page.report in ("wbr", "mbr", "register", "rcm")
+        ],
+        "risk_header": ["risk", "title", "status", "residual", "appetite"],
+        "risks": risks,
+        "launches": [
+            {"path": page.path, "id": page.argument, "title": page.title}
+            for page in pages
+            if page.report == "launch"
+        ],
+        "frameworks": [
+            {"path": page.path, "id": page.argument} for page in pages if page.report == "soa"
+        ],
+    }
