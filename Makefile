@@ -42,6 +42,7 @@ demo: .venv/.installed  ## riskctl on the shipped register
 	$(BIN)/riskctl new risk build/new-register --set category=payments-fraud --now $(NOW)
 	$(BIN)/riskctl lint build/new-register --now $(NOW)
 	$(BIN)/riskctl report wbr register --now $(NOW) --out build/wbr.md
+	$(BIN)/riskctl report wbr register --now $(NOW) --out build/wbr.html
 	$(BIN)/riskctl report soa nist-csf-2.0 register --now $(NOW) --out build/soa.md
 
 check: .venv/.installed  ## before every commit: lint, format, type check, tests

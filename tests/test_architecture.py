@@ -18,6 +18,7 @@ HOMES: dict[str, tuple[str, ...]] = {
     "ruamel": ("load/edit.py",),
     "git": ("gitio.py",),
     "jinja2": ("report/render.py",),
+    "markupsafe": ("report/render.py",),  # jinja2's Markup: the HTML filters' results
     "numpy": ("quant/",),
     "typer": ("cli/",),
     "rich": ("cli/",),

@@ -315,13 +315,15 @@ def _calls(name: str) -> set[tuple[str, str]]:
 
 
 def test_only_the_writing_commands_read_the_register_as_written() -> None:
-    """Every other command reads it through `load_as_of` (or, for the reviews and diff, the
-    library functions that apply `as_of`): none can forget --now."""
+    """Every other command reads it through `load_as_of` (or, for the reports and diff, the
+    library functions that apply `as_of`: `report/produce.py` `read_scored`, `read_review`):
+    none can forget --now."""
     assert _calls("load_for") == WRITERS
     assert _calls("read_register") == {("_common.py", "load_for")}
     readers = {module for module, _ in _calls("load_as_of")}
     assert readers == {"coverage.py", "due.py", "framework.py", "incidents.py", "kri.py",
-                       "premortem.py", "quant.py", "report.py", "score.py"}  # fmt: skip
+                       "premortem.py", "quant.py", "score.py"}  # fmt: skip
+    assert {module for module, _ in _calls("read_scored")} == {"coverage.py", "report.py"}
 
 
 # --- lint notes exactly what the commands leave out -----------------------------------------------

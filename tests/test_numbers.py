@@ -452,8 +452,13 @@ def test_review_kri_sections_at_the_bound_build_with_finite_chart_points(
 
 
 def chart_points(section: object) -> Iterator[list[str]]:
-    """Every series' points of every chart in a report section."""
-    if isinstance(section, dict):
+    """Every series' points of every chart in a report section, as Mermaid writes them."""
+    from riskctl.report.charts import LineChart, mermaid_chart
+
+    if isinstance(section, LineChart):
+        for series in mermaid_chart(section)["series"]:
+            yield series["points"]
+    elif isinstance(section, dict):
         if "series" in section and "labels" in section:
             for series in section["series"]:
                 yield series["points"]

@@ -3,7 +3,7 @@
 import enum
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
@@ -20,6 +20,7 @@ from riskctl.cli._common import (
     check_out,
     load_as_of,
     mark_not_counted,
+    note_left_out,
     operational_errors,
     source_for,
     today_or,
@@ -40,6 +41,7 @@ class CoverageFormat(enum.StrEnum):
     JSON = "json"
     MARKDOWN = "markdown"
     CSV = "csv"
+    HTML = "html"
 
 
 class FailOn(enum.StrEnum):
@@ -68,8 +70,8 @@ def coverage_command(
         typer.Option(
             "--format",
             "-f",
-            help="text, json (a stable document), markdown (as `report soa`) or csv (one row "
-            "per requirement and mapped control).",
+            help="text, json (a stable document), markdown or html (as `report soa`), or csv "
+            "(one row per requirement and mapped control).",
         ),
     ] = CoverageFormat.TEXT,
     now: NowOpt = None,
@@ -99,9 +101,12 @@ def coverage_command(
     from riskctl.output.coverage import COVERAGE_FORMATS
     from riskctl.report.soa import soa_document
 
+    if output_format is CoverageFormat.HTML:
+        result = produce_soa(framework, path, revision, now, out, None, partial, "html")
+        raise typer.Exit(_exit_code(result, fail_on))
     today = today_or(now)
     check_out(out, path)
-    kind: OutputKind = output_format.value
+    kind = cast("OutputKind", output_format.value)  # every format but html, handled above
     with operational_errors():
         source = source_for(path, revision)
         loaded = load_as_of(source, partial, today)
@@ -124,12 +129,15 @@ def coverage_command(
         _print_coloured(text, document, source.description, bool(loaded.failed))
     else:
         write_output(out, text)
+    raise typer.Exit(_exit_code(result, fail_on))
+
+
+def _exit_code(result: "Coverage", fail_on: FailOn | None) -> int:
+    """1 when --fail-on names a status some requirement has, else 0."""
     failing: tuple[Status, ...] = ()
     if fail_on is not None:
         failing = ("gap",) if fail_on is FailOn.GAP else ("gap", "partial")
-    raise typer.Exit(
-        EXIT_FINDINGS if any(result.totals[status] for status in failing) else EXIT_CLEAN
-    )
+    return EXIT_FINDINGS if any(result.totals[status] for status in failing) else EXIT_CLEAN
 
 
 def _print_coloured(text: str, document: dict[str, object], source: str, partial: bool) -> None:
@@ -189,20 +197,18 @@ def produce_soa(
     out: Path | None,
     templates: Path | None,
     partial: bool,
-) -> None:
-    """`riskctl report soa`: the `soa.md.j2` template over the coverage document."""
-    from riskctl.cli.report import _emit, mark_not_counted
-    from riskctl.coverage import coverage
-    from riskctl.report.render import render
-    from riskctl.report.soa import soa_context, soa_document
+    output_format: str | None,
+) -> "Coverage":
+    """`riskctl report soa` and `coverage -f html`: the `soa` template over the coverage
+    document, printed or written; the coverage, for the exit code."""
+    from riskctl.report.produce import format_for, read_scored, soa_report
 
     today = today_or(now)
     check_out(out, path)
     with operational_errors():
-        source = source_for(path, revision)
-        loaded = load_as_of(source, partial, today)
-        result = coverage(loaded.register, framework, today)
-        context = soa_context(soa_document(result), source.description)
-        text = render("soa.md.j2", context, templates)
+        scored = read_scored(path, revision, today, partial=partial)
+        report, result = soa_report(scored, framework, format_for(output_format, out), templates)
     note_coverage(result)
-    _emit(mark_not_counted(text, loaded.left_out, today), out, loaded.failed, source.label)
+    note_left_out(report.not_counted, today)
+    write_output(out, report.text)
+    return result

@@ -1,9 +1,9 @@
-"""`riskctl report KIND`: Markdown reports from the register (jinja2 templates)."""
+"""`riskctl report KIND`: Markdown and HTML reports from the register (jinja2 templates)."""
 
+import enum
 import os
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
@@ -14,7 +14,6 @@ from riskctl.cli._common import (
     RegisterArg,
     RevisionOpt,
     check_out,
-    load_as_of,
     note_left_out,
     operational_errors,
     source_for,
@@ -23,14 +22,11 @@ from riskctl.cli._common import (
 )
 
 if TYPE_CHECKING:
-    import datetime
-    from collections.abc import Sequence
-
-    from riskctl.asof import LeftOut
+    from riskctl.report.produce import RegisterKind
 
 app = typer.Typer(
     name="report",
-    help="Markdown reports: register, RCM, one risk, WBR, MBR, one launch, SoA.",
+    help="Reports in Markdown or HTML: register, RCM, one risk, WBR, MBR, one launch, SoA.",
     no_args_is_help=True,
 )
 
@@ -73,57 +69,47 @@ BaseOpt = Annotated[
 ]
 
 
-#: The reports that run the loss simulation (riskctl/report/quant.py).
-QUANTIFIED_TEMPLATES = ("register.md.j2", "risk.md.j2")
+class ReportFormat(enum.StrEnum):
+    """Formats of a report."""
+
+    MARKDOWN = "markdown"
+    HTML = "html"
+
+
+FormatOpt = Annotated[
+    ReportFormat | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="markdown, or html: one self-contained page (no script, nothing fetched; light "
+        "and dark, prints with a page per section). Default: markdown, or html when --out "
+        "names a .html or .htm file.",
+        show_default=False,
+    ),
+]
 
 
 def _produce(
-    template: str,
-    build: Callable[..., dict[str, Any]],
+    kind: "RegisterKind",
     path: Path,
     revision: str | None,
     now: str | None,
     out: Path | None,
     templates: Path | None,
     partial: bool,
-    *arguments: object,
+    output_format: ReportFormat | None,
+    subject: str | None = None,
 ) -> None:
-    """Load, score, build the context, render, and print or write the report."""
-    from riskctl.report.render import render
-    from riskctl.score.residual import score_register
+    """Load and score the register, render the report, and print or write it."""
+    from riskctl.report.produce import format_for, read_scored, register_report
 
     today = today_or(now)
     check_out(out, path)
     with operational_errors():
-        source = source_for(path, revision)
-        loaded = load_as_of(source, partial, today)
-        if template in QUANTIFIED_TEMPLATES:
-            from riskctl.quant.inputs import refuse_unknown_input_keys
-
-            refuse_unknown_input_keys(loaded.hits, source.label, loaded.failed)
-        card = score_register(loaded.register)
-        described = path.as_posix() + (f" at {revision}" if revision else "")
-        context = build(loaded.register, card, *arguments, today, described)
-        text = render(template, context, templates)
-        _emit(mark_not_counted(text, loaded.left_out, today), out, loaded.failed, source.label)
-
-
-def mark_not_counted(text: str, left_out: "Sequence[LeftOut]", today: "datetime.date") -> str:
-    """The report with a note at its top naming the records dated after --now that it does
-    not count (a reader of the file does not see stderr), and the stderr note."""
-    from riskctl.output.left_out import left_out_markdown
-
-    note_left_out(left_out, today)
-    return left_out_markdown(left_out, today) + text
-
-
-def _emit(text: str, out: Path | None, failed: dict[str, str], label: str) -> None:
-    """Print the report, or write it to --out; a partial read is named at its top."""
-    if failed:
-        from riskctl.output.partial import mark_partial
-
-        text, _ = mark_partial(text, "markdown", failed, label)
-    write_output(out, text)
+        scored = read_scored(path, revision, today, partial=partial)
+        report = register_report(scored, kind, format_for(output_format, out), templates, subject)
+    note_left_out(report.not_counted, today)
+    write_output(out, report.text)
 
 
 @app.command("register")
@@ -134,11 +120,10 @@ def register_command(
     out: OutOpt = None,
     templates: TemplatesOpt = None,
     partial: PartialOpt = False,
+    output_format: FormatOpt = None,
 ) -> None:
     """All open risks with their tiers, owners and controls, and inherent/residual heat maps."""
-    from riskctl.report.context import register_context
-
-    _produce("register.md.j2", register_context, path, revision, now, out, templates, partial)
+    _produce("register", path, revision, now, out, templates, partial, output_format)
 
 
 @app.command("rcm")
@@ -149,11 +134,10 @@ def rcm_command(
     out: OutOpt = None,
     templates: TemplatesOpt = None,
     partial: PartialOpt = False,
+    output_format: FormatOpt = None,
 ) -> None:
     """The Risk Control Matrix: one row per risk-control pair, with the RCM columns."""
-    from riskctl.report.context import rcm_context
-
-    _produce("rcm.md.j2", rcm_context, path, revision, now, out, templates, partial)
+    _produce("rcm", path, revision, now, out, templates, partial, output_format)
 
 
 @app.command("risk")
@@ -165,11 +149,10 @@ def risk_command(
     out: OutOpt = None,
     templates: TemplatesOpt = None,
     partial: PartialOpt = False,
+    output_format: FormatOpt = None,
 ) -> None:
     """One risk on one page: tiers, controls, KRIs, incidents, acceptances, the derivation."""
-    from riskctl.report.context import risk_context
-
-    _produce("risk.md.j2", risk_context, path, revision, now, out, templates, partial, risk_id)
+    _produce("risk", path, revision, now, out, templates, partial, output_format, risk_id)
 
 
 @app.command("launch")
@@ -183,13 +166,10 @@ def launch_command(
     out: OutOpt = None,
     templates: TemplatesOpt = None,
     partial: PartialOpt = False,
+    output_format: FormatOpt = None,
 ) -> None:
     """One launch on one page: failure modes by action priority, linked risks, monitoring KRIs."""
-    from riskctl.report.launch import launch_context
-
-    _produce(
-        "launch.md.j2", launch_context, path, revision, now, out, templates, partial, launch_id
-    )
+    _produce("launch", path, revision, now, out, templates, partial, output_format, launch_id)
 
 
 @app.command("soa")
@@ -206,11 +186,12 @@ def soa_command(
     out: OutOpt = None,
     templates: TemplatesOpt = None,
     partial: PartialOpt = False,
+    output_format: FormatOpt = None,
 ) -> None:
-    """A framework's Statement of Applicability (as `riskctl coverage -f markdown`)."""
+    """A framework's Statement of Applicability (as `riskctl coverage -f markdown` or `-f html`)."""
     from riskctl.cli.coverage import produce_soa
 
-    produce_soa(framework, path, revision, now, out, templates, partial)
+    produce_soa(framework, path, revision, now, out, templates, partial, output_format)
 
 
 def _review(
@@ -222,21 +203,22 @@ def _review(
     out: Path | None,
     templates: Path | None,
     partial: bool,
+    output_format: ReportFormat | None,
 ) -> None:
-    """Read the register and the last review, build the review's context, render, print/write."""
+    """Read the register and the last review, render the review, and print or write it."""
     from riskctl.report.inputs import read_review
-    from riskctl.report.mbr import mbr_context
-    from riskctl.report.render import render
-    from riskctl.report.wbr import wbr_context
+    from riskctl.report.produce import format_for, review_report
 
     today = today_or(now)
     check_out(out, path)
     with operational_errors():
         source = source_for(path, revision, with_repository=True)
         review = read_review(source, base, kind, today, partial=partial)
-        context = (mbr_context if kind == "mbr" else wbr_context)(review, today)
-        text = render(f"{kind}.md.j2", context, templates)
-    _emit(mark_not_counted(text, review.not_counted, today), out, review.left_out, source.label)
+        report = review_report(
+            review, today, source.label, format_for(output_format, out), templates
+        )
+    note_left_out(report.not_counted, today)
+    write_output(out, report.text)
 
 
 @app.command("wbr")
@@ -248,6 +230,7 @@ def wbr_command(
     out: OutOpt = None,
     templates: TemplatesOpt = None,
     partial: PartialOpt = False,
+    output_format: FormatOpt = None,
 ) -> None:
     """The weekly business review, exceptions first.
 
@@ -256,7 +239,7 @@ def wbr_command(
     appetite and their treatment, what falls due, and launches in monitoring. Tag the reviewed
     commit after each review (`git tag wbr-2026-11-27`) and the next WBR starts from it.
     """
-    _review("wbr", path, revision, base, now, out, templates, partial)
+    _review("wbr", path, revision, base, now, out, templates, partial, output_format)
 
 
 @app.command("mbr")
@@ -268,6 +251,7 @@ def mbr_command(
     out: OutOpt = None,
     templates: TemplatesOpt = None,
     partial: PartialOpt = False,
+    output_format: FormatOpt = None,
 ) -> None:
     """The monthly business review: the WBR's questions over a month.
 
@@ -275,4 +259,4 @@ def mbr_command(
     cause, and open risks per residual level at each of the last 12 month-ends (from git
     history) and today. --base defaults to the latest mbr-* tag.
     """
-    _review("mbr", path, revision, base, now, out, templates, partial)
+    _review("mbr", path, revision, base, now, out, templates, partial, output_format)

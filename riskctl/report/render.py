@@ -11,6 +11,17 @@ of a fenced block; `mermaid_label` for a chart label, which stays inside its quo
 `mermaid` turns a `charts.LineChart` into the values `_chart.md.j2` writes out. A template in
 `--templates DIR` replaces the shipped one of the same name.
 
+The HTML templates (`*.html.j2`) are autoescaped: every `{{ value }}` is escaped, and shown with
+its control characters and bidi overrides escaped as `riskctl.textsafe.visible` shows them (the
+environment's `finalize`), so register text never becomes markup and is never reordered. In
+them the same four filters give HTML instead of Markdown (`riskctl.output.html`): `cell` (line
+breaks as `<br>`; `cell(column)` shows the status marks of a status column as badges), `text`,
+`prose` (riskctl's `code` spans as `<code>`) and `code`; `svg` draws a `LineChart` or `HeatMap`
+as inline SVG (`riskctl.report.svg`). They also receive `stylesheet`, the text of
+`_report.css` (read like a template, so `--templates DIR` can replace it), and
+`content_security_policy`, which allows that one stylesheet by its SHA-256 hash and nothing
+else (no script, no fetch, no external URL).
+
 A render is bounded, so a template cannot hang or exhaust the machine that runs it (CI runs
 templates from pull requests). Every error a template raises while rendering, and each limit
 below, is a `RiskctlError` naming the template and line:
@@ -32,7 +43,9 @@ below, is a `RiskctlError` naming the template and line:
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import hashlib
 import os
 import stat
 import sys
@@ -44,11 +57,14 @@ from types import FrameType
 from typing import Any
 
 import jinja2
+import markupsafe
 from jinja2.loaders import split_template_path
+from jinja2.nodes import EvalContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from riskctl.errors import RiskctlError
 from riskctl.fileio import check_usable, kind_of
+from riskctl.output.html import html_cell, html_code, html_prose, html_text
 from riskctl.output.markdown import (
     markdown_cell,
     markdown_code,
@@ -56,7 +72,9 @@ from riskctl.output.markdown import (
     markdown_text,
     mermaid_label,
 )
-from riskctl.report.charts import mermaid_chart
+from riskctl.report.charts import HeatMap, LineChart, mermaid_chart
+from riskctl.report.svg import svg
+from riskctl.textsafe import visible
 
 #: Template lines a render may execute (the shipped WBR of the shipped register runs about 1,500).
 MAX_TEMPLATE_LINES = 5_000_000
@@ -175,19 +193,95 @@ def make_environment(override: Path | None = None) -> _BoundedEnvironment:
     environment = _BoundedEnvironment(
         loader=_TemplateLoader(folders),
         undefined=jinja2.StrictUndefined,
-        autoescape=False,  # Markdown, not HTML: escaping is the `cell` filter's job
+        # Markdown is not escaped (that is the `cell` filter's job); HTML is, always
+        autoescape=is_html_template,
+        finalize=_finalize,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.filters["cell"] = markdown_cell
-    environment.filters["text"] = markdown_text
-    environment.filters["prose"] = markdown_prose
-    environment.filters["code"] = markdown_code
+    environment.filters["cell"] = _by_format(markdown_cell, html_cell)
+    environment.filters["text"] = _by_format(markdown_text, html_text)
+    environment.filters["prose"] = _by_format(markdown_prose, html_prose)
+    environment.filters["code"] = _by_format(markdown_code, html_code)
     environment.filters["table_rule"] = table_rule
     environment.filters["mermaid_label"] = mermaid_label
     environment.filters["mermaid"] = mermaid_chart
+    environment.filters["svg"] = svg_markup
     return environment
+
+
+def is_html_template(name: str | None) -> bool:
+    """Whether a template writes HTML (and is autoescaped): `NAME.html.j2`."""
+    return name is not None and name.endswith(".html.j2")
+
+
+@jinja2.pass_eval_context
+def _finalize(eval_context: EvalContext, value: object) -> object:
+    """Every `{{ value }}` of an HTML template with its controls and bidi overrides shown
+    escaped (the autoescape then escapes it); Markdown's values and markup go out as they are."""
+    if not eval_context.autoescape or hasattr(value, "__html__"):
+        return value
+    return visible(value, keep_newlines=True)
+
+
+def _by_format(markdown: Callable[[object], str], html: Callable[..., str]) -> Callable[..., str]:
+    """A filter that writes Markdown in a Markdown template and HTML in an autoescaped one;
+    arguments after the value (`cell`'s column) are the HTML's."""
+
+    @jinja2.pass_eval_context
+    def apply(eval_context: EvalContext, value: object, *arguments: object) -> str:
+        if eval_context.autoescape:
+            return markupsafe.Markup(html(value, *arguments))
+        return markdown(value)
+
+    return apply
+
+
+def svg_markup(figure: LineChart | HeatMap) -> markupsafe.Markup:
+    """A `LineChart` or `HeatMap` drawn as inline SVG, for an HTML template (`riskctl.report.svg`
+    escapes every text it draws)."""
+    return markupsafe.Markup(svg(figure))
+
+
+#: The stylesheet of the HTML reports, read like a template (so `--templates DIR` replaces it).
+STYLESHEET = "_report.css"
+
+
+def stylesheet(override: Path | None = None) -> str:
+    """The text of the HTML reports' stylesheet, line breaks as an HTML parser reads them (so
+    its hash is the one a browser computes); RiskctlError when it would end its `<style>`."""
+    return _stylesheet(make_environment(override))
+
+
+def _stylesheet(environment: jinja2.Environment) -> str:
+    try:
+        text, _filename, _uptodate = environment.loader.get_source(environment, STYLESHEET)  # type: ignore[union-attr]
+    except jinja2.TemplateNotFound:
+        raise RiskctlError(f"template {STYLESHEET} not found") from None
+    # HTML's input stream turns CR LF and CR into LF before anything is parsed (WHATWG HTML,
+    # 13.2.3.5 "Preprocessing the input stream"); NUL would become U+FFFD in a <style>.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text or "</style" in text.lower():
+        raise RiskctlError(
+            f"template {STYLESHEET}: holds NUL or `</style`, which would end the style element"
+        )
+    return text
+
+
+def content_security_policy(style: str) -> str:
+    """The page's policy: nothing may load or run but the one inline stylesheet `style`.
+
+    The stylesheet is allowed by its hash: a `hash-source` is the base64 of the SHA-256 of the
+    element's text as UTF-8 (Content Security Policy Level 3, section 2.3.1 "Source Lists" and
+    8.4 "Does element match source list for type and source?"), so a browser applies it only if
+    it is exactly this text.
+    """
+    digest = base64.b64encode(hashlib.sha256(style.encode("utf-8")).digest()).decode("ascii")
+    return (
+        f"default-src 'none'; style-src 'sha256-{digest}'; img-src data:; base-uri 'none'; "
+        "form-action 'none'"
+    )
 
 
 def table_rule(header: Sequence[object]) -> str:
@@ -209,6 +303,13 @@ def render(
     stops after `seconds`.
     """
     environment = make_environment(override)
+    if is_html_template(name):
+        style = _stylesheet(environment)
+        context = {
+            **context,
+            "stylesheet": markupsafe.Markup(style),
+            "content_security_policy": markupsafe.Markup(content_security_policy(style)),
+        }
     caught: tuple[type[BaseException], ...] = (
         (Exception,)
         if override is not None
