@@ -31,6 +31,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from typer.testing import CliRunner
+
+from riskctl.cli import app
+from tests.conftest import FROZEN_NOW, ROOT, TESTS
+from tests.test_report_reviews import build_review_history
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Route
@@ -40,6 +45,7 @@ sync_api = pytest.importorskip(
     reason="playwright is not installed: `pip install -e '.[dev]'` (README, Browser tests)",
 )
 
+GOLDEN = TESTS / "golden" / "report"
 #: Chromium's switches for a closed network: without the background-networking ones it keeps
 #: trying Google's hosts (refused here, many at a time). Playwright adds --headless and
 #: --no-sandbox, and starts the browser on a new empty profile (--user-data-dir) of its own.
@@ -486,6 +492,70 @@ def print_problems(page: Page) -> list[str]:
                 f"{[round(s.end - s.start) for s in sections]} px on pages of {page_height:.0f}"
             )
     return problems
+
+
+# --- the reports ------------------------------------------------------------------------------
+
+#: Every report on the shipped register, as the README shows them: name → `riskctl report` args.
+SHIPPED = {
+    "wbr": ["wbr"],
+    "mbr": ["mbr"],
+    "register": ["register"],
+    "rcm": ["rcm"],
+    "risk-R-001": ["risk", "R-001"],
+    "launch-LAUNCH-001": ["launch", "LAUNCH-001"],
+    "soa-nist-csf-2.0": ["soa", "nist-csf-2.0"],
+}
+#: The reviews of the test register with a year of history (tests/test_report_reviews.py): every
+#: section has content, and the charts have gaps a year earlier.
+HISTORY = {"wbr-history": ["wbr"], "mbr-history": ["mbr"]}
+#: The Markdown golden of each report: its Mermaid charts are charts the HTML draws too.
+MARKDOWN = {"wbr": "wbr-register", "mbr": "mbr-register"}
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_review_history(tmp_path_factory.mktemp("browser") / "repo").root
+
+
+def render(arguments: list[str], root: Path, out: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """`riskctl report ARGS register --now FROZEN_NOW -f html --out OUT` in `root`; the page."""
+    monkeypatch.chdir(root)
+    result = runner.invoke(
+        app,
+        ["report", *arguments, "register", "--now", FROZEN_NOW, "-f", "html", "--out", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    return out.read_text(encoding="utf-8")
+
+
+def check_report(browser: Browser, name: str, page: Path) -> None:
+    problems, charts = inspect(browser, page)
+    assert problems == [], name
+    source = page.read_text(encoding="utf-8")
+    assert charts == len(re.findall(r"<svg\b[^>]*\bclass=\"rk-chart\"", source))
+    golden = GOLDEN / f"{MARKDOWN.get(name, name)}.md"
+    if golden.exists():
+        assert charts >= golden.read_text(encoding="utf-8").count("```mermaid"), name
+
+
+@pytest.mark.parametrize("name", sorted(SHIPPED))
+def test_every_report_on_the_shipped_register_reads_right_in_chromium(
+    name: str, browser: Browser, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = tmp_path / f"{name}.html"
+    render(SHIPPED[name], ROOT, page, monkeypatch)
+    check_report(browser, name, page)
+
+
+@pytest.mark.parametrize("name", sorted(HISTORY))
+def test_the_reviews_of_a_register_with_history_read_right_in_chromium(
+    name: str, browser: Browser, history: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = tmp_path / f"{name}.html"
+    render(HISTORY[name], history, page, monkeypatch)
+    check_report(browser, name, page)
 
 
 # --- static pages: `inspect` finds each fault ------------------------------------------------
