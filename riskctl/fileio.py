@@ -245,6 +245,55 @@ def write_folder(folder: Path, files: dict[str, str | bytes], marker: str, optio
     import shutil
 
     named = f"{option} {folder}"
+    exists = check_output_folder(folder, marker, option)
+    parent = folder.parent
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=parent))
+    except OSError as error:
+        raise RiskctlError(
+            f"{named}: cannot create a folder in {parent}: {error.strerror}"
+        ) from None
+    umask = current_umask()
+    aside: Path | None = None
+    try:
+        for relative, text in sorted({marker: "", **files}.items()):
+            parts = relative.split("/")
+            if relative.startswith("/") or any(part in ("", ".", "..") for part in parts):
+                raise ValueError(f"{relative!r} is not a relative path in the folder")
+            path = staging.joinpath(*parts)
+            for missing in reversed([p for p in path.parents if not p.exists()]):
+                missing.mkdir()
+                os.chmod(missing, 0o777 & ~umask)
+            data = text if isinstance(text, bytes) else text.encode("utf-8")
+            with open(path, "xb") as stream:
+                stream.write(data)
+                stream.flush()
+                os.fsync(stream.fileno())
+            os.chmod(path, 0o666 & ~umask)
+        os.chmod(staging, 0o777 & ~umask)
+        if exists:
+            aside = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old.", dir=parent))
+            os.rename(folder, aside / folder.name)
+        os.rename(staging, folder)
+    except BaseException as error:
+        if aside is not None and (aside / folder.name).exists() and not folder.exists():
+            with contextlib.suppress(OSError):
+                os.rename(aside / folder.name, folder)
+        shutil.rmtree(staging, ignore_errors=True)
+        if aside is not None:
+            shutil.rmtree(aside, ignore_errors=True)
+        if isinstance(error, OSError):
+            raise RiskctlError(f"{named}: cannot write: {error.strerror}") from None
+        raise
+    if aside is not None:
+        shutil.rmtree(aside, ignore_errors=True)
+
+
+def check_output_folder(folder: Path, marker: str, option: str) -> bool:
+    """Refuse, naming `folder`, a folder `write_folder` must not replace; whether it exists."""
+    named = f"{option} {folder}"
+    if folder.name in ("", ".", ".."):
+        raise RiskctlError(f"{named}: name the folder itself (a new one, e.g. build/site)")
     try:
         status = folder.lstat()
     except FileNotFoundError:
@@ -273,43 +322,4 @@ def write_folder(folder: Path, files: dict[str, str | bytes], marker: str, optio
         raise RiskctlError(
             f"{named}: the folder {parent} does not exist (riskctl does not create it)"
         )
-    try:
-        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=parent))
-    except OSError as error:
-        raise RiskctlError(
-            f"{named}: cannot create a folder in {parent}: {error.strerror}"
-        ) from None
-    umask = current_umask()
-    aside: Path | None = None
-    try:
-        for relative, text in sorted({marker: "", **files}.items()):
-            parts = relative.split("/")
-            if relative.startswith("/") or any(part in ("", ".", "..") for part in parts):
-                raise ValueError(f"{relative!r} is not a relative path in the folder")
-            path = staging.joinpath(*parts)
-            for missing in reversed([p for p in path.parents if not p.exists()]):
-                missing.mkdir()
-                os.chmod(missing, 0o777 & ~umask)
-            data = text if isinstance(text, bytes) else text.encode("utf-8")
-            with open(path, "xb") as stream:
-                stream.write(data)
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.chmod(path, 0o666 & ~umask)
-        os.chmod(staging, 0o777 & ~umask)
-        if status is not None:
-            aside = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old.", dir=parent))
-            os.rename(folder, aside / folder.name)
-        os.rename(staging, folder)
-    except BaseException as error:
-        if aside is not None and (aside / folder.name).exists() and not folder.exists():
-            with contextlib.suppress(OSError):
-                os.rename(aside / folder.name, folder)
-        shutil.rmtree(staging, ignore_errors=True)
-        if aside is not None:
-            shutil.rmtree(aside, ignore_errors=True)
-        if isinstance(error, OSError):
-            raise RiskctlError(f"{named}: cannot write: {error.strerror}") from None
-        raise
-    if aside is not None:
-        shutil.rmtree(aside, ignore_errors=True)
+    return status is not None

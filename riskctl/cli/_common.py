@@ -285,6 +285,17 @@ def check_out(out: Path | None, register: Path | None = None) -> None:
                 )
 
 
+def check_out_folder(out: Path, register: Path) -> None:
+    """Refuse an `--out DIR` that is the register folder, lies inside it or holds it, before
+    any work is done (`fileio.write_folder` checks the folder itself)."""
+    if _inside(out, register) or _inside(register, out):
+        where = "inside" if _inside(out, register) else "holding"
+        raise RiskctlError(
+            f"--out {out}: {where} the register folder {register}; write the site elsewhere "
+            "(e.g. build/site)"
+        )
+
+
 def _inside(path: Path, folder: Path) -> bool:
     """Whether `path` is `folder` or lies under it, following links as the OS would."""
     try:

@@ -260,3 +260,49 @@ def mbr_command(
     history) and today. --base defaults to the latest mbr-* tag.
     """
     _review("mbr", path, revision, base, now, out, templates, partial, output_format)
+
+
+SiteOutOpt = Annotated[
+    Path,
+    typer.Option(
+        "--out",
+        help="The folder to write the site into: created if it does not exist (its parent "
+        "must), replaced as a whole if an earlier `report site` wrote it; any other folder "
+        "with files in it is refused.",
+        metavar="DIR",
+        show_default=False,
+    ),
+]
+
+
+@app.command("site")
+def site_command(
+    out: SiteOutOpt,
+    path: RegisterArg = DEFAULT_REGISTER,
+    revision: RevisionOpt = None,
+    now: NowOpt = None,
+    templates: TemplatesOpt = None,
+    partial: PartialOpt = False,
+) -> None:
+    """The register's state as HTML pages for a static host.
+
+    index.html (open risks and levels at a glance, a link to every page), wbr.html and mbr.html
+    (since the latest wbr-*/mbr-* tag), register.html, rcm.html, risks/ID.html for each risk,
+    launches/ID.html for each launch and soa/FRAMEWORK.html for each framework in scope. Each
+    page is the self-contained report `--format html` writes, with a link back to the index.
+    Publish the folder from CI to an internal static site.
+    """
+    from riskctl.cli._common import check_out_folder
+    from riskctl.fileio import check_output_folder, printable, write_folder
+    from riskctl.report.site import MARKER, build_site
+
+    today = today_or(now)
+    with operational_errors():
+        check_out_folder(out, path)
+        check_output_folder(out, MARKER, "--out")
+        site = build_site(path, revision, today, partial=partial, templates=templates)
+        write_folder(out, dict(site.files), MARKER, "--out")
+    note_left_out(site.not_counted, today)
+    for sentence in site.skipped:
+        typer.echo(f"note: {sentence}", err=True)
+    write_output(None, f"wrote {printable(out)}/ ({len(site.files)} pages)\n")

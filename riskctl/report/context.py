@@ -82,7 +82,8 @@ def heat_map(scores: Sequence[RiskScore], tier: str, matrix: Matrix) -> dict[str
     return {"title": tier, "chart": chart, **chart.table()}
 
 
-def _method_line(card: Scorecard) -> str:
+def method_line(card: Scorecard) -> str:
+    """`5x5-multiplicative (sha256:…)`: the scoring method and its fingerprint, for footers."""
     return f"{card.method['name']} ({card.method['fingerprint']})"
 
 
@@ -105,7 +106,7 @@ def register_context(
     return {
         "now": str(today),
         "source": source,
-        "method": _method_line(card),
+        "method": method_line(card),
         "summary": f"{len(scores)} open risks, {above} above appetite",
         "heat_maps": [
             heat_map(scores, "inherent", card.matrix),
@@ -183,7 +184,7 @@ def rcm_context(
     return {
         "now": str(today),
         "source": source,
-        "method": _method_line(card),
+        "method": method_line(card),
         "header": list(RCM_HEADER),
         "rows": rows,
         "summary": f"{len(rows)} risk-control pairs over "
@@ -221,7 +222,7 @@ def risk_context(
     return {
         "now": str(today),
         "source": source,
-        "method": _method_line(card),
+        "method": method_line(card),
         "id": risk.id,
         "title": risk.title,
         "description": (risk.description or "").strip(),

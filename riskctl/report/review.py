@@ -52,7 +52,7 @@ from riskctl.model.risk import Risk
 from riskctl.output.kri import delta_text, display_decimals, value_text
 from riskctl.premortem import is_lapsed
 from riskctl.report.charts import Band, LineChart, Series, listed, plain_number
-from riskctl.report.context import appetite_text, tier_text
+from riskctl.report.context import appetite_text, method_line, tier_text
 from riskctl.report.periods import (
     Period,
     last_observation,
@@ -786,10 +786,6 @@ def launches_section(
 # --- the MBR's own sections -----------------------------------------------------------------
 
 
-def _method_line(card: Scorecard) -> str:
-    return f"{card.method['name']} ({card.method['fingerprint']})"
-
-
 def _glance(
     changes: dict[str, Any],
     kris: dict[str, Any],
@@ -840,7 +836,7 @@ def _common(
     return {
         "now": str(today),
         "source": review.source,
-        "method": _method_line(card),
+        "method": method_line(card),
         "subject": review.source
         + (" (the working tree)" if review.reviewed == "the working tree" else ""),
         "open_risks": _plural(open_count, "open risk"),

@@ -14,14 +14,21 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
+from riskctl.asof import LeftOut
+from riskctl.kri.status import kri_status
+from riskctl.model.kri import Kri
 from riskctl.model.launch import Launch
 from riskctl.model.register import Register
-from riskctl.report.context import appetite_text, tier_text
+from riskctl.report.context import appetite_text, method_line, tier_text
 from riskctl.score.residual import Scorecard
+
+ReportName = Literal["wbr", "mbr", "register", "rcm", "risk", "launch", "soa"]
 
 #: The file a site folder holds so that a later run knows it may replace the folder.
 MARKER = ".riskctl-site"
@@ -36,8 +43,8 @@ class Page:
 
     path: str
     """Relative to the site's folder, `/`-separated: `risks/R-001.html`."""
-    report: str
-    """The report: wbr, mbr, register, rcm, risk, launch, soa."""
+    report: ReportName
+    """The report that draws the page."""
     argument: str | None
     """The risk, launch or framework id of a per-entity report."""
     title: str
@@ -95,6 +102,7 @@ def index_context(
     levels = dict.fromkeys(reversed(card.matrix.levels), 0)
     for score in open_scores:
         levels[score.residual.level] = levels.get(score.residual.level, 0) + 1
+    bands = Counter(kri_status(kri, today).band for kri in register.by_id(Kri).values())
     by_argument = {(page.report, page.argument): page for page in pages}
     risks = [
         [
@@ -110,10 +118,13 @@ def index_context(
     return {
         "now": str(today),
         "source": source,
+        "method": method_line(card),
         "glance": [
             ["open risks", str(len(open_scores))],
             ["above appetite", str(len(above))],
             *([f"residual {level}", str(count)] for level, count in levels.items()),
+            ["KRIs red", str(bands["red"])],
+            ["KRIs amber", str(bands["amber"])],
         ],
         "reports": [
             {"path": page.path, "title": page.title}
@@ -131,3 +142,66 @@ def index_context(
             {"path": page.path, "id": page.argument} for page in pages if page.report == "soa"
         ],
     }
+
+
+@dataclass(frozen=True)
+class Site:
+    """The pages of a site, by path, and what its command says on stderr."""
+
+    files: dict[str, str]
+    not_counted: tuple[LeftOut, ...]
+    skipped: tuple[str, ...]
+    """Sentences naming what has no page (a framework in scope whose catalogue is unknown)."""
+
+
+def build_site(
+    path: Path,
+    revision: str | None,
+    today: datetime.date,
+    *,
+    partial: bool = False,
+    templates: Path | None = None,
+) -> Site:
+    """Every page of the register's site, rendered: the register read once as of `today` for
+    the register, RCM, risk, launch and SoA pages, and the WBR and MBR as `riskctl report wbr`
+    and `mbr` read them (since the latest `wbr-*`/`mbr-*` tag)."""
+    from riskctl.framework.catalog import catalogue
+    from riskctl.report.inputs import read_review
+    from riskctl.report.produce import (
+        read_scored,
+        register_report,
+        render_report,
+        review_report,
+        soa_report,
+    )
+    from riskctl.source import register_source
+
+    scored = read_scored(path, revision, today, partial=partial)
+    register, card = scored.register, scored.card
+    frameworks, skipped = [], []
+    for scope in register.config.frameworks.in_scope:
+        if scope.id in frameworks:
+            continue
+        if catalogue(register, scope.id) is None:
+            skipped.append(f"no SoA page for {scope.id}: no such framework (riskctl lint: RK904)")
+            continue
+        frameworks.append(scope.id)
+    pages = site_pages(register, card, frameworks)
+    files: dict[str, str] = {}
+    source = register_source(path, revision, with_repository=True)
+    for page in pages:
+        report = page.report
+        if report == "wbr" or report == "mbr":
+            review = read_review(source, None, report, today, partial=partial)
+            text = review_report(review, today, source.label, "html", templates, home=page.home)
+        elif report == "soa":
+            assert page.argument is not None
+            text, _ = soa_report(scored, page.argument, "html", templates, home=page.home)
+        else:
+            text = register_report(scored, report, "html", templates, page.argument, home=page.home)
+        files[page.path] = text.text
+    context = index_context(register, card, pages, today, scored.described)
+    files["index.html"] = render_report(
+        "site", context, "html", templates, scored.not_counted, today, scored.failed, scored.label
+    )
+    return Site(files, scored.not_counted, tuple(skipped))
