@@ -154,8 +154,9 @@ PRINT_LAYOUT_JS = """() => {
     }
     return margin;
   };
-  const sections = [...document.querySelectorAll('section')]
+  const tops = [...document.querySelectorAll('section')]
     .filter(section => !section.parentElement.closest('section'));
+  const sections = tops.length ? tops : [document.body];  // a page without sections: one stretch
   // A forced break keeps the margin after it and truncates those before it (CSS Fragmentation
   // 3, §5.5): a stretch starts at its section's margin and ends at the bottom of the box before
   // the next section; the first starts at the top of the document, the last ends with the body.
@@ -379,6 +380,40 @@ NARROW_JS = """() => {
 }"""
 
 
+def watch(page: Page, problems: list[str]) -> list[str]:
+    """Report to `problems` every console error or warning, uncaught error, CSP violation and
+    request for anything but the page's own file (those also fail). The page's URL is the last
+    of the list returned, which a caller appends to before each `goto`."""
+    urls: list[str] = []
+
+    def own(url: str) -> bool:
+        return url in urls[-1:] or url.startswith("data:")
+
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(f"console {message.type}: {message.text}")
+            if message.type in ("error", "warning", "assert")
+            else None
+        ),
+    )
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.on(
+        "request",
+        lambda request: None if own(request.url) else problems.append(f"request: {request.url}"),
+    )
+
+    def only_the_file(route: Route) -> None:
+        if own(route.request.url):
+            route.continue_()
+        else:
+            route.abort()
+
+    page.route("**/*", only_the_file)
+    page.add_init_script(CSP_LISTENER)
+    return urls
+
+
 def inspect(browser: Browser, path: Path) -> tuple[list[str], int]:
     """Open `path` from disk and list what is wrong with it; also the number of charts drawn."""
     url = path.resolve().as_uri()
@@ -386,32 +421,7 @@ def inspect(browser: Browser, path: Path) -> tuple[list[str], int]:
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.set_default_timeout(TIMEOUT * 1000)
     try:
-        page.on(
-            "console",
-            lambda message: (
-                problems.append(f"console {message.type}: {message.text}")
-                if message.type in ("error", "warning", "assert")
-                else None
-            ),
-        )
-        page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-        page.on(
-            "request",
-            lambda request: (
-                None
-                if request.url == url or request.url.startswith("data:")
-                else problems.append(f"request: {request.url}")
-            ),
-        )
-
-        def only_the_file(route: Route) -> None:
-            if route.request.url == url or route.request.url.startswith("data:"):
-                route.continue_()
-            else:
-                route.abort()
-
-        page.route("**/*", only_the_file)
-        page.add_init_script(CSP_LISTENER)
+        watch(page, problems).append(url)
         page.goto(url, wait_until="load")
 
         boxes = page.evaluate(CHART_BOXES_JS)
@@ -556,6 +566,57 @@ def test_the_reviews_of_a_register_with_history_read_right_in_chromium(
     page = tmp_path / f"{name}.html"
     render(HISTORY[name], history, page, monkeypatch)
     check_report(browser, name, page)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`riskctl report site register --now FROZEN_NOW --out DIR` on the shipped register."""
+    out = tmp_path_factory.mktemp("site") / "site"
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.chdir(ROOT)
+        arguments = ["report", "site", "register", "--now", FROZEN_NOW, "--out", str(out)]
+        result = runner.invoke(app, arguments)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_the_site_index_reads_right_in_chromium(browser: Browser, site: Path) -> None:
+    assert inspect(browser, site / "index.html")[0] == []
+
+
+#: Each link of the page, as the browser resolves it, without its #fragment.
+LINKS_JS = "() => [...document.links].map(link => link.href.split('#')[0])"
+
+
+def test_every_page_of_the_site_opens_from_disk_and_its_links_land_on_its_pages(
+    browser: Browser, site: Path
+) -> None:
+    """From the index, following links as a reader would, every page of the folder is reached;
+    each loads with no console error and no request, and every link lands on a page of it
+    (from file://, so relative links work wherever the folder is published). Each page links
+    back to the index. The pages themselves are the reports tested above."""
+    pages = {path.resolve().as_uri() for path in site.rglob("*.html")}
+    index = (site / "index.html").resolve().as_uri()
+    problems: list[str] = []
+    page = browser.new_page()
+    page.set_default_timeout(TIMEOUT * 1000)
+    urls = watch(page, problems)
+    seen, queue = {index}, [index]
+    try:
+        while queue:
+            url = queue.pop()
+            urls.append(url)
+            page.goto(url, wait_until="load")
+            links = set(page.evaluate(LINKS_JS))
+            problems += [f"{url}: a link to {link}, not a page" for link in links - pages]
+            if url != index and index not in links:
+                problems.append(f"{url}: no link to the index")
+            queue += sorted((links & pages) - seen)
+            seen |= links & pages
+    finally:
+        page.close()
+    assert problems == []
+    assert seen == pages
 
 
 # --- static pages: `inspect` finds each fault ------------------------------------------------
