@@ -43,6 +43,7 @@ demo: .venv/.installed  ## riskctl on the shipped register
 	$(BIN)/riskctl lint build/new-register --now $(NOW)
 	$(BIN)/riskctl report wbr register --now $(NOW) --out build/wbr.md
 	$(BIN)/riskctl report wbr register --now $(NOW) --out build/wbr.html
+	$(BIN)/riskctl report site register --now $(NOW) --out build/site
 	$(BIN)/riskctl report soa nist-csf-2.0 register --now $(NOW) --out build/soa.md
 
 check: .venv/.installed  ## before every commit: lint, format, type check, tests

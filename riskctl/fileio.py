@@ -157,22 +157,28 @@ def stage_beside(path: Path, data: bytes, mode: int, named: str, tail: str = "")
     return temporary
 
 
-def prepare_folder(folder: Path, option: str = "--out") -> None:
-    """Make sure `folder` is a folder to write into: create it if only it is missing."""
+def existing_folder(folder: Path, option: str) -> bool:
+    """Whether `folder` exists as a folder (not through a link); a `RiskctlError` naming it
+    when it is a link, a file or anything else, or cannot be looked up."""
     try:
         status = folder.lstat()
     except FileNotFoundError:
-        status = None
+        return False
     except OSError as error:
         raise RiskctlError(f"{option} {folder}: cannot use it: {error.strerror}") from None
-    if status is not None:
-        if stat.S_ISLNK(status.st_mode):
-            raise RiskctlError(
-                f"{option} {folder}: a symbolic link (to {os.readlink(folder)}); riskctl does not "
-                "write through links: name the folder itself"
-            )
-        if not stat.S_ISDIR(status.st_mode):
-            raise RiskctlError(f"{option} {folder}: {kind_of(status.st_mode)}, not a folder")
+    if stat.S_ISLNK(status.st_mode):
+        raise RiskctlError(
+            f"{option} {folder}: a symbolic link (to {os.readlink(folder)}); riskctl does not "
+            "write through links: name the folder itself"
+        )
+    if not stat.S_ISDIR(status.st_mode):
+        raise RiskctlError(f"{option} {folder}: {kind_of(status.st_mode)}, not a folder")
+    return True
+
+
+def prepare_folder(folder: Path, option: str = "--out") -> None:
+    """Make sure `folder` is a folder to write into: create it if only it is missing."""
+    if existing_folder(folder, option):
         return
     if not folder.parent.is_dir():
         raise RiskctlError(
@@ -294,20 +300,8 @@ def check_output_folder(folder: Path, marker: str, option: str) -> bool:
     named = f"{option} {folder}"
     if folder.name in ("", ".", ".."):
         raise RiskctlError(f"{named}: name the folder itself (a new one, e.g. build/site)")
-    try:
-        status = folder.lstat()
-    except FileNotFoundError:
-        status = None
-    except OSError as error:
-        raise RiskctlError(f"{named}: cannot use it: {error.strerror}") from None
-    if status is not None:
-        if stat.S_ISLNK(status.st_mode):
-            raise RiskctlError(
-                f"{named}: a symbolic link (to {os.readlink(folder)}); riskctl does not write "
-                "through links: name the folder itself"
-            )
-        if not stat.S_ISDIR(status.st_mode):
-            raise RiskctlError(f"{named}: {kind_of(status.st_mode)}, not a folder")
+    exists = existing_folder(folder, option)
+    if exists:
         try:
             entries = os.listdir(folder)
         except OSError as error:
@@ -322,4 +316,4 @@ def check_output_folder(folder: Path, marker: str, option: str) -> bool:
         raise RiskctlError(
             f"{named}: the folder {parent} does not exist (riskctl does not create it)"
         )
-    return status is not None
+    return exists

@@ -147,7 +147,7 @@ FILE_FORMATS = {
 
 
 def test_the_human_format_is_text_everywhere() -> None:
-    reports = {command for command in COMMANDS if command.startswith("report ")}
+    reports = {c for c in COMMANDS if c.startswith("report ") and c != "report site"}
     assert {"rcm export", *reports} == FILE_FORMATS
     for command, parameter in parameters():
         if "--format" in parameter.opts and command not in FILE_FORMATS:

@@ -1,0 +1,214 @@
+"""`riskctl report site`: a page for every report, risk, launch and framework in scope, links
+that resolve, pages equal to `report KIND -f html` with a link home, and a folder written whole
+or not at all, never over someone else's files."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from riskctl.cli import app
+from tests.conftest import FROZEN_NOW, SHIPPED_REGISTER
+from tests.gitrepo import GitRepo
+
+runner = CliRunner()
+HREF = re.compile(r'<a href="([^"]*)"')
+
+
+@pytest.fixture(scope="module")
+def repository(tmp_path_factory: pytest.TempPathFactory) -> GitRepo:
+    """The shipped register, committed once in a repository of its own."""
+    repo = GitRepo(tmp_path_factory.mktemp("site") / "repo")
+    repo.copy_register(SHIPPED_REGISTER)
+    repo.commit("the register", day=300)
+    return repo
+
+
+def _site(repo: GitRepo, out: str, *extra: str) -> tuple[int, str, str]:
+    old = Path.cwd()
+    os.chdir(repo.root)
+    try:
+        result = runner.invoke(
+            app, ["report", "site", "register", "--now", FROZEN_NOW, "--out", out, *extra]
+        )
+    finally:
+        os.chdir(old)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture(scope="module")
+def site(repository: GitRepo) -> Path:
+    code, stdout, stderr = _site(repository, "site")
+    assert (code, stderr) == (0, ""), stderr
+    assert stdout.startswith("wrote site/ (")
+    return repository.root / "site"
+
+
+def _files(folder: Path) -> set[str]:
+    return {path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file()}
+
+
+def test_a_page_for_every_report_risk_launch_and_framework_in_scope(site: Path) -> None:
+    register = SHIPPED_REGISTER
+    config = yaml.safe_load((register / "riskctl.yaml").read_text(encoding="utf-8"))
+    frameworks = {entry["id"] for entry in config["frameworks"]["in_scope"]}
+    expected = {
+        ".riskctl-site",
+        "index.html",
+        "wbr.html",
+        "mbr.html",
+        "register.html",
+        "rcm.html",
+        *(f"risks/{path.stem}.html" for path in (register / "risks").glob("*.yaml")),
+        *(f"launches/{path.stem}.html" for path in (register / "launches").glob("*.yaml")),
+        *(f"soa/{framework}.html" for framework in frameworks),
+    }
+    assert _files(site) == expected
+    assert len(expected) == 40  # 31 risks, 2 launches, 1 framework: the shipped register
+
+
+def test_every_link_resolves_and_every_page_links_home(site: Path) -> None:
+    for name in _files(site) - {".riskctl-site"}:
+        page = site / name
+        text = page.read_text(encoding="utf-8")
+        links = HREF.findall(text)
+        for link in links:
+            assert (page.parent / link).resolve().is_file(), (name, link)
+        if name != "index.html":
+            assert links[0] == "../" * name.count("/") + "index.html", name
+    index = (site / "index.html").read_text(encoding="utf-8")
+    linked = set(HREF.findall(index))
+    assert linked == _files(site) - {".riskctl-site", "index.html"}
+
+
+def test_a_page_is_the_report_format_html_writes_with_a_link_home(
+    repository: GitRepo, site: Path
+) -> None:
+    old = Path.cwd()
+    os.chdir(repository.root)
+    try:
+        for arguments, name in [
+            (["risk", "R-001"], "risks/R-001.html"),
+            (["launch", "LAUNCH-002"], "launches/LAUNCH-002.html"),
+            (["wbr"], "wbr.html"),
+            (["soa", "nist-csf-2.0"], "soa/nist-csf-2.0.html"),
+        ]:
+            result = runner.invoke(
+                app, ["report", *arguments, "register", "--now", FROZEN_NOW, "-f", "html"]
+            )
+            assert result.exit_code == 0, result.stderr
+            page = (site / name).read_text(encoding="utf-8")
+            home = "../" * name.count("/") + "index.html"
+            nav = f'<nav class="rk-nav"><a href="{home}">Index</a></nav>\n'
+            assert nav in page
+            assert page.replace(nav, "") == result.stdout, name
+    finally:
+        os.chdir(old)
+
+
+def test_the_index_shows_the_state_at_a_glance(site: Path) -> None:
+    index = (site / "index.html").read_text(encoding="utf-8")
+    open_risks = [
+        path
+        for path in (SHIPPED_REGISTER / "risks").glob("*.yaml")
+        if yaml.safe_load(path.read_text(encoding="utf-8")).get("status", "open") == "open"
+    ]
+    assert f"<tr><td>open risks</td><td>{len(open_risks)}</td></tr>" in index
+    assert re.search(r"<tr><td>above appetite</td><td>\d+</td></tr>", index)
+    assert "<title>Risk register · register · 2026-11-27</title>" in index
+    assert index.count('href="risks/') == len(list((SHIPPED_REGISTER / "risks").glob("*.yaml")))
+
+
+def test_a_second_run_replaces_the_site_and_drops_stale_pages(
+    repository: GitRepo, site: Path
+) -> None:
+    folder = repository.root / "again"
+    shutil.copytree(site, folder)  # an earlier run's site (it has the marker)
+    (folder / "risks" / "R-999.html").write_text("stale", encoding="utf-8")
+    (folder / "index.html").write_text("old", encoding="utf-8")
+    code, _, stderr = _site(repository, "again")
+    assert code == 0, stderr
+    assert _files(folder) == _files(site)
+    assert (folder / "index.html").read_bytes() == (site / "index.html").read_bytes()
+    assert [p.name for p in repository.root.iterdir() if p.name.startswith(".again")] == []
+
+
+def test_a_failed_run_leaves_the_site_as_it_was(
+    repository: GitRepo, site: Path, tmp_path: Path
+) -> None:
+    folder = repository.root / "kept"
+    shutil.copytree(site, folder)
+    before = {name: (folder / name).read_bytes() for name in _files(folder)}
+    broken = tmp_path / "templates"
+    broken.mkdir()
+    (broken / "wbr.html.j2").write_text("{% if %}", encoding="utf-8")  # the first page drawn
+    code, _, stderr = _site(repository, "kept", "--templates", str(broken))
+    assert code == 3 and "wbr.html.j2" in stderr, stderr
+    assert {name: (folder / name).read_bytes() for name in _files(folder)} == before
+    leftovers = [p.name for p in repository.root.iterdir() if p.name.startswith(".kept")]
+    assert leftovers == []
+
+
+@pytest.mark.parametrize(
+    ("out", "message"),
+    [
+        (".", "holding the register folder"),
+        ("register/site", "inside the register folder"),
+        ("foreign", "a folder with files riskctl did not write"),
+        ("link", "a symbolic link"),
+        ("a-file", "not a folder"),
+        ("missing/site", "does not exist"),
+    ],
+)
+def test_refused_folders_are_left_alone(
+    repository: GitRepo, out: str, message: str, tmp_path: Path
+) -> None:
+    root = repository.root
+    (root / "foreign").mkdir(exist_ok=True)
+    (root / "foreign" / "notes.txt").write_text("mine", encoding="utf-8")
+    if not (root / "link").is_symlink():
+        (root / "link").symlink_to("foreign")
+    (root / "a-file").write_text("mine", encoding="utf-8")
+    before = sorted(
+        p.relative_to(root).as_posix() for p in root.rglob("*") if ".git" not in p.parts
+    )
+    code, stdout, stderr = _site(repository, out)
+    assert (code, stdout) == (3, "")
+    assert message in stderr, stderr
+    after = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if ".git" not in p.parts)
+    assert after == before
+
+
+def test_hostile_titles_stay_text_in_the_index(tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "repo")
+    repo.copy_register(SHIPPED_REGISTER)
+    risk = repo.root / "register" / "risks" / "R-001.yaml"
+    text = risk.read_text(encoding="utf-8")
+    title = next(line for line in text.splitlines() if line.startswith("title:"))
+    hostile = '"<script>alert(1)</script><a href=\\"https://evil.example\\">x</a>"'
+    risk.write_text(text.replace(title, f"title: {hostile}"), encoding="utf-8")
+    repo.commit("hostile", day=300)
+    code, _, stderr = _site(repo, "site")
+    assert code == 0, stderr
+    for name in _files(repo.root / "site") - {".riskctl-site"}:
+        page = (repo.root / "site" / name).read_text(encoding="utf-8")
+        assert "<script" not in page and 'evil.example">' not in page, name
+        assert all(not link.startswith(("http", "//")) for link in HREF.findall(page)), name
+    index = (repo.root / "site" / "index.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in index
+
+
+def test_the_site_folder_can_be_copied_and_served_anywhere(site: Path, tmp_path: Path) -> None:
+    """Links are relative: the copy's links resolve in the copy."""
+    copy = tmp_path / "published"
+    shutil.copytree(site, copy)
+    for name in _files(copy) - {".riskctl-site"}:
+        for link in HREF.findall((copy / name).read_text(encoding="utf-8")):
+            target = ((copy / name).parent / link).resolve()
+            assert target.is_relative_to(copy.resolve()) and target.is_file()
