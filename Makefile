@@ -3,7 +3,7 @@ PYTHON ?= python3
 BIN := .venv/bin
 NOW := 2026-11-27
 
-.PHONY: demo check test libreoffice bench fuzz schemas clean
+.PHONY: demo check test libreoffice browser bench fuzz schemas clean
 
 .venv/.installed: pyproject.toml
 	$(PYTHON) -m venv .venv
@@ -52,7 +52,7 @@ check: .venv/.installed  ## before every commit: lint, format, type check, tests
 	$(BIN)/mypy
 	$(BIN)/pytest -q -n auto
 
-test: libreoffice check  ## the README's test command; .ci/run calls it
+test: libreoffice browser check  ## the README's test command; .ci/run calls it
 
 # tests/test_libreoffice.py resaves workbooks with LibreOffice. Where soffice is missing and we
 # are root with apt-get (a CI container), install Calc (under 2 minutes); never fail on it: the
@@ -68,6 +68,23 @@ libreoffice:
 	         --no-install-recommends libreoffice-calc-nogui; }; } >$(LO_LOG) 2>&1 \
 	    || echo "could not install LibreOffice (see $(LO_LOG)); its tests will skip"; \
 	else echo "LibreOffice (soffice) is missing; its tests will skip"; fi
+
+# tests/test_browser.py opens every HTML report in headless Chromium (playwright drives the
+# system's browser; it never downloads one). Where no Chromium is found and we are root with
+# apt-get (a CI container), install Debian's chromium (about a minute here); never fail on it:
+# the tests then skip, saying why. RISKCTL_CHROMIUM names a browser elsewhere.
+CHROMIUM_LOG := /tmp/riskctl-chromium-install.log
+browser:
+	@if [ -n "$$RISKCTL_CHROMIUM" ] || command -v chromium >/dev/null 2>&1 \
+	  || command -v chromium-browser >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing chromium for the browser tests ($(CHROMIUM_LOG))"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  { timeout 300 apt-get install -y --no-install-recommends chromium \
+	    || { timeout 120 apt-get update && timeout 300 apt-get install -y \
+	         --no-install-recommends chromium; }; } >$(CHROMIUM_LOG) 2>&1 \
+	    || echo "could not install Chromium (see $(CHROMIUM_LOG)); the browser tests will skip"; \
+	else echo "Chromium is missing; the browser tests will skip"; fi
 
 bench: .venv/.installed bench/.data/venv-pyfair  ## ratios against floors measured in the same run
 	$(BIN)/python bench/run.py
