@@ -31,7 +31,7 @@ from riskctl.report.periods import (
     year_before_month,
     year_before_week,
 )
-from riskctl.report.review import change_text, is_improvement, signals_text
+from riskctl.report.review import _cut, change_text, is_improvement, signals_text
 from riskctl.source import register_source, sources_at_moments
 from tests.conftest import BASE_REGISTER, FROZEN_NOW, ROOT, TESTS, check_golden
 from tests.gitrepo import GitRepo
@@ -853,3 +853,22 @@ def test_an_error_in_a_shared_template_names_that_file(
     )
     assert (result.exit_code, result.stdout) == (3, "")
     assert "template wbr.md.j2 (_chart.md.j2 line 2): " in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("title", "cut"),
+    [
+        ("Gift-coin card chargeback rate (bps of settled card purchases)",
+         "Gift-coin card chargeback rate"),
+        ("Confirmed account takeovers per 10,000 logins", "Confirmed account takeovers per 10,000…"),
+        ("Circular gifting and rapid cash-out AML alerts", "Circular gifting and rapid cash-out AML…"),
+        ("Short (unit)", "Short"),
+        ("(unit)", "(unit)"),
+        ("A (note) in the middle", "A (note) in the middle"),
+        ("x" * 50, "x" * 39 + "…"),
+    ],
+)  # fmt: skip
+def test_a_chart_title_drops_its_unit_and_is_cut_between_words(title: str, cut: str) -> None:
+    """The y axis names the unit; a cut title ends a word before "…" and fits 40 characters."""
+    assert _cut(title, 40) == cut
+    assert len(cut) <= 40

@@ -24,6 +24,7 @@ Conventions where the references leave a choice (the README repeats them):
 from __future__ import annotations
 
 import datetime
+import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -156,9 +157,22 @@ def _days(count: int) -> str:
     return _plural(count, "day")
 
 
+#: A parenthesis that ends a KRI's title: its unit ("(bps of settled card purchases)"), which
+#: the chart's y axis names already.
+_TRAILING_PARENTHESIS = re.compile(r"\s*\([^()]*\)$")
+
+
 def _cut(text: str, width: int) -> str:
+    """`text` on one line in at most `width` characters, without a parenthesis that ends it;
+    when longer, cut at the last space that leaves room for "…" (within a word only when the
+    first word alone is too long), so no word is cut in half."""
     flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
+    flat = _TRAILING_PARENTHESIS.sub("", flat) or flat
+    if len(flat) <= width:
+        return flat
+    space = flat.rfind(" ", 0, width)
+    head = flat[:space] if space > 0 else flat[: width - 1]
+    return head.rstrip(" ,;:-(") + "…"
 
 
 def change_text(change: Delta | None, direction: str) -> str:
