@@ -585,7 +585,8 @@ def test_a_crowded_cell_lists_what_fits_then_plus_n() -> None:
     crowded = [cell for cell in cells.values() if cell.findtext(f"{SVG}text") == "7"]
     (cell,) = crowded
     lines = [text.text for text in cell.iter(f"{SVG}text")][1:]
-    assert lines == ["R-001 R-002", "R-003 +4"]
+    # three lines of 7 character cells: an id on each, then "+5" where "R-003 +4" does not fit
+    assert lines == ["R-001", "R-002", "+5"]
 
 
 def _luminance(color: str) -> float:
@@ -737,7 +738,12 @@ def test_a_heat_map_cell_with_ten_thousand_risks_lists_them_all_in_its_tooltip()
     assert (cell.findtext(f"{SVG}title") or "").endswith(
         f"10000 moderate risks: {', '.join(risks)}"
     )
-    assert [text.text for text in cell.iter(f"{SVG}text")] == ["10000", "R-00000", "+9999"]
+    assert [text.text for text in cell.iter(f"{SVG}text")] == [
+        "10000",
+        "R-00000",
+        "R-00001",
+        "+9998",
+    ]
 
 
 def test_a_long_level_name_is_not_repeated_per_risk_or_per_cell() -> None:

@@ -69,10 +69,15 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Context, Decimal
 from riskctl.report.charts import ROLE_COLORS, HeatCell, HeatMap, LineChart, Series, plain_number
 from riskctl.textsafe import cut, display_width, visible
 
-#: The line chart's width in user units; its height grows with the legend's rows.
-WIDTH = 480
+#: The line chart's width in user units; its height grows with the legend's rows. A chart
+#: scales to its column, so its text is TEXT_SIZE x column / WIDTH px: on a 360 px phone
+#: (a 328 px column) 13 units are 10.7 px, and the page's stylesheet caps a chart's width on a
+#: wide screen (30rem: 15.6 px). At 480 units, 12-unit text read 8 px on the phone.
+WIDTH = 400
 #: The heat map's width in user units.
-HEAT_WIDTH = 480
+HEAT_WIDTH = 400
+#: The size of the chart's text (ticks, axis titles, legend) in user units.
+TEXT_SIZE = 13.0
 FONT = "system-ui, -apple-system, Segoe UI, Roboto, sans-serif"
 #: Average advance of a character in em, for estimating how much text fits: sans-serif digits
 #: and lower case are about 0.55 em; 0.6 errs towards room to spare.
@@ -83,18 +88,21 @@ MARKER_SPACING = 6.0
 #: From the title's (last) baseline to the plot's top, with the y axis's title between.
 _PLOT_BELOW_TITLE = 36.0
 _PLOT_HEIGHT = 170.0
-_RIGHT = WIDTH - 16.0
+#: Room right of the plot for half of the last x label ("2026-11" at 13 units is about 58).
+_RIGHT = WIDTH - 24.0
 _INSET = 12.0
 """Room at each end of a numeric x axis, so the end points are not drawn on the axis."""
 
 #: Per role: line width, dash pattern, dot radius (0: no dots), drawing order (lower: below).
 #: Dashes follow the convention of control charts: thresholds long-dashed, the centre dotted.
+#: The centre's dots are round (`_dashes`: zero-length dashes with round caps), so it is not
+#: taken for the year earlier's dashes, which are as grey.
 _LOOKS: dict[str, tuple[float, str | None, float, int]] = {
     "this": (3.0, None, 3.5, 6),
-    "prior": (2.0, "6 4", 0.0, 4),
+    "prior": (2.5, "7 4", 0.0, 4),
     "amber": (2.0, "10 3 2 3", 0.0, 1),
     "red": (2.0, "10 4", 0.0, 2),
-    "centre": (1.5, "2 3", 0.0, 0),
+    "centre": (2.0, "0 4", 0.0, 0),
     "level": (2.5, None, 3.0, 5),
     "tolerance": (2.0, None, 0.0, 3),
 }
@@ -348,7 +356,7 @@ def _runs(values: Sequence[float | None]) -> list[list[int]]:
 def _root(width: float, height: float, title: str, description: str) -> list[str]:
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="rk-chart" viewBox="0 0 {_n(width)} '
-        f'{_n(height)}" width="100%" role="img" font-family="{FONT}" font-size="12" '
+        f'{_n(height)}" width="100%" role="img" font-family="{FONT}" font-size="{_n(TEXT_SIZE)}" '
         'fill="currentColor">',
         f"<title>{_text(title)}</title>",
         f"<desc>{_text(description)}</desc>",
@@ -397,7 +405,7 @@ def _x_labels(chart: LineChart, frame: _Frame, size: float) -> list[str]:
     for label, x in zip(chart.labels, frame.xs, strict=True):
         text = _fit(" ".join(clean(label).split("\n")), 16)
         half = _width(text, size) / 2
-        if x - half < max(previous_end + gap, 0.0) or x + half > WIDTH:
+        if x - half < max(previous_end + gap, 0.0) or x + half > WIDTH - 2:
             continue
         previous_end = x + half
         drawn.append(
@@ -424,12 +432,21 @@ def _point_title(series: Series, label: str, value: float, mark: str | None) -> 
     return f"{text} ({mark})" if mark else text
 
 
+def _dashes(role: str) -> str:
+    """A role's dash attributes: its pattern, and round caps for the centre's dots."""
+    dash = _LOOKS[role][1]
+    if dash is None:
+        return ""
+    caps = ' stroke-linecap="round"' if role == "centre" else ""
+    return f' stroke-dasharray="{dash}"{caps}'
+
+
 def _series(series: Series, chart: LineChart, frame: _Frame) -> list[str]:
     """One series' group: a polyline per run, dots, signal rings."""
-    width, dash, radius, _ = _LOOKS[series.role]
+    width, _, radius, _ = _LOOKS[series.role]
     ink = series.ink
     parts = [f'<g class="rk-s rk-{series.role}" stroke="{ink}" fill="{ink}">']
-    dashes = f' stroke-dasharray="{dash}"' if dash else ""
+    dashes = _dashes(series.role)
     line = f' fill="none" stroke-width="{_n(width)}"{dashes} stroke-linejoin="round"'
     values = series.values
     spaced = len(frame.xs) < 2 or (frame.right - frame.left) / len(frame.xs) >= MARKER_SPACING
@@ -472,11 +489,11 @@ def _series(series: Series, chart: LineChart, frame: _Frame) -> list[str]:
 
 def _legend(chart: LineChart, top: float) -> tuple[list[str], float]:
     """The legend, wrapped to the chart's width: (its elements, the y below its last row)."""
-    size, row_height, swatch = 12.0, 20.0, 26.0
+    size, row_height, swatch = TEXT_SIZE, TEXT_SIZE + 9, 26.0
     items: list[tuple[str, str]] = []  # (swatch markup at x=0, y=0, name)
     for series in chart.series:
-        width, dash, radius, _ = _LOOKS[series.role]
-        dashes = f' stroke-dasharray="{dash}"' if dash else ""
+        width, _, radius, _ = _LOOKS[series.role]
+        dashes = _dashes(series.role)
         dot = (
             f'<circle cx="{_n(swatch / 2)}" cy="0" r="{_n(radius)}" stroke="none"/>'
             if radius
@@ -519,7 +536,7 @@ def line_chart_svg(chart: LineChart) -> str:
     """
     ticks = y_ticks(chart)
     labels = tick_labels(ticks)
-    tick_size = 12.0
+    tick_size = TEXT_SIZE
     left = 10.0 + max(_width(label, tick_size) for label in labels) + 8.0
     body, below_title = _heading(chart.title, WIDTH)
     top = below_title + _PLOT_BELOW_TITLE
@@ -527,7 +544,7 @@ def line_chart_svg(chart: LineChart) -> str:
     frame = _Frame(
         left, _RIGHT, top, bottom, ticks[0], ticks[-1], _x_positions(chart, left, _RIGHT)
     )
-    y_title = _text(chart.y_title, _cells(WIDTH - 20, 12))
+    y_title = _text(chart.y_title, _cells(WIDTH - 20, TEXT_SIZE))
     body.append(f'<text x="10" y="{_n(top - 14)}" fill-opacity="0.8">{y_title}</text>')
     body.append('<g class="rk-grid" stroke="currentColor" stroke-opacity="0.16" stroke-width="1">')
     for tick in ticks:
@@ -554,10 +571,10 @@ def line_chart_svg(chart: LineChart) -> str:
         f'<line x1="{_n(left)}" y1="{_n(top)}" x2="{_n(left)}" y2="{_n(bottom)}"/>'
         f'<line x1="{_n(left)}" y1="{_n(bottom)}" x2="{_n(_RIGHT)}" y2="{_n(bottom)}"/></g>'
     )
-    body.extend(_x_labels(chart, frame, 12.0))
+    body.extend(_x_labels(chart, frame, TEXT_SIZE))
     below = bottom + 30
     if chart.x_title:
-        x_title = _text(chart.x_title, _cells(_RIGHT - left, 12))
+        x_title = _text(chart.x_title, _cells(_RIGHT - left, TEXT_SIZE))
         middle = _n((left + _RIGHT) / 2)
         body.append(
             f'<text x="{middle}" y="{_n(bottom + 36)}" text-anchor="middle" '
@@ -608,12 +625,16 @@ def text_color(fill: str) -> str:
     return max(("#000000", "#ffffff"), key=lambda ink: contrast_ratio(ink, fill))
 
 
-_CELL_HEIGHT = 66.0
+#: Tall enough for the count and three lines of ids (a cell at 400 units is about 62 wide).
+_CELL_HEIGHT = 76.0
 _CELL_GAP = 3.0
-_ID_SIZE = 10.0
+#: Risk ids in a cell: 12 units, 9.8 px on a 360 px phone (10 units read 7 px at 480 wide).
+_ID_SIZE = 12.0
+#: The axes' names of likelihood and impact.
+_AXIS_NAME_SIZE = 12.0
 #: A likelihood, impact or level name in a cell's tooltip is cut to this many characters.
 _TOOLTIP_NAME_CELLS = 80
-_ID_LINES = 2
+_ID_LINES = 3
 
 
 def fit_ids(ids: Sequence[str], cells: int, lines: int = _ID_LINES) -> list[str]:
@@ -647,13 +668,35 @@ def fit_ids(ids: Sequence[str], cells: int, lines: int = _ID_LINES) -> list[str]
 
 
 #: A likelihood's name takes at most two lines of this many character cells left of its row.
-_ROW_NAME_CELLS = 12
+_ROW_NAME_CELLS = 10
+
+
+def _two_lines(text: str, cells: int) -> list[str]:
+    """(Clean) `text` in at most two lines of `cells` character cells: broken at the last space,
+    or after the last hyphen, that fits ("5 almost-" over "certain"); a word longer than a line
+    is hyphenated ("insigni-" over "ficant"); the second line is cut with "…"."""
+    text = " ".join(text.split())
+    if display_width(text) <= cells:
+        return [text]
+    used, end = 0, 0
+    while end < len(text) and used + display_width(text[end]) <= cells:
+        used += display_width(text[end])
+        end += 1
+    head = text[:end]
+    space, hyphen = head.rfind(" "), head.rfind("-")
+    if hyphen > 0 and hyphen >= space:
+        first, rest = head[: hyphen + 1], text[hyphen + 1 :]
+    elif space > 0:
+        first, rest = head[:space], text[space + 1 :]
+    else:
+        keep = max(end - 1, 1)
+        first, rest = text[:keep] + "-", text[keep:]
+    return [first, _fit(rest.strip(), cells)] if rest.strip() else [first]
 
 
 def _row_name(likelihood: int, name: str) -> list[str]:
-    """ "4 Likely" on one line, or "5 Almost" over "certain": two lines at most, the rest cut."""
-    first, rest = _split(" ".join(f"{likelihood} {clean(name)}".split()), _ROW_NAME_CELLS)
-    return [first, _fit(rest, _ROW_NAME_CELLS)] if rest else [first]
+    """ "4 likely" on one line, or "5 almost-" over "certain": two lines at most, the rest cut."""
+    return _two_lines(f"{likelihood} {clean(name)}", _ROW_NAME_CELLS)
 
 
 @dataclass(frozen=True)
@@ -695,13 +738,13 @@ def _cell(cell: HeatCell, heat_map: HeatMap, grid: _Grid) -> list[str]:
         ink = text_color(fill)
         middle = _n(x + width / 2)
         parts.append(
-            f'<text x="{middle}" y="{_n(y + 26)}" text-anchor="middle" font-size="22" '
+            f'<text x="{middle}" y="{_n(y + 25)}" text-anchor="middle" font-size="21" '
             f'font-weight="700" fill="{ink}">{count}</text>'
         )
         cells = _cells(width - 4, _ID_SIZE)
         for number, line in enumerate(fit_ids([clean(risk) for risk in cell.risks], cells)):
             parts.append(
-                f'<text x="{middle}" y="{_n(y + 42 + number * 12)}" text-anchor="middle" '
+                f'<text x="{middle}" y="{_n(y + 42 + number * 13)}" text-anchor="middle" '
                 f'font-size="{_n(_ID_SIZE)}" fill="{ink}">{html.escape(line, quote=True)}</text>'
             )
     parts.append("</g>")
@@ -721,38 +764,41 @@ def heat_map_svg(heat_map: HeatMap) -> str:
         _row_name(likelihood, heat_map.likelihood_names[likelihood - 1])
         for likelihood in range(1, 6)
     ]
-    label_width = max(_width(line, 11) for lines in row_lines for line in lines)
-    left = 10 + max(label_width, _width("likelihood", 12)) + 8
+    # "likelihood" is written above the row names, so only they decide where the grid starts
+    label_width = max(_width(line, _AXIS_NAME_SIZE) for lines in row_lines for line in lines)
+    left = 10 + label_width + 8
     grid = _Grid(left, below_title + 40, (HEAT_WIDTH - 10 - left) / 5)
     body.append(f'<text x="10" y="{_n(grid.top - 12)}" font-weight="600">likelihood</text>')
     grid_bottom = grid.top + 5 * _CELL_HEIGHT
-    body.append('<g class="rk-ticks-y" text-anchor="end" font-size="11">')
+    body.append(f'<g class="rk-ticks-y" text-anchor="end" font-size="{_n(_AXIS_NAME_SIZE)}">')
     for likelihood in range(5, 0, -1):
         lines = row_lines[likelihood - 1]
         middle = grid.y(likelihood) + (_CELL_HEIGHT - _CELL_GAP) / 2
         for number, line in enumerate(lines):
-            y = middle + (number - (len(lines) - 1) / 2) * 13
+            y = middle + (number - (len(lines) - 1) / 2) * (_AXIS_NAME_SIZE + 2)
             text = html.escape(line, quote=True)
             body.append(f'<text x="{_n(left - 6)}" y="{_n(y)}" dy="0.35em">{text}</text>')
     body.append("</g>")
-    body.append('<g class="rk-ticks-x" text-anchor="middle" font-size="10.5">')
-    name_cells = _cells(grid.cell_width, 10.5)
+    body.append(f'<g class="rk-ticks-x" text-anchor="middle" font-size="{_n(_AXIS_NAME_SIZE)}">')
+    name_cells = _cells(grid.cell_width - 2, _AXIS_NAME_SIZE)
     for impact in range(1, 6):
         centre = _n(grid.x(impact) + (grid.cell_width - _CELL_GAP) / 2)
-        name = _text(heat_map.impact_names[impact - 1], name_cells)
         body.append(
-            f'<text x="{centre}" y="{_n(grid_bottom + 12)}" font-weight="600">{impact}</text>'
+            f'<text x="{centre}" y="{_n(grid_bottom + 14)}" font-weight="600">{impact}</text>'
         )
-        body.append(f'<text x="{centre}" y="{_n(grid_bottom + 26)}">{name}</text>')
+        name = " ".join(clean(heat_map.impact_names[impact - 1]).split("\n"))
+        for number, line in enumerate(_two_lines(name, name_cells)):
+            y = _n(grid_bottom + 29 + number * (_AXIS_NAME_SIZE + 2))
+            body.append(f'<text x="{centre}" y="{y}">{html.escape(line, quote=True)}</text>')
     body.append("</g>")
     across = _n(left + 5 * grid.cell_width / 2)
     body.append(
-        f'<text x="{across}" y="{_n(grid_bottom + 44)}" text-anchor="middle" '
+        f'<text x="{across}" y="{_n(grid_bottom + 62)}" text-anchor="middle" '
         'font-weight="600">impact</text>'
     )
     for cell in heat_map.cells:
         body.extend(_cell(cell, heat_map, grid))
-    legend, height = _levels_legend(heat_map, grid_bottom + 54)
+    legend, height = _levels_legend(heat_map, grid_bottom + 70)
     body.extend(legend)
     return "\n".join(
         [*_root(HEAT_WIDTH, height + 6, heat_map.title, heat_map.description), *body, "</svg>"]
@@ -767,7 +813,7 @@ def _levels_legend(heat_map: HeatMap, top: float) -> tuple[list[str], float]:
         for impact in range(1, 6):
             cell = heat_map.cell(likelihood, impact)
             seen.setdefault(cell.level, cell.ink)
-    size, row_height = 12.0, 20.0
+    size, row_height = TEXT_SIZE, TEXT_SIZE + 9
     parts = [f'<g class="rk-legend" font-size="{_n(size)}">']
     x, y = 10.0, top + row_height / 2
     for level, ink in seen.items():
