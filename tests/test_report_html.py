@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from riskctl.cli import app
-from riskctl.output.html import html_cell, html_code, html_prose, html_text
+from riskctl.output.html import cell_class, html_cell, html_code, html_prose, html_text
 from riskctl.report.produce import format_for
 from tests.conftest import FROZEN_NOW, ROOT, SHIPPED_REGISTER, TESTS, check_golden
 
@@ -237,7 +237,11 @@ def test_the_wbr_shows_its_sections_charts_and_badges(at_root: None) -> None:
     ]
     markdown = (GOLDEN / "wbr-register.md").read_text(encoding="utf-8")
     assert len(CHART.findall(page)) == markdown.count("```mermaid")
-    assert page.count("<figure>") == page.count("<figcaption>") == page.count("<details>")
+    assert page.count("<figure>") == page.count("<details>")
+    # a caption holds only a chart's notes, never its title again, and no figure has an empty one
+    captions = re.findall(r"<figcaption>(.*?)</figcaption>", page, re.DOTALL)
+    assert captions and all(caption.strip() for caption in captions)
+    assert not any(" weeks to " in each or " months to " in each for each in captions)
     # the Markdown's **above**: a badge that keeps its word
     assert '<strong class="rk-badge rk-amber">amber</strong> (amber 45, red 60' in page
     assert "<code>git tag wbr-2026-11-27</code>" in page
@@ -353,6 +357,27 @@ def test_status_marks_are_badges_only_in_status_columns(
     column: str | None, value: str, html: str
 ) -> None:
     assert html_cell(value, column) == html
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        ("12", "rk-num"), ("-1.5", "rk-num"), ("1,234", "rk-num"), ("7 %", "rk-num"),
+        ("R-001", "rk-id"), ("INC-2026-001", "rk-id"), ("2026-07-14", "rk-id"),
+        ("GV.OC-01", "rk-id"), ("LAUNCH-001", "rk-id"),
+        ("R-001, R-002", ""), ("54.6 bps (2026-11-23)", ""), ("a title", ""), ("", ""),
+        ("-".join(["word"] * 10), ""), ("1.2.3", ""), ("<b>-1</b>", ""),
+    ],
+)  # fmt: skip
+def test_a_number_is_right_aligned_and_an_id_or_date_kept_whole(value: str, kind: str) -> None:
+    assert cell_class(value) == kind
+
+
+def test_table_cells_carry_their_class(at_root: None) -> None:
+    page = _shipped("wbr-register")
+    assert re.search(r'<td class="rk-id">R-\d{3}</td>', page)
+    assert re.search(r'<td class="rk-id">\d{4}-\d{2}-\d{2}</td>', page)
+    assert re.search(r'<td class="rk-num">\d+</td>', page)
 
 
 # --- --format and --out -----------------------------------------------------------------------

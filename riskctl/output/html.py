@@ -97,3 +97,24 @@ def html_prose(value: object) -> str:
 def html_code(value: object) -> str:
     """The body of a `<pre>` block: literal text, line feeds kept."""
     return _escaped(value)
+
+
+#: A cell that is one number: digits with an optional sign, thousands commas, decimals and a
+#: trailing percent sign ("12", "-1.5", "1,234", "7 %"): right-aligned, so digits line up.
+_NUMBER = re.compile(r"[+\-\u2212]?\d[\d,]*(?:\.\d+)?(?: ?%)?")
+#: A cell that is one id or date written with hyphens ("R-001", "INC-2026-001", "2026-07-14",
+#: "GV.OC-01"): kept on one line, as a browser may break it after a hyphen in a narrow column.
+_WHOLE = re.compile(r"[\w.]+(?:-[\w.]+)+")
+#: Longer than this, a hyphenated word is not an id and may wrap.
+_WHOLE_MAX = 32
+
+
+def cell_class(value: object) -> str:
+    """The class of a table cell for its value: `rk-num` for a number (right-aligned), `rk-id`
+    for an id or a date (never broken), else ""."""
+    text = str(value).strip()
+    if _NUMBER.fullmatch(text):
+        return "rk-num"
+    if len(text) <= _WHOLE_MAX and _WHOLE.fullmatch(text):
+        return "rk-id"
+    return ""

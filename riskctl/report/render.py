@@ -17,7 +17,8 @@ environment's `finalize`), so register text never becomes markup and is never re
 them the same four filters give HTML instead of Markdown (`riskctl.output.html`): `cell` (line
 breaks as `<br>`; `cell(column)` shows the status marks of a status column as badges), `text`,
 `prose` (riskctl's `code` spans as `<code>`) and `code`; `svg` draws a `LineChart` or `HeatMap`
-as inline SVG (`riskctl.report.svg`). They also receive `stylesheet`, the text of
+as inline SVG (`riskctl.report.svg`); `cell_class` names a table cell's class for its value
+(`rk-num`, right-aligned; `rk-id`, an id or date kept on one line). They also receive `stylesheet`, the text of
 `_report.css` (read like a template, so `--templates DIR` can replace it), and
 `content_security_policy`, which allows that one stylesheet by its SHA-256 hash and nothing
 else (no script, no fetch, no external URL).
@@ -65,7 +66,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from riskctl.errors import RiskctlError
 from riskctl.fileio import check_usable, kind_of
-from riskctl.output.html import html_cell, html_code, html_prose, html_text
+from riskctl.output.html import cell_class, html_cell, html_code, html_prose, html_text
 from riskctl.output.markdown import (
     markdown_cell,
     markdown_code,
@@ -217,6 +218,7 @@ def _environment(folders: tuple[str, ...]) -> _BoundedEnvironment:
     environment.filters["mermaid_label"] = mermaid_label
     environment.filters["mermaid"] = mermaid_chart
     environment.filters["svg"] = svg_markup
+    environment.filters["cell_class"] = cell_class
     return environment
 
 
