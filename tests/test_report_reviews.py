@@ -860,8 +860,10 @@ def test_an_error_in_a_shared_template_names_that_file(
     [
         ("Gift-coin card chargeback rate (bps of settled card purchases)",
          "Gift-coin card chargeback rate"),
-        ("Confirmed account takeovers per 10,000 logins", "Confirmed account takeovers per 10,000…"),
-        ("Circular gifting and rapid cash-out AML alerts", "Circular gifting and rapid cash-out AML…"),
+        ("Confirmed account takeovers per 10,000 logins",
+         "Confirmed account takeovers per 10,000…"),
+        ("Circular gifting and rapid cash-out AML alerts",
+         "Circular gifting and rapid cash-out AML…"),
         ("Short (unit)", "Short"),
         ("(unit)", "(unit)"),
         ("A (note) in the middle", "A (note) in the middle"),
