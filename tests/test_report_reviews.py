@@ -21,6 +21,7 @@ from riskctl.model.kri import Observation
 from riskctl.output.markdown import mermaid_label
 from riskctl.report.charts import ROLE_COLORS, Band, LineChart, Series, mermaid_chart, plain_number
 from riskctl.report.inputs import read_review
+from riskctl.report.mbr import trend_section
 from riskctl.report.periods import (
     Period,
     last_value,
@@ -550,6 +551,21 @@ def test_the_trend_counts_open_risks_per_level_at_each_month_end(in_history: Git
     assert rows["2026-10-31"][:6] == ["3", "1", "2", "0", "0", "1"]
     # Now: R-001 high after C-001 failed, R-002 medium, R-003 high (no control), R-004 closed.
     assert rows["2026-11-27 (now)"][:6] == ["3", "0", "1", "2", "0", "3"]
+
+
+def test_the_trend_is_drawn_as_stacked_bars_with_its_counts_per_level(in_history: GitRepo) -> None:
+    """In HTML the levels of a month-end are parts of one bar (a level at 0 hides no other);
+    the chart's values are the table's counts."""
+    review = read_review(register_source(Path("register"), with_repository=True), None, "mbr", NOW)
+    trend = trend_section(review, NOW)
+    chart = trend["chart"]
+    assert chart.stacked
+    rows = {row[0]: row[2:6] for row in trend["rows"]}
+    for index, label in enumerate(chart.labels):
+        (row,) = [cells for day, cells in rows.items() if day.startswith(label)]
+        values = [series.values[index] for series in chart.series]
+        expected = [None] * 4 if row[0] == "" else [float(cell) for cell in row]
+        assert values == expected, label
 
 
 def _trend_rows(markdown: str) -> list[list[str]]:

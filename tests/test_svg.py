@@ -761,3 +761,120 @@ def test_a_long_level_name_is_not_repeated_per_risk_or_per_cell() -> None:
 def test_svg_refuses_what_is_not_a_chart() -> None:
     with pytest.raises(TypeError, match="not a chart: str"):
         svg("chart")  # type: ignore[arg-type]
+
+
+# --- stacked bars, counts, axis names ---------------------------------------------------------
+
+
+def level_trend(**changes: object) -> LineChart:
+    """Open risks per level at 6 month-ends, the first without data (as the MBR's trend)."""
+    fields: dict[str, object] = {
+        "title": "Open risks per residual level, month-ends to 2026-11-27",
+        "labels": ["2026-06", "2026-07", "2026-08", "2026-09", "2026-10", "2026-11"],
+        "y_title": "open risks",
+        "series": [
+            Series("low", [None, 0, 1, 1, 1, 0], "level", color="#7cb342"),
+            Series("medium", [None, 2, 2, 2, 2, 1], "level", color="#fbc02d"),
+            Series("high", [None, 0, 0, 0, 0, 2], "level", color="#f57c00"),
+            Series("critical", [None, 0, 0, 0, 0, 0], "level", color="#c62828"),
+        ],
+        "x_title": "month-end",
+        "stacked": True,
+    }
+    fields.update(changes)
+    return LineChart(**fields)  # type: ignore[arg-type]
+
+
+def test_a_stacked_chart_draws_each_level_as_a_box_on_the_one_below() -> None:
+    """Every value > 0 is one box, from the running total of the levels below it to that plus
+    the value, read back on the drawn axis; at its category's x; none for a 0 or a gap."""
+    chart = level_trend()
+    root = parse(svg(chart))
+    ya, yb, ticks = y_axis(root)
+    xa, xb = x_axis(root, chart)
+    assert ticks == [0, 1, 2, 3]  # the totals are 2, 3, 3, 3, 3: whole ticks up to 3
+    below = [0.0] * len(chart.labels)
+    groups = with_class(root, "rk-s")
+    assert len(groups) == len(chart.series)
+    for series, group in zip(chart.series, groups, strict=True):
+        assert group.get("fill") == series.ink
+        drawn = {}
+        for box in group.iter(f"{SVG}rect"):
+            x = float(box.get("x", "")) + float(box.get("width", "")) / 2
+            index = round((x - xa) / xb)
+            assert xa + xb * index == pytest.approx(x, abs=2 * ROUNDING)
+            top, height = float(box.get("y", "")), float(box.get("height", ""))
+            drawn[index] = ((top + height - ya) / yb, (top - ya) / yb)
+        expected = {
+            index: (below[index], below[index] + value)
+            for index, value in enumerate(series.values)
+            if value
+        }
+        assert drawn.keys() == expected.keys(), series.name
+        for index, (low, high) in expected.items():
+            assert drawn[index] == pytest.approx((low, high), abs=4 * abs(ROUNDING / yb))
+        below = [total + (value or 0) for total, value in zip(below, series.values, strict=True)]
+    assert not list(root.iter(f"{SVG}polyline"))
+
+
+def test_a_stacked_chart_keys_are_boxes_and_its_parts_say_what_they_count() -> None:
+    root = parse(svg(level_trend()))
+    (legend,) = with_class(root, "rk-legend")
+    assert [text.text for text in legend.iter(f"{SVG}text")] == [
+        "low",
+        "medium",
+        "high",
+        "critical",
+    ]
+    assert len(list(legend.iter(f"{SVG}rect"))) == 4
+    assert not list(legend.iter(f"{SVG}line"))
+    titles = [each.text for each in root.iter(f"{SVG}title")]
+    assert "2026-11: 2 high" in titles
+    assert "2026-11: 1 medium" in titles
+
+
+def test_a_count_axis_has_whole_ticks() -> None:
+    """All values whole: no 0.5 between 0 and 2 (Heckbert's step for 0-2 is 0.5)."""
+    assert nice_ticks(0, 2) == [0, 0.5, 1, 1.5, 2]
+    counts = LineChart("n", ["a", "b"], "risks", [Series("low", [0, 2], "level")])
+    assert y_ticks(counts) == [0, 1, 2]
+    one = LineChart("n", ["a", "b"], "risks", [Series("low", [3, 3], "level")])
+    assert all(tick == int(tick) for tick in y_ticks(one)) and 3 in y_ticks(one)
+    zero = LineChart("n", ["a", "b"], "risks", [Series("low", [0, 0], "level")])
+    assert y_ticks(zero) == [0, 1]
+    # a value with a fraction keeps the nice steps
+    rates = LineChart("n", ["a", "b"], "bps", [Series("x", [0, 1.5], "this")])
+    assert 0.5 in y_ticks(rates)
+
+
+def test_axis_names_break_at_a_hyphen_or_are_hyphenated_not_cut() -> None:
+    names = ["insignificant", "minor", "moderate", "major", "severe"]
+    drawn = heat_map()
+    drawn = HeatMap(
+        drawn.title,
+        ["rare", "unlikely", "possible", "likely", "almost-certain"],
+        names,
+        drawn.cells,
+    )
+    root = parse(svg(drawn))
+    texts = [
+        text.text or ""
+        for group in with_class(root, "rk-ticks-y") + with_class(root, "rk-ticks-x")
+        for text in group
+    ]
+    assert "…" not in "".join(texts)
+    assert texts[:2] == ["5 almost-", "certain"]
+    first, second = (each for each in texts if each.startswith("insig") or each.endswith("ficant"))
+    assert first.endswith("-") and first[:-1] + second == "insignificant"
+
+
+def test_x_labels_leave_room_for_wide_letters() -> None:
+    """Each drawn x label's box, at 0.72 em a character (DejaVu Sans capitals and digits reach
+    0.86 em), keeps at least the font size from the next one's."""
+    chart = exceedance_chart()
+    root = parse(svg(chart))
+    (group,) = with_class(root, "rk-ticks-x")
+    size = float(group.get("font-size", ""))
+    boxes = [(float(text.get("x", "")), len(text.text or "") * size * 0.72 / 2) for text in group]
+    for (x0, half0), (x1, half1) in itertools.pairwise(boxes):
+        assert x1 - half1 - (x0 + half0) >= size - 2 * ROUNDING

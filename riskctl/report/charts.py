@@ -108,6 +108,10 @@ class LineChart:
     """Values are percentages (0-100): the y axis runs from 0 to 100 at most."""
     notes: Sequence[str] = ()
     """Sentences about the data (periods without an observation), shown under the chart."""
+    stacked: bool = False
+    """Parts of a whole (open risks per level): the SVG draws a bar per category, the series
+    stacked in order from the bottom, so a level at 0 hides none and each is a box of its own
+    colour; Mermaid, which cannot stack, still draws lines."""
 
     def __post_init__(self) -> None:
         for series in self.series:

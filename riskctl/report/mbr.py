@@ -214,6 +214,7 @@ def trend_section(review: Review, today: datetime.date) -> dict[str, Any]:
                 Series(level, series[level], "level", color=colors.get(level)) for level in levels
             ],
             x_title="month-end",
+            stacked=True,
         )
         caption = ""
     return {

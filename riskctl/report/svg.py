@@ -35,7 +35,11 @@ What is drawn:
   with a `<title>` tooltip "LABEL: VALUE" ("2026-10: 3 high" for a level), left out when the
   points are closer than `MARKER_SPACING`, where dots would only blot the line; a point with a
   mark gets an `rk-signal` ring whose `<title>` names the rule; a `step` series is drawn as a
-  step. Dash patterns tell prior, thresholds and centre apart in greyscale print.
+  step. Dash patterns tell prior, thresholds and centre apart in greyscale print. A `stacked`
+  chart (open risks per level) is a bar per category instead, its series stacked in order
+  from the bottom (a part per value, outlined, with a `<title>` "LABEL: VALUE NAME"), the y
+  axis covering the totals; its legend's swatches are boxes.
+- An axis of whole values only (a count) has whole ticks, never 0.5.
 - A heat map is 5x5 cells in their level's colour, likelihood 5 at the top; an occupied cell
   shows its count large and as many risk ids as fit, then "+N"; an empty cell is drawn paler.
   Each cell's `<title>` names its likelihood, impact and level, and lists every risk in it.
@@ -252,8 +256,11 @@ def tick_labels(ticks: Sequence[float]) -> list[str]:
 
 
 def _y_domain(chart: LineChart) -> list[float]:
-    """The values the y axis must cover: every value, and the band's edges."""
+    """The values the y axis must cover: every value (a stacked chart's totals per category,
+    and 0), and the band's edges."""
     covered = [value for series in chart.series for value in series.values if value is not None]
+    if chart.stacked and covered:
+        covered = [0.0, *(_stack(chart, index)[-1] for index in range(len(chart.labels)))]
     if chart.band is not None:
         covered += [chart.band.low, chart.band.high]
     for value in covered:
@@ -270,7 +277,7 @@ def y_ticks(chart: LineChart) -> list[float]:
     include 0 when the values are all on one side of it and their nearest is no farther from 0
     than the values are from each other, as a count or a days figure is best read from 0; an
     axis of values far from 0 (availability between 99 and 100) starts near them, or its
-    changes would be flattened.
+    changes would be flattened. An axis of whole values only (a count) has whole ticks.
     """
     covered = _y_domain(chart)
     if not covered:
@@ -282,7 +289,15 @@ def y_ticks(chart: LineChart) -> list[float]:
         low = 0.0
     elif high <= 0.0 and -high <= high - low:
         high = 0.0
-    return nice_ticks(low, high)
+    ticks = nice_ticks(low, high)
+    if ticks[1] - ticks[0] < 1 and all(value == math.floor(value) for value in covered):
+        # A count (every value whole) has no half tick: Heckbert's step is below 1 only for a
+        # span under about 4, so whole steps give 2 to 5 ticks.
+        first, last = math.floor(low), math.ceil(high)
+        if first == last:
+            first, last = (first - 1, last + 1) if first else (0, 1)
+        return [float(tick) for tick in range(first, last + 1)]
+    return ticks
 
 
 # --- geometry ---------------------------------------------------------------------------------
@@ -397,14 +412,21 @@ def _heading(title: str, width: float) -> tuple[list[str], float]:
     return parts, 22 + (len(lines) - 1) * _TITLE_LINE
 
 
+#: The x labels are thinned by a wider estimate than CHAR_EM: capitals and digits run to 0.64
+#: to 0.86 em in DejaVu Sans (the fallback font), so "5M" beside "10M" at 0.6 em nearly touched.
+_LABEL_EM = 0.72
+
+
 def _x_labels(chart: LineChart, frame: _Frame, size: float) -> list[str]:
-    """The x labels that fit without overlapping, first to last (greedy), each cut to 16 cells."""
+    """The x labels that fit without overlapping, first to last (greedy), each cut to 16 cells:
+    a label is left out when its estimated box (`_LABEL_EM`) comes within `size` of the last
+    drawn one's."""
     gap = size
     drawn: list[str] = []
     previous_end = -math.inf
     for label, x in zip(chart.labels, frame.xs, strict=True):
         text = _fit(" ".join(clean(label).split("\n")), 16)
-        half = _width(text, size) / 2
+        half = display_width(text) * size * _LABEL_EM / 2
         if x - half < max(previous_end + gap, 0.0) or x + half > WIDTH - 2:
             continue
         previous_end = x + half
@@ -487,11 +509,61 @@ def _series(series: Series, chart: LineChart, frame: _Frame) -> list[str]:
     return parts
 
 
+#: A stacked bar takes this share of its category's slot; its parts are outlined in the text
+#: colour, so a pale level (medium's #fbc02d is 1.7:1 on white) still has an edge of 3:1
+#: and more (WCAG 2.1 SC 1.4.11, non-text contrast).
+_BAR_SHARE = 0.6
+_BAR_OUTLINE = ' stroke="currentColor" stroke-opacity="0.7" stroke-width="0.75"'
+
+
+def _stack(chart: LineChart, index: int) -> list[float]:
+    """The running totals of the category `index` (its values, None as 0), bottom first."""
+    totals, total = [], 0.0
+    for series in chart.series:
+        total += series.values[index] or 0.0
+        totals.append(total)
+    return totals
+
+
+def _bars(chart: LineChart, frame: _Frame) -> list[str]:
+    """A stacked chart's bars: per series a group of its parts, each a box from the running
+    total below it to its own, with a `<title>` "LABEL: VALUE NAME"; none where a category has
+    no value, and no box for a 0."""
+    count = len(frame.xs)
+    slot = (frame.right - frame.left) / max(count, 1)
+    width = slot * _BAR_SHARE
+    stacks = [_stack(chart, index) for index in range(count)]
+    parts: list[str] = []
+    for number, series in enumerate(chart.series):
+        ink = series.ink
+        parts.append(f'<g class="rk-s rk-{series.role}" stroke="{ink}" fill="{ink}">')
+        for index, value in enumerate(series.values):
+            if not value:
+                continue
+            edges = frame.y(stacks[index][number]), frame.y(stacks[index][number] - value)
+            top, bottom = min(edges), max(edges)
+            title = _text(_point_title(series, chart.labels[index], value, None))
+            parts.append(
+                f'<rect x="{_n(frame.xs[index] - width / 2)}" y="{_n(top)}" '
+                f'width="{_n(width)}" height="{_n(bottom - top)}"{_BAR_OUTLINE}>'
+                f"<title>{title}</title></rect>"
+            )
+        parts.append("</g>")
+    return parts
+
+
 def _legend(chart: LineChart, top: float) -> tuple[list[str], float]:
     """The legend, wrapped to the chart's width: (its elements, the y below its last row)."""
     size, row_height, swatch = TEXT_SIZE, TEXT_SIZE + 9, 26.0
     items: list[tuple[str, str]] = []  # (swatch markup at x=0, y=0, name)
     for series in chart.series:
+        if chart.stacked:
+            key = (
+                f'<g class="rk-key rk-{series.role}" stroke="{series.ink}" fill="{series.ink}">'
+                f'<rect x="6" y="-7" width="14" height="14"{_BAR_OUTLINE}/></g>'
+            )
+            items.append((key, series.name))
+            continue
         width, _, radius, _ = _LOOKS[series.role]
         dashes = _dashes(series.role)
         dot = (
@@ -586,9 +658,11 @@ def line_chart_svg(chart: LineChart) -> str:
             f'<text x="{_n((left + _RIGHT) / 2)}" y="{_n((top + bottom) / 2)}" dy="0.35em" '
             'text-anchor="middle" fill-opacity="0.7">no data</text>'
         )
-    order = sorted(chart.series, key=lambda series: _LOOKS[series.role][3])
-    for series in order:
-        body.extend(_series(series, chart, frame))
+    if chart.stacked:
+        body.extend(_bars(chart, frame))
+    else:
+        for series in sorted(chart.series, key=lambda series: _LOOKS[series.role][3]):
+            body.extend(_series(series, chart, frame))
     legend, height = _legend(chart, below)
     body.extend(legend)
     return "\n".join([*_root(WIDTH, height + 6, chart.title, chart.description), *body, "</svg>"])
@@ -788,8 +862,8 @@ def heat_map_svg(heat_map: HeatMap) -> str:
         )
         name = " ".join(clean(heat_map.impact_names[impact - 1]).split("\n"))
         for number, line in enumerate(_two_lines(name, name_cells)):
-            y = _n(grid_bottom + 29 + number * (_AXIS_NAME_SIZE + 2))
-            body.append(f'<text x="{centre}" y="{y}">{html.escape(line, quote=True)}</text>')
+            below = _n(grid_bottom + 29 + number * (_AXIS_NAME_SIZE + 2))
+            body.append(f'<text x="{centre}" y="{below}">{html.escape(line, quote=True)}</text>')
     body.append("</g>")
     across = _n(left + 5 * grid.cell_width / 2)
     body.append(
