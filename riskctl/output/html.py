@@ -9,6 +9,7 @@ them, so a browser neither reorders nor hides any of it.
 
 The only markup added is riskctl's own, out of a fixed set:
 - a line break as `<br>` (`cell`, `text`);
+- in a table cell (`cell`), a date or an id in `<span class="rk-id">`, kept on one line;
 - in riskctl's sentences (`prose`), a `code` span (backticks) as `<code>`; its content is escaped
   like the rest;
 - a status badge, `<strong class="rk-badge rk-bad">above</strong>`, which keeps its word (so
@@ -69,17 +70,31 @@ def html_text(value: object) -> str:
     return _escaped(value).replace("\n", "<br>\n")
 
 
+#: A date or an id in running text ("2026-07-14 (operating)", "R-001, R-002"): wrapped in a
+#: `<span class="rk-id">`, which the stylesheet keeps on one line, as a browser may break it
+#: after a hyphen in a narrow column ("2026-07-" over "14"). Escaping leaves these characters
+#: as they are, so the pattern is matched on escaped text.
+_ID_IN_TEXT = re.compile(
+    r"(?<![\w.-])(?:\d{4}-\d{2}-\d{2}|[A-Z][A-Z0-9]*(?:[.-][A-Z0-9]+)*-\d+)(?![\w-])"
+)
+
+
+def _whole(escaped: str) -> str:
+    """Escaped text with its dates and ids in `<span class="rk-id">`."""
+    return _ID_IN_TEXT.sub(lambda match: f'<span class="rk-id">{match[0]}</span>', escaped)
+
+
 def html_cell(value: object, column: object = None) -> str:
-    """A table cell: literal text, line breaks as `<br>`; in a `STATUS_COLUMNS` column, its
-    status marks and band as badges."""
+    """A table cell: literal text, line breaks as `<br>`, dates and ids kept whole; in a
+    `STATUS_COLUMNS` column, its status marks and band as badges."""
     text = str(value)
     if column not in STATUS_COLUMNS:
-        return _escaped(text).replace("\n", "<br>")
+        return _whole(_escaped(text)).replace("\n", "<br>")
     word, space, rest = text.partition(" (")
     if word in BAND_CELLS and (not space or rest.endswith(")")):
         text = space + rest
-        return badge(word, BAND_CELLS[word]) + _badges(_escaped(text)).replace("\n", "<br>")
-    return _badges(_escaped(text)).replace("\n", "<br>")
+        return badge(word, BAND_CELLS[word]) + _whole(_badges(_escaped(text))).replace("\n", "<br>")
+    return _whole(_badges(_escaped(text))).replace("\n", "<br>")
 
 
 def html_prose(value: object) -> str:
@@ -102,19 +117,9 @@ def html_code(value: object) -> str:
 #: A cell that is one number: digits with an optional sign, thousands commas, decimals and a
 #: trailing percent sign ("12", "-1.5", "1,234", "7 %"): right-aligned, so digits line up.
 _NUMBER = re.compile(r"[+\-\u2212]?\d[\d,]*(?:\.\d+)?(?: ?%)?")
-#: A cell that is one id or date written with hyphens ("R-001", "INC-2026-001", "2026-07-14",
-#: "GV.OC-01"): kept on one line, as a browser may break it after a hyphen in a narrow column.
-_WHOLE = re.compile(r"[\w.]+(?:-[\w.]+)+")
-#: Longer than this, a hyphenated word is not an id and may wrap.
-_WHOLE_MAX = 32
 
 
 def cell_class(value: object) -> str:
-    """The class of a table cell for its value: `rk-num` for a number (right-aligned), `rk-id`
-    for an id or a date (never broken), else ""."""
-    text = str(value).strip()
-    if _NUMBER.fullmatch(text):
-        return "rk-num"
-    if len(text) <= _WHOLE_MAX and _WHOLE.fullmatch(text):
-        return "rk-id"
-    return ""
+    """The class of a table cell for its value: `rk-num` for a number (right-aligned), else
+    "" (`html_cell` keeps the dates and ids in it whole)."""
+    return "rk-num" if _NUMBER.fullmatch(str(value).strip()) else ""

@@ -18,10 +18,10 @@ them the same four filters give HTML instead of Markdown (`riskctl.output.html`)
 breaks as `<br>`; `cell(column)` shows the status marks of a status column as badges), `text`,
 `prose` (riskctl's `code` spans as `<code>`) and `code`; `svg` draws a `LineChart` or `HeatMap`
 as inline SVG (`riskctl.report.svg`); `cell_class` names a table cell's class for its value
-(`rk-num`, right-aligned; `rk-id`, an id or date kept on one line). They also receive
-`stylesheet`, the text of `_report.css` (read like a template, so `--templates DIR` can
-replace it), and `content_security_policy`, which allows that one stylesheet by its SHA-256
-hash and nothing else (no script, no fetch, no external URL).
+(`rk-num`: a number, right-aligned). They also receive `stylesheet`, the text of
+`_report.css` (read like a template, so `--templates DIR` can replace it), and
+`content_security_policy`, which allows that one stylesheet by its SHA-256 hash and nothing
+else (no script, no fetch, no external URL).
 
 A render is bounded, so a template cannot hang or exhaust the machine that runs it (CI runs
 templates from pull requests). Every error a template raises while rendering, and each limit
