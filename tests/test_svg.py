@@ -488,6 +488,8 @@ def test_x_labels_are_thinned_so_they_do_not_overlap() -> None:
     for (x, width), (next_x, next_width) in itertools.pairwise(zip(xs, widths, strict=True)):
         assert next_x - next_width / 2 > x + width / 2
     check_positions(chart, svg(chart))
+    # the latest period is the one a reader looks for: its label is always drawn
+    assert [text.text for text in group][-1] == chart.labels[-1]
 
 
 def test_dense_points_get_no_dots_but_keep_their_lines_and_signals() -> None:

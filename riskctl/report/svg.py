@@ -30,15 +30,15 @@ What is drawn:
 - A line chart has a title, the y axis's title above the plot, "nice" y ticks (1-2-5 steps,
   `nice_ticks`) covering every value, threshold and band edge, so nothing leaves the plot;
   categories evenly spaced, or `x_values` placed linearly (log10 with `x_log`); x labels thinned
-  where they would overlap. Each series is a polyline per run of consecutive values, split at
-  `None`; a lone value between gaps is a dot. Points of the `this` and `level` roles get dots
-  with a `<title>` tooltip "LABEL: VALUE" ("2026-10: 3 high" for a level), left out when the
-  points are closer than `MARKER_SPACING`, where dots would only blot the line; a point with a
-  mark gets an `rk-signal` ring whose `<title>` names the rule; a `step` series is drawn as a
-  step. Dash patterns tell prior, thresholds and centre apart in greyscale print. A `stacked`
-  chart (open risks per level) is a bar per category instead, its series stacked in order
-  from the bottom (a part per value, outlined, with a `<title>` "LABEL: VALUE NAME"), the y
-  axis covering the totals; its legend's swatches are boxes.
+  where they would overlap, the last always kept. Each series is a polyline per run of consecutive
+  values, split at `None`; a lone value between gaps is a dot. Points of the `this` and `level`
+  roles get dots with a `<title>` tooltip "LABEL: VALUE" ("2026-10: 3 high" for a level), left out
+  when the points are closer than `MARKER_SPACING`, where dots would only blot the line; a point
+  with a mark gets an `rk-signal` ring whose `<title>` names the rule; a `step` series is drawn as
+  a step. Dash patterns tell prior, thresholds and centre apart in greyscale print. A `stacked`
+  chart (open risks per level) is a bar per category instead, its series stacked in order from the
+  bottom (a part per value, outlined, with a `<title>` "LABEL: VALUE NAME"), the y axis covering
+  the totals; its legend's swatches are boxes.
 - An axis of whole values only (a count) has whole ticks, never 0.5.
 - A heat map is 5x5 cells in their level's colour, likelihood 5 at the top; an occupied cell
   shows its count large and as many risk ids as fit, then "+N"; an empty cell is drawn paler.
@@ -418,32 +418,33 @@ _LABEL_EM = 0.72
 
 
 def _x_labels(chart: LineChart, frame: _Frame, size: float) -> list[str]:
-    """The x labels that fit without overlapping, first to last (greedy), each cut to 16 cells:
-    a label is left out when its estimated box (`_LABEL_EM`) comes within `size` of the last
-    drawn one's."""
+    """The x labels that fit without overlapping, each cut to 16 cells, chosen greedily from
+    the last (the latest period, which a reader looks for first) back to the first: a label
+    is left out when its estimated box (`_LABEL_EM`) comes within `size` of the next drawn
+    one's, or would leave the chart."""
     gap = size
-    drawn: list[str] = []
-    previous_end = -math.inf
-    for label, x in zip(chart.labels, frame.xs, strict=True):
+    drawn: list[tuple[str, str]] = []
+    next_start = WIDTH - 2 + gap
+    for label, x in reversed(list(zip(chart.labels, frame.xs, strict=True))):
         text = _fit(" ".join(clean(label).split("\n")), 16)
         half = display_width(text) * size * _LABEL_EM / 2
-        if x - half < max(previous_end + gap, 0.0) or x + half > WIDTH - 2:
+        if x + half > next_start - gap or x - half < 0.0:
             continue
-        previous_end = x + half
+        next_start = x - half
         drawn.append(
-            f'<text x="{_n(x)}" y="{_n(frame.bottom + 18)}">{html.escape(text, quote=True)}</text>'
+            (
+                f'<text x="{_n(x)}" y="{_n(frame.bottom + 18)}">'
+                f"{html.escape(text, quote=True)}</text>",
+                f'<line x1="{_n(x)}" y1="{_n(frame.bottom)}" x2="{_n(x)}" '
+                f'y2="{_n(frame.bottom + 4)}" class="rk-axis" stroke="currentColor"/>',
+            )
         )
-        drawn.append(
-            f'<line x1="{_n(x)}" y1="{_n(frame.bottom)}" x2="{_n(x)}" '
-            f'y2="{_n(frame.bottom + 4)}" class="rk-axis" stroke="currentColor"/>'
-        )
-    labels = [each for each in drawn if each.startswith("<text")]
-    ticks = [each for each in drawn if each.startswith("<line")]
+    drawn.reverse()
     return [
         f'<g class="rk-ticks-x" text-anchor="middle" font-size="{_n(size)}">',
-        *labels,
+        *(label for label, _ in drawn),
         "</g>",
-        *ticks,
+        *(tick for _, tick in drawn),
     ]
 
 
