@@ -15,8 +15,8 @@ Class contract (the page's CSS is written against these names):
   `rk-ticks-x`, `rk-ticks-y`: the groups of tick labels (text, in `currentColor`).
 - `rk-s rk-ROLE` (ROLE: `this`, `prior`, `amber`, `red`, `centre`, `level`, `tolerance`): one
   `<g>` per series, carrying the series' colour as both `stroke` and `fill`; its lines have
-  `fill="none"` and its point markers inherit the fill. The legend's swatch of a series is a
-  `<g class="rk-key rk-ROLE">` built the same way, so one rule
+  `fill="none"` and its point markers (and a stacked chart's boxes) inherit the fill. The
+  legend's swatch of a series is a `<g class="rk-key rk-ROLE">` built the same way, so one rule
   `.rk-chart .rk-this { stroke: …; fill: … }` recolours a role's line, markers and swatch.
   A `level` series keeps its level's colour from the matrix (all levels share `rk-level`).
 - `rk-band`: the shaded band (the XmR natural process limits), and its swatch in the legend.
