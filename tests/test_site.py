@@ -119,8 +119,8 @@ def test_the_index_shows_the_state_at_a_glance(site: Path) -> None:
         for path in (SHIPPED_REGISTER / "risks").glob("*.yaml")
         if yaml.safe_load(path.read_text(encoding="utf-8")).get("status", "open") == "open"
     ]
-    assert f"<tr><td>open risks</td><td>{len(open_risks)}</td></tr>" in index
-    assert re.search(r"<tr><td>above appetite</td><td>\d+</td></tr>", index)
+    assert f'<tr><td>open risks</td><td class="rk-num">{len(open_risks)}</td></tr>' in index
+    assert re.search(r'<tr><td>above appetite</td><td class="rk-num">\d+</td></tr>', index)
     assert "<title>Risk register · register · 2026-11-27</title>" in index
     assert index.count('href="risks/') == len(list((SHIPPED_REGISTER / "risks").glob("*.yaml")))
 
