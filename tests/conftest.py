@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +30,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What collection built (modules, parameters, test items) lives until the end: the cyclic
+    collector need not walk it again at every full collection (a quarter of its time)."""
+    gc.freeze()
 
 
 @pytest.fixture(autouse=True, scope="session")
