@@ -212,3 +212,24 @@ def test_the_site_folder_can_be_copied_and_served_anywhere(site: Path, tmp_path:
         for link in HREF.findall((copy / name).read_text(encoding="utf-8")):
             target = ((copy / name).parent / link).resolve()
             assert target.is_relative_to(copy.resolve()) and target.is_file()
+
+
+def test_a_risk_whose_id_is_too_long_for_a_file_name_still_has_a_page(tmp_path: Path) -> None:
+    """`R-` and any number of digits is a valid risk id; a file name holds 255 bytes at most.
+    The page of an id too long to be its name is named by its start and a digest of it."""
+    repo = GitRepo(tmp_path / "repo")
+    repo.copy_register(SHIPPED_REGISTER)
+    long_id = "R-" + "1" * 300  # longer than any file name may be (the file keeps a short name)
+    risk = repo.root / "register" / "risks" / "R-002.yaml"
+    risk.write_text(
+        risk.read_text(encoding="utf-8").replace("id: R-002", f"id: {long_id}"), encoding="utf-8"
+    )
+    repo.commit("a long id", day=300)
+    code, _, stderr = _site(repo, "site")
+    assert code == 0, stderr
+    folder = repo.root / "site"
+    pages = [name for name in _files(folder) if name.startswith("risks/R-111")]
+    assert len(pages) == 1 and len(pages[0]) < 100, pages
+    assert long_id in (folder / pages[0]).read_text(encoding="utf-8")
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    assert pages[0] in HREF.findall(index)
