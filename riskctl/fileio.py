@@ -20,6 +20,7 @@ import contextlib
 import os
 import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from riskctl.errors import RiskctlError
@@ -247,6 +248,8 @@ def write_folder(folder: Path, files: dict[str, str | bytes], marker: str, optio
     then takes `folder`'s place: an existing folder is renamed aside first and removed after,
     so a reader sees the old site or the new one, never a mix; only between the two renames is
     there no folder at all. Links, devices and files in the way are refused as `--out` does.
+    Ctrl-C waits while the folders are swapped and the old one or the temporary one removed
+    (`interrupts_held`), so an interrupted run leaves no `.NAME.*` folder beside `folder`.
     """
     import shutil
 
@@ -277,22 +280,47 @@ def write_folder(folder: Path, files: dict[str, str | bytes], marker: str, optio
                 os.fsync(stream.fileno())
             os.chmod(path, 0o666 & ~umask)
         os.chmod(staging, 0o777 & ~umask)
-        if exists:
-            aside = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old.", dir=parent))
-            os.rename(folder, aside / folder.name)
-        os.rename(staging, folder)
+        with interrupts_held():
+            if exists:
+                aside = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old.", dir=parent))
+                os.rename(folder, aside / folder.name)
+            os.rename(staging, folder)
+            if aside is not None:
+                shutil.rmtree(aside, ignore_errors=True)
     except BaseException as error:
-        if aside is not None and (aside / folder.name).exists() and not folder.exists():
-            with contextlib.suppress(OSError):
-                os.rename(aside / folder.name, folder)
-        shutil.rmtree(staging, ignore_errors=True)
-        if aside is not None:
-            shutil.rmtree(aside, ignore_errors=True)
+        with interrupts_held():
+            if aside is not None and (aside / folder.name).exists() and not folder.exists():
+                with contextlib.suppress(OSError):
+                    os.rename(aside / folder.name, folder)
+            shutil.rmtree(staging, ignore_errors=True)
+            if aside is not None:
+                shutil.rmtree(aside, ignore_errors=True)
         if isinstance(error, OSError):
             raise RiskctlError(f"{named}: cannot write: {error.strerror}") from None
         raise
-    if aside is not None:
-        shutil.rmtree(aside, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def interrupts_held() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) until the block ends, then deliver it to the handler it would have
+    reached: a step that must finish once begun (renames, removing a temporary folder) is not
+    cut in half. Outside the main thread, or under a handler not set from Python, nothing is
+    held (a handler can be set only there)."""
+    import signal
+    import threading
+
+    previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or previous is None:
+        yield
+        return
+    caught: list[int] = []
+    signal.signal(signal.SIGINT, lambda number, _frame: caught.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if caught:
+            signal.raise_signal(signal.SIGINT)
 
 
 def check_output_folder(folder: Path, marker: str, option: str) -> bool:

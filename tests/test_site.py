@@ -233,3 +233,28 @@ def test_a_risk_whose_id_is_too_long_for_a_file_name_still_has_a_page(tmp_path: 
     assert long_id in (folder / pages[0]).read_text(encoding="utf-8")
     index = (folder / "index.html").read_text(encoding="utf-8")
     assert pages[0] in HREF.findall(index)
+
+
+def test_ctrl_c_while_the_old_site_is_removed_leaves_no_temporary_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C (SIGINT, a real one) arriving while the replaced site is being removed: the new
+    site stays, the old one is gone entirely, and the interrupt still ends the run."""
+    import signal
+
+    from riskctl.fileio import write_folder
+
+    folder = tmp_path / "site"
+    write_folder(folder, {"index.html": "old", "risks/R-001.html": "old"}, ".marker", "--out")
+    real_rmtree = shutil.rmtree
+
+    def interrupted_rmtree(path: str | Path, *args: object, **kwargs: object) -> None:
+        os.kill(os.getpid(), signal.SIGINT)  # as if the user pressed Ctrl-C now
+        real_rmtree(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(shutil, "rmtree", interrupted_rmtree)
+    with pytest.raises(KeyboardInterrupt):
+        write_folder(folder, {"index.html": "new"}, ".marker", "--out")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+    assert _files(folder) == {".marker", "index.html"}
+    assert (folder / "index.html").read_text(encoding="utf-8") == "new"
