@@ -17,6 +17,7 @@ FIFO, a device such as /dev/zero, a folder or a huge file is refused in bounded 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 import tempfile
@@ -295,6 +296,8 @@ def write_folder(folder: Path, files: dict[str, str | bytes], marker: str, optio
             shutil.rmtree(staging, ignore_errors=True)
             if aside is not None:
                 shutil.rmtree(aside, ignore_errors=True)
+        if isinstance(error, OSError) and error.errno == errno.EBUSY:
+            raise _mount_point(folder, option) from None  # one `ismount` cannot see (a bind)
         if isinstance(error, OSError):
             raise RiskctlError(f"{named}: cannot write: {error.strerror}") from None
         raise
@@ -323,12 +326,24 @@ def interrupts_held() -> Iterator[None]:
             signal.raise_signal(signal.SIGINT)
 
 
+def _mount_point(folder: Path, option: str) -> RiskctlError:
+    """The error for a `folder` mounted in place (`docker run -v $PWD/public:/site`), which
+    `rename` cannot move (EBUSY), so `write_folder` cannot replace it as a whole."""
+    return RiskctlError(
+        f"{option} {folder}: a mount point, which cannot be replaced as a whole (riskctl renames "
+        f"a new folder into its place); write into a folder inside it: {option} "
+        f"{printable(folder / 'site')}"
+    )
+
+
 def check_output_folder(folder: Path, marker: str, option: str) -> bool:
     """Refuse, naming `folder`, a folder `write_folder` must not replace; whether it exists."""
     named = f"{option} {folder}"
     if folder.name in ("", ".", ".."):
         raise RiskctlError(f"{named}: name the folder itself (a new one, e.g. build/site)")
     exists = existing_folder(folder, option)
+    if exists and os.path.ismount(folder):
+        raise _mount_point(folder, option)
     if exists:
         try:
             entries = os.listdir(folder)

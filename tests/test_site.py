@@ -258,3 +258,51 @@ def test_ctrl_c_while_the_old_site_is_removed_leaves_no_temporary_folder(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
     assert _files(folder) == {".marker", "index.html"}
     assert (folder / "index.html").read_text(encoding="utf-8") == "new"
+
+
+def test_a_mount_point_is_refused_with_a_way_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder mounted in place (`docker run -v $PWD/public:/site`) cannot be renamed, so the
+    site cannot replace it as a whole: refused before any work, saying what to do instead of
+    the rename's bare "Device or resource busy"."""
+    from riskctl.errors import RiskctlError
+    from riskctl.fileio import check_output_folder, write_folder
+
+    folder = tmp_path / "site"
+    folder.mkdir()
+    real_ismount = os.path.ismount
+    monkeypatch.setattr(os.path, "ismount", lambda path: Path(path) == folder or real_ismount(path))
+    for attempt in (
+        lambda: check_output_folder(folder, ".marker", "--out"),
+        lambda: write_folder(folder, {"index.html": "new"}, ".marker", "--out"),
+    ):
+        with pytest.raises(RiskctlError, match=r"a mount point.*--out .*site/site"):
+            attempt()
+    assert list(folder.iterdir()) == [] and sorted(tmp_path.iterdir()) == [folder]
+
+
+def test_a_mount_point_the_check_cannot_see_is_explained_when_the_rename_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bind mount on the same device looks like any folder to `os.path.ismount`; renaming it
+    fails with EBUSY, which names the mount point too, and the old site stays."""
+    import errno
+
+    from riskctl.errors import RiskctlError
+    from riskctl.fileio import write_folder
+
+    folder = tmp_path / "site"
+    write_folder(folder, {"index.html": "old"}, ".marker", "--out")
+    real_rename = os.rename
+
+    def busy(source: str | Path, target: str | Path) -> None:
+        if Path(source) == folder:
+            raise OSError(errno.EBUSY, os.strerror(errno.EBUSY))
+        real_rename(source, target)
+
+    monkeypatch.setattr(os, "rename", busy)
+    with pytest.raises(RiskctlError, match="a mount point"):
+        write_folder(folder, {"index.html": "new"}, ".marker", "--out")
+    assert (folder / "index.html").read_text(encoding="utf-8") == "old"
+    assert sorted(tmp_path.iterdir()) == [folder]
