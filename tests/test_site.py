@@ -306,3 +306,12 @@ def test_a_mount_point_the_check_cannot_see_is_explained_when_the_rename_fails(
         write_folder(folder, {"index.html": "new"}, ".marker", "--out")
     assert (folder / "index.html").read_text(encoding="utf-8") == "old"
     assert sorted(tmp_path.iterdir()) == [folder]
+
+
+def test_out_dash_is_refused_not_taken_as_a_folder_named_dash(repository: GitRepo) -> None:
+    """Everywhere else `--out -` is stdout; a site is a folder, so `-` would have been a folder
+    named `-` in the current one (awkward to remove: `rm -r -` reads it as an option)."""
+    code, stdout, stderr = _site(repository, "-")
+    assert (code, stdout) == (3, "")
+    assert "--out -: " in stderr and "a folder" in stderr, stderr
+    assert not (repository.root / "-").exists()
