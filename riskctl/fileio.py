@@ -251,6 +251,7 @@ def write_folder(folder: Path, files: dict[str, str | bytes], marker: str, optio
     there no folder at all. Links, devices and files in the way are refused as `--out` does.
     Ctrl-C waits while the folders are swapped and the old one or the temporary one removed
     (`interrupts_held`), so an interrupted run leaves no `.NAME.*` folder beside `folder`.
+    Of two runs into one folder at once, the later to rename stops with an error saying so.
     """
     import shutil
 
@@ -284,8 +285,16 @@ def write_folder(folder: Path, files: dict[str, str | bytes], marker: str, optio
         with interrupts_held():
             if exists:
                 aside = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old.", dir=parent))
-                os.rename(folder, aside / folder.name)
-            os.rename(staging, folder)
+                try:
+                    os.rename(folder, aside / folder.name)
+                except FileNotFoundError:  # another run has moved it aside
+                    raise _written_at_once(folder, option) from None
+            try:
+                os.rename(staging, folder)
+            except OSError as error:  # another run has put its folder there
+                if error.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                    raise
+                raise _written_at_once(folder, option) from None
             if aside is not None:
                 shutil.rmtree(aside, ignore_errors=True)
     except BaseException as error:
@@ -324,6 +333,15 @@ def interrupts_held() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
         if caught:
             signal.raise_signal(signal.SIGINT)
+
+
+def _written_at_once(folder: Path, option: str) -> RiskctlError:
+    """The error for a folder another run (of `report site`) was replacing at the same time:
+    this run stops and leaves the folder to that one."""
+    return RiskctlError(
+        f"{option} {folder}: another run wrote it at the same time; this one stopped and wrote "
+        "nothing (run it again once the other is done)"
+    )
 
 
 def _mount_point(folder: Path, option: str) -> RiskctlError:

@@ -315,3 +315,38 @@ def test_out_dash_is_refused_not_taken_as_a_folder_named_dash(repository: GitRep
     assert (code, stdout) == (3, "")
     assert "--out -: " in stderr and "a folder" in stderr, stderr
     assert not (repository.root / "-").exists()
+
+
+@pytest.mark.parametrize("earlier", [False, True], ids=["new", "replacing"])
+def test_two_runs_at_once_one_wins_the_other_says_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, earlier: bool
+) -> None:
+    """Another run is writing the folder between this run's check and its renames (its new
+    site already in place, or its old one moved aside): this run fails saying so (not a bare
+    "Directory not empty" or "No such file or directory") and leaves no temporary folder."""
+    from riskctl.errors import RiskctlError
+    from riskctl.fileio import write_folder
+
+    folder = tmp_path / "site"
+    if earlier:
+        write_folder(folder, {"index.html": "old"}, ".marker", "--out")
+    real_rename = os.rename
+    done: list[bool] = []
+
+    def other_run_first(source: str | Path, target: str | Path) -> None:
+        if not done:  # the other run acts just before this run's first rename
+            done.append(True)
+            if earlier:  # it has moved the old site aside and not yet put its own in place
+                real_rename(folder, tmp_path / "other-run-aside")
+            else:  # it has put its new site in place
+                (tmp_path / "other").mkdir()
+                (tmp_path / "other" / "index.html").write_text("other", encoding="utf-8")
+                real_rename(tmp_path / "other", folder)
+        real_rename(source, target)
+
+    monkeypatch.setattr(os, "rename", other_run_first)
+    with pytest.raises(RiskctlError, match="another run wrote it at the same time"):
+        write_folder(folder, {"index.html": "mine"}, ".marker", "--out")
+    if not earlier:
+        assert (folder / "index.html").read_text(encoding="utf-8") == "other"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")] == []
