@@ -350,3 +350,20 @@ def test_two_runs_at_once_one_wins_the_other_says_why(
     if not earlier:
         assert (folder / "index.html").read_text(encoding="utf-8") == "other"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")] == []
+
+
+def test_templates_inside_the_site_folder_are_refused_not_deleted(
+    repository: GitRepo, site: Path
+) -> None:
+    """The site folder is replaced as a whole, so `--templates` inside it would be deleted by
+    the very run that reads them."""
+    folder = repository.root / "with-templates"
+    shutil.copytree(site, folder)
+    (folder / "templates").mkdir()
+    (folder / "templates" / "site.html.j2").write_text("mine", encoding="utf-8")
+    code, stdout, stderr = _site(
+        repository, "with-templates", "--templates", str(folder / "templates")
+    )
+    assert (code, stdout) == (3, "")
+    assert "--templates" in stderr and "inside" in stderr, stderr
+    assert (folder / "templates" / "site.html.j2").read_text(encoding="utf-8") == "mine"

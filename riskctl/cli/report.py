@@ -304,7 +304,7 @@ def site_command(
                 "--out -: a site is a folder of pages, not one stream: name a folder (e.g. "
                 "build/site)"
             )
-        check_out_folder(out, path)
+        check_out_folder(out, path, templates)
         check_output_folder(out, MARKER, "--out")
         site = build_site(path, revision, today, partial=partial, templates=templates)
         write_folder(out, dict(site.files), MARKER, "--out")
