@@ -372,6 +372,11 @@ def check_output_folder(folder: Path, marker: str, option: str) -> bool:
                 f"{named}: a folder with files riskctl did not write (no {marker}); give a new "
                 "or empty folder, or one an earlier run wrote"
             )
+        if ".git" in entries:  # an earlier site made a repository to publish it by hand
+            raise RiskctlError(
+                f"{named}: holds .git, a repository, which replacing the folder would delete; "
+                "write the site elsewhere and copy it in"
+            )
     parent = folder.parent
     if not parent.is_dir():
         raise RiskctlError(

@@ -367,3 +367,18 @@ def test_templates_inside_the_site_folder_are_refused_not_deleted(
     assert (code, stdout) == (3, "")
     assert "--templates" in stderr and "inside" in stderr, stderr
     assert (folder / "templates" / "site.html.j2").read_text(encoding="utf-8") == "mine"
+
+
+def test_a_site_folder_made_a_git_repository_is_refused_not_replaced(
+    repository: GitRepo, site: Path
+) -> None:
+    """`cd site && git init && git push` to publish it by hand: the next run would replace the
+    folder as a whole and delete its `.git` with it."""
+    folder = repository.root / "published"
+    shutil.copytree(site, folder)
+    (folder / ".git").mkdir()
+    (folder / ".git" / "HEAD").write_text("ref: refs/heads/gh-pages\n", encoding="utf-8")
+    code, stdout, stderr = _site(repository, "published")
+    assert (code, stdout) == (3, "")
+    assert ".git" in stderr, stderr
+    assert (folder / ".git" / "HEAD").is_file()
