@@ -228,6 +228,18 @@ MEASUREMENTS: tuple[Measurement, ...] = (
         needs_riskctl=True,
         prepare=prepare_kri_series,
     ),
+    Measurement(
+        "report-markdown",
+        riskctl("report", "register", "{register}", "--now", NOW, "--format", "markdown"),
+        "cold-warm",
+        needs_riskctl=True,
+    ),
+    Measurement(
+        "report-html",
+        riskctl("report", "register", "{register}", "--now", NOW, "--format", "html"),
+        "cold-warm",
+        needs_riskctl=True,
+    ),
     Measurement("import-typer", python("-c", "import typer"), "startup"),
     Measurement("python-pass", python("-c", "pass"), "startup"),
     Measurement("help", riskctl("--help"), "startup", needs_riskctl=True),
@@ -239,6 +251,9 @@ BENCHMARKS: tuple[Benchmark, ...] = (
     Benchmark("riskctl fmt --check (vs lint)", "fmt-check", floor="lint", goal=3.0),
     Benchmark("riskctl diff, 1% changed (vs score)", "diff", floor="score", goal=0.25),
     Benchmark("riskctl --help", "help", floor="import-typer", goal=1.3),
+    Benchmark(
+        "report register -f html (vs markdown)", "report-html", floor="report-markdown", goal=1.1
+    ),
     Benchmark("riskctl kri xmr --csv, 100,000 points", "kri-xmr", floor=None, goal=1.0),
     Benchmark("floor: CSafeLoader parse", "floor-csafe", floor=None, goal=None),
     Benchmark("floor: import typer", "import-typer", floor=None, goal=None),

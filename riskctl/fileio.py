@@ -17,9 +17,11 @@ FIFO, a device such as /dev/zero, a folder or a huge file is refused in bounded 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from riskctl.errors import RiskctlError
@@ -247,6 +249,9 @@ def write_folder(folder: Path, files: dict[str, str | bytes], marker: str, optio
     then takes `folder`'s place: an existing folder is renamed aside first and removed after,
     so a reader sees the old site or the new one, never a mix; only between the two renames is
     there no folder at all. Links, devices and files in the way are refused as `--out` does.
+    Ctrl-C waits while the folders are swapped and the old one or the temporary one removed
+    (`interrupts_held`), so an interrupted run leaves no `.NAME.*` folder beside `folder`.
+    Of two runs into one folder at once, the later to rename stops with an error saying so.
     """
     import shutil
 
@@ -277,22 +282,76 @@ def write_folder(folder: Path, files: dict[str, str | bytes], marker: str, optio
                 os.fsync(stream.fileno())
             os.chmod(path, 0o666 & ~umask)
         os.chmod(staging, 0o777 & ~umask)
-        if exists:
-            aside = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old.", dir=parent))
-            os.rename(folder, aside / folder.name)
-        os.rename(staging, folder)
+        with interrupts_held():
+            if exists:
+                aside = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old.", dir=parent))
+                try:
+                    os.rename(folder, aside / folder.name)
+                except FileNotFoundError:  # another run has moved it aside
+                    raise _written_at_once(folder, option) from None
+            try:
+                os.rename(staging, folder)
+            except OSError as error:  # another run has put its folder there
+                if error.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                    raise
+                raise _written_at_once(folder, option) from None
+            if aside is not None:
+                shutil.rmtree(aside, ignore_errors=True)
     except BaseException as error:
-        if aside is not None and (aside / folder.name).exists() and not folder.exists():
-            with contextlib.suppress(OSError):
-                os.rename(aside / folder.name, folder)
-        shutil.rmtree(staging, ignore_errors=True)
-        if aside is not None:
-            shutil.rmtree(aside, ignore_errors=True)
+        with interrupts_held():
+            if aside is not None and (aside / folder.name).exists() and not folder.exists():
+                with contextlib.suppress(OSError):
+                    os.rename(aside / folder.name, folder)
+            shutil.rmtree(staging, ignore_errors=True)
+            if aside is not None:
+                shutil.rmtree(aside, ignore_errors=True)
+        if isinstance(error, OSError) and error.errno == errno.EBUSY:
+            raise _mount_point(folder, option) from None  # one `ismount` cannot see (a bind)
         if isinstance(error, OSError):
             raise RiskctlError(f"{named}: cannot write: {error.strerror}") from None
         raise
-    if aside is not None:
-        shutil.rmtree(aside, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def interrupts_held() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) until the block ends, then deliver it to the handler it would have
+    reached: a step that must finish once begun (renames, removing a temporary folder) is not
+    cut in half. Outside the main thread, or under a handler not set from Python, nothing is
+    held (a handler can be set only there)."""
+    import signal
+    import threading
+
+    previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or previous is None:
+        yield
+        return
+    caught: list[int] = []
+    signal.signal(signal.SIGINT, lambda number, _frame: caught.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if caught:
+            signal.raise_signal(signal.SIGINT)
+
+
+def _written_at_once(folder: Path, option: str) -> RiskctlError:
+    """The error for a folder another run (of `report site`) was replacing at the same time:
+    this run stops and leaves the folder to that one."""
+    return RiskctlError(
+        f"{option} {folder}: another run wrote it at the same time; this one stopped and wrote "
+        "nothing (run it again once the other is done)"
+    )
+
+
+def _mount_point(folder: Path, option: str) -> RiskctlError:
+    """The error for a `folder` mounted in place (`docker run -v $PWD/public:/site`), which
+    `rename` cannot move (EBUSY), so `write_folder` cannot replace it as a whole."""
+    return RiskctlError(
+        f"{option} {folder}: a mount point, which cannot be replaced as a whole (riskctl renames "
+        f"a new folder into its place); write into a folder inside it: {option} "
+        f"{printable(folder / 'site')}"
+    )
 
 
 def check_output_folder(folder: Path, marker: str, option: str) -> bool:
@@ -301,6 +360,8 @@ def check_output_folder(folder: Path, marker: str, option: str) -> bool:
     if folder.name in ("", ".", ".."):
         raise RiskctlError(f"{named}: name the folder itself (a new one, e.g. build/site)")
     exists = existing_folder(folder, option)
+    if exists and os.path.ismount(folder):
+        raise _mount_point(folder, option)
     if exists:
         try:
             entries = os.listdir(folder)
@@ -310,6 +371,11 @@ def check_output_folder(folder: Path, marker: str, option: str) -> bool:
             raise RiskctlError(
                 f"{named}: a folder with files riskctl did not write (no {marker}); give a new "
                 "or empty folder, or one an earlier run wrote"
+            )
+        if ".git" in entries:  # an earlier site made a repository to publish it by hand
+            raise RiskctlError(
+                f"{named}: holds .git, a repository, which replacing the folder would delete; "
+                "write the site elsewhere and copy it in"
             )
     parent = folder.parent
     if not parent.is_dir():

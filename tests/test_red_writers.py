@@ -168,9 +168,9 @@ def test_a_sheet_of_two_hundred_thousand_stray_columns_is_refused_quickly() -> N
     """Only the first errors get a did-you-mean: one per column made this take seconds."""
     register, sheets = _sheets()
     raw = RawSheet("RCM", ["frequncy", *(f"c{n}" for n in range(200_000))], [])
-    began = time.monotonic()
+    began = time.process_time()  # CPU, not the clock: 0.5 s took 3.9 s of wall on a busy machine
     errors = read_edits(register, [raw], sheets).errors
-    assert time.monotonic() - began < 3.0
+    assert time.process_time() - began < 3.0
     assert len(errors) > 200_000
     assert "did you mean 'frequency'?" in errors[0]
 

@@ -769,6 +769,16 @@ def test_mermaid_leaves_out_periods_without_data_and_draws_a_gappy_series_as_bar
     assert '"a year earlier" is drawn as bars' in drawn["caption"]
 
 
+def test_levels_without_a_colour_get_one_each_from_green_to_red() -> None:
+    from riskctl.report.charts import LEVEL_SCALE, level_colors
+
+    four = level_colors(["a", "b", "c", "d"], [None, "#ABC", "red", None])
+    # ranks 0..3 spread over the 5-step scale: 0, round(4/3) = 1, round(8/3) = 3, 4
+    assert four == {"a": LEVEL_SCALE[0], "b": "#abc", "c": LEVEL_SCALE[3], "d": LEVEL_SCALE[4]}
+    assert level_colors(["only"], [None]) == {"only": LEVEL_SCALE[0]}
+    assert len(set(level_colors(list("abcde"), [None] * 5).values())) == 5
+
+
 def test_a_chart_needs_one_value_per_label() -> None:
     with pytest.raises(ValueError, match="has 1 values for 2"):
         LineChart("t", ["a", "b"], "y", [Series("x", [1.0], "this")])

@@ -30,9 +30,10 @@ from typing import Any
 
 import pytest
 from hypothesis import given, settings
+from pydantic import ValidationError
 
 from riskctl.errors import RiskctlError
-from riskctl.model.config import DEFAULT_UNTESTED_CAP, Config, Credits
+from riskctl.model.config import DEFAULT_UNTESTED_CAP, Config, Credits, Level
 from riskctl.model.control import Control
 from riskctl.model.register import Record, Register
 from riskctl.model.risk import Risk
@@ -1623,3 +1624,11 @@ def test_untested_cap_is_in_the_method_only_when_set() -> None:
         document["fingerprint"]
         != method_document(default, build_matrix(default.scoring))["fingerprint"]
     )
+
+
+@pytest.mark.parametrize("color", ["red", "#12345", "#1234567", "url(javascript:x)", "#fff;x"])
+def test_a_level_colour_is_hex_or_the_config_is_refused(color: str) -> None:
+    """A custom level's colour reaches the HTML reports' SVG: `#rgb` or `#rrggbb` only."""
+    with pytest.raises(ValidationError, match="pattern"):
+        Level.model_validate({"name": "low", "color": color})
+    assert Level.model_validate({"name": "low", "color": "#A1b2C3"}).color == "#A1b2C3"

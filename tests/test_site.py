@@ -212,3 +212,173 @@ def test_the_site_folder_can_be_copied_and_served_anywhere(site: Path, tmp_path:
         for link in HREF.findall((copy / name).read_text(encoding="utf-8")):
             target = ((copy / name).parent / link).resolve()
             assert target.is_relative_to(copy.resolve()) and target.is_file()
+
+
+def test_a_risk_whose_id_is_too_long_for_a_file_name_still_has_a_page(tmp_path: Path) -> None:
+    """`R-` and any number of digits is a valid risk id; a file name holds 255 bytes at most.
+    The page of an id too long to be its name is named by its start and a digest of it."""
+    repo = GitRepo(tmp_path / "repo")
+    repo.copy_register(SHIPPED_REGISTER)
+    long_id = "R-" + "1" * 300  # longer than any file name may be (the file keeps a short name)
+    risk = repo.root / "register" / "risks" / "R-002.yaml"
+    risk.write_text(
+        risk.read_text(encoding="utf-8").replace("id: R-002", f"id: {long_id}"), encoding="utf-8"
+    )
+    repo.commit("a long id", day=300)
+    code, _, stderr = _site(repo, "site")
+    assert code == 0, stderr
+    folder = repo.root / "site"
+    pages = [name for name in _files(folder) if name.startswith("risks/R-111")]
+    assert len(pages) == 1 and len(pages[0]) < 100, pages
+    assert long_id in (folder / pages[0]).read_text(encoding="utf-8")
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    assert pages[0] in HREF.findall(index)
+
+
+def test_ctrl_c_while_the_old_site_is_removed_leaves_no_temporary_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C (SIGINT, a real one) arriving while the replaced site is being removed: the new
+    site stays, the old one is gone entirely, and the interrupt still ends the run."""
+    import signal
+
+    from riskctl.fileio import write_folder
+
+    folder = tmp_path / "site"
+    write_folder(folder, {"index.html": "old", "risks/R-001.html": "old"}, ".marker", "--out")
+    real_rmtree = shutil.rmtree
+
+    def interrupted_rmtree(path: str | Path, *args: object, **kwargs: object) -> None:
+        os.kill(os.getpid(), signal.SIGINT)  # as if the user pressed Ctrl-C now
+        real_rmtree(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(shutil, "rmtree", interrupted_rmtree)
+    with pytest.raises(KeyboardInterrupt):
+        write_folder(folder, {"index.html": "new"}, ".marker", "--out")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+    assert _files(folder) == {".marker", "index.html"}
+    assert (folder / "index.html").read_text(encoding="utf-8") == "new"
+
+
+def test_a_mount_point_is_refused_with_a_way_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder mounted in place (`docker run -v $PWD/public:/site`) cannot be renamed, so the
+    site cannot replace it as a whole: refused before any work, saying what to do instead of
+    the rename's bare "Device or resource busy"."""
+    from riskctl.errors import RiskctlError
+    from riskctl.fileio import check_output_folder, write_folder
+
+    folder = tmp_path / "site"
+    folder.mkdir()
+    real_ismount = os.path.ismount
+    monkeypatch.setattr(os.path, "ismount", lambda path: Path(path) == folder or real_ismount(path))
+    for attempt in (
+        lambda: check_output_folder(folder, ".marker", "--out"),
+        lambda: write_folder(folder, {"index.html": "new"}, ".marker", "--out"),
+    ):
+        with pytest.raises(RiskctlError, match=r"a mount point.*--out .*site/site"):
+            attempt()
+    assert list(folder.iterdir()) == [] and sorted(tmp_path.iterdir()) == [folder]
+
+
+def test_a_mount_point_the_check_cannot_see_is_explained_when_the_rename_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bind mount on the same device looks like any folder to `os.path.ismount`; renaming it
+    fails with EBUSY, which names the mount point too, and the old site stays."""
+    import errno
+
+    from riskctl.errors import RiskctlError
+    from riskctl.fileio import write_folder
+
+    folder = tmp_path / "site"
+    write_folder(folder, {"index.html": "old"}, ".marker", "--out")
+    real_rename = os.rename
+
+    def busy(source: str | Path, target: str | Path) -> None:
+        if Path(source) == folder:
+            raise OSError(errno.EBUSY, os.strerror(errno.EBUSY))
+        real_rename(source, target)
+
+    monkeypatch.setattr(os, "rename", busy)
+    with pytest.raises(RiskctlError, match="a mount point"):
+        write_folder(folder, {"index.html": "new"}, ".marker", "--out")
+    assert (folder / "index.html").read_text(encoding="utf-8") == "old"
+    assert sorted(tmp_path.iterdir()) == [folder]
+
+
+def test_out_dash_is_refused_not_taken_as_a_folder_named_dash(repository: GitRepo) -> None:
+    """Everywhere else `--out -` is stdout; a site is a folder, so `-` would have been a folder
+    named `-` in the current one (awkward to remove: `rm -r -` reads it as an option)."""
+    code, stdout, stderr = _site(repository, "-")
+    assert (code, stdout) == (3, "")
+    assert "--out -: " in stderr and "a folder" in stderr, stderr
+    assert not (repository.root / "-").exists()
+
+
+@pytest.mark.parametrize("earlier", [False, True], ids=["new", "replacing"])
+def test_two_runs_at_once_one_wins_the_other_says_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, earlier: bool
+) -> None:
+    """Another run is writing the folder between this run's check and its renames (its new
+    site already in place, or its old one moved aside): this run fails saying so (not a bare
+    "Directory not empty" or "No such file or directory") and leaves no temporary folder."""
+    from riskctl.errors import RiskctlError
+    from riskctl.fileio import write_folder
+
+    folder = tmp_path / "site"
+    if earlier:
+        write_folder(folder, {"index.html": "old"}, ".marker", "--out")
+    real_rename = os.rename
+    done: list[bool] = []
+
+    def other_run_first(source: str | Path, target: str | Path) -> None:
+        if not done:  # the other run acts just before this run's first rename
+            done.append(True)
+            if earlier:  # it has moved the old site aside and not yet put its own in place
+                real_rename(folder, tmp_path / "other-run-aside")
+            else:  # it has put its new site in place
+                (tmp_path / "other").mkdir()
+                (tmp_path / "other" / "index.html").write_text("other", encoding="utf-8")
+                real_rename(tmp_path / "other", folder)
+        real_rename(source, target)
+
+    monkeypatch.setattr(os, "rename", other_run_first)
+    with pytest.raises(RiskctlError, match="another run wrote it at the same time"):
+        write_folder(folder, {"index.html": "mine"}, ".marker", "--out")
+    if not earlier:
+        assert (folder / "index.html").read_text(encoding="utf-8") == "other"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")] == []
+
+
+def test_templates_inside_the_site_folder_are_refused_not_deleted(
+    repository: GitRepo, site: Path
+) -> None:
+    """The site folder is replaced as a whole, so `--templates` inside it would be deleted by
+    the very run that reads them."""
+    folder = repository.root / "with-templates"
+    shutil.copytree(site, folder)
+    (folder / "templates").mkdir()
+    (folder / "templates" / "site.html.j2").write_text("mine", encoding="utf-8")
+    code, stdout, stderr = _site(
+        repository, "with-templates", "--templates", str(folder / "templates")
+    )
+    assert (code, stdout) == (3, "")
+    assert "--templates" in stderr and "inside" in stderr, stderr
+    assert (folder / "templates" / "site.html.j2").read_text(encoding="utf-8") == "mine"
+
+
+def test_a_site_folder_made_a_git_repository_is_refused_not_replaced(
+    repository: GitRepo, site: Path
+) -> None:
+    """`cd site && git init && git push` to publish it by hand: the next run would replace the
+    folder as a whole and delete its `.git` with it."""
+    folder = repository.root / "published"
+    shutil.copytree(site, folder)
+    (folder / ".git").mkdir()
+    (folder / ".git" / "HEAD").write_text("ref: refs/heads/gh-pages\n", encoding="utf-8")
+    code, stdout, stderr = _site(repository, "published")
+    assert (code, stdout) == (3, "")
+    assert ".git" in stderr, stderr
+    assert (folder / ".git" / "HEAD").is_file()

@@ -285,14 +285,20 @@ def check_out(out: Path | None, register: Path | None = None) -> None:
                 )
 
 
-def check_out_folder(out: Path, register: Path) -> None:
-    """Refuse an `--out DIR` that is the register folder, lies inside it or holds it, before
-    any work is done (`fileio.write_folder` checks the folder itself)."""
+def check_out_folder(out: Path, register: Path, templates: Path | None = None) -> None:
+    """Refuse an `--out DIR` that is the register folder, lies inside it or holds it, or holds
+    the `--templates` folder (replacing it would delete them), before any work is done
+    (`fileio.write_folder` checks the folder itself)."""
     if _inside(out, register) or _inside(register, out):
         where = "inside" if _inside(out, register) else "holding"
         raise RiskctlError(
             f"--out {out}: {where} the register folder {register}; write the site elsewhere "
             "(e.g. build/site)"
+        )
+    if templates is not None and _inside(templates, out):
+        raise RiskctlError(
+            f"--templates {templates}: inside --out {out}, which a run replaces as a whole; "
+            "keep the templates outside it"
         )
 
 

@@ -293,12 +293,18 @@ def site_command(
     Publish the folder from CI to an internal static site.
     """
     from riskctl.cli._common import check_out_folder
+    from riskctl.errors import RiskctlError
     from riskctl.fileio import check_output_folder, printable, write_folder
     from riskctl.report.site import MARKER, build_site
 
     today = today_or(now)
     with operational_errors():
-        check_out_folder(out, path)
+        if str(out) == "-":  # stdout elsewhere; a folder named `-` is no one's intent
+            raise RiskctlError(
+                "--out -: a site is a folder of pages, not one stream: name a folder (e.g. "
+                "build/site)"
+            )
+        check_out_folder(out, path, templates)
         check_output_folder(out, MARKER, "--out")
         site = build_site(path, revision, today, partial=partial, templates=templates)
         write_folder(out, dict(site.files), MARKER, "--out")

@@ -10,6 +10,7 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    StringConstraints,
     Tag,
     model_validator,
 )
@@ -70,7 +71,8 @@ class Level(BaseModel):
 
     model_config = STRICT
     name: Text
-    color: str | None = None
+    color: Annotated[str, StringConstraints(pattern=r"^#([0-9a-fA-F]{3}){1,2}$")] | None = None
+    """`#rgb` or `#rrggbb`: the level's colour in the HTML reports' heat maps and trend."""
 
 
 class Credits(BaseModel):

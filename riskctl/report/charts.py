@@ -277,3 +277,20 @@ def listed(labels: Sequence[str], shown: int = 3) -> str:
 def _join(names: Sequence[str], *, quote: bool = True) -> str:
     quoted = [f'"{name}"' if quote else name for name in names]
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
+#: Level colours where the matrix gives none: a sequential scale from green to red (the preset
+#: levels' own colours, riskctl/score/matrix.py `PRESET_COLORS`), spread over the levels.
+LEVEL_SCALE = ("#2e7d32", "#7cb342", "#fbc02d", "#f57c00", "#c62828")
+
+
+def level_colors(levels: Sequence[str], colors: Sequence[str | None]) -> dict[str, str]:
+    """Each level's colour, lowest level first: the matrix's own, else its place on
+    `LEVEL_SCALE` (the lowest green, the highest red), so no two levels of a custom matrix
+    without colours are drawn alike."""
+    last = max(len(levels) - 1, 1)
+    scale = len(LEVEL_SCALE) - 1
+    return {
+        level: safe_color(color, LEVEL_SCALE[round(rank * scale / last)])
+        for rank, (level, color) in enumerate(zip(levels, colors, strict=True))
+    }

@@ -20,7 +20,7 @@ from riskctl.model.kri import Kri
 from riskctl.model.owner import Owner
 from riskctl.model.register import Register
 from riskctl.model.risk import Risk
-from riskctl.report.charts import HeatCell, HeatMap
+from riskctl.report.charts import HeatCell, HeatMap, level_colors
 from riskctl.score.explain import explain
 from riskctl.score.matrix import Cell, Matrix
 from riskctl.score.residual import ControlCredit, RiskScore, Scorecard, latest_test
@@ -61,21 +61,25 @@ def review_text(score: RiskScore, today: datetime.date) -> str:
 
 
 def heat_map(scores: Sequence[RiskScore], tier: str, matrix: Matrix) -> dict[str, Any]:
-    """A likelihood x impact map of open risks (`scores` in the report's order): the chart
-    (each cell its level and colour from the matrix and its risks) and its counts as a table,
+    """A likelihood x impact map of open risks: the chart
+    (each cell its level and colour from the matrix and its risks by id) and its counts as a table,
     rows likelihood 5 to 1, columns impact 1-5."""
     ids: dict[tuple[int, int], list[str]] = {}
     for score in scores:
         cell = score.inherent if tier == "inherent" else score.residual
         ids.setdefault((cell.likelihood, cell.impact), []).append(score.risk.id)
-    colors = dict(zip(matrix.levels, matrix.colors, strict=True))
+    colors = level_colors(matrix.levels, matrix.colors)
     cells = []
     for likelihood in range(5, 0, -1):
         for impact in range(1, 6):
             level = matrix.cell(likelihood, impact).level
             cells.append(
                 HeatCell(
-                    likelihood, impact, level, colors.get(level), ids.get((likelihood, impact), [])
+                    likelihood,
+                    impact,
+                    level,
+                    colors.get(level),
+                    sorted(ids.get((likelihood, impact), []), key=lambda each: (len(each), each)),
                 )
             )
     chart = HeatMap(f"{tier.capitalize()} risk", LIKELIHOOD_NAMES, IMPACT_NAMES, cells)

@@ -19,7 +19,7 @@ from riskctl.kri.status import (
 from riskctl.model.incident import Incident
 from riskctl.model.register import Register
 from riskctl.output.kri import value_text
-from riskctl.report.charts import LineChart, Series
+from riskctl.report.charts import LineChart, Series, level_colors
 from riskctl.report.periods import (
     Period,
     last_value,
@@ -202,9 +202,9 @@ def trend_section(review: Review, today: datetime.date) -> dict[str, Any]:
     caption = "No chart: fewer than two points have data."
     with_data = sum(1 for point in review.month_ends if point.card is not None)
     if with_data >= 2:
-        colors: dict[str, str | None] = {}
+        colors: dict[str, str] = {}
         for card in [review.card, *(point.card for point in review.month_ends if point.card)]:
-            for level, color in zip(card.matrix.levels, card.matrix.colors, strict=True):
+            for level, color in level_colors(card.matrix.levels, card.matrix.colors).items():
                 colors.setdefault(level, color)
         drawn = LineChart(
             title=f"Open risks per residual level, month-ends to {today}",

@@ -13,6 +13,7 @@ CLI renders each page and writes the folder (`riskctl/cli/report.py`), all at on
 from __future__ import annotations
 
 import datetime
+import hashlib
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -56,11 +57,15 @@ class Page:
 
 
 def page_name(identifier: str) -> str:
-    """`identifier` as a file name; ids that could not be one (never the ids riskctl
-    validates: a guard) are refused."""
-    if not _SAFE_NAME.fullmatch(identifier) or identifier in (".", ".."):
-        raise ValueError(f"{identifier!r} cannot name a page")
-    return identifier
+    """`identifier` as a file name: itself when it is one (every id riskctl validates is, up to
+    100 characters); otherwise, as for `R-` and 300 digits (a valid risk id, too long for a file
+    name, which holds 255 bytes), its first 40 characters that a name may hold, `~` and 16 hex
+    digits of its SHA-256. `~` is never in a name of the first kind, so the two never meet."""
+    if _SAFE_NAME.fullmatch(identifier) and identifier not in (".", ".."):
+        return identifier
+    digest = hashlib.sha256(identifier.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    start = re.sub(r"[^A-Za-z0-9._-]", "", identifier)[:40].lstrip(".")  # no hidden file
+    return f"{start}~{digest}"
 
 
 def site_pages(register: Register, card: Scorecard, frameworks: Sequence[str]) -> list[Page]:
