@@ -460,6 +460,13 @@ def test_coverage_writes_the_soa_as_html(tmp_path: Path, at_root: None) -> None:
         ("_blocks.html.j2", "{% macro table(header, rows) %}{{ nope }}{% endmacro %}\n",
          "_blocks.html.j2"),
         ("_report.css", "body {}\n</style><script>\n", "_report.css: holds NUL or `</style`"),
+        # what would let register text become markup is refused by name, with its line
+        ("rcm.html.j2", "\n{{ source | safe }}\n", "rcm.html.j2:2: No filter named 'safe'"),
+        ("rcm.html.j2", "{{ source | urlize }}\n", "No filter named 'urlize'"),
+        ("rcm.html.j2", "\n\n{% autoescape false %}{{ source }}{% endautoescape %}\n",
+         "rcm.html.j2:3: autoescape cannot be turned off"),
+        ("rcm.html.j2", "{% set off = false %}{% autoescape off %}{% endautoescape %}\n",
+         "autoescape cannot be turned off"),
     ],
 )  # fmt: skip
 def test_a_broken_html_template_exits_3_naming_it(
@@ -472,6 +479,14 @@ def test_a_broken_html_template_exits_3_naming_it(
     )  # fmt: skip
     assert (result.exit_code, result.stdout) == (3, "")
     assert message in result.stderr
+
+
+def test_a_user_template_may_keep_autoescape_on(tmp_path: Path, at_root: None) -> None:
+    (tmp_path / "rcm.html.j2").write_text(
+        "{% autoescape true %}<p>{{ source }}</p>{% endautoescape %}\n", encoding="utf-8"
+    )
+    page = _html(REPORTS["rcm"], "register", "--templates", str(tmp_path))
+    assert page == "<p>register</p>"  # (trim_blocks takes the newline after the block)
 
 
 def test_a_stylesheet_in_templates_dir_replaces_the_shipped_one_and_its_hash(

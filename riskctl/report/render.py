@@ -141,10 +141,33 @@ class _TemplateLoader(jinja2.FileSystemLoader):
         return contents, str(path), uptodate
 
 
+#: Filters that would let register text become markup in an HTML report (`safe` marks a value
+#: as markup; `urlize` turns a URL in it into a live link): not in riskctl's environment, so a
+#: template that uses one is refused by name, like any unknown filter.
+UNSAFE_FILTERS = ("safe", "urlize")
+
+
 class _BoundedEnvironment(ImmutableSandboxedEnvironment):
-    """The immutable sandbox, refusing `*` and `**` results too large to compute."""
+    """The immutable sandbox, refusing `*` and `**` results too large to compute, and any
+    `{% autoescape %}` block that would turn escaping off (register text would become markup)."""
 
     intercepted_binops = frozenset({"*", "**"})
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> jinja2.nodes.Template:
+        tree = super()._parse(source, name, filename)
+        for modifier in tree.find_all(jinja2.nodes.EvalContextModifier):
+            for keyword in modifier.options:
+                value = keyword.value
+                if keyword.key == "autoescape" and not (
+                    isinstance(value, jinja2.nodes.Const) and value.value is True
+                ):
+                    raise jinja2.TemplateSyntaxError(
+                        "autoescape cannot be turned off in a riskctl template",
+                        modifier.lineno,
+                        name,
+                        filename,
+                    )
+        return tree
 
     def call_binop(
         self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any
@@ -218,6 +241,8 @@ def _environment(folders: tuple[str, ...]) -> _BoundedEnvironment:
     environment.filters["mermaid_label"] = mermaid_label
     environment.filters["mermaid"] = mermaid_chart
     environment.filters["svg"] = svg_markup
+    for unsafe in UNSAFE_FILTERS:
+        del environment.filters[unsafe]
     environment.filters["cell_class"] = cell_class
     return environment
 
