@@ -284,13 +284,9 @@ def svg_markup(figure: LineChart | HeatMap) -> markupsafe.Markup:
 STYLESHEET = "_report.css"
 
 
-def stylesheet(override: Path | None = None) -> str:
+def _stylesheet(environment: jinja2.Environment) -> str:
     """The text of the HTML reports' stylesheet, line breaks as an HTML parser reads them (so
     its hash is the one a browser computes); RiskctlError when it would end its `<style>`."""
-    return _stylesheet(make_environment(override))
-
-
-def _stylesheet(environment: jinja2.Environment) -> str:
     try:
         text, _filename, _uptodate = environment.loader.get_source(environment, STYLESHEET)  # type: ignore[union-attr]
     except jinja2.TemplateNotFound:
