@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from riskctl.asof import LeftOut
@@ -53,16 +53,25 @@ def with_not_counted(text: str, left_out: Sequence[LeftOut]) -> str:
     return json_safe(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
 
 
+def not_counted_notice(
+    left_out: Sequence[LeftOut], today: datetime.date, quote: Callable[[str], str] = str
+) -> tuple[str, str]:
+    """The title and sentence that open a report which leaves records out (`As of DAY:`, `N
+    records dated after it are not counted: ...`), each record written by `quote` (the
+    format's escaping); the Markdown report's quote and the HTML report's notice."""
+    named = ", ".join(quote(f"{each.entity} {each.what} ({each.date})") for each in left_out)
+    count = len(left_out)
+    return (
+        f"As of {today}:",
+        f"{count} record{'s' if count != 1 else ''} dated after it "
+        f"{'are' if count != 1 else 'is'} not counted: {named}.",
+    )
+
+
 def left_out_markdown(left_out: Sequence[LeftOut], today: datetime.date) -> str:
     """`> **As of DAY:** N records dated after it are not counted: ...` and a blank line, for
     the top of a Markdown report; "" when none were left out."""
     if not left_out:
         return ""
-    named = ", ".join(
-        markdown_cell(f"{each.entity} {each.what} ({each.date})") for each in left_out
-    )
-    count = len(left_out)
-    return (
-        f"> **As of {today}:** {count} record{'s' if count != 1 else ''} dated after it "
-        f"{'are' if count != 1 else 'is'} not counted: {named}.\n\n"
-    )
+    title, text = not_counted_notice(left_out, today, markdown_cell)
+    return f"> **{title}** {text}\n\n"

@@ -9,7 +9,7 @@ no place for a note, so it goes to stderr.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Literal
 
 from riskctl.output.markdown import markdown_cell
@@ -24,6 +24,23 @@ def left_out_text(failed: Mapping[str, str], label: str) -> str:
     return visible(
         f"partial: {len(parts)} file(s) did not load and are left out of everything below: "
         + "; ".join(parts)
+    )
+
+
+def partial_notice(
+    failed: Mapping[str, str],
+    label: str,
+    quote: Callable[[str], str] = str,
+    code: Callable[[str], str] = str,
+) -> tuple[str, str]:
+    """The title and sentence that open a report read without some files (`Partial register:`,
+    `N file(s) did not load ...`), each file named by `quote` (the format's escaping) and the
+    command by `code`; the Markdown report's quote and the HTML report's notice."""
+    names = ", ".join(quote(f"{label}/{path}") for path in sorted(failed))
+    return (
+        "Partial register:",
+        f"{len(failed)} file(s) did not load and are left out of every number below: {names}. "
+        f"{code('riskctl lint')} shows why.",
     )
 
 
@@ -43,12 +60,8 @@ def mark_partial(
             return json_safe(json.dumps(document, indent=2, ensure_ascii=False)) + "\n", None
         return text, left_out_text(failed, label) + "\n"
     if kind == "markdown":
-        names = ", ".join(markdown_cell(f"{label}/{path}") for path in sorted(failed))
-        note = (
-            f"> **Partial register:** {len(failed)} file(s) did not load and are left out of "
-            f"every number below: {names}. `riskctl lint` shows why.\n\n"
-        )
-        return note + text, None
+        title, note = partial_notice(failed, label, markdown_cell, lambda code: f"`{code}`")
+        return f"> **{title}** {note}\n\n" + text, None
     if kind == "csv":
         return text, left_out_text(failed, label) + "\n"
     return left_out_text(failed, label) + "\n\n" + text, None

@@ -225,24 +225,12 @@ def notices(
 ) -> list[dict[str, str]]:
     """The HTML report's notes at its top, as the Markdown's: `{"title", "text"}`, plain text
     (register text in it is escaped by the template like any value)."""
+    from riskctl.output.left_out import not_counted_notice
+    from riskctl.output.partial import partial_notice
+
     found = []
     if failed:
-        names = ", ".join(f"{label}/{path}" for path in sorted(failed))
-        found.append(
-            {
-                "title": "Partial register:",
-                "text": f"{len(failed)} file(s) did not load and are left out of every number "
-                f"below: {names}. riskctl lint shows why.",
-            }
-        )
+        found.append(partial_notice(failed, label))
     if not_counted:
-        count = len(not_counted)
-        named = ", ".join(f"{each.entity} {each.what} ({each.date})" for each in not_counted)
-        found.append(
-            {
-                "title": f"As of {today}:",
-                "text": f"{count} record{'s' if count != 1 else ''} dated after it "
-                f"{'are' if count != 1 else 'is'} not counted: {named}.",
-            }
-        )
-    return found
+        found.append(not_counted_notice(not_counted, today))
+    return [{"title": title, "text": text} for title, text in found]
