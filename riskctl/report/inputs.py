@@ -39,10 +39,13 @@ def read_review(
     today: datetime.date,
     *,
     partial: bool = False,
+    cache: ParseCache | None = None,
 ) -> Review:
     """Load the register (refused when a file did not load, unless `partial`), compare it with
-    the last review, and, for the MBR, read the register at each of the last 12 month-ends."""
-    cache: ParseCache = {}
+    the last review, and, for the MBR, read the register at each of the last 12 month-ends;
+    every read through `cache` (a new one unless given: `report site` shares one)."""
+    if cache is None:
+        cache = {}
     read = read_as_of(source, today, cache, partial=partial)
     loaded = read.loaded
     if kind == "wbr":  # the WBR runs the loss simulation (report/quant.py)

@@ -28,7 +28,9 @@ from riskctl.score.residual import Scorecard
 
 if TYPE_CHECKING:
     from riskctl.coverage import Coverage
+    from riskctl.load import ParseCache
     from riskctl.report.review import Review
+    from riskctl.source import RegisterSource
 
 Format = Literal["markdown", "html"]
 #: The formats of `--format`, and the extension of each one's templates.
@@ -82,15 +84,24 @@ class ScoredRegister:
 
 
 def read_scored(
-    path: Path, revision: str | None, today: datetime.date, *, partial: bool = False
+    path: Path,
+    revision: str | None,
+    today: datetime.date,
+    *,
+    partial: bool = False,
+    source: RegisterSource | None = None,
+    cache: ParseCache | None = None,
 ) -> ScoredRegister:
-    """The register at `path` (or at `revision`), as of `today`, scored."""
+    """The register at `path` (or at `revision`), as of `today`, scored. A caller that reads
+    it again (`report site`: the reviews) passes the `source` it resolved and a `cache`, so
+    the revision is resolved and each file parsed once."""
     from riskctl.asof import read_as_of
     from riskctl.score.residual import score_register
     from riskctl.source import register_source
 
-    source = register_source(path, revision)
-    loaded = read_as_of(source, today, partial=partial)
+    if source is None:
+        source = register_source(path, revision)
+    loaded = read_as_of(source, today, cache, partial=partial)
     return ScoredRegister(
         register=loaded.register,
         card=score_register(loaded.register),

@@ -171,6 +171,7 @@ def build_site(
     the register, RCM, risk, launch and SoA pages, and the WBR and MBR as `riskctl report wbr`
     and `mbr` read them (since the latest `wbr-*`/`mbr-*` tag)."""
     from riskctl.framework.catalog import catalogue
+    from riskctl.load import ParseCache
     from riskctl.report.inputs import read_review
     from riskctl.report.produce import (
         read_scored,
@@ -181,7 +182,9 @@ def build_site(
     )
     from riskctl.source import register_source
 
-    scored = read_scored(path, revision, today, partial=partial)
+    source = register_source(path, revision, with_repository=True)
+    cache: ParseCache = {}  # one parse of each file for the reviews and the other pages
+    scored = read_scored(path, revision, today, partial=partial, source=source, cache=cache)
     register, card = scored.register, scored.card
     frameworks, skipped = [], []
     for scope in register.config.frameworks.in_scope:
@@ -193,11 +196,10 @@ def build_site(
         frameworks.append(scope.id)
     pages = site_pages(register, card, frameworks)
     files: dict[str, str] = {}
-    source = register_source(path, revision, with_repository=True)
     for page in pages:
         report = page.report
         if report == "wbr" or report == "mbr":
-            review = read_review(source, None, report, today, partial=partial)
+            review = read_review(source, None, report, today, partial=partial, cache=cache)
             text = review_report(review, today, source.label, "html", templates, home=page.home)
         elif report == "soa":
             assert page.argument is not None
