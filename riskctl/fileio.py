@@ -239,8 +239,8 @@ def utf16_as_utf8(data: bytes, name: str) -> bytes:
 
 
 def write_folder(folder: Path, files: dict[str, str | bytes], marker: str, option: str) -> None:
-    """Replace or create `folder` with exactly `files` (`/`-separated relative paths, each
-    under at most one level of subfolders), as a whole.
+    """Replace or create `folder` with exactly `files` (`/`-separated relative paths; the
+    subfolders they name are created), as a whole.
 
     The folder must be new, empty, or one this function wrote before (it holds `marker`, which
     it also writes): riskctl never replaces a folder of someone else's files (`--out .` in a

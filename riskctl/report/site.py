@@ -69,8 +69,8 @@ def page_name(identifier: str) -> str:
 
 
 def site_pages(register: Register, card: Scorecard, frameworks: Sequence[str]) -> list[Page]:
-    """Every page, the index's order: reviews, register views, risks (open first, then by id),
-    launches, frameworks."""
+    """Every page, the index's order: reviews, register views, risks (open first, then by id;
+    the index lists them so), launches, frameworks."""
     pages = [
         Page("wbr.html", "wbr", None, "Weekly business review"),
         Page("mbr.html", "mbr", None, "Monthly business review"),
@@ -108,18 +108,21 @@ def index_context(
     for score in open_scores:
         levels[score.residual.level] = levels.get(score.residual.level, 0) + 1
     bands = Counter(kri_status(kri, today).band for kri in register.by_id(Kri).values())
-    by_argument = {(page.report, page.argument): page for page in pages}
-    risks = [
-        [
-            by_argument[("risk", s.risk.id)].path,
-            s.risk.id,
-            s.risk.title,
-            s.risk.status,
-            tier_text(s.residual),
-            appetite_text(s),
-        ]
-        for s in sorted(card.risks, key=lambda s: (s.risk.status != "open", s.risk.id))
-    ]
+    scores = {s.risk.id: s for s in card.risks}
+    risks = []
+    for page in pages:  # the risk pages in their order: open first, then by id
+        if page.report == "risk" and page.argument is not None:
+            score = scores[page.argument]
+            risks.append(
+                [
+                    page.path,
+                    score.risk.id,
+                    score.risk.title,
+                    score.risk.status,
+                    tier_text(score.residual),
+                    appetite_text(score),
+                ]
+            )
     return {
         "now": str(today),
         "source": source,
