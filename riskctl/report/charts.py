@@ -246,8 +246,9 @@ def mermaid_chart(chart: LineChart) -> dict[str, Any]:
         series.append({"kind": kind, "name": each.name, "points": points, "color": each.ink})
     names = "; ".join(each.name for each in chart.series)
     notes = [f"Lines, in order: {names}."]
-    if len(kept) < len(chart.labels):
-        left = [label for index, label in enumerate(chart.labels) if index not in set(kept)]
+    first = chart.series[0].values
+    left = [label for label, value in zip(chart.labels, first, strict=True) if value is None]
+    if left:
         notes.append(f"No data for {listed(left)}: left out.")
     if chart.x_values is not None:
         scale = "a log scale" if chart.x_log else "a numeric scale"
