@@ -204,6 +204,7 @@ def _sources_at_commit(
         files={path: contents[blob] for path, blob in regular.items()},
         problems=problems,
         blob_ids=regular,
+        folder=folder,
     )
 
 
@@ -271,7 +272,7 @@ class FileReader:
                 continue
             files[path] = content
             blob_ids[path] = tree[path] or blob_id(content)
-        return Sources(self.source.label, files, tuple(problems), blob_ids)
+        return Sources(self.source.label, files, tuple(problems), blob_ids, self.source.folder)
 
 
 @contextmanager
@@ -385,6 +386,6 @@ def sources_at_moments(
             continue
         regular, problems = _split_tree(tree)
         files = {path: contents[blob] for path, blob in regular.items()}
-        sources = Sources(source.label, files, problems, blob_ids=regular)
+        sources = Sources(source.label, files, problems, blob_ids=regular, folder=source.folder)
         found.append(SourceAt(moment, commits[commit_id], sources, None))
     return found

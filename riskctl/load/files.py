@@ -32,6 +32,10 @@ class Sources:
     problems: tuple[Hit, ...] = ()
     blob_ids: Mapping[str, str] | None = None
     """Git blob ids by path, when read from a commit: they key the parse cache."""
+    folder: Path | None = None
+    """The register folder read (in the working tree, or as it was at a commit), which says
+    where its persistent cache lives (`load.cache`); None for files that are not a register
+    folder's."""
 
 
 def read_directory(path: Path) -> Sources:
@@ -53,7 +57,7 @@ def read_directory(path: Path) -> Sources:
             problems.append(content)
         else:
             files[relative] = content
-    return Sources(label=label_of(path), files=files, problems=tuple(problems))
+    return Sources(label=label_of(path), files=files, problems=tuple(problems), folder=path)
 
 
 def read_file(folder: Path, relative: str) -> bytes | Hit:
