@@ -323,7 +323,7 @@ def test_more_than_max_packs_are_merged(
     assert counts == [*range(1, cache.MAX_PACKS + 1), 1, 2]
     # the merged pack still holds the other files: score parses none of them again
     parsed: list[str] = []
-    original_parse = load_module.parse
+    original_parse = load_module.parse  # type: ignore[attr-defined]
 
     def counting(file: str, raw: bytes) -> object:
         parsed.append(file)
