@@ -227,12 +227,13 @@ _ALLOWED_DATETIME = frozenset({"date", "datetime", "time", "timedelta", "timezon
 
 class _Unpickler(pickle.Unpickler):
     """Unpickles only what riskctl stores: plain data, dates, and riskctl's own dataclasses,
-    enums and models (constructing them runs no code of the file's choosing)."""
+    enums and models (constructing them runs no code of the file's choosing). Only from
+    modules already imported: importing one runs it (`riskctl.__main__` runs the CLI)."""
 
     def find_class(self, module: str, name: str) -> Any:
         if module == "datetime" and name in _ALLOWED_DATETIME:
             return super().find_class(module, name)
-        if module.startswith("riskctl.") and "." not in name:
+        if module.startswith("riskctl.") and "." not in name and module in sys.modules:
             found = super().find_class(module, name)
             if isinstance(found, type) and (
                 dataclasses.is_dataclass(found)
