@@ -97,8 +97,11 @@ def lint_args(register: Path, *more: str, now: str = FROZEN_NOW) -> list[str]:
 
 @pytest.fixture
 def register(tmp_path: Path) -> Path:
+    return warned_register(tmp_path / "register")
+
+
+def warned_register(target: Path) -> Path:
     """A copy of the tiny clean register with one warning (RK106: R-001 names KRI-001 twice)."""
-    target = tmp_path / "register"
     shutil.copytree(BASE_REGISTER, target)
     risk = target / "risks" / "R-001.yaml"
     text = risk.read_text(encoding="utf-8")
@@ -353,3 +356,38 @@ def test_the_cache_stays_out_of_a_subprocess_environment(tmp_path: Path) -> None
     )
     assert completed.returncode == 0, completed.stderr
     assert len(packs(root)) == 1
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["lint"],
+        ["lint", "-f", "json", "--select", "RK1"],
+        ["score"],
+        ["score", "-f", "json"],
+        ["score", "-f", "csv"],
+    ],
+    ids=" ".join,
+)
+def test_a_second_run_is_answered_from_the_cache(
+    register: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    """The cache is used, not only harmless: a repeated command reads no pack (its whole
+    result is kept). (`test_cache_concurrency` checks the same in fresh processes, where the
+    unpickler must find every class of a result in a module already imported.)"""
+    root = tmp_path / "cache"
+    full = [*args, str(register), "--now", FROZEN_NOW]
+    assert_same_as_uncached(full, root)
+    reads: list[object] = []
+    original = cache.Store._read_packs
+
+    def reading(store: cache.Store) -> object:
+        reads.append(store)
+        return original(store)
+
+    monkeypatch.setattr(cache.Store, "_read_packs", reading)
+    assert_same_as_uncached(full, root)
+    assert reads == []
+    (register / "risks/R-001.yaml").write_text("id: R-001\n", encoding="utf-8")
+    assert_same_as_uncached(full, root)
+    assert len(reads) == 1  # a changed register: its files are looked up in the packs
