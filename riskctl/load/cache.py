@@ -463,15 +463,37 @@ class Store:
 
 
 def _cache_files(root: Path) -> Iterator[Path]:
-    """The files of every fingerprint's packs and results under `root`."""
-    with contextlib.suppress(OSError):
-        for folder in root.iterdir():
-            with contextlib.suppress(OSError):
-                yield from (folder / "results").iterdir()
-            with contextlib.suppress(OSError):
-                for packs in (folder / "packs").iterdir():
-                    with contextlib.suppress(OSError):
-                        yield from packs.iterdir()
+    """The files of every fingerprint's packs and results under `root`. A link is never
+    followed (it is listed, and deleting it deletes the link): nothing outside the cache is
+    ever deleted."""
+    for folder in _real_folders(root).values():
+        inside = _real_folders(folder)
+        if "results" in inside:
+            yield from _entries(inside["results"])
+        if "packs" in inside:
+            for packs in _real_folders(inside["packs"]).values():
+                yield from _entries(packs)
+
+
+def _real_folders(path: Path) -> dict[str, Path]:
+    """The folders in `path` by name, links to folders left out."""
+    try:
+        with os.scandir(path) as entries:
+            return {
+                entry.name: Path(entry.path)
+                for entry in entries
+                if entry.is_dir(follow_symlinks=False)
+            }
+    except OSError:
+        return {}
+
+
+def _entries(path: Path) -> list[Path]:
+    try:
+        with os.scandir(path) as entries:
+            return [Path(entry.path) for entry in entries]
+    except OSError:
+        return []
 
 
 def _size(path: Path) -> int:
