@@ -391,3 +391,21 @@ def test_a_second_run_is_answered_from_the_cache(
     (register / "risks/R-001.yaml").write_text("id: R-001\n", encoding="utf-8")
     assert_same_as_uncached(full, root)
     assert len(reads) == 1  # a changed register: its files are looked up in the packs
+
+
+def test_eviction_deletes_nothing_outside_the_cache(tmp_path: Path) -> None:
+    """A link inside the cache folder (to another fingerprint's folder, say, made by hand) is
+    not followed when the cache is trimmed: only the cache's own files are deleted."""
+    big = _big_register(tmp_path)
+    root = tmp_path / "cache"
+    outside = tmp_path / "outside"
+    for folder in ("results", "packs/0123456789abcdef"):
+        (outside / folder).mkdir(parents=True)
+        (outside / folder / "precious").write_bytes(b"x" * 100)
+    bound = {"RISKCTL_CACHE_MAX_MB": "1"}
+    assert_same_as_uncached(lint_args(big), root, **bound)  # creates the folder
+    (root / "0123456789abcdef01234567").symlink_to(outside)
+    (root / "results").symlink_to(outside / "results")
+    (big / "risks/R-100.yaml").write_text("id: R-100\n", encoding="utf-8")  # something new
+    assert_same_as_uncached(lint_args(big), root, **bound)
+    assert sorted(path.name for path in outside.rglob("precious")) == ["precious", "precious"]
