@@ -409,3 +409,38 @@ def test_eviction_deletes_nothing_outside_the_cache(tmp_path: Path) -> None:
     (big / "risks/R-100.yaml").write_text("id: R-100\n", encoding="utf-8")  # something new
     assert_same_as_uncached(lint_args(big), root, **bound)
     assert sorted(path.name for path in outside.rglob("precious")) == ["precious", "precious"]
+
+
+def test_another_users_repository_gets_no_cache_in_its_git_directory(tmp_path: Path) -> None:
+    if not (hasattr(os, "geteuid") and os.geteuid() == 0):
+        pytest.skip("only root can give a repository to another user")
+    repo = GitRepo(tmp_path / "repo")
+    repo.copy_register(BASE_REGISTER)
+    repo.commit("register", day=1)
+    os.chown(repo.root / ".git", 65534, 65534)
+    xdg = tmp_path / "xdg"
+    args = lint_args(repo.root / "register")
+    assert riskctl(args, None, RISKCTL_CACHE_DIR=None, XDG_CACHE_HOME=str(xdg)) == riskctl(
+        args, None
+    )
+    run = riskctl(args, tmp_path / "unused", RISKCTL_CACHE_DIR=None, XDG_CACHE_HOME=str(xdg))
+    assert run == riskctl(args, None)
+    assert not (repo.root / ".git" / "riskctl-cache").exists()
+    assert len(packs(xdg / "riskctl")) == 1
+
+
+def test_a_crashed_writers_temporary_files_are_removed_when_old(
+    register: Path, tmp_path: Path
+) -> None:
+    root = tmp_path / "cache"
+    assert_same_as_uncached(lint_args(register), root)
+    (results_folder,) = root.glob("*/results")
+    old, recent = results_folder / ".tmp-1-old", results_folder / ".tmp-2-recent"
+    for path in (old, recent):
+        path.write_bytes(b"half a file")
+    an_hour_ago = old.stat().st_mtime - 3_600
+    os.utime(old, (an_hour_ago, an_hour_ago))
+    risk = register / "risks/R-001.yaml"
+    risk.write_text(risk.read_text(encoding="utf-8") + "# changed\n", encoding="utf-8")
+    assert_same_as_uncached(lint_args(register), root)  # writes, so trims
+    assert (old.exists(), recent.exists()) == (False, True)
