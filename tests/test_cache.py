@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import shutil
 import stat
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +22,7 @@ from typer.testing import CliRunner
 from riskctl.cli import app
 from riskctl.load import cache
 from riskctl.load import register as load_module
-from tests.conftest import BASE_REGISTER, FROZEN_NOW, SHIPPED_REGISTER
+from tests.conftest import BASE_REGISTER, FROZEN_NOW
 from tests.gitrepo import GitRepo
 
 runner = CliRunner()
@@ -339,58 +338,6 @@ def test_more_than_max_packs_are_merged(
         for path in register.rglob("*.yaml")
         if path.name != "riskctl.yaml"
     )
-
-
-def test_the_cache_stays_out_of_a_subprocess_environment(tmp_path: Path) -> None:
-    """Sanity for the other files' subprocess runs: `python -m riskctl` honours the variables."""
-    root = tmp_path / "cache"
-    environment = {**os.environ, "RISKCTL_CACHE_DIR": str(root)}
-    environment.pop("RISKCTL_NO_CACHE", None)
-    completed = subprocess.run(
-        [*RISKCTL, *lint_args(SHIPPED_REGISTER)],
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
-    assert completed.returncode == 0, completed.stderr
-    assert len(packs(root)) == 1
-
-
-@pytest.mark.parametrize(
-    "args",
-    [
-        ["lint"],
-        ["lint", "-f", "json", "--select", "RK1"],
-        ["score"],
-        ["score", "-f", "json"],
-        ["score", "-f", "csv"],
-    ],
-    ids=" ".join,
-)
-def test_a_second_run_is_answered_from_the_cache(
-    register: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
-) -> None:
-    """The cache is used, not only harmless: a repeated command reads no pack (its whole
-    result is kept). (`test_cache_concurrency` checks the same in fresh processes, where the
-    unpickler must find every class of a result in a module already imported.)"""
-    root = tmp_path / "cache"
-    full = [*args, str(register), "--now", FROZEN_NOW]
-    assert_same_as_uncached(full, root)
-    reads: list[object] = []
-    original = cache.Store._read_packs
-
-    def reading(store: cache.Store) -> object:
-        reads.append(store)
-        return original(store)
-
-    monkeypatch.setattr(cache.Store, "_read_packs", reading)
-    assert_same_as_uncached(full, root)
-    assert reads == []
-    (register / "risks/R-001.yaml").write_text("id: R-001\n", encoding="utf-8")
-    assert_same_as_uncached(full, root)
-    assert len(reads) == 1  # a changed register: its files are looked up in the packs
 
 
 def test_eviction_deletes_nothing_outside_the_cache(tmp_path: Path) -> None:
