@@ -227,7 +227,8 @@ _ALLOWED_DATETIME = frozenset({"date", "datetime", "time", "timedelta", "timezon
 
 class _Unpickler(pickle.Unpickler):
     """Unpickles only what riskctl stores: plain data, dates, and riskctl's own dataclasses,
-    enums and models (constructing them runs no code of the file's choosing). Only from
+    enums, models and subclasses of str, int and float (constructing them runs no code of the
+    file's choosing). Only from
     modules already imported: importing one runs it (`riskctl.__main__` runs the CLI)."""
 
     def find_class(self, module: str, name: str) -> Any:
@@ -237,7 +238,7 @@ class _Unpickler(pickle.Unpickler):
             found = super().find_class(module, name)
             if isinstance(found, type) and (
                 dataclasses.is_dataclass(found)
-                or issubclass(found, enum.Enum)
+                or issubclass(found, (enum.Enum, str, int, float))  # parse.TooLarge is a str
                 or hasattr(found, "__pydantic_fields__")
             ):
                 return found
