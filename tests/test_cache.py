@@ -391,3 +391,31 @@ def test_a_crashed_writers_temporary_files_are_removed_when_old(
     risk.write_text(risk.read_text(encoding="utf-8") + "# changed\n", encoding="utf-8")
     assert_same_as_uncached(lint_args(register), root)  # writes, so trims
     assert (old.exists(), recent.exists()) == (False, True)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["99999999999999999999999999999999", "1e999", ".nan", "2026-02-30", "!!binary aGk="],
+)
+def test_a_file_with_an_odd_value_is_kept_like_any_other(
+    register: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    """Whatever parsing a file gives unpickles again: one file the unpickler refused would
+    make the whole pack unreadable, and every run would parse every file again."""
+    root = tmp_path / "cache"
+    risk = register / "risks/R-001.yaml"
+    risk.write_text(risk.read_text(encoding="utf-8") + f"odd: {value}\n", encoding="utf-8")
+    score = ["score", "-f", "json", "--partial", str(register), "--now", FROZEN_NOW]
+    assert_same_as_uncached(score, root)
+    for path in results(root):
+        path.unlink()  # so that the next runs read the packs
+    parsed: list[str] = []
+    original_parse = load_module.parse  # type: ignore[attr-defined]
+
+    def counting(file: str, raw: bytes) -> object:
+        parsed.append(file)
+        return original_parse(file, raw)
+
+    monkeypatch.setattr(load_module, "parse", counting)
+    assert_same_as_uncached(score, root)
+    assert parsed.count("risks/R-001.yaml") == 1  # the uncached run's
