@@ -23,12 +23,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from riskctl.lint.engine import lint
-from riskctl.load import Loaded, load, read_directory
+from riskctl.load import Loaded, Sources, load, parse, read_directory
 from riskctl.load import cache as cache_module
 from riskctl.load import register as load_module
 from tests.conftest import FROZEN_NOW, SHIPPED_REGISTER
 from tests.gitrepo import GitRepo
 from tests.test_cache import Run, riskctl, warned_register
+from tests.test_fuzz import HOSTILE_SCALARS, PROFILE, TYPE_CHANGES, mutated_sources
 from tests.test_hostile import SHARED_SUITE, hostile_files, read_index, write_register
 from tests.test_report_reviews import build_review_history
 
@@ -312,3 +313,30 @@ def test_log_keeps_what_it_parsed(
         monkeypatch.setattr(load_module, "parse", counting)
         riskctl(["log", "C-001", "register"], root)
     assert [file for file in parsed if file != "riskctl.yaml"] == []
+
+
+# --- whatever parsing gives comes back from a pack ------------------------------------------
+
+
+def _round_trip(file: str, raw: bytes) -> None:
+    parsed = parse(file, raw)
+    entry = (parsed.data, parsed.hits)
+    assert repr(cache_module._decode(cache_module._encode({(file, "id"): entry}))) == repr(
+        {(file, "id"): entry}
+    )
+
+
+@pytest.mark.parametrize("value", [*HOSTILE_SCALARS, *TYPE_CHANGES])
+def test_every_odd_value_comes_back_from_a_pack(value: str) -> None:
+    """test_fuzz's hostile scalars and type changes, as a value and as a key."""
+    risk = (SHIPPED_REGISTER / "risks/R-001.yaml").read_bytes()
+    for line in (f"title: {value}", f"{value}: 1", f"controls: [{value}]"):
+        _round_trip("risks/R-001.yaml", risk + line.encode("utf-8") + b"\n")
+
+
+@PROFILE
+@given(mutated=mutated_sources())
+def test_every_mutated_file_comes_back_from_a_pack(mutated: tuple[Sources, object]) -> None:
+    sources, _mutations = mutated
+    for file, raw in sources.files.items():
+        _round_trip(file, raw)
