@@ -296,10 +296,15 @@ def load_source(
 
 
 def read_register(
-    source: RegisterSource, cache: ParseCache | None = None, *, partial: bool = False
+    source: RegisterSource,
+    cache: ParseCache | None = None,
+    *,
+    partial: bool = False,
+    sources: Sources | None = None,
 ) -> Loaded:
-    """Load a register; refuse (`RiskctlError`) when a file did not load, unless `partial`."""
-    loaded = load_source(source, source.read(), cache)
+    """Load a register; refuse (`RiskctlError`) when a file did not load, unless `partial`.
+    `sources`: its files, when the caller has read them already (`source.read()`)."""
+    loaded = load_source(source, source.read() if sources is None else sources, cache)
     if not partial:
         refuse_partial(loaded, source)
     return loaded

@@ -69,6 +69,7 @@ ENV_DIR = "RISKCTL_CACHE_DIR"
 ENV_OFF = "RISKCTL_NO_CACHE"
 ENV_MAX_MB = "RISKCTL_CACHE_MAX_MB"
 FOLDER_IN_GIT = "riskctl-cache"
+CACHEDIR_TAG = b"Signature: 8a477f597d28d172789f06886806bc55\n# riskctl's cache: safe to delete\n"
 
 #: (path in the register, blob id)
 Key = tuple[str, str]
@@ -120,7 +121,7 @@ def cache_root(folder: Path) -> Path:
     if chosen:
         return Path(chosen).expanduser().absolute()
     found = git_directory(folder)
-    if found is not None:
+    if found is not None and _ours(found):  # never write into another user's repository
         return found / FOLDER_IN_GIT
     xdg = os.environ.get("XDG_CACHE_HOME", "")
     # The XDG base directory specification: a relative path is invalid and ignored.
@@ -154,6 +155,14 @@ def git_directory(folder: Path) -> Path | None:
         except OSError:
             return None
     return None
+
+
+def _ours(path: Path) -> bool:
+    """Whether this user owns `path` (always, where there are no user ids)."""
+    try:
+        return not hasattr(os, "getuid") or path.stat().st_uid == os.getuid()
+    except OSError:
+        return False
 
 
 def _usable_folder(path: Path) -> bool:
@@ -315,11 +324,12 @@ class Store:
         folder = root / fingerprint().hex()[:24]
         where = hashlib.sha256(os.fsencode(register)).hexdigest()[:16]
         packs = folder / "packs" / where
+        created = not os.path.lexists(root)
         if not _make_folder(root):
             return None
-        tag = root / "CACHEDIR.TAG"
-        if not tag.exists():  # https://bford.info/cachedir/: backup tools skip the folder
-            _write(tag, b"Signature: 8a477f597d28d172789f06886806bc55\n# riskctl's cache\n")
+        if created:  # only a folder riskctl made: RISKCTL_CACHE_DIR may name one with more in it
+            # https://bford.info/cachedir/: backup tools skip the folder
+            _write(root / "CACHEDIR.TAG", CACHEDIR_TAG)
         for each in (folder, folder / "packs", packs, folder / "results"):
             if not _make_folder(each):
                 return None
