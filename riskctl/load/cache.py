@@ -15,9 +15,11 @@ starts an empty folder; the old one ages out.
 
 **Where.** `$RISKCTL_CACHE_DIR` when set; else `riskctl-cache/` in the git directory of the
 repository holding the register (the common one, for a linked worktree), where git tooling
-keeps per-repository state and nothing is ever committed; else `$XDG_CACHE_HOME/riskctl`
-(`~/.cache/riskctl`). A folder that is not a real folder owned by this user, or that others
-can write, is not used. `--no-cache` or `RISKCTL_NO_CACHE=1` turns it off.
+keeps per-repository state and nothing is ever committed, when this user owns it; else
+`$XDG_CACHE_HOME/riskctl` (`~/.cache/riskctl`). A cache folder that is not a real folder owned
+by this user, or that others can write, is not used. `--no-cache` or `RISKCTL_NO_CACHE=1`
+turns it off. Each register folder has its own packs; results are shared (their keys name
+the files).
 
 **Never a wrong answer.** Each file of the cache starts with a header (magic, format, the
 fingerprint, the length and SHA-256 of the rest); anything that does not match it in full
