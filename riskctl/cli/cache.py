@@ -91,8 +91,15 @@ def _info_text(description: "Description", path: Path) -> str:
         )
     elif not description.inspected:
         holds = "not looked into (see status)"
+    elif not description.total.files:
+        holds = "nothing"
+    elif description.current == description.total:
+        holds = f"{_usage(description.total)}, all this riskctl's"
     else:
-        holds = f"{_usage(description.total)} (this riskctl's: {_usage(description.current)})"
+        holds = (
+            f"{_usage(description.total)}; this riskctl's: {_usage(description.current)}, "
+            "the rest other versions' (they age out)"
+        )
     lines = [
         f"cache:   {printable(description.root)}",
         f"         {chosen}",

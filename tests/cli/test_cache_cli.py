@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -524,3 +525,35 @@ def test_clear_leaves_a_fingerprint_named_link_and_what_it_points_to(
     assert "left 3 entries not riskctl's alone" in result.stdout
     assert (filled / ("e" * 24)).is_symlink()
     assert _tree(elsewhere) == {f"results/{'4' * 64}": 100}
+
+
+# --- the README's example ---------------------------------------------------------------------
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+README_SECTION = README.split("### The cache\n", 1)[1].split("\n## ", 1)[0]
+#: Sizes change with riskctl's code; the example's lines, words and plurals must not.
+SIZE = re.compile(r"[0-9][0-9,.]* (?:files?|bytes?|KB|MB)\b")
+
+
+def test_the_readme_example_is_real(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run in a repository named as in the example, with the cache in its default place."""
+    session = re.search(r"```text\n(.*?)```", README_SECTION, re.DOTALL)
+    assert session is not None
+    shown_root = "/home/ana/risk-register"
+    repository = GitRepo(tmp_path / "risk-register")
+    repository.copy_register(SHIPPED_REGISTER)
+    monkeypatch.chdir(repository.root)
+    monkeypatch.delenv("RISKCTL_CACHE_DIR")
+    shown: list[str] = []
+    actual: list[str] = []
+    for line in session.group(1).splitlines():
+        if not line.startswith("$ "):
+            shown.append(line)
+        elif line.startswith("$ riskctl "):
+            arguments = line.removeprefix("$ riskctl ").removesuffix(" > /dev/null").split()
+            result = runner.invoke(app, arguments)
+            assert result.exit_code == 0, (line, result.stderr)
+            if not line.endswith("> /dev/null"):
+                actual += result.stdout.replace(str(repository.root), shown_root).splitlines()
+    assert [SIZE.sub("SIZE", each) for each in shown] == [SIZE.sub("SIZE", each) for each in actual]
+    assert len(shown) == 6
