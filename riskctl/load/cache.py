@@ -645,7 +645,7 @@ def clear(root: Path) -> Cleared:
         if kind is None:
             others += 1
         elif kind == "temporary":
-            files.append((entry, entry.lstat().st_size))
+            files.append((entry, _size(entry)))
         elif kind == "fingerprint":
             _collect(entry, entry, files, folders)
     freed, left = Usage(), 0
