@@ -470,10 +470,10 @@ def _cache_files(root: Path) -> Iterator[Path]:
     for folder in _real_folders(root).values():
         inside = _real_folders(folder)
         if "results" in inside:
-            yield from _entries(inside["results"])
+            yield from _listed(inside["results"])
         if "packs" in inside:
             for packs in _real_folders(inside["packs"]).values():
-                yield from _entries(packs)
+                yield from _listed(packs)
 
 
 def _real_folders(path: Path) -> dict[str, Path]:
@@ -489,7 +489,8 @@ def _real_folders(path: Path) -> dict[str, Path]:
         return {}
 
 
-def _entries(path: Path) -> list[Path]:
+def _listed(path: Path) -> list[Path]:
+    """Everything in the folder `path` (nothing when it cannot be listed)."""
     try:
         with os.scandir(path) as entries:
             return [Path(entry.path) for entry in entries]
