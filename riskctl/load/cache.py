@@ -17,9 +17,10 @@ starts an empty folder; the old one ages out.
 repository holding the register (the common one, for a linked worktree), where git tooling
 keeps per-repository state and nothing is ever committed, when this user owns it; else
 `$XDG_CACHE_HOME/riskctl` (`~/.cache/riskctl`). A cache folder that is not a real folder owned
-by this user, or that others can write, is not used. `--no-cache` or `RISKCTL_NO_CACHE=1`
-turns it off. Each register folder has its own packs; results are shared (their keys name
-the files).
+by this user, or that others can write, is not used; nor is one in the register folder that
+is not hidden (its files would be read as the register's). `--no-cache` or
+`RISKCTL_NO_CACHE=1` turns it off. Each register folder has its own packs; results are shared
+(their keys name the files).
 
 **Never a wrong answer.** Each file of the cache starts with a header (magic, format, the
 fingerprint, the length and SHA-256 of the rest); anything that does not match it in full
@@ -216,8 +217,20 @@ def store_for(folder: Path | None) -> Store | None:
         return None
     where = (cache_root(folder), folder.absolute())
     if where not in _settings.stores:
-        _settings.stores[where] = Store.open(*where)
+        _settings.stores[where] = None if _visible_inside(*where) else Store.open(*where)
     return _settings.stores[where]
+
+
+def _visible_inside(root: Path, register: Path) -> bool:
+    """Whether `root` is the register folder or a folder in it that is not hidden: the cache's
+    files would be read as the register's own (RK009), and a run with the cache would not
+    answer what one without it answers. (A hidden one is never read: the git directory of a
+    repository whose top is the register holds its cache.)"""
+    try:
+        relative = root.relative_to(register)
+    except ValueError:
+        return False
+    return not any(part.startswith(".") for part in relative.parts)
 
 
 # --- reading and writing one cache file ------------------------------------------------------
