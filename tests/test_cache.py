@@ -419,3 +419,17 @@ def test_a_file_with_an_odd_value_is_kept_like_any_other(
     monkeypatch.setattr(load_module, "parse", counting)
     assert_same_as_uncached(score, root)
     assert parsed.count("risks/R-001.yaml") == 1  # the uncached run's
+
+
+def test_a_cache_folder_inside_the_register_is_not_used(register: Path) -> None:
+    """Its files would be register files (RK009 unexpected file): the cache would change the
+    answer. A hidden folder is never read as the register's, so it may hold the cache (as
+    the git directory does when the register is a repository's top)."""
+    before = tree(register)
+    for _ in range(2):
+        assert_same_as_uncached(lint_args(register), register / "cache")
+        assert_same_as_uncached(lint_args(register), register / "risks" / "cache")
+        assert_same_as_uncached(lint_args(register), register)
+    assert tree(register) == before
+    assert_same_as_uncached(lint_args(register), register / ".cache")
+    assert len(packs(register / ".cache")) == 1
