@@ -433,3 +433,11 @@ def test_a_cache_folder_inside_the_register_is_not_used(register: Path) -> None:
     assert tree(register) == before
     assert_same_as_uncached(lint_args(register), register / ".cache")
     assert len(packs(register / ".cache")) == 1
+
+
+def test_cache_info_says_a_folder_inside_the_register_is_not_used(register: Path) -> None:
+    result = runner.invoke(
+        app, ["cache", "info", str(register)], env={"RISKCTL_CACHE_DIR": str(register / "c")}
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "in the register folder, where its files would be register files" in result.stdout

@@ -635,7 +635,12 @@ def describe(folder: Path) -> Description:
         for path in _store_folders(root, folder.absolute())
         if (problem := _folder_problem(path))
     )
-    why_not = f"{ENV_OFF} is set" if disabled_by_environment() else next(problems, "")
+    if disabled_by_environment():
+        why_not = f"{ENV_OFF} is set"
+    elif _visible_inside(root, folder.absolute()):
+        why_not = f"{root} is in the register folder, where its files would be register files"
+    else:
+        why_not = next(problems, "")
     exists = os.path.lexists(root)
     inspected = exists and not _folder_problem(root)  # a link or a file is not looked into
     total, current, others = Usage(), Usage(), 0
