@@ -91,6 +91,21 @@ def test_the_shipped_register_gives_the_same_bytes(name: str, shipped_cache: Pat
     assert warm.stdout  # something to compare
 
 
+TEST_REGISTERS = sorted((Path(__file__).parent / "data" / "registers").iterdir())
+
+
+@pytest.mark.parametrize("folder", TEST_REGISTERS, ids=lambda folder: folder.name)
+def test_the_test_registers_give_the_same_bytes(folder: Path, tmp_path: Path) -> None:
+    """The suite's other registers (broken on purpose, frameworks, quant inputs)."""
+    root = tmp_path / "cache"
+    for args in (
+        ["lint", "-f", "json"],
+        ["score", "-f", "json", "--partial"],
+        ["report", "register", "--partial"],
+    ):
+        three_ways([*args, str(folder), "--now", FROZEN_NOW], root)
+
+
 # --- git: --rev reads and the MBR's month-ends ----------------------------------------------
 
 
