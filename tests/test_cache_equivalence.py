@@ -135,6 +135,8 @@ HISTORY_COMMANDS = {
     "report wbr": ["report", "wbr", "register"],
     "report register": ["report", "register", "register", "--rev", "HEAD~1"],
     "diff": ["diff", "v0", "HEAD", "register"],
+    "diff of the working tree": ["diff", "-f", "json", "HEAD~1", "register"],
+    "diff since a merge base": ["diff", "v0...HEAD", "register"],
     "log": ["log", "R-001", "register"],
 }
 
@@ -147,6 +149,29 @@ def test_git_reads_give_the_same_bytes(name: str, history: GitRepo, tmp_path: Pa
     with working_directory(history.root):
         warm = three_ways(args, tmp_path / "cache")
     assert warm.stdout
+
+
+def test_report_site_writes_the_same_files(history: GitRepo, tmp_path: Path) -> None:
+    """One process, many reads (every page, the WBR and the MBR): the same site."""
+    root = tmp_path / "cache"
+    sites = []
+    with working_directory(history.root):
+        for number, cache_dir in enumerate([root, root, None]):
+            out = tmp_path / f"site-{number}"
+            run = riskctl(
+                ["report", "site", "register", "--out", str(out), "--now", FROZEN_NOW], cache_dir
+            )
+            assert run.exit_code == 0, run.stderr
+            sites.append(
+                {
+                    path.relative_to(out).as_posix(): path.read_bytes()
+                    for path in sorted(out.rglob("*"))
+                    if path.is_file()
+                }
+            )
+    assert len(sites[0]) > 5
+    assert sites[0] == sites[2]
+    assert sites[1] == sites[2]
 
 
 def test_the_mbr_reads_month_ends_from_the_cache(
