@@ -441,3 +441,16 @@ def test_cache_info_says_a_folder_inside_the_register_is_not_used(register: Path
     )
     assert result.exit_code == 0, result.stderr
     assert "in the register folder, where its files would be register files" in result.stdout
+
+
+def test_odd_file_names_are_keys_like_any_other(register: Path, tmp_path: Path) -> None:
+    """A name that is not UTF-8, or holds a newline or a NUL-free separator-like text, keys its
+    own entry: the register digest cannot confuse two sets of names."""
+    root = tmp_path / "cache"
+    (register / os.fsdecode(b"risks/R-\xff01.yaml")).write_bytes(b"id: R-001\n")
+    (register / "risks/R-002 \n.yaml").write_bytes(b"id: R-002\n")
+    first = assert_same_as_uncached(lint_args(register), root)
+    assert_same_as_uncached(lint_args(register), root)
+    (register / "risks/R-002 \n.yaml").rename(register / "risks/R-002 .yaml")
+    second = assert_same_as_uncached(lint_args(register), root)
+    assert first.stdout != second.stdout
