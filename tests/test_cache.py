@@ -444,8 +444,8 @@ def test_cache_info_says_a_folder_inside_the_register_is_not_used(register: Path
 
 
 def test_odd_file_names_are_keys_like_any_other(register: Path, tmp_path: Path) -> None:
-    """A name that is not UTF-8, or holds a newline or a NUL-free separator-like text, keys its
-    own entry: the register digest cannot confuse two sets of names."""
+    """A name that is not UTF-8, or that holds a newline (the register digest's separator),
+    keys its own entry."""
     root = tmp_path / "cache"
     (register / os.fsdecode(b"risks/R-\xff01.yaml")).write_bytes(b"id: R-001\n")
     (register / "risks/R-002 \n.yaml").write_bytes(b"id: R-002\n")
