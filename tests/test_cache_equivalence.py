@@ -385,3 +385,38 @@ def test_every_mutated_file_comes_back_from_a_pack(mutated: tuple[Sources, objec
     sources, _mutations = mutated
     for file, raw in sources.files.items():
         _round_trip(file, raw)
+
+
+def test_every_pack_entry_is_what_parsing_its_content_gives(
+    history: GitRepo, tmp_path: Path
+) -> None:
+    """After commands that parse through the cache in many ways (month-ends, both sides of a
+    diff, an entity's history, --new-since), each entry of each pack is exactly what parsing
+    the content its key names gives: nothing a command did with the data it was handed was
+    written back."""
+    root = tmp_path / "cache"
+    commands = [
+        ["report", "mbr", "register", "--now", FROZEN_NOW],
+        ["diff", "v0", "HEAD", "register", "--now", FROZEN_NOW],
+        ["diff", "-f", "json", "HEAD~1", "register", "--now", FROZEN_NOW],
+        ["log", "R-001", "register"],
+        ["lint", "register", "--new-since", "v0", "--now", FROZEN_NOW],
+        ["score", "-f", "json", "register", "--rev", "HEAD~2", "--now", FROZEN_NOW],
+    ]
+    with working_directory(history.root):
+        for args in commands:
+            riskctl(args, root)
+    checked = 0
+    for path in packs(root):
+        for (file, blob), (data, hits) in cache_module._decode(path.read_bytes()).items():
+            on_disk = history.root / "register" / file
+            content = (
+                on_disk.read_bytes()
+                if on_disk.is_file() and load_module.blob_id(on_disk.read_bytes()) == blob
+                else history.git("cat-file", "blob", blob).encode() + b"\n"
+            )
+            assert load_module.blob_id(content) == blob, file
+            fresh = parse(file, content)
+            assert repr((data, hits)) == repr((fresh.data, fresh.hits)), file
+            checked += 1
+    assert checked > 20
