@@ -177,7 +177,7 @@ class _Walker:
         key = (self.name, object_id)
         if key not in self.cache:
             content = self.repository.read_blobs([object_id])[object_id]
-            store = store_for(self.source.folder)  # flushed when the register at a commit loads
+            store = store_for(self.source.folder)  # flushed by entity_history
             parsed = cached_parse(store, key, content)
             self.cache[key] = validated(self.name, parsed, self.kind.model)
         loaded = self.cache[key]
@@ -295,6 +295,9 @@ def entity_history(
             )
         )
     at_revision, _ = walker.scores(start) if walker.state(start).exists else (None, None)
+    store = store_for(source.folder)
+    if store is not None:  # keep the versions parsed: only a risk's scores loaded (and flushed)
+        store.flush()
     return EntityHistory(
         id=entity_id,
         kind=kind.name,

@@ -358,6 +358,19 @@ def test_eviction_deletes_nothing_outside_the_cache(tmp_path: Path) -> None:
     assert sorted(path.name for path in outside.rglob("precious")) == ["precious", "precious"]
 
 
+def test_eviction_deletes_nothing_beside_the_fingerprint_folders(tmp_path: Path) -> None:
+    """RISKCTL_CACHE_DIR may name a folder that holds more than riskctl's cache: a folder of
+    another name, even one laid out like riskctl's, is not trimmed."""
+    big = _big_register(tmp_path)
+    root = tmp_path / "shared"
+    project = root / "project" / "results"
+    project.mkdir(parents=True)
+    root.chmod(0o700)
+    (project / "data.bin").write_bytes(b"x" * (2 << 20))
+    assert_same_as_uncached(lint_args(big), root, RISKCTL_CACHE_MAX_MB="1")
+    assert (project / "data.bin").stat().st_size == 2 << 20
+
+
 def test_another_users_repository_gets_no_cache_in_its_git_directory(tmp_path: Path) -> None:
     if not (hasattr(os, "geteuid") and os.geteuid() == 0):
         pytest.skip("only root can give a repository to another user")

@@ -336,12 +336,6 @@ def test_random_edits_give_the_same_answers_with_a_warm_cache(
             shutil.rmtree(folder, ignore_errors=True)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="log of an entity that is not a risk never loads a whole register, and only a "
-    "load flushes the store (history.py: 'flushed when the register at a commit loads'): its "
-    "parsed versions are never written, so every run parses them again",
-)
 def test_log_keeps_what_it_parsed(
     history: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

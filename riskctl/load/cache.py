@@ -479,8 +479,11 @@ class Store:
 def _cache_files(root: Path) -> Iterator[Path]:
     """The files of every fingerprint's packs and results under `root`. A link is never
     followed (it is listed, and deleting it deletes the link): nothing outside the cache is
-    ever deleted."""
-    for folder in _real_folders(root).values():
+    ever deleted, nor anything beside riskctl's fingerprint folders (RISKCTL_CACHE_DIR may
+    name a folder that holds more)."""
+    for name, folder in _real_folders(root).items():
+        if not is_fingerprint_folder_name(name):
+            continue
         inside = _real_folders(folder)
         if "results" in inside:
             yield from _listed(inside["results"])
