@@ -338,18 +338,16 @@ class Store:
     def open(cls, root: Path, register: Path) -> Store | None:
         """The store at `root` for the register folder `register`, created if needed; None
         when it cannot be used."""
-        folder = root / fingerprint().hex()[:24]
-        where = hashlib.sha256(os.fsencode(register)).hexdigest()[:16]
-        packs = folder / "packs" / where
+        folders = _store_folders(root, register)
+        _, folder, _, packs, _ = folders
         created = not os.path.lexists(root)
         if not _make_folder(root):
             return None
         if created:  # only a folder riskctl made: RISKCTL_CACHE_DIR may name one with more in it
             # https://bford.info/cachedir/: backup tools skip the folder
             _write(root / "CACHEDIR.TAG", CACHEDIR_TAG)
-        for each in (folder, folder / "packs", packs, folder / "results"):
-            if not _make_folder(each):
-                return None
+        if not all(_make_folder(each) for each in folders[1:]):
+            return None
         return cls(root, folder, packs, max_megabytes() << 20)
 
     # parsed files
@@ -711,7 +709,8 @@ def clear(root: Path) -> Cleared:
 
 
 def _store_folders(root: Path, register: Path) -> tuple[Path, ...]:
-    """The folders `Store.open` needs for the register folder `register`, outermost first."""
+    """The folders `Store.open` needs for the register folder `register`, outermost first:
+    the root, this code's fingerprint folder, its packs, this register's packs, its results."""
     folder = root / fingerprint().hex()[:_FINGERPRINT_NAME]
     where = hashlib.sha256(os.fsencode(register)).hexdigest()[:16]
     return (root, folder, folder / "packs", folder / "packs" / where, folder / "results")
