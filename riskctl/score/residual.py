@@ -379,6 +379,13 @@ class Scorer:
         """Inherent, residual (computed or overridden), projected and target tiers of a risk."""
         matrix = self.matrix
         computed = self.tier(risk, "residual")
+        # Only a planned control tells the tiers apart (`control_credit`): without one linked,
+        # the projected tier is the residual one.
+        controls = self.controls
+        has_planned = any(
+            each in controls and controls[each].status == "planned" for each in risk.controls
+        )
+        projected = self.tier(risk, "projected") if has_planned else computed
         if risk.residual is not None:
             residual = matrix.cell(risk.residual.likelihood, risk.residual.impact)
             source: Literal["computed", "override"] = "override"
@@ -399,7 +406,7 @@ class Scorer:
             computed=computed,
             residual=residual,
             residual_source=source,
-            projected=self.tier(risk, "projected"),
+            projected=projected,
             target=target,
             appetite=Appetite(limit, within),
             next_review=next_review,
