@@ -38,7 +38,7 @@ from riskctl.model.launch import Launch
 from riskctl.model.register import Record, Register
 
 if TYPE_CHECKING:
-    from riskctl.load import Loaded, ParseCache
+    from riskctl.load import Loaded, ParseCache, Sources
     from riskctl.source import RegisterSource
 
 
@@ -74,6 +74,15 @@ class AsOf:
     def left_out_of(self, entity_id: str) -> tuple[LeftOut, ...]:
         """What was left out of one entity."""
         return tuple(each for each in self.left_out if each.entity == entity_id)
+
+
+@dataclass(frozen=True)
+class NotCounted:
+    """What an output says of the records `--now` left out: `AsOf` without the register (a
+    result kept by the persistent cache keeps this much)."""
+
+    today: datetime.date
+    left_out: tuple[LeftOut, ...]
 
 
 def as_of(register: Register, today: datetime.date) -> AsOf:
@@ -140,12 +149,14 @@ def read_as_of(
     cache: ParseCache | None = None,
     *,
     partial: bool = False,
+    sources: Sources | None = None,
 ) -> LoadedAsOf:
     """Read the register (`riskctl.source.read_register`: refused when a file did not load,
-    unless `partial`) as of `today`: the one way a computing command reads the register."""
+    unless `partial`) as of `today`: the one way a computing command reads the register.
+    `sources`: its files, when the caller has read them already."""
     from riskctl.source import read_register
 
-    return loaded_as_of(read_register(source, cache, partial=partial), today)
+    return loaded_as_of(read_register(source, cache, partial=partial, sources=sources), today)
 
 
 #: What was dropped from one entity: (what, date, path of the date in the file).

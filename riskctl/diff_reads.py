@@ -48,7 +48,9 @@ from typing import Any
 
 from riskctl.errors import RiskctlError
 from riskctl.fileio import check_usable
-from riskctl.load import ParseCache, Sources, blob_id, label_of, load_file, parse
+from riskctl.load import ParseCache, Sources, blob_id, label_of, parse
+from riskctl.load.cache import store_for
+from riskctl.load.register import cached_parse, validated
 from riskctl.model.register import CONFIG_FILE, KIND_BY_FOLDER
 from riskctl.source import FileReader, RegisterSource, at_commit, open_repository, walked_path
 
@@ -208,9 +210,12 @@ class _Side:
                     data = parse(path, content).data
                 else:
                     key = (path, self.tree[path] or blob_id(content))
-                    loaded = self.cache.get(key) or self.cache.setdefault(
-                        key, load_file(path, content, kind.model)
-                    )
+                    loaded = self.cache.get(key)
+                    if loaded is None:
+                        store = store_for(self.reader.source.folder)
+                        parsed = cached_parse(store, key, content)
+                        # kept by the store when loading the sides flushes it
+                        loaded = self.cache[key] = validated(path, parsed, kind.model)
                     data = loaded.data
             self._data[path] = data
         return self._data[path]

@@ -25,7 +25,9 @@ from typing import Any, Literal
 from riskctl.errors import RiskctlError
 from riskctl.findings import first_problem
 from riskctl.gitio import Commit, shallow_hint
-from riskctl.load import LoadedFile, ParseCache, load, load_file
+from riskctl.load import LoadedFile, ParseCache, load
+from riskctl.load.cache import store_for
+from riskctl.load.register import cached_parse, validated
 from riskctl.model.register import KIND_BY_NAME, Kind
 from riskctl.model.risk import Risk
 from riskctl.score.residual import RiskScore, score_register
@@ -175,7 +177,9 @@ class _Walker:
         key = (self.name, object_id)
         if key not in self.cache:
             content = self.repository.read_blobs([object_id])[object_id]
-            self.cache[key] = load_file(self.name, content, self.kind.model)
+            store = store_for(self.source.folder)  # flushed when the register at a commit loads
+            parsed = cached_parse(store, key, content)
+            self.cache[key] = validated(self.name, parsed, self.kind.model)
         loaded = self.cache[key]
         problem = None
         if loaded.data is None:

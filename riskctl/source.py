@@ -204,6 +204,7 @@ def _sources_at_commit(
         files={path: contents[blob] for path, blob in regular.items()},
         problems=problems,
         blob_ids=regular,
+        folder=folder,
     )
 
 
@@ -271,7 +272,7 @@ class FileReader:
                 continue
             files[path] = content
             blob_ids[path] = tree[path] or blob_id(content)
-        return Sources(self.source.label, files, tuple(problems), blob_ids)
+        return Sources(self.source.label, files, tuple(problems), blob_ids, self.source.folder)
 
 
 @contextmanager
@@ -295,10 +296,15 @@ def load_source(
 
 
 def read_register(
-    source: RegisterSource, cache: ParseCache | None = None, *, partial: bool = False
+    source: RegisterSource,
+    cache: ParseCache | None = None,
+    *,
+    partial: bool = False,
+    sources: Sources | None = None,
 ) -> Loaded:
-    """Load a register; refuse (`RiskctlError`) when a file did not load, unless `partial`."""
-    loaded = load_source(source, source.read(), cache)
+    """Load a register; refuse (`RiskctlError`) when a file did not load, unless `partial`.
+    `sources`: its files, when the caller has read them already (`source.read()`)."""
+    loaded = load_source(source, source.read() if sources is None else sources, cache)
     if not partial:
         refuse_partial(loaded, source)
     return loaded
@@ -385,6 +391,6 @@ def sources_at_moments(
             continue
         regular, problems = _split_tree(tree)
         files = {path: contents[blob] for path, blob in regular.items()}
-        sources = Sources(source.label, files, problems, blob_ids=regular)
+        sources = Sources(source.label, files, problems, blob_ids=regular, folder=source.folder)
         found.append(SourceAt(moment, commits[commit_id], sources, None))
     return found

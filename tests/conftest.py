@@ -56,6 +56,28 @@ def _one_click_command_per_app() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(scope="session")
+def _session_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("riskctl-cache")
+
+
+@pytest.fixture(autouse=True)
+def _cache_in_a_test_folder(
+    monkeypatch: pytest.MonkeyPatch, _session_cache: Path
+) -> Iterator[None]:
+    """The CLI's persistent cache is on in every test, as for a user, in one folder per test
+    process: never in the user's cache or a repository's git folder. Running every command
+    with it (and the same register linted by many tests) checks it gives what a first run
+    gives."""
+    monkeypatch.setenv("RISKCTL_CACHE_DIR", str(_session_cache))
+    monkeypatch.delenv("RISKCTL_NO_CACHE", raising=False)
+    monkeypatch.delenv("RISKCTL_CACHE_MAX_MB", raising=False)
+    yield
+    from riskctl.load.cache import configure
+
+    configure(enabled=False)  # a CLI run turned it on for this process: library calls get none
+
+
 @pytest.fixture(autouse=True)
 def _isolated_git(monkeypatch: pytest.MonkeyPatch) -> None:
     """No global or system git configuration leaks into a test."""

@@ -622,13 +622,13 @@ def test_unchanged_files_are_parsed_once_across_month_ends(
     in_history: GitRepo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     parsed: list[str] = []
-    original = load_module.load_file
+    original = load_module.parse  # type: ignore[attr-defined]
 
-    def counting(file: str, raw: bytes, model: object) -> object:
+    def counting(file: str, raw: bytes) -> object:
         parsed.append(file)
-        return original(file, raw, model)  # type: ignore[arg-type]
+        return original(file, raw)
 
-    monkeypatch.setattr(load_module, "load_file", counting)
+    monkeypatch.setattr(load_module, "parse", counting)
     read_review(register_source(Path("register"), with_repository=True), None, "mbr", NOW)
     # The owners and riskctl.yaml never change: each owner file is parsed once, although 10
     # month-ends with data, the diff's two sides and the working tree all read it.

@@ -66,6 +66,9 @@ def _root(
     ),
 ) -> None:
     """riskctl: a git-native risk register toolkit."""
+    from riskctl.load.cache import configure, disabled_by_environment
+
+    configure(enabled=not disabled_by_environment())
 
 
 app.command("init")(init.init_command)

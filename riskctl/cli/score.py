@@ -15,6 +15,7 @@ from riskctl.cli._common import (
     RevisionOpt,
     load_as_of,
     operational_errors,
+    remember_for,
     source_for,
     today_or,
     use_color,
@@ -83,6 +84,7 @@ def score_command(
     lists those that bear on the risk). Sorted by residual then inherent score, highest first.
     Exit 3 for an unknown risk id, category or owner, or a register that cannot be read.
     """
+    from riskctl.asof import NotCounted
     from riskctl.output.scores import SCORE_FORMATS
     from riskctl.score import query
     from riskctl.score.explain import explain as explain_risk
@@ -95,6 +97,32 @@ def score_command(
             param_hint="'--explain'",
         )
     today = today_or(now)
+    if explain is None and not (output_format is ScoreFormat.TEXT and use_color(color)):
+        with operational_errors():
+            source = source_for(path, revision)
+            sources = source.read()
+            filters = (category, owner, above_appetite, include_closed, sort)
+            key = ("score", output_format.value, *filters, partial, today.isoformat())
+
+            def compute() -> tuple[str, dict[str, str], NotCounted]:
+                loaded = load_as_of(source, partial, today, sources=sources)
+                card = score_register(loaded.register)
+                chosen = query.select(
+                    card,
+                    loaded.register,
+                    category=category,
+                    owner=owner,
+                    above_appetite=above_appetite,
+                    include_closed=include_closed,
+                    sort=sort,
+                )
+                text = SCORE_FORMATS[output_format.value](card, chosen, today)
+                return text, loaded.failed, NotCounted(today, loaded.as_of.left_out)
+
+            text, failed, not_counted = remember_for(sources, key, compute)
+        kind = "text" if output_format is ScoreFormat.TEXT else output_format.value
+        write_result(text, kind, failed, source.label, not_counted)  # type: ignore[arg-type]
+        return
     with operational_errors():
         source = source_for(path, revision)
         loaded = load_as_of(source, partial, today)
@@ -117,12 +145,7 @@ def score_command(
             include_closed=include_closed,
             sort=sort,
         )
-    if output_format is ScoreFormat.TEXT and use_color(color):
-        from riskctl.cli._console import print_scores
+    from riskctl.cli._console import print_scores
 
-        write_result("", "text", loaded.failed, source.label, loaded.as_of)
-        print_scores(card, chosen, today)
-    else:
-        text = SCORE_FORMATS[output_format.value](card, chosen, today)
-        kind = "text" if output_format is ScoreFormat.TEXT else output_format.value
-        write_result(text, kind, loaded.failed, source.label, loaded.as_of)  # type: ignore[arg-type]
+    write_result("", "text", loaded.failed, source.label, loaded.as_of)
+    print_scores(card, chosen, today)

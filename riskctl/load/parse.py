@@ -478,6 +478,11 @@ class Construction:
         )
 
 
+def parser_version() -> str:
+    """The YAML library parsing, for the cache's fingerprint (`load.cache`)."""
+    return f"PyYAML {yaml.__version__} libyaml {yaml.__with_libyaml__}"
+
+
 @dataclass(frozen=True)
 class Parsed:
     """One file's data (None when unusable) and the problems found while parsing it."""

@@ -14,8 +14,9 @@ from typing import Any, cast
 
 from riskctl.errors import RiskctlError
 from riskctl.findings import Hit, first_problem
+from riskctl.load.cache import Store, store_for
 from riskctl.load.files import Sources
-from riskctl.load.parse import parse
+from riskctl.load.parse import Parsed, parse
 from riskctl.load.positions import Locator, located_hit
 from riskctl.load.validate import validate
 from riskctl.model.common import Entity
@@ -85,9 +86,40 @@ def blob_id(content: bytes) -> str:
     return hashlib.sha1(header + content, usedforsecurity=False).hexdigest()
 
 
+_last_ids: list[tuple[Sources, dict[str, str]]] = []
+
+
+def file_ids(sources: Sources) -> dict[str, str]:
+    """The blob id of every file of `sources`: git's where it read them, else hashed (once per
+    `Sources`: the last one asked about is remembered)."""
+    if _last_ids and _last_ids[0][0] is sources:
+        return _last_ids[0][1]
+    known = sources.blob_ids or {}
+    ids = {path: known.get(path) or blob_id(content) for path, content in sources.files.items()}
+    _last_ids[:] = [(sources, ids)]
+    return ids
+
+
 def load_file(file: str, raw: bytes, model: type[Entity]) -> LoadedFile:
     """Parse and validate one entity file."""
-    parsed = parse(file, raw)
+    return validated(file, parse(file, raw), model)
+
+
+def cached_parse(store: Store | None, key: tuple[str, str], raw: bytes) -> Parsed:
+    """What parsing the file `key` names (path, blob id of `raw`) produces: from the
+    persistent cache when a run kept it, else parsed now and kept."""
+    if store is None:
+        return parse(key[0], raw)
+    found = store.parsed(key)
+    if found is not None:
+        return Parsed(*found)
+    parsed = parse(key[0], raw)
+    store.add(key, (parsed.data, parsed.hits))
+    return parsed
+
+
+def validated(file: str, parsed: Parsed, model: type[Entity]) -> LoadedFile:
+    """A parsed entity file, validated against its model."""
     if parsed.data is None:
         return LoadedFile(None, None, parsed.hits)
     entity, schema_hits = validate(file, parsed.data, model)
@@ -102,6 +134,8 @@ def load(sources: Sources, cache: ParseCache | None = None) -> Loaded:
     """Parse and validate every file; each problem becomes a hit, nothing raises on bad data.
 
     With a `cache`, files are looked up by path and blob id first (read from git, or hashed).
+    When the persistent cache is on (`load.cache`), what parsing a file produced is looked
+    up there by the same key, and what was parsed now is kept there.
     """
     config, config_data = load_config(sources)
     register = Register(config=config)
@@ -110,6 +144,8 @@ def load(sources: Sources, cache: ParseCache | None = None) -> Loaded:
         hit.where.file: first_problem((hit,)) for hit in sources.problems if hit.code == "RK008"
     }
     raw: dict[str, Any] = {CONFIG_FILE: config_data}
+    store = store_for(sources.folder)
+    ids = file_ids(sources) if cache is not None or store is not None else {}
     paused = gc.isenabled()
     gc.disable()  # parsing allocates many small, acyclic objects: collecting is wasted time
     try:
@@ -128,14 +164,16 @@ def load(sources: Sources, cache: ParseCache | None = None) -> Loaded:
                 continue
             register.files.append(file)
             content = sources.files[file]
-            if cache is None:
+            if cache is None and store is None:
                 loaded = load_file(file, content, kind.model)
             else:
-                known = sources.blob_ids.get(file) if sources.blob_ids else None
-                key = (file, known or blob_id(content))
-                loaded = cache.get(key) or cache.setdefault(
-                    key, load_file(file, content, kind.model)
-                )
+                key = (file, ids[file])
+                found = cache.get(key) if cache is not None else None
+                if found is None:
+                    found = validated(file, cached_parse(store, key, content), kind.model)
+                    if cache is not None:
+                        cache[key] = found
+                loaded = found
             hits += loaded.hits
             if loaded.entity is None:
                 failed[file] = first_problem(loaded.hits)
@@ -149,6 +187,8 @@ def load(sources: Sources, cache: ParseCache | None = None) -> Loaded:
                 register.add(Record(kind.name, file, loaded.entity))
             elif isinstance(loaded.data.get("id"), str):
                 register.known_ids.setdefault(kind.name, set()).add(loaded.data["id"])
+        if store is not None:
+            store.flush()
     finally:
         if paused:
             gc.enable()

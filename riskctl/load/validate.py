@@ -11,12 +11,18 @@ import difflib
 from collections.abc import Iterator
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import VERSION, BaseModel, ValidationError
 
 from riskctl.findings import DataPath, Hit, Where
 from riskctl.load.parse import TooLarge, quote
 from riskctl.model.common import ID_EXAMPLES, ID_PATTERNS
 from riskctl.model.register import KIND_BY_FOLDER
+
+
+def validator_version() -> str:
+    """The validating library, for the cache's fingerprint (`load.cache`); each pydantic
+    release pins its pydantic-core exactly."""
+    return f"pydantic {VERSION}"
 
 
 def validate(file: str, data: dict[Any, Any], model: type[BaseModel]) -> tuple[Any, list[Hit]]:

@@ -316,6 +316,7 @@ def test_a_failing_rename_leaves_no_file_behind(
     """New drafts are linked into place and the launch replaced: fail each move in turn."""
     before = _files(seedable)
     launch_before = (seedable / "launches/LAUNCH-001.yaml").read_bytes()
+    monkeypatch.setenv("RISKCTL_NO_CACHE", "1")  # count only the command's own moves
     calls: list[object] = []
     monkeypatch.setattr(os, "replace", _failing_on_call(failing, calls, os.replace))
     monkeypatch.setattr(os, "link", _failing_on_call(failing, calls, os.link))

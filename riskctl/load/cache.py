@@ -1,0 +1,524 @@
+"""The persistent cache: what parsing each register file produced, and whole results, kept
+between runs so that an unchanged register is not parsed again.
+
+**What is kept.** For each register file, its parsed data and parse problems (`parse.Parsed`),
+keyed by the file's path in the register and its git blob id (the SHA-1 of `blob <size>\\0` and
+its bytes: git's own id where a commit is read, the same hash of the bytes in the working tree).
+Validation runs on every load (it is an eighth of a parse), so an entity is always the current
+models' reading of the data. Beside them, whole results (`lint`'s findings, `score`'s output)
+keyed by a digest of every input: the register's files and blob ids, the day, the options.
+
+**Keyed by riskctl itself.** Every entry lives under a folder named by a fingerprint of the
+running code: the bytes of every file of the riskctl package, the Python version and the
+versions of the libraries that parse and validate (`fingerprint`). Any change to any of them
+starts an empty folder; the old one ages out.
+
+**Where.** `$RISKCTL_CACHE_DIR` when set; else `riskctl-cache/` in the git directory of the
+repository holding the register (the common one, for a linked worktree), where git tooling
+keeps per-repository state and nothing is ever committed, when this user owns it; else
+`$XDG_CACHE_HOME/riskctl` (`~/.cache/riskctl`). A cache folder that is not a real folder owned
+by this user, or that others can write, is not used. `--no-cache` or `RISKCTL_NO_CACHE=1`
+turns it off. Each register folder has its own packs; results are shared (their keys name
+the files).
+
+**Never a wrong answer.** Each file of the cache starts with a header (magic, format, the
+fingerprint, the length and SHA-256 of the rest); anything that does not match it in full
+(truncated, corrupted, edited by hand, from another version, not a regular file) is ignored,
+as is anything that fails to unpickle, and the entry is computed again. Unpickling is limited
+to the few classes riskctl stores (`_Unpickler`).
+
+**Shared by concurrent runs.** Files are written to a temporary name in the same folder and
+renamed (atomic on POSIX): a reader sees a whole file or none. Parsed files are added as a new
+"pack" per run that parsed something; when there are more than `MAX_PACKS`, a run merges them
+into one. Two runs at once each add their own pack; a pack deleted while another run lists the
+folder is a miss there, nothing more.
+
+**Bounded.** After a write, if the cache holds more than `RISKCTL_CACHE_MAX_MB` (default
+`DEFAULT_MAX_MB`) megabytes, the least recently used files are deleted (reading a file touches
+it) until it holds three quarters of that.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime
+import enum
+import hashlib
+import io
+import os
+import pickle
+import stat
+import struct
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from riskctl.findings import Hit
+
+#: Changes whenever the layout of a cache file changes.
+FORMAT = 1
+MAGIC = b"riskctl-cache\n"
+#: magic, format (2 bytes), fingerprint (32), payload length (8), payload SHA-256 (32).
+_HEADER = struct.Struct(f">{len(MAGIC)}sH32sQ32s")
+DEFAULT_MAX_MB = 1024
+MAX_PACKS = 8
+#: Temporary files older than this are a crashed writer's; eviction removes them.
+_STALE_TEMPORARY = 600.0
+ENV_DIR = "RISKCTL_CACHE_DIR"
+ENV_OFF = "RISKCTL_NO_CACHE"
+ENV_MAX_MB = "RISKCTL_CACHE_MAX_MB"
+FOLDER_IN_GIT = "riskctl-cache"
+CACHEDIR_TAG = b"Signature: 8a477f597d28d172789f06886806bc55\n# riskctl's cache: safe to delete\n"
+
+#: (path in the register, blob id)
+Key = tuple[str, str]
+#: What parsing a file produced: its data (None when unusable) and the parse problems.
+ParsedEntry = tuple[Any, tuple[Hit, ...]]
+T = TypeVar("T")
+
+
+# --- the fingerprint of the running code -----------------------------------------------------
+
+_fingerprint: bytes | None = None
+
+
+def fingerprint() -> bytes:
+    """SHA-256 of what could change a cached result: the cache format, the Python version,
+    the parsing and validating libraries' versions, and every file of the riskctl package
+    (bytes, not dates: a checkout that restores old code finds its old entries)."""
+    global _fingerprint
+    if _fingerprint is None:
+        import riskctl
+        from riskctl.load.parse import parser_version
+        from riskctl.load.validate import validator_version
+
+        digest = hashlib.sha256()
+        versions = (FORMAT, sys.version, parser_version(), validator_version())
+        digest.update(repr(versions).encode())
+        package = Path(riskctl.__file__).resolve().parent
+        for path in sorted(_package_files(package)):
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+        _fingerprint = digest.digest()
+    return _fingerprint
+
+
+def _package_files(package: Path) -> Iterator[Path]:
+    for directory, folders, names in os.walk(package):
+        folders[:] = [name for name in folders if name != "__pycache__"]
+        for name in names:
+            if not name.endswith((".pyc", ".pyo")):
+                yield Path(directory, name)
+
+
+# --- where the cache lives -------------------------------------------------------------------
+
+
+def cache_root(folder: Path) -> Path:
+    """Where the cache of the register at `folder` lives (see the module's docstring)."""
+    chosen = os.environ.get(ENV_DIR, "")
+    if chosen:
+        return Path(chosen).expanduser().absolute()
+    found = git_directory(folder)
+    if found is not None and _ours(found):  # never write into another user's repository
+        return found / FOLDER_IN_GIT
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    # The XDG base directory specification: a relative path is invalid and ignored.
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
+    return base / "riskctl"
+
+
+def git_directory(folder: Path) -> Path | None:
+    """The (common) git directory of the repository holding `folder`, found by walking up
+    to a `.git` folder, or a `.git` file naming one (a linked worktree, a submodule); None
+    outside git. No git process is started."""
+    start = folder.absolute()
+    existing = next((each for each in (start, *start.parents) if each.exists()), None)
+    if existing is None:
+        return None
+    for directory in (existing, *existing.parents):
+        dot_git = directory / ".git"
+        try:
+            if dot_git.is_dir():
+                return dot_git
+            if dot_git.is_file():
+                text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
+                if not text.startswith("gitdir:"):
+                    return None
+                git_dir = (directory / text.removeprefix("gitdir:").strip()).resolve()
+                common = git_dir / "commondir"
+                if common.is_file():
+                    relative = common.read_text(encoding="utf-8", errors="replace").strip()
+                    return (git_dir / relative).resolve()
+                return git_dir if git_dir.is_dir() else None
+        except OSError:
+            return None
+    return None
+
+
+def _ours(path: Path) -> bool:
+    """Whether this user owns `path` (always, where there are no user ids)."""
+    try:
+        return not hasattr(os, "getuid") or path.stat().st_uid == os.getuid()
+    except OSError:
+        return False
+
+
+def _usable_folder(path: Path) -> bool:
+    """Whether `path` is a real folder, ours, that nobody else can write."""
+    try:
+        status = path.lstat()
+    except OSError:
+        return False
+    if not stat.S_ISDIR(status.st_mode) or status.st_mode & 0o022:
+        return False
+    return not hasattr(os, "getuid") or status.st_uid == os.getuid()
+
+
+def _make_folder(path: Path) -> bool:
+    """Create `path` (private) if needed; whether it is usable."""
+    with contextlib.suppress(OSError):
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return _usable_folder(path)
+
+
+# --- settings: on or off, for this process ---------------------------------------------------
+
+
+@dataclass
+class _Settings:
+    enabled: bool = False
+    stores: dict[tuple[Path, Path], Store | None] = field(default_factory=dict)
+
+
+_settings = _Settings()
+
+
+def configure(*, enabled: bool) -> None:
+    """Turn the persistent cache on or off for this process (the CLI turns it on, unless
+    `--no-cache` or `RISKCTL_NO_CACHE`); library callers get none unless they ask."""
+    _settings.enabled = enabled
+    _settings.stores.clear()
+
+
+def disabled_by_environment() -> bool:
+    """Whether `RISKCTL_NO_CACHE` is set to anything but empty or `0`."""
+    return os.environ.get(ENV_OFF, "") not in ("", "0")
+
+
+def store_for(folder: Path | None) -> Store | None:
+    """The cache for the register at `folder`, one per cache folder per process; None when
+    caching is off, the folder unknown, or the cache folder not usable."""
+    if not _settings.enabled or folder is None:
+        return None
+    where = (cache_root(folder), folder.absolute())
+    if where not in _settings.stores:
+        _settings.stores[where] = Store.open(*where)
+    return _settings.stores[where]
+
+
+# --- reading and writing one cache file ------------------------------------------------------
+
+_ALLOWED_DATETIME = frozenset({"date", "datetime", "time", "timedelta", "timezone"})
+
+
+class _Unpickler(pickle.Unpickler):
+    """Unpickles only what riskctl stores: plain data, dates, and riskctl's own dataclasses,
+    enums and models (constructing them runs no code of the file's choosing)."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if module == "datetime" and name in _ALLOWED_DATETIME:
+            return super().find_class(module, name)
+        if module.startswith("riskctl.") and "." not in name:
+            found = super().find_class(module, name)
+            if isinstance(found, type) and (
+                dataclasses.is_dataclass(found)
+                or issubclass(found, enum.Enum)
+                or hasattr(found, "__pydantic_fields__")
+            ):
+                return found
+        raise pickle.UnpicklingError(f"not a class the cache stores: {module}.{name}")
+
+
+def _encode(value: Any) -> bytes:
+    payload = pickle.dumps(value, protocol=5)
+    digest = hashlib.sha256(payload).digest()
+    return _HEADER.pack(MAGIC, FORMAT, fingerprint(), len(payload), digest) + payload
+
+
+def _decode(blob: bytes) -> Any:
+    """The value of a cache file's bytes; ValueError for anything but a whole, matching file."""
+    if len(blob) < _HEADER.size:
+        raise ValueError("truncated header")
+    magic, version, printed, length, digest = _HEADER.unpack_from(blob)
+    payload = memoryview(blob)[_HEADER.size :]
+    if magic != MAGIC or version != FORMAT or printed != fingerprint():
+        raise ValueError("another format or another riskctl")
+    if len(payload) != length or hashlib.sha256(payload).digest() != digest:
+        raise ValueError("truncated or changed")
+    try:
+        return _Unpickler(io.BytesIO(payload)).load()
+    except Exception as error:  # any failure to unpickle is a miss, never a crash
+        raise ValueError(f"cannot unpickle: {error}") from error
+
+
+def _read(path: Path) -> bytes | None:
+    """A regular file's bytes (a link, a FIFO or a folder is never opened as one); None if it
+    is not there or cannot be read."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return None
+        chunks = []
+        while chunk := os.read(descriptor, 1 << 24):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except OSError:
+        return None
+    finally:
+        os.close(descriptor)
+
+
+def _write(path: Path, blob: bytes) -> bool:
+    """Write `path` atomically: a temporary file in its folder, then a rename."""
+    temporary = path.with_name(f".tmp-{os.getpid()}-{os.urandom(6).hex()}")
+    try:
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(blob)
+        os.replace(temporary, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        return False
+    return True
+
+
+# --- the store -------------------------------------------------------------------------------
+
+
+class Store:
+    """One cache folder: packs of parsed files and whole results, for the running code."""
+
+    def __init__(self, root: Path, folder: Path, packs: Path, max_bytes: int) -> None:
+        self.root = root
+        self.folder = folder
+        """`root`/fingerprint: this code's entries."""
+        self.packs = packs
+        """The packs of one register folder (registers outside git share the XDG cache)."""
+        self.max_bytes = max_bytes
+        self._parsed: dict[Key, ParsedEntry] | None = None
+        self._packs: list[Path] = []
+        self._added: dict[Key, ParsedEntry] = {}
+        self._used: set[Key] = set()
+
+    @classmethod
+    def open(cls, root: Path, register: Path) -> Store | None:
+        """The store at `root` for the register folder `register`, created if needed; None
+        when it cannot be used."""
+        folder = root / fingerprint().hex()[:24]
+        where = hashlib.sha256(os.fsencode(register)).hexdigest()[:16]
+        packs = folder / "packs" / where
+        created = not os.path.lexists(root)
+        if not _make_folder(root):
+            return None
+        if created:  # only a folder riskctl made: RISKCTL_CACHE_DIR may name one with more in it
+            # https://bford.info/cachedir/: backup tools skip the folder
+            _write(root / "CACHEDIR.TAG", CACHEDIR_TAG)
+        for each in (folder, folder / "packs", packs, folder / "results"):
+            if not _make_folder(each):
+                return None
+        return cls(root, folder, packs, max_megabytes() << 20)
+
+    # parsed files
+
+    def parsed(self, key: Key) -> ParsedEntry | None:
+        """What parsing the file `key` names produced, when a run kept it."""
+        if self._parsed is None:
+            self._parsed = self._read_packs()
+        found = self._parsed.get(key)
+        if found is not None:
+            self._used.add(key)
+        return found
+
+    def add(self, key: Key, entry: ParsedEntry) -> None:
+        """Keep what parsing a file produced (written by `flush`)."""
+        if self._parsed is None:
+            self._parsed = self._read_packs()
+        self._parsed[key] = entry
+        self._added[key] = entry
+
+    def flush(self) -> None:
+        """Write what was added since the last flush, as a new pack; merge the packs when
+        there are too many. Nothing is raised: a cache that cannot be written is no cache."""
+        if not self._added:
+            return
+        packs = self.packs
+        name = f"{os.getpid()}-{os.urandom(8).hex()}.pack"
+        if len(self._packs) + 1 > MAX_PACKS:
+            merged = self._merged()
+            if _write(packs / name, _encode(merged)):
+                for old in self._packs:
+                    with contextlib.suppress(OSError):
+                        old.unlink()
+                self._packs = [packs / name]
+        elif _write(packs / name, _encode(self._added)):
+            self._packs.append(packs / name)
+        self._added = {}
+        self.evict(packs / name)
+
+    def _merged(self) -> dict[Key, ParsedEntry]:
+        """Every entry of the packs read and of this run, for one merged pack; over half the
+        cache's size, only those this run used or added. Read again from the files, so that
+        nothing a caller changed in the data it was given is written."""
+        merged: dict[Key, ParsedEntry] = {}
+        for path in self._packs:
+            value = self._load(path)
+            if isinstance(value, dict):
+                merged.update(value)
+        merged.update(self._added)
+        if sum(_size(path) for path in self._packs) > self.max_bytes // 2:
+            wanted = self._used | self._added.keys()
+            merged = {key: entry for key, entry in merged.items() if key in wanted}
+        return merged
+
+    def _read_packs(self) -> dict[Key, ParsedEntry]:
+        entries: dict[Key, ParsedEntry] = {}
+        with contextlib.suppress(OSError):
+            for path in sorted(self.packs.glob("*.pack")):
+                value = self._load(path)
+                if isinstance(value, dict):
+                    entries.update(value)
+                    self._packs.append(path)
+        return entries
+
+    # whole results
+
+    def result(self, key: tuple[Any, ...]) -> Any | None:
+        """A result kept under `key` (a tuple of plain values), or None."""
+        path = self.folder / "results" / _digest(key)
+        found = self._load(path)
+        if not isinstance(found, tuple) or len(found) != 2 or found[0] != key:
+            return None  # a digest collision or a swapped file: not this result
+        return found[1]
+
+    def keep_result(self, key: tuple[Any, ...], value: Any) -> None:
+        """Keep `value` under `key`."""
+        path = self.folder / "results" / _digest(key)
+        if _write(path, _encode((key, value))):
+            self.evict(path)
+
+    def _load(self, path: Path) -> Any:
+        blob = _read(path)
+        if blob is None:
+            return None
+        try:
+            value = _decode(blob)
+        except ValueError:
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(path)  # used: the last to be evicted
+        return value
+
+    # size
+
+    def evict(self, written: Path) -> None:
+        """Delete the least recently used files while the cache is over its size, and any
+        crashed writer's temporary file (the file just `written` tells the time: riskctl
+        reads the clock only in its CLI)."""
+        try:
+            now = written.stat().st_mtime
+        except OSError:
+            return
+        files: list[tuple[float, int, Path]] = []
+        for path in _cache_files(self.root):
+            try:
+                status = path.lstat()
+            except OSError:
+                continue
+            if path.name.startswith(".tmp-") and now - status.st_mtime > _STALE_TEMPORARY:
+                with contextlib.suppress(OSError):
+                    path.unlink()
+                continue
+            files.append((status.st_mtime, status.st_size, path))
+        total = sum(size for _, size, _ in files)
+        if total <= self.max_bytes:
+            return
+        for _, size, path in sorted(files):
+            if total <= self.max_bytes * 3 // 4:
+                break
+            with contextlib.suppress(OSError):
+                path.unlink()
+                total -= size
+                if path in self._packs:
+                    self._packs.remove(path)
+
+
+def _cache_files(root: Path) -> Iterator[Path]:
+    """The files of every fingerprint's packs and results under `root`."""
+    with contextlib.suppress(OSError):
+        for folder in root.iterdir():
+            with contextlib.suppress(OSError):
+                yield from (folder / "results").iterdir()
+            with contextlib.suppress(OSError):
+                for packs in (folder / "packs").iterdir():
+                    with contextlib.suppress(OSError):
+                        yield from packs.iterdir()
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _digest(key: tuple[Any, ...]) -> str:
+    """A file name for a result key: SHA-256 of its repr (plain values: deterministic)."""
+    return hashlib.sha256(repr(key).encode()).hexdigest()
+
+
+def max_megabytes() -> int:
+    """The cache's size bound: `RISKCTL_CACHE_MAX_MB`, or DEFAULT_MAX_MB when unset or not a
+    positive whole number."""
+    text = os.environ.get(ENV_MAX_MB, "").strip()
+    if text.isdigit() and 0 < int(text) < 1 << 40:
+        return int(text)
+    return DEFAULT_MAX_MB
+
+
+# --- results of whole computations -----------------------------------------------------------
+
+
+def snapshot(files: Mapping[str, str], problems: tuple[Hit, ...], label: str) -> str:
+    """A digest of a register as read: every file's path and blob id, the reading problems,
+    and how outputs name the folder."""
+    digest = hashlib.sha256(repr((label, problems)).encode())
+    for path in sorted(files):
+        digest.update(f"{path}\0{files[path]}\n".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def remembered(store: Store | None, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    """`compute()`, or what it returned last time for the same `key` (a tuple of plain values
+    that names every input), kept in `store`; just `compute()` without a store."""
+    if store is None:
+        return compute()
+    found = store.result(key)
+    if found is not None:
+        return found  # type: ignore[no-any-return]
+    value = compute()
+    store.keep_result(key, value)
+    return value
+
+
+def today_key(today: datetime.date) -> str:
+    """A day in a result key."""
+    return today.isoformat()
