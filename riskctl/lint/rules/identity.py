@@ -28,6 +28,8 @@ def duplicate_id(context: RuleContext) -> Iterator[Hit]:
         for kind in KINDS
         if len(register.records_of(kind.name)) != len(register.of_kind(kind.name))
     }  # a kind with as many ids as files has none twice: the common case, nothing to scan
+    if not duplicated:
+        return
     first_file: dict[tuple[str, str], str] = {}
     for record in register.records:
         if record.kind not in duplicated:
