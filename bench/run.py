@@ -7,6 +7,10 @@ exit. A benchmark is a ratio to a floor: the same work done by the simplest proc
 be beaten (a bare libyaml parse of the register, `import typer`), timed in the same run on the
 same machine, so the goal holds whatever the machine. `make bench` runs this file.
 
+riskctl's persistent cache is off in every command (`RISKCTL_NO_CACHE=1`) unless a measurement
+says otherwise; the cached ones keep their cache in a folder of their own under bench/.data/cache/,
+never the user's.
+
 To add a benchmark, add its command to MEASUREMENTS (if new) and a row to BENCHMARKS; see
 bench/README.md.
 """
@@ -17,17 +21,19 @@ import argparse
 import dataclasses
 import datetime
 import hashlib
+import itertools
 import json
 import math
 import os
 import platform
+import re
 import shlex
 import shutil
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -44,6 +50,12 @@ STARTUP_RUNS = 10
 DROP_CACHES = Path("/proc/sys/vm/drop_caches")
 #: pyfair's own venv (`make bench` installs pyfair==0.1a13 there; never in riskctl's).
 PYFAIR_PYTHON = DATA / "venv-pyfair" / "bin" / "python"
+#: Where the measurements that use riskctl's persistent cache keep it, one folder each.
+CACHES = DATA / "cache"
+#: riskctl's settings of its cache (riskctl/load/cache.py). The harness's own values of these
+#: are never passed on: a command sees only what its measurement sets.
+NO_CACHE, CACHE_DIR = "RISKCTL_NO_CACHE", "RISKCTL_CACHE_DIR"
+RISKCTL_VARIABLES = "RISKCTL_"
 
 
 @dataclass(frozen=True)
@@ -56,23 +68,37 @@ class Context:
     register: Path
 
 
+def without_cache(context: Context) -> dict[str, str]:
+    """The environment of a command timed without riskctl's persistent cache (the default)."""
+    del context
+    return {NO_CACHE: "1"}
+
+
 @dataclass(frozen=True)
 class Measurement:
     """A command timed as a whole process.
 
     `cold-warm`: one run just after the page cache is dropped (cold), then one unmeasured
-    warm-up and the median of `--repeat` runs (warm). `startup`: one unmeasured warm-up, then
-    the median of STARTUP_RUNS runs (warm only).
+    warm-up and the median of `--repeat` runs (warm). `warm`: the same without the cold run
+    (what is timed is a state the warm-up builds, such as a filled cache). `startup`: one
+    unmeasured warm-up, then the median of STARTUP_RUNS runs (warm only).
     """
 
     name: str
     argv: Callable[[Context], list[str]]
-    style: Literal["cold-warm", "startup"]
+    style: Literal["cold-warm", "warm", "startup"]
     needs_riskctl: bool = False
     ok_codes: frozenset[int] = frozenset({0})
     """Exit codes that mean success (lint exits 1 when it has findings)."""
     prepare: Callable[[Context], None] | None = None
-    """Builds what the command needs (a git history, a long series) before any timing."""
+    """Builds what the command needs (a git history, a long series) once, before any timing."""
+    before: Callable[[Context], None] | None = None
+    """Called before every run of the command (cold, warm-up and timed), untimed: puts back
+    the state each run must start from (an empty cache folder) or makes a fresh change. It
+    raises CommandFailedError when it cannot, and the measurement fails."""
+    environment: Callable[[Context], Mapping[str, str]] = without_cache
+    """Variables set for the command, over the harness's environment without its `RISKCTL_*`
+    variables. By default riskctl's persistent cache is off (see `cached`)."""
 
 
 @dataclass(frozen=True)
@@ -173,6 +199,78 @@ def prepare_kri_series(context: Context) -> None:
     partial.rename(path)  # only a complete series ever has the final name
 
 
+def cache_folder(context: Context, name: str) -> Path:
+    """The persistent cache folder of the measurement `name` on this register."""
+    return CACHES / f"{name}-{context.register.name}"
+
+
+def cached(name: str) -> Callable[[Context], dict[str, str]]:
+    """The environment of a command that uses riskctl's persistent cache, in its own folder."""
+
+    def environment(context: Context) -> dict[str, str]:
+        return {CACHE_DIR: str(cache_folder(context, name))}
+
+    return environment
+
+
+def empty_cache(name: str) -> Callable[[Context], None]:
+    """A hook that empties the cache folder `name` (riskctl finds an empty folder, its own:
+    private, as riskctl would create it)."""
+
+    def empty(context: Context) -> None:
+        folder = cache_folder(context, name)
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(mode=0o700, parents=True)
+
+    return empty
+
+
+def changing_register(context: Context) -> Path:
+    """A copy of the register that `change_files` changes before every run."""
+    return context.register.parent / f"changing-{context.register.name}"
+
+
+def copy_register(context: Context) -> None:
+    """A fresh copy of the register at `changing_register`: the last run's changes undone."""
+    copy = changing_register(context)
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(context.register, copy)
+
+
+def in_order(*hooks: Callable[[Context], None]) -> Callable[[Context], None]:
+    """One hook that calls `hooks` in order."""
+
+    def call(context: Context) -> None:
+        for hook in hooks:
+            hook(context)
+
+    return call
+
+
+#: The first `--mutate-seed` of `change_files` (prepare_diff_repository uses generate.py's
+#: default, 1).
+FIRST_CHANGE_SEED = 1000
+
+
+def change_files(percent: float) -> Callable[[Context], None]:
+    """A hook that changes a fresh `percent` % of the files of `changing_register`, with a new
+    seed each call (`generate.py --mutate`), so that no run finds the same files as any run
+    before it: every run parses the changed files again and no whole result is reused."""
+    seeds: Iterator[int] = itertools.count(FIRST_CHANGE_SEED)
+
+    def change(context: Context) -> None:
+        argv = [context.python, str(BENCH / "generate.py"), str(changing_register(context))]
+        argv += ["--mutate", str(percent), "--mutate-seed", str(next(seeds))]
+        completed = subprocess.run(argv, capture_output=True, check=False)
+        stderr = completed.stderr.decode("utf-8", "replace").strip()
+        changed = re.match(r"mutated (\d+) files", stderr)
+        if completed.returncode != 0 or changed is None or int(changed.group(1)) == 0:
+            # Without a change the timed run would only find the last run's result again.
+            raise CommandFailedError(f"{shlex.join(argv)} changed no file\n{stderr}")
+
+    return change
+
+
 MEASUREMENTS: tuple[Measurement, ...] = (
     Measurement("floor-csafe", python(str(BENCH / "floor_csafe.py"), "{register}"), "cold-warm"),
     Measurement(
@@ -181,6 +279,50 @@ MEASUREMENTS: tuple[Measurement, ...] = (
         "cold-warm",
         needs_riskctl=True,
         ok_codes=frozenset({0, 1}),
+    ),
+    Measurement(
+        "lint-warm-cache",
+        riskctl("lint", "{register}", "--now", NOW, "--format", "json"),
+        "warm",
+        needs_riskctl=True,
+        ok_codes=frozenset({0, 1}),
+        prepare=empty_cache("lint-warm"),
+        environment=cached("lint-warm"),
+    ),
+    Measurement(
+        "lint-changed-warm-cache",
+        lambda context: [
+            *(context.riskctl or []),
+            "lint",
+            str(changing_register(context)),
+            "--now",
+            NOW,
+            "--format",
+            "json",
+        ],
+        "warm",
+        needs_riskctl=True,
+        ok_codes=frozenset({0, 1}),
+        prepare=in_order(copy_register, empty_cache("lint-changed")),
+        before=change_files(1),
+        environment=cached("lint-changed"),
+    ),
+    Measurement(
+        "lint-cold-cache",
+        riskctl("lint", "{register}", "--now", NOW, "--format", "json"),
+        "cold-warm",
+        needs_riskctl=True,
+        ok_codes=frozenset({0, 1}),
+        before=empty_cache("lint-cold"),
+        environment=cached("lint-cold"),
+    ),
+    Measurement(
+        "score-warm-cache",
+        riskctl("score", "{register}", "--now", NOW, "--format", "json"),
+        "warm",
+        needs_riskctl=True,
+        prepare=empty_cache("score-warm"),
+        environment=cached("score-warm"),
     ),
     Measurement(
         "fmt-check",
@@ -247,6 +389,24 @@ MEASUREMENTS: tuple[Measurement, ...] = (
 
 BENCHMARKS: tuple[Benchmark, ...] = (
     Benchmark("riskctl lint", "lint", floor="floor-csafe", goal=1.5),
+    Benchmark(
+        "riskctl lint, warm cache (vs floor)", "lint-warm-cache", floor="floor-csafe", goal=0.2
+    ),
+    Benchmark(
+        "riskctl lint, 1% changed, warm cache (vs floor)",
+        "lint-changed-warm-cache",
+        floor="floor-csafe",
+        goal=0.35,
+    ),
+    Benchmark(
+        "riskctl score -f json, warm cache (vs floor)",
+        "score-warm-cache",
+        floor="floor-csafe",
+        goal=0.25,
+    ),
+    Benchmark(
+        "riskctl lint, cold cache (vs uncached lint)", "lint-cold-cache", floor="lint", goal=1.1
+    ),
     Benchmark("riskctl score (vs lint)", "score", floor="lint", goal=1.2),
     Benchmark("riskctl fmt --check (vs lint)", "fmt-check", floor="lint", goal=3.0),
     Benchmark("riskctl diff, 1% changed (vs score)", "diff", floor="score", goal=0.25),
@@ -282,8 +442,16 @@ class CommandFailedError(Exception):
     """A timed command exited with a code that is not one of its success codes."""
 
 
-def run_once(argv: Sequence[str], ok_codes: frozenset[int]) -> float:
-    """Run `argv` to completion and return its wall-clock seconds; stdout goes to /dev/null."""
+def child_environment(variables: Mapping[str, str]) -> dict[str, str]:
+    """The harness's environment without its `RISKCTL_*` variables, with `variables` set."""
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith(RISKCTL_VARIABLES)}
+    return {**inherited, **variables}
+
+
+def run_once(argv: Sequence[str], ok_codes: frozenset[int], variables: Mapping[str, str]) -> float:
+    """Run `argv` with `variables` (see child_environment) to completion and return its
+    wall-clock seconds; stdout goes to /dev/null."""
+    environment = child_environment(variables)
     started = time.perf_counter()
     completed = subprocess.run(
         argv,
@@ -291,6 +459,7 @@ def run_once(argv: Sequence[str], ok_codes: frozenset[int]) -> float:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         cwd=ROOT,
+        env=environment,
         check=False,
     )
     elapsed = time.perf_counter() - started
@@ -358,27 +527,32 @@ def measure(
             measurement.prepare(context)
         runnable.append(measurement)
 
-    def attempt(measurement: Measurement) -> float | None:
-        """One timed run, or None once the measurement has failed."""
+    def attempt(measurement: Measurement, *, cold: bool = False) -> float | None:
+        """One timed run (after the measurement's `before`, and for a cold run after dropping
+        the page cache, both untimed), or None once the measurement has failed."""
         timing = timings[measurement.name]
         if timing.failed is not None:
             return None
+        variables = measurement.environment(context)
         try:
-            return run_once(measurement.argv(context), measurement.ok_codes)
+            if measurement.before is not None:
+                measurement.before(context)
+            if cold:
+                drop_page_cache()
+            return run_once(measurement.argv(context), measurement.ok_codes, variables)
         except CommandFailedError as error:
             timing.failed = str(error)
             print(f"FAILED: {error}", file=sys.stderr, flush=True)
             return None
 
     cold_warm = [m for m in runnable if m.style == "cold-warm"]
+    warm = [m for m in runnable if m.style in ("cold-warm", "warm")]
     startup = [m for m in runnable if m.style == "startup"]
     for measurement in cold_warm:
-        if drop:
-            drop_page_cache()
-        timings[measurement.name].cold = attempt(measurement)
+        timings[measurement.name].cold = attempt(measurement, cold=drop)
     # Warm: one unmeasured run each, then rounds that interleave the commands, so that a drift
     # in machine speed affects a benchmark and its floor alike.
-    for group, rounds in ((cold_warm, repeat), (startup, STARTUP_RUNS)):
+    for group, rounds in ((warm, repeat), (startup, STARTUP_RUNS)):
         for measurement in group:
             attempt(measurement)
         for _ in range(rounds):
@@ -760,6 +934,7 @@ def measure_files(
         "measurements": {
             measurement.name: {
                 "argv": None if timings[measurement.name].skipped else measurement.argv(context),
+                "environment": dict(measurement.environment(context)),
                 "cold": timings[measurement.name].cold,
                 "warm": timings[measurement.name].warm,
                 "warm_runs": timings[measurement.name].warm_runs,

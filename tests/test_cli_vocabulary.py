@@ -103,7 +103,7 @@ def test_the_readme_table_was_found_and_lists_real_commands() -> None:
     assert [row.names[0] for row in ROWS] == [
         "PATH", "--now", "--rev", "--since", "--base", "--format", "--format", "--format",
         "--color", "--out", "--out",
-        "--templates", "--owner", "--category", "--partial",
+        "--templates", "--owner", "--category", "--partial", "--no-cache",
     ]  # fmt: skip
     for row in ROWS:
         assert row.commands, row

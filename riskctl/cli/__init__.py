@@ -20,6 +20,7 @@ import typer
 
 from riskctl import __version__
 from riskctl.cli import (
+    cache,
     codeowners,
     coverage,
     diff,
@@ -84,6 +85,7 @@ app.command("due")(due.due_command)
 app.command("quant")(quant.quant_command)
 app.command("codeowners")(codeowners.codeowners_command)
 app.command("coverage")(coverage.coverage_command)
+app.add_typer(cache.app)
 app.add_typer(diff.gates_app)
 app.add_typer(framework.app)
 app.add_typer(kri.app)

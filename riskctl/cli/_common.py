@@ -87,6 +87,29 @@ PartialOpt = Annotated[
 ]
 
 
+def _turn_cache_off(value: bool) -> bool:
+    """`--no-cache`: the persistent cache is off for this run. The root callback has already
+    turned it on (click runs a group's callback before it parses the command's options)."""
+    if value:
+        from riskctl.load.cache import configure
+
+        configure(enabled=False)
+    return value
+
+
+NoCacheOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-cache",
+        help="Neither read nor write the persistent cache (also RISKCTL_NO_CACHE=1).",
+        callback=_turn_cache_off,
+        is_eager=True,
+    ),
+]
+"""Every command that reads a register through `riskctl.load.load` takes it; the callback does
+the work, so a command only declares the parameter (`no_cache: NoCacheOpt = False`)."""
+
+
 def source_for(
     path: Path, revision: str | None, *, with_repository: bool = False
 ) -> RegisterSource:

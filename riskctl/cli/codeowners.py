@@ -10,6 +10,7 @@ from riskctl.cli._common import (
     DEFAULT_REGISTER,
     EXIT_CLEAN,
     EXIT_FINDINGS,
+    NoCacheOpt,
     RegisterArg,
     load_for,
     operational_errors,
@@ -48,6 +49,7 @@ def codeowners_command(
             metavar="FILE",
         ),
     ] = None,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Write the register's owners into CODEOWNERS, so a pull request that changes an entity
     file needs its owner's review (an acceptance: its approver's).

@@ -13,6 +13,7 @@ from riskctl.cli._common import (
     EXIT_FINDINGS,
     ColorChoice,
     ColorOpt,
+    NoCacheOpt,
     NowOpt,
     PartialOpt,
     RegisterArg,
@@ -86,6 +87,7 @@ def coverage_command(
         ),
     ] = None,
     color: ColorOpt = ColorChoice.AUTO,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """A framework's Statement of Applicability as of --now: each requirement's status.
 

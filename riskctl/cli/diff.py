@@ -10,6 +10,7 @@ from riskctl.cli._common import (
     DEFAULT_REGISTER,
     EXIT_CLEAN,
     EXIT_FINDINGS,
+    NoCacheOpt,
     NowOpt,
     PartialOpt,
     mark_not_counted,
@@ -105,6 +106,7 @@ def diff_command(
     ] = None,
     now: NowOpt = None,
     partial: PartialOpt = False,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Compare the register between two revisions: changes, every tier's movement, gates.
 

@@ -9,6 +9,7 @@ from riskctl.cli._common import (
     DEFAULT_REGISTER,
     EXIT_CLEAN,
     EXIT_FINDINGS,
+    NoCacheOpt,
     NowOpt,
     PartialOpt,
     RegisterArg,
@@ -64,6 +65,7 @@ def due_command(
     ] = False,
     revision: RevisionOpt = None,
     partial: PartialOpt = False,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """List what falls due or is overdue as of --now, grouped by owner.
 

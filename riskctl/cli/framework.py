@@ -8,6 +8,7 @@ import typer
 
 from riskctl.cli._common import (
     DEFAULT_REGISTER,
+    NoCacheOpt,
     PartialOpt,
     RegisterArg,
     RevisionOpt,
@@ -118,6 +119,7 @@ def list_command(
     revision: RevisionOpt = None,
     output_format: FormatOpt = ListFormat.TEXT,
     partial: PartialOpt = False,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """List every catalogue a mapping may name: the shipped ones and the register's own
     (frameworks/ID.yaml, which replaces a shipped one of the same id), with their requirement
@@ -139,6 +141,7 @@ def show_command(
     revision: RevisionOpt = None,
     output_format: FormatOpt = ListFormat.TEXT,
     partial: PartialOpt = False,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Show a catalogue's requirements as a tree (groupings marked), with its source and
     licence. An unknown id is exit 3 with the known ones."""

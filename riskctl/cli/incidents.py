@@ -7,6 +7,7 @@ import typer
 
 from riskctl.cli._common import (
     DEFAULT_REGISTER,
+    NoCacheOpt,
     NowOpt,
     PartialOpt,
     RegisterArg,
@@ -47,6 +48,7 @@ def incidents_command(
         IncidentsFormat, typer.Option("--format", "-f", help="text or json.")
     ] = IncidentsFormat.TEXT,
     partial: PartialOpt = False,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Count incidents and near-misses per risk and per root-cause category.
 

@@ -11,6 +11,7 @@ from riskctl.cli._common import (
     DEFAULT_REGISTER,
     ColorChoice,
     ColorOpt,
+    NoCacheOpt,
     NowOpt,
     PartialOpt,
     RegisterArg,
@@ -61,6 +62,7 @@ def status_command(
     revision: RevisionOpt = None,
     color: ColorOpt = ColorChoice.AUTO,
     partial: PartialOpt = False,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Show each KRI's latest value, green/amber/red status, XmR signals, WoW and YoY.
 
@@ -201,6 +203,7 @@ def ingest_command(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print what would change; write nothing.")
     ] = False,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Add observations from a CSV export to the KRI files, keeping every comment.
 

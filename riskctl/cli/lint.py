@@ -14,6 +14,7 @@ from riskctl.cli._common import (
     EXIT_FINDINGS,
     ColorChoice,
     ColorOpt,
+    NoCacheOpt,
     NowOpt,
     RegisterArg,
     RevisionOpt,
@@ -89,6 +90,7 @@ def lint_command(
     ] = None,
     now: NowOpt = None,
     color: ColorOpt = ColorChoice.AUTO,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Check the register: schema, references and rules, each finding at file:line:col.
 

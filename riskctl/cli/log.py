@@ -5,7 +5,13 @@ from typing import Annotated
 
 import typer
 
-from riskctl.cli._common import DEFAULT_REGISTER, RegisterArg, operational_errors, write_stdout
+from riskctl.cli._common import (
+    DEFAULT_REGISTER,
+    NoCacheOpt,
+    RegisterArg,
+    operational_errors,
+    write_stdout,
+)
 
 
 class LogFormat(enum.StrEnum):
@@ -37,6 +43,7 @@ def log_command(
             metavar="REV",
         ),
     ] = "HEAD",
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Show one entity's history: each commit that touched its file, newest first.
 

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from riskctl.cli._common import (
+    NoCacheOpt,
     NowOpt,
     load_for,
     operational_errors,
@@ -54,6 +55,7 @@ def new_command(
         ),
     ] = None,
     now: NowOpt = None,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Create an entity file: the next free id, every required field, a comment on each field
     saying what it takes, and the schema line for editors.

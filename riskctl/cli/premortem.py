@@ -12,6 +12,7 @@ from riskctl.cli._common import (
     DEFAULT_REGISTER,
     ColorChoice,
     ColorOpt,
+    NoCacheOpt,
     NowOpt,
     PartialOpt,
     RegisterArg,
@@ -86,6 +87,7 @@ def premortem_command(
     now: NowOpt = None,
     color: ColorOpt = ColorChoice.AUTO,
     partial: PartialOpt = False,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Rank each launch's failure modes by AIAG-VDA action priority (H, M, L), then RPN.
 

@@ -12,6 +12,7 @@ from riskctl.cli._common import (
     EXIT_FINDINGS,
     ColorChoice,
     ColorOpt,
+    NoCacheOpt,
     NowOpt,
     PartialOpt,
     RegisterArg,
@@ -153,6 +154,7 @@ def quant_command(
     now: NowOpt = None,
     color: ColorOpt = ColorChoice.AUTO,
     partial: PartialOpt = False,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Simulate the annual loss of every open risk with `quant:` inputs, inherent and residual.
 

@@ -8,6 +8,7 @@ import typer
 
 from riskctl.cli._common import (
     DEFAULT_REGISTER,
+    NoCacheOpt,
     NowOpt,
     RegisterArg,
     check_out,
@@ -54,6 +55,7 @@ def export_command(
         ),
     ] = FileFormat.CSV,
     now: NowOpt = None,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Write the RCM: one row per risk-control pair of the open risks (process, risk, inherent,
     control, key, nature, automation, frequency, design and operating effectiveness, last test,
@@ -109,6 +111,7 @@ def import_command(
         ),
     ] = False,
     now: NowOpt = None,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Apply the sheet's edits to the register's YAML files, field by field, keeping comments
     and every other byte. Any problem (a value a field cannot take, an edit to a computed

@@ -9,6 +9,7 @@ import typer
 
 from riskctl.cli._common import (
     DEFAULT_REGISTER,
+    NoCacheOpt,
     NowOpt,
     PartialOpt,
     RegisterArg,
@@ -121,6 +122,7 @@ def register_command(
     templates: TemplatesOpt = None,
     partial: PartialOpt = False,
     output_format: FormatOpt = None,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """All open risks with their tiers, owners and controls, and inherent/residual heat maps."""
     _produce("register", path, revision, now, out, templates, partial, output_format)
@@ -135,6 +137,7 @@ def rcm_command(
     templates: TemplatesOpt = None,
     partial: PartialOpt = False,
     output_format: FormatOpt = None,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """The Risk Control Matrix: one row per risk-control pair, with the RCM columns."""
     _produce("rcm", path, revision, now, out, templates, partial, output_format)
@@ -150,6 +153,7 @@ def risk_command(
     templates: TemplatesOpt = None,
     partial: PartialOpt = False,
     output_format: FormatOpt = None,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """One risk on one page: tiers, controls, KRIs, incidents, acceptances, the derivation."""
     _produce("risk", path, revision, now, out, templates, partial, output_format, risk_id)
@@ -167,6 +171,7 @@ def launch_command(
     templates: TemplatesOpt = None,
     partial: PartialOpt = False,
     output_format: FormatOpt = None,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """One launch on one page: failure modes by action priority, linked risks, monitoring KRIs."""
     _produce("launch", path, revision, now, out, templates, partial, output_format, launch_id)
@@ -187,6 +192,7 @@ def soa_command(
     templates: TemplatesOpt = None,
     partial: PartialOpt = False,
     output_format: FormatOpt = None,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """A framework's Statement of Applicability (as `riskctl coverage -f markdown` or `-f html`)."""
     from riskctl.cli.coverage import produce_soa
@@ -231,6 +237,7 @@ def wbr_command(
     templates: TemplatesOpt = None,
     partial: PartialOpt = False,
     output_format: FormatOpt = None,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """The weekly business review, exceptions first.
 
@@ -252,6 +259,7 @@ def mbr_command(
     templates: TemplatesOpt = None,
     partial: PartialOpt = False,
     output_format: FormatOpt = None,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """The monthly business review: the WBR's questions over a month.
 
@@ -283,6 +291,7 @@ def site_command(
     now: NowOpt = None,
     templates: TemplatesOpt = None,
     partial: PartialOpt = False,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """The register's state as HTML pages for a static host.
 

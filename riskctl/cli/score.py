@@ -9,6 +9,7 @@ from riskctl.cli._common import (
     DEFAULT_REGISTER,
     ColorChoice,
     ColorOpt,
+    NoCacheOpt,
     NowOpt,
     PartialOpt,
     RegisterArg,
@@ -77,6 +78,7 @@ def score_command(
     now: NowOpt = None,
     color: ColorOpt = ColorChoice.AUTO,
     partial: PartialOpt = False,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Score every risk: inherent, residual from the controls in place, projected and target.
 

@@ -522,3 +522,281 @@ def remembered(store: Store | None, key: tuple[Any, ...], compute: Callable[[], 
 def today_key(today: datetime.date) -> str:
     """A day in a result key."""
     return today.isoformat()
+
+
+# --- looking at and clearing a cache folder (`riskctl cache info|clear`) ----------------------
+#
+# A cache folder may hold more than riskctl's cache (RISKCTL_CACHE_DIR may name any folder):
+# riskctl's part is its fingerprint folders (24 hex digits, every file in them a cache file or a
+# writer's temporary file) and the temporary files of its CACHEDIR.TAG. Nothing else is counted
+# or deleted, and a fingerprint-named folder holding anything else stops `clear` before it
+# deletes anything.
+
+_FINGERPRINT_NAME = 24  # hex digits of `fingerprint()` naming its folder (`Store.open`)
+
+
+@dataclass(frozen=True)
+class Usage:
+    """How much of a cache folder riskctl's entries take."""
+
+    files: int = 0
+    bytes: int = 0
+
+
+@dataclass(frozen=True)
+class Description:
+    """Where the cache of one register lives, whether it is used, and how big it is."""
+
+    root: Path
+    chosen_by: str
+    """`RISKCTL_CACHE_DIR`, `git` (the repository's git directory) or `XDG` (the user's cache)."""
+    enabled: bool
+    why_not: str
+    """Why it is not used (empty when it is): the environment, or what is wrong with a folder."""
+    exists: bool
+    inspected: bool
+    """Whether the folder was looked into: it exists, and is a real folder riskctl would use."""
+    total: Usage
+    """Every riskctl entry in the folder, for any version of riskctl."""
+    current: Usage
+    """This riskctl's entries (other versions' age out)."""
+    others: int
+    """Entries in the folder that are not riskctl's (RISKCTL_CACHE_DIR names a shared folder)."""
+    max_bytes: int
+
+
+@dataclass(frozen=True)
+class Cleared:
+    """What `clear` deleted, and what it left (a file another run wrote meanwhile, say)."""
+
+    root: Path
+    freed: Usage
+    left: int
+    """riskctl's files it could not delete."""
+    others: int
+    """Entries that are not riskctl's, left alone."""
+
+
+def is_fingerprint_folder_name(name: str) -> bool:
+    """Whether `name` is how a fingerprint folder of riskctl's cache is named."""
+    return len(name) == _FINGERPRINT_NAME and all(c in "0123456789abcdef" for c in name)
+
+
+def describe(folder: Path) -> Description:
+    """Where the cache of the register at `folder` lives, whether a run would use it (and why
+    not), and its size; nothing is created or changed."""
+    root = cache_root(folder)
+    if os.environ.get(ENV_DIR, ""):
+        chosen_by = ENV_DIR
+    elif root.parent == git_directory(folder):
+        chosen_by = "git"
+    else:
+        chosen_by = "XDG"
+    problems = (
+        f"{path} {problem}"
+        for path in _store_folders(root, folder.absolute())
+        if (problem := _folder_problem(path))
+    )
+    why_not = f"{ENV_OFF} is set" if disabled_by_environment() else next(problems, "")
+    exists = os.path.lexists(root)
+    inspected = exists and not _folder_problem(root)  # a link or a file is not looked into
+    total, current, others = Usage(), Usage(), 0
+    if inspected:
+        mine = fingerprint().hex()[:_FINGERPRINT_NAME]
+        for entry, kind in _entries(root):
+            if kind is None:
+                others += 1
+            if kind != "fingerprint":
+                continue
+            usage = _usage(entry)
+            total = Usage(total.files + usage.files, total.bytes + usage.bytes)
+            if entry.name == mine:
+                current = usage
+    return Description(
+        root=root,
+        chosen_by=chosen_by,
+        enabled=not why_not,
+        why_not=why_not,
+        exists=exists,
+        inspected=inspected,
+        total=total,
+        current=current,
+        others=others,
+        max_bytes=max_megabytes() << 20,
+    )
+
+
+def clear(root: Path) -> Cleared:
+    """Delete riskctl's entries in the cache folder `root` (every version's), leaving the folder,
+    its CACHEDIR.TAG and whatever else it holds. Raises RiskctlError, deleting nothing, when
+    `root` is a link or not a usable folder, or a fingerprint-named folder in it holds anything
+    riskctl does not write there (a link, a foreign file); links are never followed."""
+    from riskctl.errors import RiskctlError
+
+    if not os.path.lexists(root):
+        return Cleared(root, Usage(), 0, 0)
+    problem = _folder_problem(root)
+    if problem:
+        raise RiskctlError(f"{root} {problem}: riskctl does not use it and clears nothing in it")
+    files: list[tuple[Path, int]] = []
+    folders: list[Path] = []
+    others = 0
+    for entry, kind in _entries(root):
+        if kind is None:
+            others += 1
+        elif kind == "temporary":
+            files.append((entry, _size(entry)))
+        elif kind == "fingerprint":
+            _collect(entry, entry, files, folders)
+    freed, left = Usage(), 0
+    for path, size in files:
+        try:
+            path.unlink()
+        except FileNotFoundError:  # evicted by a run at the same time
+            continue
+        except OSError:
+            left += 1
+            continue
+        freed = Usage(freed.files + 1, freed.bytes + size)
+    for path in reversed(folders):  # deepest first
+        with contextlib.suppress(OSError):  # not empty: a run at the same time wrote into it
+            path.rmdir()
+    return Cleared(root, freed, left, others)
+
+
+def _store_folders(root: Path, register: Path) -> tuple[Path, ...]:
+    """The folders `Store.open` needs for the register folder `register`, outermost first."""
+    folder = root / fingerprint().hex()[:_FINGERPRINT_NAME]
+    where = hashlib.sha256(os.fsencode(register)).hexdigest()[:16]
+    return (root, folder, folder / "packs", folder / "packs" / where, folder / "results")
+
+
+def _folder_problem(path: Path) -> str:
+    """Why riskctl would not use `path` as a cache folder (as `_usable_folder` judges it), in
+    words that say what to fix; empty when it would, or will create it."""
+    try:
+        status = path.lstat()
+    except (FileNotFoundError, NotADirectoryError):  # not there, or below a file
+        return _creation_problem(path)
+    except OSError as error:
+        return f"cannot be read ({error.strerror})"
+    if stat.S_ISLNK(status.st_mode):
+        return "is a symbolic link (riskctl never follows one to its cache)"
+    if not stat.S_ISDIR(status.st_mode):
+        return "is not a folder"
+    if hasattr(os, "getuid") and status.st_uid != os.getuid():
+        return f"belongs to another user (uid {status.st_uid}, not {os.getuid()})"
+    if status.st_mode & 0o022:
+        mode = stat.S_IMODE(status.st_mode)
+        return f"can be written by others (mode {mode:o}; `chmod go-w` makes it private)"
+    return ""
+
+
+def _creation_problem(path: Path) -> str:
+    """Why the missing folder `path` could not be created, judged from its nearest existing
+    parent; empty when it could."""
+    for parent in path.parents:
+        try:
+            status = parent.stat()
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        except OSError as error:
+            return f"cannot be created ({parent}: {error.strerror})"
+        if not stat.S_ISDIR(status.st_mode):
+            return f"cannot be created ({parent} is not a folder)"
+        if not os.access(parent, os.W_OK | os.X_OK):
+            return f"cannot be created ({parent} is not writable)"
+        return ""
+    return "cannot be created"
+
+
+def _entries(root: Path) -> Iterator[tuple[Path, str | None]]:
+    """Each entry of a cache folder: `fingerprint` (a real folder so named), `temporary` (a
+    writer's temporary file), `tag` (CACHEDIR.TAG, which stays), or None (not riskctl's)."""
+    import re
+
+    try:
+        names = sorted(os.listdir(root))
+    except OSError:
+        return
+    for name in names:
+        entry = root / name
+        try:
+            status = entry.lstat()
+        except OSError:
+            continue
+        if stat.S_ISDIR(status.st_mode) and is_fingerprint_folder_name(name):
+            yield entry, "fingerprint"
+        elif name == "CACHEDIR.TAG":
+            yield entry, "tag"
+        elif stat.S_ISREG(status.st_mode) and re.fullmatch(r"\.tmp-[0-9]+-[0-9a-f]{12}", name):
+            yield entry, "temporary"
+        else:
+            yield entry, None
+
+
+def _usage(folder: Path) -> Usage:
+    """The regular files under `folder` (links not followed) and their bytes."""
+    files = size = 0
+    for directory, _folders, names in os.walk(folder):  # os.walk follows no link
+        for name in names:
+            with contextlib.suppress(OSError):
+                status = os.lstat(os.path.join(directory, name))
+                if stat.S_ISREG(status.st_mode):
+                    files, size = files + 1, size + status.st_size
+    return Usage(files, size)
+
+
+def _collect(top: Path, folder: Path, files: list[tuple[Path, int]], folders: list[Path]) -> None:
+    """Add the files and folders under `folder`, in the fingerprint folder `top`, to delete,
+    each folder before its contents; raise RiskctlError at the first entry riskctl would not
+    have written there."""
+    from riskctl.errors import RiskctlError
+
+    def foreign(path: Path, what: str) -> RiskctlError:
+        return RiskctlError(
+            f"{path} {what}: {top} does not look like riskctl's cache, so nothing was "
+            "deleted (remove it by hand if it is)"
+        )
+
+    problem = _folder_problem(folder)
+    if problem:
+        raise foreign(folder, problem)
+    folders.append(folder)
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError as error:
+        raise RiskctlError(f"{folder}: cannot be listed ({error.strerror})") from None
+    for name in names:
+        path = folder / name
+        try:
+            status = path.lstat()
+        except FileNotFoundError:
+            continue
+        except OSError as error:
+            raise RiskctlError(f"{path}: cannot be read ({error.strerror})") from None
+        if stat.S_ISDIR(status.st_mode):
+            _collect(top, path, files, folders)
+        elif stat.S_ISREG(status.st_mode) and (name.startswith(".tmp-") or _is_cache_file(path)):
+            files.append((path, status.st_size))
+        elif stat.S_ISLNK(status.st_mode):
+            raise foreign(path, "is a symbolic link")
+        elif stat.S_ISREG(status.st_mode):
+            raise foreign(path, "is not a file riskctl's cache writes")
+        else:
+            raise foreign(path, "is not a regular file")
+
+
+def _is_cache_file(path: Path) -> bool:
+    """Whether `path` starts as every file riskctl's cache writes does."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except OSError:
+        return False
+    try:
+        return os.read(descriptor, len(MAGIC)) == MAGIC
+    except OSError:
+        return False
+    finally:
+        os.close(descriptor)
