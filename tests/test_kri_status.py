@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from riskctl.errors import RiskctlError
@@ -20,11 +22,15 @@ from riskctl.kri.status import (
     delta,
     kri_status,
     latest_observation,
+    observations_until,
     register_status,
+    watched_risks,
+    watchers,
 )
 from riskctl.kri.xmr import DateSpan, FirstPoints
 from riskctl.load import load, read_directory
 from riskctl.model.kri import Kri, Thresholds
+from riskctl.model.risk import Risk
 from tests.conftest import SHIPPED_REGISTER
 
 TODAY = datetime.date(2026, 11, 27)
@@ -140,6 +146,38 @@ def test_observations_out_of_order_are_sorted_by_date() -> None:
     status = kri_status(kri, TODAY)
     assert status.latest is not None and status.latest.value == 50
     assert status.wow == Delta(5.0, "bps")
+
+
+def test_latest_observation_is_the_latest_date_and_the_last_in_the_file_on_a_tie() -> None:
+    kri = make_kri([("2026-11-23", 50), ("2026-11-16", 45), ("2026-11-23", 52), ("2026-11-30", 99)])
+    assert latest_observation(kri, TODAY) is kri.observations[2]  # 11-30 is after TODAY
+
+
+@given(st.lists(st.tuples(st.integers(min_value=-3, max_value=3), st.integers(0, 9)), max_size=8))
+def test_latest_observation_is_the_last_of_the_observations_until_the_day(
+    drawn: list[tuple[int, int]],
+) -> None:
+    days = [
+        ((TODAY + datetime.timedelta(days=offset)).isoformat(), value) for offset, value in drawn
+    ]
+    kri = make_kri(days)
+    known = observations_until(kri, TODAY)
+    assert latest_observation(kri, TODAY) is (known[-1] if known else None)
+
+
+def test_watchers_are_the_risks_naming_each_kri_as_watched_risks_finds_them() -> None:
+    def risk(risk_id: str, kris: list[str]) -> Risk:
+        return Risk.model_validate(
+            {"id": risk_id, "title": "t", "category": "c", "owner": "o", "kris": kris,
+             "inherent": {"likelihood": 3, "impact": 3}}
+        )  # fmt: skip
+
+    risks = [risk("R-001", ["KRI-001"]), risk("R-002", ["KRI-001", "KRI-002"]), risk("R-003", [])]
+    named = watchers(risks)
+    assert named == {"KRI-001": {"R-001", "R-002"}, "KRI-002": {"R-002"}}
+    kri = make_kri([], risks=["R-003"])  # KRI-001
+    assert watched_risks(kri, risks) == {"R-001", "R-002", "R-003"}
+    assert set(kri.risks) | named[kri.id] == watched_risks(kri, risks)
 
 
 def test_no_observation_gives_no_status() -> None:

@@ -30,6 +30,7 @@ from typing import Any
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from riskctl.errors import RiskctlError
@@ -1526,6 +1527,26 @@ def test_same_input_same_output_any_scenario(scenario: Scenario) -> None:
     config_copy = Config.model_validate(scenario.config.model_dump(by_alias=True))
     second = score_risk(risk_copy, controls_copy, config_copy, build_matrix(config_copy.scoring))
     assert first == second
+
+
+@PROPERTY_SETTINGS
+@given(scenarios(), st.data())
+def test_scoring_a_register_scores_each_risk_as_the_model_does(
+    scenario: Scenario, data: st.DataObject
+) -> None:
+    """`score_register` works each control's credit out once for every risk and both tiers
+    (`residual.Scorer`); each risk still scores as the exact model scores it alone."""
+    linked = data.draw(st.lists(st.sampled_from([*scenario.controls, "C-999"]), unique=True))
+    other = Risk.model_validate({**scenario.risk.model_dump(), "id": "R-002", "controls": linked})
+    register = Register(config=scenario.config)
+    for item in scenario.controls.values():
+        register.add(Record("control", f"controls/{item.id}.yaml", item))
+    for each in (scenario.risk, other):
+        register.add(Record("risk", f"risks/{each.id}.yaml", each))
+    for score in score_register(register).risks:
+        alone = Scenario(score.risk, scenario.controls, scenario.config)
+        assert score.computed.cell == exact_tier(alone, "residual")
+        assert score.projected.cell == exact_tier(alone, "projected")
 
 
 @PROPERTY_SETTINGS

@@ -106,9 +106,13 @@ def observations_until(kri: Kri, today: datetime.date) -> list[Observation]:
 
 
 def latest_observation(kri: Kri, today: datetime.date) -> Observation | None:
-    """The last observation dated on or before `today` (the last in the file on a tie)."""
-    known = observations_until(kri, today)
-    return known[-1] if known else None
+    """The last observation dated on or before `today` (the last in the file on a tie): the
+    last of `observations_until`, found in one pass without sorting."""
+    latest = None
+    for each in kri.observations:
+        if each.date <= today and (latest is None or each.date >= latest.date):
+            latest = each
+    return latest
 
 
 def xmr_baseline(kri: Kri) -> Baseline | None:
@@ -165,8 +169,21 @@ def register_status(
 
 
 def watched_risks(kri: Kri, risks: Iterable[Risk]) -> set[str]:
-    """The ids of the risks a KRI watches: those in its `risks`, and those naming it in `kris`."""
+    """The ids of the risks a KRI watches: those in its `risks`, and those naming it in `kris`.
+
+    For every KRI of a register, `watchers` lists the risks once instead of once per KRI.
+    """
     return set(kri.risks) | {risk.id for risk in risks if kri.id in risk.kris}
+
+
+def watchers(risks: Iterable[Risk]) -> dict[str, set[str]]:
+    """KRI id → the ids of the risks naming it in `kris`: with the KRI's own `risks`, the risks
+    it watches (`watched_risks`)."""
+    named: dict[str, set[str]] = {}
+    for risk in risks:
+        for kri_id in risk.kris:
+            named.setdefault(kri_id, set()).add(risk.id)
+    return named
 
 
 # --- the next observation (lint RK502 and `riskctl due`) ------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple, TypeVar, cast
 
@@ -56,10 +56,10 @@ class Record:
 class Register:
     """Every valid entity of a register, with indexes by kind and id.
 
-    `records` keeps every valid file, duplicates included; the `by kind` dictionaries keep the
-    first record of each id in file order. `known_ids` also holds the ids of files that did not
-    load (their `id`, or the file name when the file is not even YAML), so that a reference to
-    a broken file is not reported as unknown as well.
+    `records` keeps every valid file, duplicates included, and `records_of` the same by kind;
+    the `by kind` dictionaries keep the first record of each id in file order. `known_ids`
+    also holds the ids of files that did not load (their `id`, or the file name when the file
+    is not even YAML), so that a reference to a broken file is not reported as unknown as well.
     """
 
     config: Config
@@ -67,18 +67,25 @@ class Register:
     known_ids: dict[str, set[str]] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
     _by_kind: dict[str, dict[str, Record]] = field(default_factory=dict)
+    _all_of_kind: dict[str, list[Record]] = field(default_factory=dict)
     _typed: dict[type[Entity], dict[str, Entity]] = field(default_factory=dict)
 
     def add(self, record: Record) -> None:
         """Add a valid entity; the first of two records with one id keeps the index."""
         self._typed.clear()
         self.records.append(record)
+        self._all_of_kind.setdefault(record.kind, []).append(record)
         self._by_kind.setdefault(record.kind, {}).setdefault(record.entity.id, record)
         self.known_ids.setdefault(record.kind, set()).add(record.entity.id)
 
     def record(self, kind: str, entity_id: str) -> Record | None:
         """The record of `entity_id` of `kind`, or None."""
         return self._by_kind.get(kind, {}).get(entity_id)
+
+    def records_of(self, kind: str) -> Sequence[Record]:
+        """Every valid record of one kind, duplicates included, in file order: what a rule
+        about one kind reads, without scanning the other kinds' records."""
+        return self._all_of_kind.get(kind, ())
 
     def of_kind(self, kind: str) -> Mapping[str, Record]:
         """Records of one kind by id (the first of duplicates)."""

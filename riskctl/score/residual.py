@@ -294,6 +294,126 @@ def back_to_scale(inherent: int, reduction: float) -> tuple[float, int]:
     return value, min(inherent, max(lowest, math.ceil(value - TOLERANCE)))
 
 
+class Scorer:
+    """Scores risks against one set of controls, incidents and method: what every risk of a
+    register shares is worked out once, each control's credit included (a control linked from
+    several risks, and both tiers of a control that is not planned, share one `ControlCredit`:
+    only `planned` tells the tiers apart, see `control_credit`).
+    """
+
+    def __init__(
+        self,
+        controls: Mapping[str, Control],
+        config: Config,
+        matrix: Matrix,
+        failures: Mapping[str, Failure] | None = None,
+    ) -> None:
+        self.controls = controls
+        self.config = config
+        self.matrix = matrix
+        self.failures = failures or {}
+        self.appetites: dict[str, str] = {}
+        for category in config.categories:  # the first of two categories with one id counts
+            self.appetites.setdefault(category.id, category.appetite)
+        self.review_days = review_days(config, matrix)
+        self._credits: dict[tuple[str, Tier], ControlCredit] = {}
+
+    def credit(self, control_id: str, tier: Tier) -> ControlCredit:
+        """What a linked control contributes to a tier, and why."""
+        known = self._credits.get((control_id, tier))
+        if known is None:
+            control = self.controls.get(control_id)
+            known = self._credit(control_id, control, tier)
+            if control is None or control.status != "planned":
+                self._credits[(control_id, "residual")] = known
+                self._credits[(control_id, "projected")] = known
+            else:
+                self._credits[(control_id, tier)] = known
+        return known
+
+    def _credit(self, control_id: str, control: Control | None, tier: Tier) -> ControlCredit:
+        if control is None:
+            return ControlCredit(control_id, 0.0, None, "not in the register")
+        scoring = self.config.scoring
+        credit, reason = control_credit(
+            control,
+            tier,
+            scoring.credits,
+            self.failures.get(control_id),
+            untested_cap=scoring.untested_cap,
+        )
+        if control.reduces is None:
+            credit, reason = 0.0, "no `reduces`: it does not say which dimension it lowers"
+        return ControlCredit(control_id, credit, control.reduces, reason)
+
+    def tier(self, risk: Risk, tier: Tier) -> TierResult:
+        """One computed tier (residual or projected) of a risk."""
+        contributions = []
+        per_dimension: dict[Dimension, list[float]] = {"likelihood": [], "impact": []}
+        for control_id in dict.fromkeys(risk.controls):  # a control linked twice counts once
+            contribution = self.credit(control_id, tier)
+            contributions.append(contribution)
+            credit, reduces = contribution.credit, contribution.dimension
+            if credit > 0 and reduces is not None:
+                for dimension in DIMENSIONS:
+                    if reduces in (dimension, "both"):
+                        per_dimension[dimension].append(credit)
+        steps = []
+        for dimension in DIMENSIONS:
+            inherent = getattr(risk.inherent, dimension)
+            reduction = combine(per_dimension[dimension], self.config.scoring.combine)
+            value, result = back_to_scale(inherent, reduction)
+            steps.append(
+                DimensionStep(
+                    dimension, inherent, tuple(per_dimension[dimension]), reduction, value, result
+                )
+            )
+        likelihood, impact = steps
+        return TierResult(
+            self.matrix.cell(likelihood.result, impact.result),
+            tuple(contributions),
+            (likelihood, impact),
+        )
+
+    def score(self, risk: Risk) -> RiskScore:
+        """Inherent, residual (computed or overridden), projected and target tiers of a risk."""
+        matrix = self.matrix
+        computed = self.tier(risk, "residual")
+        # Only a planned control tells the tiers apart (`control_credit`): without one linked,
+        # the projected tier is the residual one.
+        controls = self.controls
+        has_planned = any(
+            each in controls and controls[each].status == "planned" for each in risk.controls
+        )
+        projected = self.tier(risk, "projected") if has_planned else computed
+        if risk.residual is not None:
+            residual = matrix.cell(risk.residual.likelihood, risk.residual.impact)
+            source: Literal["computed", "override"] = "override"
+        else:
+            residual, source = computed.cell, "computed"
+        target = matrix.cell(risk.target.likelihood, risk.target.impact) if risk.target else None
+        limit = self.appetites.get(risk.category)
+        within = (
+            matrix.rank(residual.level) <= matrix.rank(limit)
+            if limit is not None and limit in matrix.levels
+            else None
+        )
+        cadence = self.review_days.get(residual.level, 365)
+        next_review = add_days(risk.reviewed, cadence) if risk.reviewed is not None else None
+        return RiskScore(
+            risk=risk,
+            inherent=matrix.cell(risk.inherent.likelihood, risk.inherent.impact),
+            computed=computed,
+            residual=residual,
+            residual_source=source,
+            projected=projected,
+            target=target,
+            appetite=Appetite(limit, within),
+            next_review=next_review,
+            review_days=cadence,
+        )
+
+
 def compute_tier(
     risk: Risk,
     controls: Mapping[str, Control],
@@ -306,42 +426,7 @@ def compute_tier(
 
     `failures` maps control ids to their latest incident failure (`latest_failures`).
     """
-    failures = failures or {}
-    contributions = []
-    per_dimension: dict[Dimension, list[float]] = {"likelihood": [], "impact": []}
-    for control_id in dict.fromkeys(risk.controls):  # a control linked twice counts once
-        control = controls.get(control_id)
-        if control is None:
-            contributions.append(ControlCredit(control_id, 0.0, None, "not in the register"))
-            continue
-        credit, reason = control_credit(
-            control,
-            tier,
-            config.scoring.credits,
-            failures.get(control_id),
-            untested_cap=config.scoring.untested_cap,
-        )
-        if control.reduces is None:
-            credit, reason = 0.0, "no `reduces`: it does not say which dimension it lowers"
-        contributions.append(ControlCredit(control_id, credit, control.reduces, reason))
-        if credit > 0 and control.reduces is not None:
-            for dimension in DIMENSIONS:
-                if control.reduces in (dimension, "both"):
-                    per_dimension[dimension].append(credit)
-    steps = []
-    for dimension in DIMENSIONS:
-        inherent = getattr(risk.inherent, dimension)
-        reduction = combine(per_dimension[dimension], config.scoring.combine)
-        value, result = back_to_scale(inherent, reduction)
-        steps.append(
-            DimensionStep(
-                dimension, inherent, tuple(per_dimension[dimension]), reduction, value, result
-            )
-        )
-    likelihood, impact = steps
-    return TierResult(
-        matrix.cell(likelihood.result, impact.result), tuple(contributions), (likelihood, impact)
-    )
+    return Scorer(controls, config, matrix, failures).tier(risk, tier)
 
 
 def score_risk(
@@ -355,36 +440,7 @@ def score_risk(
 
     `failures` maps control ids to their latest incident failure (`latest_failures`).
     """
-    computed = compute_tier(risk, controls, "residual", config, matrix, failures)
-    if risk.residual is not None:
-        residual = matrix.cell(risk.residual.likelihood, risk.residual.impact)
-        source: Literal["computed", "override"] = "override"
-    else:
-        residual, source = computed.cell, "computed"
-    target = matrix.cell(risk.target.likelihood, risk.target.impact) if risk.target else None
-    limit = next(
-        (category.appetite for category in config.categories if category.id == risk.category),
-        None,
-    )
-    within = (
-        matrix.rank(residual.level) <= matrix.rank(limit)
-        if limit is not None and limit in matrix.levels
-        else None
-    )
-    cadence = review_days(config, matrix).get(residual.level, 365)
-    next_review = add_days(risk.reviewed, cadence) if risk.reviewed is not None else None
-    return RiskScore(
-        risk=risk,
-        inherent=matrix.cell(risk.inherent.likelihood, risk.inherent.impact),
-        computed=computed,
-        residual=residual,
-        residual_source=source,
-        projected=compute_tier(risk, controls, "projected", config, matrix, failures),
-        target=target,
-        appetite=Appetite(limit, within),
-        next_review=next_review,
-        review_days=cadence,
-    )
+    return Scorer(controls, config, matrix, failures).score(risk)
 
 
 def usable_matrix(config: Config) -> Matrix:
@@ -405,13 +461,13 @@ def score_register(register: Register, config: Config | None = None) -> Scorecar
     """
     config = config or register.config
     matrix = usable_matrix(config)
-    controls = register.by_id(Control)
     failures = latest_failures(register.by_id(Incident).values())
+    scorer = Scorer(register.by_id(Control), config, matrix, failures)
     risks = sorted(register.by_id(Risk).values(), key=lambda risk: risk.id)
     return Scorecard(
         matrix=matrix,
         method=method_document(config, matrix),
-        risks=tuple(score_risk(risk, controls, config, matrix, failures) for risk in risks),
+        risks=tuple(scorer.score(risk) for risk in risks),
     )
 
 

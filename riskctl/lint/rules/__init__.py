@@ -12,7 +12,7 @@ import datetime
 import functools
 import importlib
 import inspect
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -21,7 +21,9 @@ from pydantic import BaseModel, ValidationError
 from riskctl.asof import AsOf, LeftOut, as_of
 from riskctl.errors import RiskctlError
 from riskctl.findings import Hit, Severity, Where
+from riskctl.model.common import Waiver
 from riskctl.model.config import Config, RuleSetting
+from riskctl.model.references import Reference, references
 from riskctl.model.register import Record, Register
 from riskctl.score.residual import RiskScore, Scorecard, score_register
 
@@ -72,6 +74,24 @@ class RuleContext:
         """The register as of today (`riskctl.asof`): what the scores are computed on, and the
         records dated after today that the RK306-family notes report."""
         return as_of(self.register, self.today)
+
+    @functools.cached_property
+    def references(self) -> tuple[tuple[Record, tuple[Reference, ...]], ...]:
+        """Each valid record that refers to other entities, with its references (in file
+        order, `riskctl.model.references`): listed once for every rule that checks them."""
+        listed = ((record, tuple(references(record.entity))) for record in self.register.records)
+        return tuple((record, made) for record, made in listed if made)
+
+    @functools.cached_property
+    def waivers(self) -> tuple[tuple[Record, int, Waiver], ...]:
+        """Every waiver with its record and its index in `waivers`, in file order: the few
+        records that have one, found once for the rules about waivers."""
+        return tuple(
+            (record, index, waiver)
+            for record in self.register.records
+            if record.entity.waivers
+            for index, waiver in enumerate(record.entity.waivers)
+        )
 
     @functools.cached_property
     def scorecard(self) -> Scorecard | None:
@@ -189,9 +209,9 @@ def find_rule_in(rules: Mapping[str, Rule], code_or_name: str) -> Rule | None:
     return next((each for each in rules.values() if each.name == wanted), None)
 
 
-def records(register: Register, kind: str) -> Iterator[Record]:
+def records(register: Register, kind: str) -> Sequence[Record]:
     """Every valid record of a kind, duplicates included, in file order."""
-    return (record for record in register.records if record.kind == kind)
+    return register.records_of(kind)
 
 
 def dated_after_today(context: RuleContext, kind: str) -> Iterator[tuple[Record, LeftOut]]:

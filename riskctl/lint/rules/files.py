@@ -133,14 +133,13 @@ def waiver_expired(context: RuleContext) -> Iterator[Hit]:
     Fires:   `waivers: [{rule: RK301, reason: ..., expires: 2026-01-31}]` checked after that date
     Passes:  the same waiver checked on or before 2026-01-31
     """
-    for record in context.register.records:
-        for index, waiver in enumerate(record.entity.waivers):
-            if waiver.expires is not None and waiver.expires < context.today:
-                yield Hit(
-                    context.where(record, "waivers", index, "expires"),
-                    f"waiver of {waiver.rule} on {record.entity.id} expired on {waiver.expires}; "
-                    "it no longer applies",
-                )
+    for record, index, waiver in context.waivers:
+        if waiver.expires is not None and waiver.expires < context.today:
+            yield Hit(
+                context.where(record, "waivers", index, "expires"),
+                f"waiver of {waiver.rule} on {record.entity.id} expired on {waiver.expires}; "
+                "it no longer applies",
+            )
 
 
 @rule("RK011", "waiver-without-reason")
@@ -152,14 +151,13 @@ def waiver_without_reason(context: RuleContext) -> Iterator[Hit]:
     Fires:   `waivers: [{rule: RK301}]`, or `reason: ""`
     Passes:  `waivers: [{rule: RK301, reason: "annual test moved to Q1 with audit's agreement"}]`
     """
-    for record in context.register.records:
-        for index, waiver in enumerate(record.entity.waivers):
-            if not (waiver.reason or "").strip():
-                yield Hit(
-                    context.where(record, "waivers", index),
-                    f"waiver of {waiver.rule} on {record.entity.id} has no reason; "
-                    "it does not apply until it has one",
-                )
+    for record, index, waiver in context.waivers:
+        if not (waiver.reason or "").strip():
+            yield Hit(
+                context.where(record, "waivers", index),
+                f"waiver of {waiver.rule} on {record.entity.id} has no reason; "
+                "it does not apply until it has one",
+            )
 
 
 @rule("RK012", "waiver-unknown-rule")
@@ -170,10 +168,9 @@ def waiver_unknown_rule(context: RuleContext) -> Iterator[Hit]:
     Fires:   `waivers: [{rule: RK999, reason: ...}]`
     Passes:  `waivers: [{rule: RK010, reason: ...}]`, or `rule: waiver-expired`
     """
-    for record in context.register.records:
-        for index, waiver in enumerate(record.entity.waivers):
-            if context.find_rule(waiver.rule) is None:
-                yield Hit(
-                    context.where(record, "waivers", index, "rule"),
-                    f"waiver names no rule: {waiver.rule!r} is neither a rule code nor a rule name",
-                )
+    for record, index, waiver in context.waivers:
+        if context.find_rule(waiver.rule) is None:
+            yield Hit(
+                context.where(record, "waivers", index, "rule"),
+                f"waiver names no rule: {waiver.rule!r} is neither a rule code nor a rule name",
+            )

@@ -9,8 +9,7 @@ from riskctl.lint.rules import RuleContext, rule
 from riskctl.model.acceptance import Acceptance
 from riskctl.model.common import ID_EXAMPLES, ID_REGEXES
 from riskctl.model.owner import Owner
-from riskctl.model.references import references
-from riskctl.model.register import CONFIG_FILE
+from riskctl.model.register import CONFIG_FILE, KINDS
 from riskctl.model.risk import Risk
 
 
@@ -23,8 +22,18 @@ def duplicate_id(context: RuleContext) -> Iterator[Hit]:
              (reported on every file after the first, at its id)
     Passes:  every id once
     """
+    register = context.register
+    duplicated = {
+        kind.name
+        for kind in KINDS
+        if len(register.records_of(kind.name)) != len(register.of_kind(kind.name))
+    }  # a kind with as many ids as files has none twice: the common case, nothing to scan
+    if not duplicated:
+        return
     first_file: dict[tuple[str, str], str] = {}
-    for record in context.register.records:
+    for record in register.records:
+        if record.kind not in duplicated:
+            continue
         key = (record.kind, record.entity.id)
         if key in first_file:
             yield Hit(
@@ -65,10 +74,10 @@ def unknown_reference(context: RuleContext) -> Iterator[Hit]:
     Fires:   `controls: [C-001, C-404]` when there is no `controls/C-404.yaml`
     Passes:  every named id has its file (even a retired control or a file with other errors)
     """
-    register = context.register
-    for record in register.records:
-        for reference in references(record.entity):
-            if register.has(reference.kind, reference.target):
+    known = context.register.known_ids
+    for record, made in context.references:
+        for reference in made:
+            if reference.target in known.get(reference.kind, ()):
                 continue
             pattern = ID_REGEXES[reference.kind]
             shape = (
@@ -134,11 +143,12 @@ def duplicate_reference(context: RuleContext) -> Iterator[Hit]:
     Fires:   `controls: [C-001, C-002, C-001]` (reported at the second C-001)
     Passes:  `controls: [C-001, C-002]`; the same control in two different lists
     """
-    for record in context.register.records:
+    for record, made in context.references:
+        in_lists = [reference for reference in made if isinstance(reference.path[-1], int)]
+        if len({reference.target for reference in in_lists}) == len(in_lists):
+            continue  # no id twice in the whole entity, so none twice in one list
         seen: set[tuple[tuple[str | int, ...], str]] = set()
-        for reference in references(record.entity):
-            if not isinstance(reference.path[-1], int):
-                continue
+        for reference in in_lists:
             key = (reference.path[:-1], reference.target)
             if key in seen:
                 listed = ".".join(str(part) for part in reference.path[:-1])

@@ -269,18 +269,29 @@ def reassess_after_incident(context: RuleContext) -> Iterator[Hit]:
     Passes:  `reviewed: 2026-10-02`; or the failed control is planned, retired or ineffective
     """
     controls = context.register.by_id(Control)
+    named_failed = {
+        control_id
+        for incident in context.register.by_id(Incident).values()
+        for control_id in incident.failed_controls
+    }
+    relied_on = {  # each failed control judged once, however many incidents name it
+        control_id
+        for control_id in named_failed
+        if control_id in controls and _relied_on(controls[control_id], context)
+    }
     failing: dict[str, list[Incident]] = {}  # control id -> incidents naming it, oldest first
     for incident in sorted(
-        context.register.by_id(Incident).values(),
+        (each for each in context.register.by_id(Incident).values() if each.failed_controls),
         key=lambda incident: (incident.occurred, incident.id),
     ):
         for control_id in dict.fromkeys(incident.failed_controls):
-            control = controls.get(control_id)
-            if control is not None and _relied_on(control, context):
+            if control_id in relied_on:
                 failing.setdefault(control_id, []).append(incident)
     for risk_id, risk in sorted(context.register.by_id(Risk).items()):
+        if risk.status != "open" or failing.keys().isdisjoint(risk.controls):
+            continue
         record = context.register.record("risk", risk_id)
-        if record is None or risk.status != "open":
+        if record is None:
             continue
         named: dict[str, tuple[Incident, list[str]]] = {}
         for control_id in sorted(set(risk.controls) & failing.keys()):

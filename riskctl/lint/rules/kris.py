@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from riskctl.findings import Hit, Severity
 from riskctl.incidents import is_unfinished
-from riskctl.kri.status import band, latest_observation, observation_due, watched_risks
+from riskctl.kri.status import band, latest_observation, observation_due, watchers
 from riskctl.lint.rules import RuleContext, dated_after_today, records, rule
 from riskctl.model.common import MAX_DAYS
 from riskctl.model.incident import Incident
@@ -56,21 +56,20 @@ def kri_red_without_action(context: RuleContext) -> Iterator[Hit]:
     Passes:  the same KRI with an open action (open or in-progress) in a closed incident on one
              of its risks, or an open incident with no action yet; a latest value of 59.9
     """
-    risks = context.register.by_id(Risk).values()
-    incidents = [
-        incident
-        for incident in sorted(context.register.by_id(Incident).values(), key=lambda i: i.id)
+    named_by = watchers(context.register.by_id(Risk).values())
+    acted_on = {  # risks with an open incident, or an open action, that occurred by today
+        risk_id
+        for incident in context.register.by_id(Incident).values()
         if incident.occurred <= context.today
-    ]
+        and (incident.status == "open" or any(is_unfinished(each) for each in incident.actions))
+        for risk_id in incident.risks
+    }
     for kri, record in _kris(context):
         latest = latest_observation(kri, context.today)
         if latest is None or band(latest.value, kri.thresholds, kri.direction) != "red":
             continue
-        watched = watched_risks(kri, risks)
-        naming = [incident for incident in incidents if watched & set(incident.risks)]
-        if any(incident.status == "open" for incident in naming) or any(
-            is_unfinished(action) for incident in naming for action in incident.actions
-        ):
+        watched = set(kri.risks) | named_by.get(kri.id, set())
+        if not acted_on.isdisjoint(watched):
             continue
         where = ", ".join(sorted(watched)) if watched else "it watches no risk"
         yield Hit(
@@ -200,6 +199,8 @@ def kri_duplicate_observation_date(context: RuleContext) -> Iterator[Hit]:
     Passes:  the same values on 2026-11-23 and 2026-11-24
     """
     for kri, record in _kris(context):
+        if len({observation.date for observation in kri.observations}) == len(kri.observations):
+            continue  # every date once: the common case, told by one set
         first_on: dict[datetime.date, int] = {}
         for index, observation in enumerate(kri.observations):
             first = first_on.setdefault(observation.date, index)
