@@ -56,26 +56,27 @@ def _one_click_command_per_app() -> Iterator[None]:
         yield
 
 
-@pytest.fixture(scope="session")
-def _session_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("riskctl-cache")
-
-
-@pytest.fixture(autouse=True)
-def _cache_in_a_test_folder(
-    monkeypatch: pytest.MonkeyPatch, _session_cache: Path
-) -> Iterator[None]:
+@pytest.fixture(autouse=True, scope="session")
+def _cache_in_a_test_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """The CLI's persistent cache is on in every test, as for a user, in one folder per test
     process: never in the user's cache or a repository's git folder. Running every command
     with it (and the same register linted by many tests) checks it gives what a first run
-    gives."""
-    monkeypatch.setenv("RISKCTL_CACHE_DIR", str(_session_cache))
-    monkeypatch.delenv("RISKCTL_NO_CACHE", raising=False)
-    monkeypatch.delenv("RISKCTL_CACHE_MAX_MB", raising=False)
+    gives. Session-wide, so that fixtures of any scope that run the CLI use it too."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RISKCTL_CACHE_DIR", str(tmp_path_factory.mktemp("riskctl-cache")))
+        patch.delenv("RISKCTL_NO_CACHE", raising=False)
+        patch.delenv("RISKCTL_CACHE_MAX_MB", raising=False)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _no_cache_for_library_calls() -> Iterator[None]:
+    """A CLI run turns the cache on for its process; library calls in the next test get none,
+    as in a program that never ran the CLI."""
     yield
     from riskctl.load.cache import configure
 
-    configure(enabled=False)  # a CLI run turned it on for this process: library calls get none
+    configure(enabled=False)
 
 
 @pytest.fixture(autouse=True)
