@@ -1,0 +1,111 @@
+"""Red-team findings on the persistent cache (issue 16): each test failed before its fix.
+
+Every run is compared with the same command under `RISKCTL_NO_CACHE=1` (the helpers of
+`test_cache.py`): the cache may never change an answer, crash, or write where it should not.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from riskctl.load import cache
+from tests.conftest import BASE_REGISTER
+from tests.gitrepo import GitRepo
+from tests.test_cache import (
+    assert_same_as_uncached,
+    lint_args,
+    packs,
+    riskctl,
+    tree,
+    warned_register,
+)
+
+
+@pytest.fixture
+def register(tmp_path: Path) -> Path:
+    return warned_register(tmp_path / "register")
+
+
+def test_a_register_named_through_dot_dot_keeps_the_cache_out_of_it(
+    register: Path, tmp_path: Path
+) -> None:
+    """`x/../register` is the register folder: a cache folder in it is not used, as when the
+    register is named plainly (its files would be read as register files, RK009)."""
+    (tmp_path / "x").mkdir()
+    before = tree(register)
+    roundabout = tmp_path / "x" / ".." / "register"
+    for _ in range(2):
+        assert_same_as_uncached(lint_args(roundabout), register / "cache")
+    assert tree(register) == before
+    # and the other way round: the cache folder named through `..`
+    for _ in range(2):
+        assert_same_as_uncached(lint_args(register), tmp_path / "x" / ".." / "register" / "c")
+    assert tree(register) == before
+
+
+def test_a_register_reached_through_a_link_keeps_the_cache_out_of_it(
+    register: Path, tmp_path: Path
+) -> None:
+    link = tmp_path / "link"
+    link.symlink_to(register, target_is_directory=True)
+    before = tree(register)
+    for _ in range(2):
+        assert_same_as_uncached(lint_args(link), register / "cache")
+        assert_same_as_uncached(lint_args(register), link / "cache")
+    assert tree(register) == before
+
+
+def test_a_replaced_git_object_does_not_answer_for_the_working_tree(tmp_path: Path) -> None:
+    """`git replace` makes `git cat-file` give another blob's bytes for a blob id: a `--rev`
+    read keyed what it parsed by the id it asked for, and the working tree, whose file has
+    that id, was then given the replacement's findings."""
+    repo = GitRepo(tmp_path / "repo")
+    repo.copy_register(BASE_REGISTER)
+    repo.commit("register", day=1)
+    risk = repo.root / "register" / "risks" / "R-001.yaml"
+    original = repo.git("rev-parse", "HEAD:register/risks/R-001.yaml")
+    changed = tmp_path / "changed.yaml"
+    text = risk.read_text(encoding="utf-8")
+    changed.write_text(text.replace("owner: ", "owner: nobody-"), encoding="utf-8")
+    replacement = repo.git("hash-object", "-w", str(changed))
+    repo.git("replace", original, replacement)
+    root = tmp_path / "cache"
+    at_head = assert_same_as_uncached([*lint_args(repo.root / "register"), "--rev", "HEAD"], root)
+    assert "nobody-" in at_head.stdout  # git gives the replacement at HEAD
+    for selection in ([], ["--select", "RK1"]):  # the whole result, and the parsed file
+        here = assert_same_as_uncached([*lint_args(repo.root / "register"), *selection], root)
+        assert "nobody-" not in here.stdout
+
+
+@pytest.mark.parametrize("bound", ["\u00b2", "1e3", "-1", "0", " 7 x"])
+def test_a_bound_that_is_not_a_plain_whole_number_is_the_default(
+    register: Path, tmp_path: Path, bound: str
+) -> None:
+    """`str.isdigit` is true of a superscript two, which `int` refuses: every run crashed."""
+    assert_same_as_uncached(lint_args(register), tmp_path / "cache", RISKCTL_CACHE_MAX_MB=bound)
+    run = riskctl(["cache", "info", str(register)], tmp_path / "cache", RISKCTL_CACHE_MAX_MB=bound)
+    assert (run.exit_code, run.stderr) == (0, "")
+    assert f"bound:   {cache.DEFAULT_MAX_MB:,} MB" in run.stdout
+
+
+@pytest.mark.parametrize("home", ["home", "~"])
+def test_a_home_that_is_not_an_absolute_path_gets_no_cache(
+    register: Path, monkeypatch: pytest.MonkeyPatch, home: str
+) -> None:
+    """Outside git, with no XDG_CACHE_HOME, the cache is in ~/.cache: a relative HOME (or one
+    Python cannot find, when it is `~` itself) named a folder in the current directory, here
+    the register, whose files the next run read as register files."""
+    monkeypatch.chdir(register)
+    monkeypatch.setattr(os.path, "expanduser", lambda path: path.replace("~", home, 1))
+    before = tree(register)
+    environment: dict[str, str | None] = {"RISKCTL_CACHE_DIR": None, "XDG_CACHE_HOME": None}
+    for _ in range(2):
+        assert_same_as_uncached(lint_args(Path(".")), register / "unused", **environment)
+    assert tree(register) == before
+    assert not packs(register / "unused")
+    run = riskctl(["cache", "info", "."], None, RISKCTL_NO_CACHE=None, **environment)
+    assert run.exit_code == 0, run.stderr
+    assert "status:  off: " in run.stdout
