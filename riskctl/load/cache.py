@@ -226,8 +226,9 @@ def _visible_inside(root: Path, register: Path) -> bool:
     files would be read as the register's own (RK009), and a run with the cache would not
     answer what one without it answers. (A hidden one is never read: the git directory of a
     repository whose top is the register holds its cache.)"""
+    # Resolved: `x/../register`, or a link to it, is the same folder (`absolute()` keeps both).
     try:
-        relative = root.relative_to(register)
+        relative = Path(os.path.realpath(root)).relative_to(os.path.realpath(register))
     except ValueError:
         return False
     return not any(part.startswith(".") for part in relative.parts)
