@@ -90,12 +90,16 @@ _last_ids: list[tuple[Sources, dict[str, str]]] = []
 
 
 def file_ids(sources: Sources) -> dict[str, str]:
-    """The blob id of every file of `sources`: git's where it read them, else hashed (once per
-    `Sources`: the last one asked about is remembered)."""
+    """The blob id of every file of `sources`, hashed from the bytes read (once per `Sources`:
+    the last one asked about is remembered).
+
+    Never the id git was asked for: with `git replace`, `git cat-file` gives another blob's
+    bytes for it, and a key that does not name the bytes it keys would give the working-tree
+    file of that id the replacement's parse. Hashing is what a working-tree read costs anyway.
+    """
     if _last_ids and _last_ids[0][0] is sources:
         return _last_ids[0][1]
-    known = sources.blob_ids or {}
-    ids = {path: known.get(path) or blob_id(content) for path, content in sources.files.items()}
+    ids = {path: blob_id(content) for path, content in sources.files.items()}
     _last_ids[:] = [(sources, ids)]
     return ids
 
@@ -133,7 +137,7 @@ def validated(file: str, parsed: Parsed, model: type[Entity]) -> LoadedFile:
 def load(sources: Sources, cache: ParseCache | None = None) -> Loaded:
     """Parse and validate every file; each problem becomes a hit, nothing raises on bad data.
 
-    With a `cache`, files are looked up by path and blob id first (read from git, or hashed).
+    With a `cache`, files are looked up by path and blob id (of the bytes read) first.
     When the persistent cache is on (`load.cache`), what parsing a file produced is looked
     up there by the same key, and what was parsed now is kept there.
     """
