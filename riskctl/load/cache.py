@@ -529,7 +529,8 @@ def max_megabytes() -> int:
     """The cache's size bound: `RISKCTL_CACHE_MAX_MB`, or DEFAULT_MAX_MB when unset or not a
     positive whole number."""
     text = os.environ.get(ENV_MAX_MB, "").strip()
-    if text.isdigit() and 0 < int(text) < 1 << 40:
+    # ASCII digits only: `isdigit` is also true of "²", which `int` refuses.
+    if text.isascii() and text.isdigit() and 0 < int(text) < 1 << 40:
         return int(text)
     return DEFAULT_MAX_MB
 
