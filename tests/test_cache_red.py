@@ -106,6 +106,9 @@ def test_a_home_that_is_not_an_absolute_path_gets_no_cache(
         assert_same_as_uncached(lint_args(Path(".")), register / "unused", **environment)
     assert tree(register) == before
     assert not packs(register / "unused")
-    run = riskctl(["cache", "info", "."], None, RISKCTL_NO_CACHE=None, **environment)
-    assert run.exit_code == 0, run.stderr
-    assert "status:  off: " in run.stdout
+    for command in ("info", "clear"):
+        run = riskctl(["cache", command, "."], None, RISKCTL_NO_CACHE=None, **environment)
+        assert (run.exit_code, run.stdout) == (3, "")
+        assert run.stderr.startswith("riskctl: error: no cache folder: "), run.stderr
+        assert "set XDG_CACHE_HOME or RISKCTL_CACHE_DIR" in run.stderr
+    assert tree(register) == before

@@ -119,17 +119,42 @@ def _package_files(package: Path) -> Iterator[Path]:
 
 
 def cache_root(folder: Path) -> Path:
-    """Where the cache of the register at `folder` lives (see the module's docstring)."""
+    """Where the cache of the register at `folder` lives (see the module's docstring).
+    Raises RiskctlError when that is the user's cache folder and the home folder is not known
+    or not an absolute path (it would be a folder in the current directory)."""
     chosen = os.environ.get(ENV_DIR, "")
     if chosen:
-        return Path(chosen).expanduser().absolute()
+        return _home_expanded(Path(chosen)).absolute()
     found = git_directory(folder)
     if found is not None and _ours(found):  # never write into another user's repository
         return found / FOLDER_IN_GIT
     xdg = os.environ.get("XDG_CACHE_HOME", "")
     # The XDG base directory specification: a relative path is invalid and ignored.
-    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
-    return base / "riskctl"
+    if xdg and Path(xdg).is_absolute():
+        return Path(xdg) / "riskctl"
+    home = _home_expanded(Path("~"))
+    if not home.is_absolute():
+        from riskctl.errors import RiskctlError
+
+        raise RiskctlError(
+            f"no cache folder: the home folder {str(home)!r} (HOME) is not an absolute path; "
+            "set XDG_CACHE_HOME or RISKCTL_CACHE_DIR to one"
+        )
+    return home / ".cache" / "riskctl"
+
+
+def _home_expanded(path: Path) -> Path:
+    """`path` with a leading `~` expanded; RiskctlError when the home folder is not known."""
+    try:
+        return path.expanduser()
+    except RuntimeError:  # pathlib: "Could not determine home directory."
+        from riskctl.errors import RiskctlError
+
+        raise RiskctlError(
+            f"no cache folder: {path} names the home folder, which is not known (HOME is "
+            "not set and the user has no entry in the password database); set XDG_CACHE_HOME "
+            "or RISKCTL_CACHE_DIR"
+        ) from None
 
 
 def git_directory(folder: Path) -> Path | None:
@@ -215,7 +240,12 @@ def store_for(folder: Path | None) -> Store | None:
     caching is off, the folder unknown, or the cache folder not usable."""
     if not _settings.enabled or folder is None:
         return None
-    where = (cache_root(folder), folder.absolute())
+    from riskctl.errors import RiskctlError
+
+    try:
+        where = (cache_root(folder), folder.absolute())
+    except RiskctlError:  # no folder for it: the run goes on without (cache info says why)
+        return None
     if where not in _settings.stores:
         _settings.stores[where] = None if _visible_inside(*where) else Store.open(*where)
     return _settings.stores[where]
