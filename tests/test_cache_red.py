@@ -7,6 +7,8 @@ Every run is compared with the same command under `RISKCTL_NO_CACHE=1` (the help
 from __future__ import annotations
 
 import os
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -112,3 +114,26 @@ def test_a_home_that_is_not_an_absolute_path_gets_no_cache(
         assert run.stderr.startswith("riskctl: error: no cache folder: "), run.stderr
         assert "set XDG_CACHE_HOME or RISKCTL_CACHE_DIR" in run.stderr
     assert tree(register) == before
+
+
+def test_a_clear_finding_a_folder_another_clear_just_removed_is_not_an_error(
+    register: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two `cache clear` at once (two terminals, two CI steps): the second lists a fingerprint
+    folder the first deletes before the second looks into it. It was refused (exit 3, "cannot
+    be listed") although what it was asked to do was done."""
+    root = tmp_path / "cache"
+    riskctl(lint_args(register), root)
+    listed = cache._entries
+
+    def listed_then_cleared_by_another_run(folder: Path) -> Iterator[tuple[Path, str | None]]:
+        for entry, kind in listed(folder):
+            if kind == "fingerprint":
+                shutil.rmtree(entry)  # the other `cache clear` got there first
+            yield entry, kind
+
+    monkeypatch.setattr(cache, "_entries", listed_then_cleared_by_another_run)
+    run = riskctl(["cache", "clear", str(register)], root)
+    assert (run.exit_code, run.stderr) == (0, "")
+    assert run.stdout == f"nothing to clear in {root}\n"
+    assert sorted(path.name for path in root.iterdir()) == ["CACHEDIR.TAG"]
