@@ -836,14 +836,16 @@ def _collect(top: Path, folder: Path, files: list[tuple[Path, int]], folders: li
             "deleted (remove it by hand if it is)"
         )
 
+    try:
+        names = sorted(os.listdir(folder))
+    except FileNotFoundError:  # deleted since it was listed (another `clear`): nothing to do
+        return
+    except OSError as error:
+        raise RiskctlError(f"{folder}: cannot be listed ({error.strerror})") from None
     problem = _folder_problem(folder)
     if problem:
         raise foreign(folder, problem)
     folders.append(folder)
-    try:
-        names = sorted(os.listdir(folder))
-    except OSError as error:
-        raise RiskctlError(f"{folder}: cannot be listed ({error.strerror})") from None
     for name in names:
         path = folder / name
         try:
