@@ -137,3 +137,22 @@ def test_a_clear_finding_a_folder_another_clear_just_removed_is_not_an_error(
     assert (run.exit_code, run.stderr) == (0, "")
     assert run.stdout == f"nothing to clear in {root}\n"
     assert sorted(path.name for path in root.iterdir()) == ["CACHEDIR.TAG"]
+
+
+def test_eviction_deletes_no_file_the_cache_did_not_write(register: Path, tmp_path: Path) -> None:
+    """RISKCTL_CACHE_DIR may name a shared folder: a folder there that happens to be named like
+    a fingerprint (24 hex digits) and to hold `results/` was trimmed as riskctl's, its files
+    deleted without a look (`cache clear` refuses the same folder). Only files that start as
+    riskctl's cache files do, and only they count towards the bound."""
+    root = tmp_path / "shared"
+    foreign = root / "0123456789abcdef01234567" / "results"
+    foreign.mkdir(parents=True)
+    root.chmod(0o700)
+    (foreign / "data.bin").write_bytes(b"x" * (2 << 20))
+    os.utime(foreign / "data.bin", (0, 0))  # the least recently used file there
+    bound = {"RISKCTL_CACHE_MAX_MB": "1"}
+    for number in range(2):  # the second run reads what the first kept: not trimmed away
+        (register / "risks/R-001.yaml").write_text(f"id: R-001\n# {number}\n", encoding="utf-8")
+        assert_same_as_uncached(lint_args(register), root, **bound)
+        assert (foreign / "data.bin").stat().st_size == 2 << 20
+        assert len(packs(root)) == number + 1
