@@ -487,11 +487,20 @@ class Store:
                 status = path.lstat()
             except OSError:
                 continue
-            if path.name.startswith(".tmp-") and now - status.st_mtime > _STALE_TEMPORARY:
-                with contextlib.suppress(OSError):
-                    path.unlink()
+            if not stat.S_ISREG(status.st_mode):
+                continue  # riskctl writes only regular files: a link, a folder are not its own
+            if path.name.startswith(".tmp-"):
+                if now - status.st_mtime > _STALE_TEMPORARY:
+                    with contextlib.suppress(OSError):
+                        path.unlink()
                 continue
             files.append((status.st_mtime, status.st_size, path))
+        total = sum(size for _, size, _ in files)
+        if total <= self.max_bytes:
+            return
+        # Over the bound: only riskctl's cache files count and are deleted (a shared
+        # RISKCTL_CACHE_DIR may hold a folder named like a fingerprint that is not ours).
+        files = [each for each in files if _is_cache_file(each[2])]
         total = sum(size for _, size, _ in files)
         if total <= self.max_bytes:
             return
