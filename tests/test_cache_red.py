@@ -156,3 +156,33 @@ def test_eviction_deletes_no_file_the_cache_did_not_write(register: Path, tmp_pa
         assert_same_as_uncached(lint_args(register), root, **bound)
         assert (foreign / "data.bin").stat().st_size == 2 << 20
         assert len(packs(root)) == number + 1
+
+
+def _versions_kept(root: Path, path: str) -> int:
+    """How many versions of the register file `path` the packs under `root` hold."""
+    count = 0
+    for pack in packs(root):
+        entries = cache._decode(pack.read_bytes())
+        count += sum(1 for file, _blob in entries if file == path)
+    return count
+
+
+def test_a_merge_drops_the_versions_a_run_superseded(register: Path, tmp_path: Path) -> None:
+    """Every warm run reads every pack whole; a merge kept each version of each file ever
+    parsed until the packs passed half the cache's bound (512 MB by default), so a register
+    edited for months made every warm run read all its history. A merge now drops the versions
+    of a file the merging run read at another version (an edit, a branch switch); files it did
+    not read keep theirs (another commit's register, a file deleted since)."""
+    root = tmp_path / "cache"
+    risk = register / "risks/R-001.yaml"
+    original = risk.read_text(encoding="utf-8")
+    (register / "risks/R-009.yaml").write_text("id: R-009\n", encoding="utf-8")
+    assert_same_as_uncached(lint_args(register), root)
+    (register / "risks/R-009.yaml").unlink()  # its entry stays: a merge never read the file
+    for number in range(cache.MAX_PACKS):
+        risk.write_text(original + f"# edit {number}\n", encoding="utf-8")
+        assert_same_as_uncached(lint_args(register), root)
+    assert len(packs(root)) == 1  # merged on the last run
+    assert _versions_kept(root, "risks/R-001.yaml") == 1
+    assert _versions_kept(root, "risks/R-009.yaml") == 1
+    assert _versions_kept(root, "controls/C-001.yaml") == 1
