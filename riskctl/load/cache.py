@@ -364,6 +364,7 @@ class Store:
         self._packs: list[Path] = []
         self._added: dict[Key, ParsedEntry] = {}
         self._used: set[Key] = set()
+        """Every key this process looked up and found, or added."""
 
     @classmethod
     def open(cls, root: Path, register: Path) -> Store | None:
@@ -398,6 +399,7 @@ class Store:
             self._parsed = self._read_packs()
         self._parsed[key] = entry
         self._added[key] = entry
+        self._used.add(key)
 
     def flush(self) -> None:
         """Write what was added since the last flush, as a new pack; merge the packs when
@@ -419,19 +421,25 @@ class Store:
         self.evict(packs / name)
 
     def _merged(self) -> dict[Key, ParsedEntry]:
-        """Every entry of the packs read and of this run, for one merged pack; over half the
-        cache's size, only those this run used or added. Read again from the files, so that
-        nothing a caller changed in the data it was given is written."""
+        """The entries of the packs read and of this run, for one merged pack: those this
+        process used or added, and those of files it did not read; over half the cache's size,
+        only the first. Read again from the files, so that nothing a caller changed in the data
+        it was given is written.
+
+        A version of a file this process read at another version is superseded (an edit, a
+        branch switch): every warm run reads the packs whole, so keeping each version ever
+        parsed made them grow with the register's history."""
         merged: dict[Key, ParsedEntry] = {}
         for path in self._packs:
             value = self._load(path)
             if isinstance(value, dict):
                 merged.update(value)
         merged.update(self._added)
+        wanted = self._used
         if sum(_size(path) for path in self._packs) > self.max_bytes // 2:
-            wanted = self._used | self._added.keys()
-            merged = {key: entry for key, entry in merged.items() if key in wanted}
-        return merged
+            return {key: entry for key, entry in merged.items() if key in wanted}
+        read = {path for path, _blob in wanted}
+        return {key: entry for key, entry in merged.items() if key in wanted or key[0] not in read}
 
     def _read_packs(self) -> dict[Key, ParsedEntry]:
         entries: dict[Key, ParsedEntry] = {}
