@@ -60,10 +60,9 @@ def test_a_register_reached_through_a_link_keeps_the_cache_out_of_it(
     assert tree(register) == before
 
 
-def test_a_replaced_git_object_does_not_answer_for_the_working_tree(tmp_path: Path) -> None:
-    """`git replace` makes `git cat-file` give another blob's bytes for a blob id: a `--rev`
-    read keyed what it parsed by the id it asked for, and the working tree, whose file has
-    that id, was then given the replacement's findings."""
+def _replaced_risk(tmp_path: Path) -> GitRepo:
+    """A repository whose committed R-001 is replaced (`git replace`) by a version with
+    another owner; the working tree holds the original, whose blob id is the replaced one."""
     repo = GitRepo(tmp_path / "repo")
     repo.copy_register(BASE_REGISTER)
     repo.commit("register", day=1)
@@ -74,6 +73,14 @@ def test_a_replaced_git_object_does_not_answer_for_the_working_tree(tmp_path: Pa
     changed.write_text(text.replace("owner: ", "owner: nobody-"), encoding="utf-8")
     replacement = repo.git("hash-object", "-w", str(changed))
     repo.git("replace", original, replacement)
+    return repo
+
+
+def test_a_replaced_git_object_does_not_answer_for_the_working_tree(tmp_path: Path) -> None:
+    """`git replace` makes `git cat-file` give another blob's bytes for a blob id: a `--rev`
+    read keyed what it parsed by the id it asked for, and the working tree, whose file has
+    that id, was then given the replacement's findings."""
+    repo = _replaced_risk(tmp_path)
     root = tmp_path / "cache"
     at_head = assert_same_as_uncached([*lint_args(repo.root / "register"), "--rev", "HEAD"], root)
     assert "nobody-" in at_head.stdout  # git gives the replacement at HEAD
@@ -186,3 +193,16 @@ def test_a_merge_drops_the_versions_a_run_superseded(register: Path, tmp_path: P
     assert _versions_kept(root, "risks/R-001.yaml") == 1
     assert _versions_kept(root, "risks/R-009.yaml") == 1
     assert _versions_kept(root, "controls/C-001.yaml") == 1
+
+
+def test_a_replaced_git_object_read_by_log_does_not_answer_for_the_working_tree(
+    tmp_path: Path,
+) -> None:
+    """`log` (and `diff`) parse a commit's files through the cache too, keyed by the tree's
+    blob ids."""
+    repo = _replaced_risk(tmp_path)
+    root = tmp_path / "cache"
+    history = assert_same_as_uncached(["log", "R-001", str(repo.root / "register")], root)
+    assert history.exit_code == 0, history.stderr
+    here = assert_same_as_uncached([*lint_args(repo.root / "register"), "--select", "RK1"], root)
+    assert "nobody-" not in here.stdout
