@@ -110,10 +110,17 @@ def load_file(file: str, raw: bytes, model: type[Entity]) -> LoadedFile:
 
 
 def cached_parse(store: Store | None, key: tuple[str, str], raw: bytes) -> Parsed:
-    """What parsing the file `key` names (path, blob id of `raw`) produces: from the
-    persistent cache when a run kept it, else parsed now and kept."""
+    """What parsing the file `key` names (path, blob id) produces: from the persistent cache
+    when a run kept it, else parsed now and kept. The cache is keyed by the id of `raw`
+    itself, hashed here: a commit tree's id may name other bytes (`git replace`; see
+    `file_ids`)."""
     if store is None:
         return parse(key[0], raw)
+    return _cached_parse(store, (key[0], blob_id(raw)), raw)
+
+
+def _cached_parse(store: Store, key: tuple[str, str], raw: bytes) -> Parsed:
+    """`cached_parse` for a `key` whose blob id was hashed from `raw` (`file_ids`)."""
     found = store.parsed(key)
     if found is not None:
         return Parsed(*found)
@@ -174,7 +181,12 @@ def load(sources: Sources, cache: ParseCache | None = None) -> Loaded:
                 key = (file, ids[file])
                 found = cache.get(key) if cache is not None else None
                 if found is None:
-                    found = validated(file, cached_parse(store, key, content), kind.model)
+                    parsed = (
+                        parse(file, content)
+                        if store is None
+                        else _cached_parse(store, key, content)
+                    )
+                    found = validated(file, parsed, kind.model)
                     if cache is not None:
                         cache[key] = found
                 loaded = found
