@@ -206,3 +206,20 @@ def test_a_replaced_git_object_read_by_log_does_not_answer_for_the_working_tree(
     assert history.exit_code == 0, history.stderr
     here = assert_same_as_uncached([*lint_args(repo.root / "register"), "--select", "RK1"], root)
     assert "nobody-" not in here.stdout
+
+
+def test_a_cache_dir_under_an_unknown_users_home_runs_uncached(register: Path) -> None:
+    """`RISKCTL_CACHE_DIR=~nosuchuser/cache`: pathlib raises RuntimeError for a home it cannot
+    find, and every command crashed (exit 4)."""
+    chosen = "~riskctl-no-such-user/cache"
+    unused = register.parent / "unused"  # RISKCTL_CACHE_DIR below names the cache, not this
+    assert_same_as_uncached(lint_args(register), unused, RISKCTL_CACHE_DIR=chosen)
+    assert not unused.exists()
+    run = riskctl(
+        ["cache", "info", str(register)], None, RISKCTL_NO_CACHE=None, RISKCTL_CACHE_DIR=chosen
+    )
+    assert (run.exit_code, run.stdout) == (3, "")
+    assert run.stderr.startswith(f"riskctl: error: no cache folder: {chosen} starts with"), (
+        run.stderr
+    )
+    assert not Path("~riskctl-no-such-user").exists()

@@ -151,9 +151,9 @@ def _home_expanded(path: Path) -> Path:
         from riskctl.errors import RiskctlError
 
         raise RiskctlError(
-            f"no cache folder: {path} names the home folder, which is not known (HOME is "
-            "not set and the user has no entry in the password database); set XDG_CACHE_HOME "
-            "or RISKCTL_CACHE_DIR"
+            f"no cache folder: {path} starts with a home folder that is not known (HOME is "
+            "not set and the user has no entry in the password database, or there is no such "
+            "user); set XDG_CACHE_HOME or RISKCTL_CACHE_DIR to an absolute path"
         ) from None
 
 
