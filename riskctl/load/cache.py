@@ -58,6 +58,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from riskctl.findings import Hit
+from riskctl.load.files import READ_FLAGS
 
 #: Changes whenever the layout of a cache file changes.
 FORMAT = 1
@@ -333,9 +334,8 @@ def _decode(blob: bytes) -> Any:
 def _read(path: Path) -> bytes | None:
     """A regular file's bytes (a link, a FIFO or a folder is never opened as one); None if it
     is not there or cannot be read."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        descriptor = os.open(path, flags)
+        descriptor = os.open(path, READ_FLAGS)
     except OSError:
         return None
     try:
@@ -904,9 +904,8 @@ def _collect(top: Path, folder: Path, files: list[tuple[Path, int]], folders: li
 
 def _is_cache_file(path: Path) -> bool:
     """Whether `path` starts as every file riskctl's cache writes does."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        descriptor = os.open(path, flags)
+        descriptor = os.open(path, READ_FLAGS)
     except OSError:
         return False
     try:

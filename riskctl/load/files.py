@@ -98,15 +98,15 @@ def _unreadable(relative: str, error: OSError) -> Hit:
     return located_hit(relative, 1, 1, "RK008", f"cannot read: {reason}")
 
 
-#: Opening never follows a final symlink and never blocks on a FIFO.
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+#: Opening never follows a final symlink and never blocks on a FIFO (the cache reads so too).
+READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
 
 
 def _read_regular(relative: str, full: str) -> bytes | Hit:
     """The bytes of a file found regular; if it was replaced since (a link, a FIFO), its
     problem, as `read_file` reports it."""
     try:
-        descriptor = os.open(full, _OPEN_FLAGS)
+        descriptor = os.open(full, READ_FLAGS)
     except OSError as error:
         try:
             problem = _not_regular(relative, os.lstat(full).st_mode)
