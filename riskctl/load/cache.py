@@ -3,7 +3,8 @@ between runs so that an unchanged register is not parsed again.
 
 **What is kept.** For each register file, its parsed data and parse problems (`parse.Parsed`),
 keyed by the file's path in the register and its git blob id (the SHA-1 of `blob <size>\\0` and
-its bytes: git's own id where a commit is read, the same hash of the bytes in the working tree).
+its bytes, hashed from the bytes read: the id git gives the file, so a commit's file and the
+working tree's are one entry, but never taken from git, whose `replace` can give other bytes).
 Validation runs on every load (it is an eighth of a parse), so an entity is always the current
 models' reading of the data. Beside them, whole results (`lint`'s findings, `score`'s output)
 keyed by a digest of every input: the register's files and blob ids, the day, the options.
