@@ -213,7 +213,7 @@ class _Side:
                     loaded = self.cache.get(key)
                     if loaded is None:
                         store = store_for(self.reader.source.folder)
-                        parsed = cached_parse(store, key, content)
+                        parsed = cached_parse(store, path, content)
                         # kept by the store when loading the sides flushes it
                         loaded = self.cache[key] = validated(path, parsed, kind.model)
                     data = loaded.data

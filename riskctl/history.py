@@ -178,7 +178,7 @@ class _Walker:
         if key not in self.cache:
             content = self.repository.read_blobs([object_id])[object_id]
             store = store_for(self.source.folder)  # flushed by entity_history
-            parsed = cached_parse(store, key, content)
+            parsed = cached_parse(store, self.name, content)
             self.cache[key] = validated(self.name, parsed, self.kind.model)
         loaded = self.cache[key]
         problem = None

@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -16,14 +16,13 @@ from riskctl.errors import RiskctlError
 
 if TYPE_CHECKING:  # datetime is imported where used: `--help` stays fast
     import datetime
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Mapping, Sequence
 
     from riskctl.asof import AsOf, LeftOut, LoadedAsOf, NotCounted
     from riskctl.load import Loaded, ParseCache, Sources
     from riskctl.output.partial import OutputKind
     from riskctl.source import RegisterSource
 
-T = TypeVar("T")
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
@@ -141,20 +140,6 @@ def load_as_of(
     from riskctl.asof import read_as_of
 
     return read_as_of(source, today, cache, partial=partial, sources=sources)
-
-
-def remember_for(sources: Sources, key: tuple[object, ...], compute: Callable[[], T]) -> T:
-    """`compute()`, or its value from the persistent cache when the register's files (by blob
-    id), their folder's name and `key` (the command and every option that changes its output)
-    are those of a run that kept it; just `compute()` with the cache off."""
-    from riskctl.load import file_ids
-    from riskctl.load.cache import remembered, snapshot, store_for
-
-    store = store_for(sources.folder)
-    if store is None:
-        return compute()
-    register = snapshot(file_ids(sources), sources.problems, sources.label)
-    return remembered(store, (*key, register), compute)
 
 
 def note_left_out(left_out: Sequence[LeftOut], today: datetime.date) -> None:

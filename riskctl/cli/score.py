@@ -16,7 +16,6 @@ from riskctl.cli._common import (
     RevisionOpt,
     load_as_of,
     operational_errors,
-    remember_for,
     source_for,
     today_or,
     use_color,
@@ -87,6 +86,7 @@ def score_command(
     Exit 3 for an unknown risk id, category or owner, or a register that cannot be read.
     """
     from riskctl.asof import NotCounted
+    from riskctl.load.register import remembered_for
     from riskctl.output.scores import SCORE_FORMATS
     from riskctl.score import query
     from riskctl.score.explain import explain as explain_risk
@@ -121,7 +121,7 @@ def score_command(
                 text = SCORE_FORMATS[output_format.value](card, chosen, today)
                 return text, loaded.failed, NotCounted(today, loaded.as_of.left_out)
 
-            text, failed, not_counted = remember_for(sources, key, compute)
+            text, failed, not_counted = remembered_for(sources, key, compute)
         kind = "text" if output_format is ScoreFormat.TEXT else output_format.value
         write_result(text, kind, failed, source.label, not_counted)  # type: ignore[arg-type]
         return

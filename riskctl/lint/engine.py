@@ -7,8 +7,8 @@ from collections.abc import Mapping, Sequence
 
 from riskctl.findings import Finding, Hit, LintResult, Severity
 from riskctl.lint.rules import Rule, RuleContext, all_rules, find_rule_in
-from riskctl.load import Loaded, Locator, ParseCache, Sources, file_ids, load
-from riskctl.load.cache import remembered, snapshot, store_for
+from riskctl.load import Loaded, Locator, ParseCache, Sources, load
+from riskctl.load.register import remembered_for
 from riskctl.model.common import Entity
 from riskctl.model.config import Config
 
@@ -62,12 +62,8 @@ def lint(
     file the two sides hold alike once. With the persistent cache on (`load.cache`), the
     result for the same files (by blob id), day and selection is kept, and given again.
     """
-    store = store_for(sources.folder)
-    if store is None:
-        return _lint(sources, today, select, ignore, cache)
-    register = snapshot(file_ids(sources), sources.problems, sources.label)
-    key = ("lint", register, today.isoformat(), tuple(select), tuple(ignore))
-    return remembered(store, key, lambda: _lint(sources, today, select, ignore, cache))
+    key = ("lint", today.isoformat(), tuple(select), tuple(ignore))
+    return remembered_for(sources, key, lambda: _lint(sources, today, select, ignore, cache))
 
 
 def _lint(

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import gc
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from riskctl.errors import RiskctlError
 from riskctl.findings import Hit, first_problem
-from riskctl.load.cache import Store, store_for
+from riskctl.load.cache import Store, remembered, snapshot, store_for
 from riskctl.load.files import Sources
 from riskctl.load.parse import Parsed, parse
 from riskctl.load.positions import Locator, located_hit
@@ -104,19 +105,34 @@ def file_ids(sources: Sources) -> dict[str, str]:
     return ids
 
 
+T = TypeVar("T")
+
+
+def remembered_for(sources: Sources, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    """`compute()`, or its value from the persistent cache when the register's files (by blob
+    id), reading problems, folder label and `key` (the command, the day and every option that
+    changes its output) are those of a run that kept it; just `compute()` with the cache off.
+    How `lint` and `score` answer an unchanged register without loading it."""
+    store = store_for(sources.folder)
+    if store is None:
+        return compute()
+    register = snapshot(file_ids(sources), sources.problems, sources.label)
+    return remembered(store, (*key, register), compute)
+
+
 def load_file(file: str, raw: bytes, model: type[Entity]) -> LoadedFile:
     """Parse and validate one entity file."""
     return validated(file, parse(file, raw), model)
 
 
-def cached_parse(store: Store | None, key: tuple[str, str], raw: bytes) -> Parsed:
-    """What parsing the file `key` names (path, blob id) produces: from the persistent cache
-    when a run kept it, else parsed now and kept. The cache is keyed by the id of `raw`
-    itself, hashed here: a commit tree's id may name other bytes (`git replace`; see
+def cached_parse(store: Store | None, file: str, raw: bytes) -> Parsed:
+    """What parsing `file` with the bytes `raw` produces: from the persistent cache when a run
+    kept it, else parsed now and kept. The cache is keyed by the blob id of `raw` itself,
+    hashed here, never a commit tree's id, which may name other bytes (`git replace`; see
     `file_ids`)."""
     if store is None:
-        return parse(key[0], raw)
-    return _cached_parse(store, (key[0], blob_id(raw)), raw)
+        return parse(file, raw)
+    return _cached_parse(store, (file, blob_id(raw)), raw)
 
 
 def _cached_parse(store: Store, key: tuple[str, str], raw: bytes) -> Parsed:
